@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Agent.Domain.Memory;
+using Agent.Domain.Runtime;
+using Agent.Domain.Sessions;
+using Agent.Domain.Telemetry;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Agent.Data;
+
+public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : DbContext(options)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+
+    public DbSet<ChatSession> Sessions => Set<ChatSession>();
+
+    public DbSet<SessionMessage> Messages => Set<SessionMessage>();
+
+    public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
+
+    public DbSet<MemoryItem> MemoryItems => Set<MemoryItem>();
+
+    public DbSet<TraceEvent> TraceEvents => Set<TraceEvent>();
+
+    public DbSet<ConfigOverride> ConfigOverrides => Set<ConfigOverride>();
+
+    public DbSet<ExecutionRecord> Executions => Set<ExecutionRecord>();
+
+    public DbSet<Artifact> Artifacts => Set<Artifact>();
+
+    public DbSet<WalEntry> Wal => Set<WalEntry>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot order or compare DateTimeOffset; store UTC ticks so ORDER BY and ranges work in SQL.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
+        configurationBuilder.Properties<Enum>().HaveConversion<string>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Tenant>(e =>
+        {
+            e.ToTable("tenants");
+            e.HasKey(t => t.Id);
+        });
+
+        modelBuilder.Entity<ChatSession>(e =>
+        {
+            e.ToTable("sessions");
+            e.HasKey(s => s.Id);
+            e.HasIndex(s => new { s.TenantId, s.UpdatedAt });
+        });
+
+        modelBuilder.Entity<SessionMessage>(e =>
+        {
+            e.ToTable("messages");
+            e.HasKey(m => m.Id);
+            e.Ignore(m => m.Text);
+            e.Ignore(m => m.IsTerminal);
+            e.HasIndex(m => new { m.SessionId, m.CreatedAt });
+            e.HasIndex(m => m.Status);
+            e.HasIndex(m => m.TenantId);
+            JsonColumn(e.Property(m => m.Parts));
+            e.OwnsOne(m => m.Usage, u =>
+            {
+                u.Property(x => x.InputTokens).HasColumnName("usage_input");
+                u.Property(x => x.OutputTokens).HasColumnName("usage_output");
+                u.Property(x => x.CachedInputTokens).HasColumnName("usage_cached");
+                u.Property(x => x.ReasoningTokens).HasColumnName("usage_reasoning");
+                u.Property(x => x.Model).HasColumnName("usage_model");
+                u.Property(x => x.Provider).HasColumnName("usage_provider");
+                u.Ignore(x => x.TotalTokens);
+            });
+            e.HasOne<ChatSession>().WithMany().HasForeignKey(m => m.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Checkpoint>(e =>
+        {
+            e.ToTable("checkpoints");
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => new { c.TenantId, c.SessionId });
+            e.HasOne<ChatSession>().WithMany().HasForeignKey(c => c.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<MemoryItem>(e =>
+        {
+            e.ToTable("memory_items");
+            e.HasKey(m => m.Id);
+            e.HasIndex(m => new { m.TenantId, m.Tier });
+        });
+
+        modelBuilder.Entity<TraceEvent>(e =>
+        {
+            e.ToTable("trace_events");
+            e.HasKey(t => t.Id);
+            e.HasIndex(t => new { t.TenantId, t.OccurredAt });
+            e.HasIndex(t => t.ExecutionId);
+        });
+
+        modelBuilder.Entity<ConfigOverride>(e =>
+        {
+            e.ToTable("config_overrides");
+            e.HasKey(o => new { o.TenantId, o.Scope, o.Name });
+        });
+
+        modelBuilder.Entity<ExecutionRecord>(e =>
+        {
+            e.ToTable("executions");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.TenantId, x.CreatedAt });
+            e.HasIndex(x => x.Status);
+            e.HasIndex(x => new { x.TenantId, x.IdempotencyKey }).IsUnique().HasFilter("IdempotencyKey IS NOT NULL");
+        });
+
+        modelBuilder.Entity<Artifact>(e =>
+        {
+            e.ToTable("artifacts");
+            e.HasKey(a => a.Id);
+            e.HasIndex(a => new { a.TenantId, a.Type });
+            e.HasIndex(a => a.ProducedByExecutionId);
+            JsonColumn(e.Property(a => a.Parents));
+            JsonColumn(e.Property(a => a.Materializations));
+        });
+
+        modelBuilder.Entity<WalEntry>(e =>
+        {
+            e.ToTable("wal");
+            e.HasKey(w => w.Sequence);
+            e.Property(w => w.Sequence).ValueGeneratedOnAdd();
+            e.HasIndex(w => w.ExecutionId);
+        });
+    }
+
+    private static void JsonColumn<T>(PropertyBuilder<IReadOnlyList<T>> property)
+    {
+        property.HasConversion(
+            new ValueConverter<IReadOnlyList<T>, string>(
+                v => JsonSerializer.Serialize(v, Json),
+                v => JsonSerializer.Deserialize<List<T>>(v, Json) ?? new List<T>()),
+            new ValueComparer<IReadOnlyList<T>>(
+                (a, b) => JsonSerializer.Serialize(a, Json) == JsonSerializer.Serialize(b, Json),
+                v => JsonSerializer.Serialize(v, Json).GetHashCode(StringComparison.Ordinal),
+                v => v.ToList()));
+    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks,
+        v => new DateTimeOffset(v, TimeSpan.Zero));
+}

@@ -1,0 +1,115 @@
+namespace Agent.Domain.Configuration;
+
+/// <summary>
+/// The "Agent" section of appsettings.json, overridable by environment variables (Agent__Caps__...).
+/// Enum-like values are strings so that a typo is reported by <see cref="AgentOptionsValidator"/> with the
+/// key and the allowed values, not by the binder.
+/// </summary>
+public sealed class AgentOptions
+{
+    public const string SectionName = "Agent";
+
+    public StorageOptions Storage { get; set; } = new();
+
+    /// <summary>Provider for new sessions; empty means the first ready live provider, else the deterministic one.</summary>
+    public string? DefaultProvider { get; set; }
+
+    public string? DefaultModel { get; set; }
+
+    public List<ProviderOptions> Providers { get; set; } = [];
+
+    public CapsOptions Caps { get; set; } = new();
+
+    public StreamingOptions Streaming { get; set; } = new();
+
+    public TelemetryOptions Telemetry { get; set; } = new();
+
+    public SkillsOptions Skills { get; set; } = new();
+
+    /// <summary>The same shape other MCP clients use: name -> { command, args, env } or { url, type }.</summary>
+    public Dictionary<string, McpServerOptions> McpServers { get; set; } = [];
+}
+
+public sealed class StorageOptions
+{
+    /// <summary>SQLite file; relative paths are under the content root.</summary>
+    public string DatabasePath { get; set; } = "data/agent.db";
+}
+
+public sealed class ProviderOptions
+{
+    public string Name { get; set; } = "";
+
+    public string Kind { get; set; } = "";
+
+    public string Mode { get; set; } = "";
+
+    public string? BaseUrl { get; set; }
+
+    /// <summary>The NAME of the environment variable that holds the key (for example OPENAI_API_KEY).</summary>
+    public string? ApiKeyEnvVar { get; set; }
+
+    /// <summary>The NAME of an environment variable that may override <see cref="BaseUrl"/> (for example OPENAI_BASE_URL).</summary>
+    public string? BaseUrlEnvVar { get; set; }
+
+    public List<ModelOptions> Models { get; set; } = [];
+}
+
+public sealed class ModelOptions
+{
+    public string Id { get; set; } = "";
+
+    public int ContextWindow { get; set; }
+
+    public decimal InputPricePerMillion { get; set; }
+
+    public decimal OutputPricePerMillion { get; set; }
+}
+
+/// <summary>The control plane's caps, applied per tenant and globally.</summary>
+public sealed class CapsOptions
+{
+    public int MaxConcurrentCallsTenant { get; set; } = 4;
+
+    public int MaxCallsPerMinuteTenant { get; set; } = 60;
+
+    public int MaxConcurrentCallsGlobal { get; set; } = 16;
+}
+
+public sealed class StreamingOptions
+{
+    public int FlushIntervalMs { get; set; } = 250;
+
+    public int FlushTokenCount { get; set; } = 64;
+}
+
+public sealed class TelemetryOptions
+{
+    public string Currency { get; set; } = "USD";
+
+    public int ChartDays { get; set; } = 14;
+
+    public bool RecordToolCalls { get; set; } = true;
+}
+
+public sealed class SkillsOptions
+{
+    public List<string> Folders { get; set; } = [];
+}
+
+public sealed class McpServerOptions
+{
+    /// <summary>stdio (default when Command is set), streamableHttp or sse (when Url is set).</summary>
+    public string? Type { get; set; }
+
+    public string? Command { get; set; }
+
+    public List<string> Args { get; set; } = [];
+
+    /// <summary>Values must be references of the form ${NAME}: the value is read from our environment at start.</summary>
+    public Dictionary<string, string> Env { get; set; } = [];
+
+    public string? Url { get; set; }
+
+    public bool Enabled { get; set; } = true;
+}

@@ -1,0 +1,257 @@
+using System.Text.RegularExpressions;
+using Agent.Domain.Providers;
+using Agent.Domain.Tools;
+
+namespace Agent.Domain.Configuration;
+
+/// <summary>Checks <see cref="AgentOptions"/> and turns it into domain specs. Pure: no IO.</summary>
+public static partial class AgentOptionsValidator
+{
+    private const string Section = AgentOptions.SectionName;
+
+    public static IReadOnlyList<ConfigError> Validate(AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<ConfigError>();
+
+        if (string.IsNullOrWhiteSpace(options.Storage.DatabasePath))
+        {
+            errors.Add(new($"{Section}:Storage:DatabasePath", "is empty.", "give a file path such as data/agent.db."));
+        }
+
+        ValidateProviders(options, errors);
+        ValidateCaps(options.Caps, errors);
+        ValidatePositive($"{Section}:Streaming:FlushIntervalMs", options.Streaming.FlushIntervalMs, errors);
+        ValidatePositive($"{Section}:Streaming:FlushTokenCount", options.Streaming.FlushTokenCount, errors);
+        ValidatePositive($"{Section}:Telemetry:ChartDays", options.Telemetry.ChartDays, errors);
+        ValidateMcpServers(options, errors);
+        return errors;
+    }
+
+    private static void ValidateProviders(AgentOptions options, List<ConfigError> errors)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Providers.Count; i++)
+        {
+            var provider = options.Providers[i];
+            var key = $"{Section}:Providers:{i}";
+            if (string.IsNullOrWhiteSpace(provider.Name))
+            {
+                errors.Add(new($"{key}:Name", "is empty.", "give the provider a unique name such as openai."));
+            }
+            else if (!seen.Add(provider.Name))
+            {
+                errors.Add(new($"{key}:Name", $"'{provider.Name}' is used by more than one provider.", "give each provider a unique name."));
+            }
+
+            if (!Enum.TryParse<ProviderKind>(provider.Kind, ignoreCase: true, out var kind) || int.TryParse(provider.Kind, out _))
+            {
+                errors.Add(new($"{key}:Kind", $"'{provider.Kind}' is not a provider kind.", $"use one of {string.Join(", ", Enum.GetNames<ProviderKind>())}."));
+            }
+
+            if (!Enum.TryParse<ProviderMode>(provider.Mode, ignoreCase: true, out var mode) || int.TryParse(provider.Mode, out _))
+            {
+                errors.Add(new($"{key}:Mode", $"'{provider.Mode}' is not a provider mode.", $"use one of {string.Join(", ", Enum.GetNames<ProviderMode>())}."));
+            }
+            else if ((kind == ProviderKind.Deterministic) != (mode == ProviderMode.Deterministic))
+            {
+                errors.Add(new($"{key}:Mode", $"mode '{provider.Mode}' does not fit kind '{provider.Kind}'.", "use Mode Deterministic exactly for Kind Deterministic; Sandbox or Live for the others."));
+            }
+
+            if (kind != ProviderKind.Deterministic && !IsHttpUrl(provider.BaseUrl))
+            {
+                errors.Add(new($"{key}:BaseUrl", $"'{provider.BaseUrl}' is not an absolute http(s) URL.", "give the server's base URL, for example https://api.openai.com/v1 or http://127.0.0.1:11434/v1."));
+            }
+
+            ValidateEnvVarName($"{key}:ApiKeyEnvVar", provider.ApiKeyEnvVar, errors);
+            ValidateEnvVarName($"{key}:BaseUrlEnvVar", provider.BaseUrlEnvVar, errors);
+            ValidateModels(key, provider, errors);
+        }
+
+        var ordered = options.Providers.Where(p => !string.IsNullOrWhiteSpace(p.Name)).ToList();
+        if (ordered.Count == 0)
+        {
+            errors.Add(new($"{Section}:Providers", "no provider is configured.", "keep at least the deterministic provider in appsettings.json."));
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.DefaultProvider))
+        {
+            var provider = ordered.FirstOrDefault(p => string.Equals(p.Name, options.DefaultProvider, StringComparison.OrdinalIgnoreCase));
+            if (provider is null)
+            {
+                errors.Add(new($"{Section}:DefaultProvider", $"'{options.DefaultProvider}' is not a configured provider.", $"use one of {string.Join(", ", ordered.Select(p => p.Name))}, or leave it empty."));
+            }
+            else if (!string.IsNullOrWhiteSpace(options.DefaultModel) && provider.Models.All(m => m.Id != options.DefaultModel))
+            {
+                errors.Add(new($"{Section}:DefaultModel", $"'{options.DefaultModel}' is not a model of provider '{provider.Name}'.", $"use one of {string.Join(", ", provider.Models.Select(m => m.Id))}."));
+            }
+        }
+    }
+
+    private static void ValidateModels(string providerKey, ProviderOptions provider, List<ConfigError> errors)
+    {
+        if (provider.Models.Count == 0)
+        {
+            errors.Add(new($"{providerKey}:Models", "lists no model.", "add at least one model with an Id and a ContextWindow."));
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var m = 0; m < provider.Models.Count; m++)
+        {
+            var model = provider.Models[m];
+            var key = $"{providerKey}:Models:{m}";
+            if (string.IsNullOrWhiteSpace(model.Id))
+            {
+                errors.Add(new($"{key}:Id", "is empty.", "give the model id the provider expects, such as gpt-4o-mini."));
+            }
+            else if (!ids.Add(model.Id))
+            {
+                errors.Add(new($"{key}:Id", $"'{model.Id}' is listed twice.", "list each model once."));
+            }
+
+            ValidatePositive($"{key}:ContextWindow", model.ContextWindow, errors);
+            if (model.InputPricePerMillion < 0)
+            {
+                errors.Add(new($"{key}:InputPricePerMillion", "is negative.", "use 0 or a positive price per million tokens."));
+            }
+
+            if (model.OutputPricePerMillion < 0)
+            {
+                errors.Add(new($"{key}:OutputPricePerMillion", "is negative.", "use 0 or a positive price per million tokens."));
+            }
+        }
+    }
+
+    private static void ValidateCaps(CapsOptions caps, List<ConfigError> errors)
+    {
+        ValidatePositive($"{Section}:Caps:MaxConcurrentCallsTenant", caps.MaxConcurrentCallsTenant, errors);
+        ValidatePositive($"{Section}:Caps:MaxCallsPerMinuteTenant", caps.MaxCallsPerMinuteTenant, errors);
+        ValidatePositive($"{Section}:Caps:MaxConcurrentCallsGlobal", caps.MaxConcurrentCallsGlobal, errors);
+        if (caps.MaxConcurrentCallsGlobal > 0 && caps.MaxConcurrentCallsTenant > caps.MaxConcurrentCallsGlobal)
+        {
+            errors.Add(new($"{Section}:Caps:MaxConcurrentCallsTenant", "is larger than MaxConcurrentCallsGlobal.", "make the tenant cap at most the global cap."));
+        }
+    }
+
+    private static void ValidateMcpServers(AgentOptions options, List<ConfigError> errors)
+    {
+        foreach (var (name, server) in options.McpServers)
+        {
+            var key = $"{Section}:McpServers:{name}";
+            var hasCommand = !string.IsNullOrWhiteSpace(server.Command);
+            var hasUrl = !string.IsNullOrWhiteSpace(server.Url);
+            if (hasCommand == hasUrl)
+            {
+                errors.Add(new(key, "needs exactly one of command (stdio) or url (HTTP).", "give \"command\" and \"args\" for a local server, or \"url\" for a remote one."));
+                continue;
+            }
+
+            if (!TryParseTransport(server, out _))
+            {
+                errors.Add(new($"{key}:Type", $"'{server.Type}' is not an MCP transport.", "use stdio, streamableHttp or sse (or leave it out)."));
+            }
+
+            if (hasUrl && !IsHttpUrl(server.Url))
+            {
+                errors.Add(new($"{key}:Url", $"'{server.Url}' is not an absolute http(s) URL.", "give the server's endpoint, for example http://127.0.0.1:3001/mcp."));
+            }
+
+            foreach (var (variable, value) in server.Env)
+            {
+                if (!EnvReference().IsMatch(value ?? ""))
+                {
+                    errors.Add(new($"{key}:Env:{variable}", "holds a literal value; only references are stored.", $"write \"${{{variable}}}\" (or another ${{NAME}}) and set that variable in the environment."));
+                }
+            }
+        }
+    }
+
+    /// <summary>The providers as domain specs; call only on options that passed <see cref="Validate"/>.</summary>
+    public static IReadOnlyList<ProviderSpec> ToProviderSpecs(AgentOptions options, Func<string, string?> readEnvironment)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Providers.Select(p =>
+        {
+            var baseUrl = p.BaseUrl;
+            if (!string.IsNullOrWhiteSpace(p.BaseUrlEnvVar) && IsHttpUrl(readEnvironment(p.BaseUrlEnvVar)))
+            {
+                baseUrl = readEnvironment(p.BaseUrlEnvVar);
+            }
+
+            return new ProviderSpec(
+                p.Name,
+                Enum.Parse<ProviderKind>(p.Kind, ignoreCase: true),
+                Enum.Parse<ProviderMode>(p.Mode, ignoreCase: true),
+                string.IsNullOrWhiteSpace(baseUrl) ? null : new Uri(baseUrl),
+                string.IsNullOrWhiteSpace(p.ApiKeyEnvVar) ? null : p.ApiKeyEnvVar,
+                p.Models.Select(m => new ModelSpec(m.Id, m.ContextWindow, m.InputPricePerMillion, m.OutputPricePerMillion)).ToList());
+        }).ToList();
+    }
+
+    /// <summary>The MCP servers as domain specs; call only on options that passed <see cref="Validate"/>.</summary>
+    public static IReadOnlyList<McpServerSpec> ToMcpServerSpecs(AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.McpServers
+            .OrderBy(s => s.Key, StringComparer.Ordinal)
+            .Select(s =>
+            {
+                TryParseTransport(s.Value, out var transport);
+                return new McpServerSpec(
+                    s.Key,
+                    transport,
+                    s.Value.Command,
+                    s.Value.Args,
+                    s.Value.Env.ToDictionary(e => e.Key, e => EnvReference().Match(e.Value).Groups["name"].Value),
+                    string.IsNullOrWhiteSpace(s.Value.Url) ? null : new Uri(s.Value.Url),
+                    s.Value.Enabled);
+            })
+            .ToList();
+    }
+
+    private static bool TryParseTransport(McpServerOptions server, out McpTransport transport)
+    {
+        transport = string.IsNullOrWhiteSpace(server.Url) ? McpTransport.Stdio : McpTransport.StreamableHttp;
+        switch (server.Type?.Trim().ToLowerInvariant())
+        {
+            case null or "":
+                return true;
+            case "stdio":
+                transport = McpTransport.Stdio;
+                return string.IsNullOrWhiteSpace(server.Url);
+            case "streamablehttp" or "http" or "streamable-http":
+                transport = McpTransport.StreamableHttp;
+                return !string.IsNullOrWhiteSpace(server.Url);
+            case "sse":
+                transport = McpTransport.Sse;
+                return !string.IsNullOrWhiteSpace(server.Url);
+            default:
+                return false;
+        }
+    }
+
+    private static void ValidatePositive(string key, int value, List<ConfigError> errors)
+    {
+        if (value <= 0)
+        {
+            errors.Add(new(key, $"is {value}; it must be positive.", "use a whole number greater than 0."));
+        }
+    }
+
+    private static void ValidateEnvVarName(string key, string? name, List<ConfigError> errors)
+    {
+        if (!string.IsNullOrEmpty(name) && !EnvVarName().IsMatch(name))
+        {
+            errors.Add(new(key, "is not an environment variable name. Only the NAME of the variable belongs here, never the key itself.", "write a name such as OPENAI_API_KEY and set that variable in the environment."));
+        }
+    }
+
+    private static bool IsHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,127}$")]
+    private static partial Regex EnvVarName();
+
+    [GeneratedRegex(@"^\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)\}$")]
+    private static partial Regex EnvReference();
+}

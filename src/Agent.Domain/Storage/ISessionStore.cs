@@ -1,0 +1,45 @@
+using Agent.Domain.Sessions;
+
+namespace Agent.Domain.Storage;
+
+public interface ISessionStore
+{
+    Task AddAsync(ChatSession session, CancellationToken cancellationToken);
+
+    Task<ChatSession?> FindAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Sessions of a tenant, most recently active first.</summary>
+    Task<IReadOnlyList<ChatSession>> ListAsync(string tenantId, int skip, int take, CancellationToken cancellationToken);
+
+    Task UpdateAsync(ChatSession session, CancellationToken cancellationToken);
+
+    Task<bool> DeleteAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken);
+
+    Task<int> CountAsync(string tenantId, CancellationToken cancellationToken);
+}
+
+public interface IMessageStore
+{
+    Task AddAsync(SessionMessage message, CancellationToken cancellationToken);
+
+    Task UpdateAsync(SessionMessage message, CancellationToken cancellationToken);
+
+    Task<SessionMessage?> FindAsync(string tenantId, Guid messageId, CancellationToken cancellationToken);
+
+    /// <summary>Every message of a session (all branches) in creation order.</summary>
+    Task<IReadOnlyList<SessionMessage>> ListBySessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Messages left in <see cref="MessageStatus.Streaming"/>: on start-up these were cut by a crash.</summary>
+    Task<IReadOnlyList<SessionMessage>> ListStreamingAsync(CancellationToken cancellationToken);
+
+    Task<int> CountAsync(string tenantId, CancellationToken cancellationToken);
+}
+
+public interface ICheckpointStore
+{
+    Task AddAsync(Checkpoint checkpoint, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Checkpoint>> ListBySessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken);
+
+    Task<int> CountAsync(string tenantId, CancellationToken cancellationToken);
+}

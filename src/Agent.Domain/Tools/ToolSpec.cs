@@ -1,0 +1,63 @@
+namespace Agent.Domain.Tools;
+
+/// <summary>always: runs without asking; ask: waits for the person; never: refused.</summary>
+public enum ToolApproval
+{
+    Always,
+    Ask,
+    Never,
+}
+
+[Flags]
+public enum ToolEffects
+{
+    None = 0,
+    Writes = 1,
+    Deletes = 2,
+    Spends = 4,
+    Network = 8,
+}
+
+public enum ToolSource
+{
+    BuiltIn,
+    Skill,
+    Mcp,
+}
+
+public sealed record ToolSpec(
+    string Name,
+    string Description,
+    string ParametersSchemaJson,
+    ToolSource Source,
+    ToolEffects Effects,
+    ToolApproval Approval,
+    bool Enabled)
+{
+    /// <summary>Tools that write, delete, spend or reach the network ask first unless configured otherwise.</summary>
+    public static ToolApproval DefaultApprovalFor(ToolEffects effects) =>
+        effects == ToolEffects.None ? ToolApproval.Always : ToolApproval.Ask;
+}
+
+/// <summary>A skill folder with a SKILL.md; the body is loaded only when the model asks for it.</summary>
+public sealed record SkillSpec(string Name, string Description, string FolderPath, bool Enabled);
+
+public enum McpTransport
+{
+    Stdio,
+    StreamableHttp,
+    Sse,
+}
+
+/// <summary>
+/// An MCP server in the shape other clients use. <see cref="EnvironmentVariableNames"/> maps a variable the
+/// server receives to the NAME of a variable in our environment, so no secret value is ever stored.
+/// </summary>
+public sealed record McpServerSpec(
+    string Name,
+    McpTransport Transport,
+    string? Command,
+    IReadOnlyList<string> Args,
+    IReadOnlyDictionary<string, string> EnvironmentVariableNames,
+    Uri? Url,
+    bool Enabled);

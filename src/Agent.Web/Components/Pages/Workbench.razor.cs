@@ -1,0 +1,84 @@
+using Agent.Domain.Bootstrap;
+using Agent.Domain.Sessions;
+using Agent.Web.Services;
+using Microsoft.AspNetCore.Components;
+
+namespace Agent.Web.Components.Pages;
+
+/// <summary>The shell: sessions on the left, the selected panel in the middle.</summary>
+public sealed partial class Workbench : IDisposable
+{
+    private readonly CancellationTokenSource disposed = new();
+    private BootstrapSnapshot? snapshot;
+    private IReadOnlyList<ChatSession>? sessions;
+    private ChatSession? currentSession;
+    private string? loadError;
+    private bool sidebarOpen;
+
+    [Inject]
+    public required BootstrapService Bootstrap { get; init; }
+
+    [Inject]
+    public required SessionService Sessions { get; init; }
+
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
+    [Inject]
+    public required ILogger<Workbench> Logger { get; init; }
+
+    [Parameter]
+    public Guid? SessionId { get; set; }
+
+    private WorkbenchPanel CurrentPanel => SessionId is not null
+        ? WorkbenchPanel.Chat
+        : WorkbenchPanel.FromSlug(Navigation.ToBaseRelativePath(Navigation.Uri).Split('?', '#')[0]);
+
+    protected override async Task OnInitializedAsync()
+    {
+        Sessions.Changed += OnSessionsChanged;
+        await LoadAsync();
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        sidebarOpen = false;
+        currentSession = SessionId is { } id ? await Sessions.FindAsync(BootstrapService.CurrentTenant, id, disposed.Token) : null;
+    }
+
+    private async Task LoadAsync()
+    {
+        try
+        {
+            snapshot = await Bootstrap.GetAsync(BootstrapService.CurrentTenant, disposed.Token);
+            sessions = await Sessions.ListAsync(BootstrapService.CurrentTenant, disposed.Token);
+            loadError = null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Logger.LogError(ex, "Loading the workbench state failed");
+            loadError = $"The server could not load the workbench state: {ex.Message}";
+        }
+    }
+
+    private async Task CreateSessionAsync()
+    {
+        var session = await Sessions.CreateAsync(BootstrapService.CurrentTenant, null, disposed.Token);
+        Navigation.NavigateTo($"/chat/{session.Id}");
+    }
+
+    private void ToggleSidebar() => sidebarOpen = !sidebarOpen;
+
+    private void OnSessionsChanged() => _ = InvokeAsync(async () =>
+    {
+        await LoadAsync();
+        StateHasChanged();
+    });
+
+    public void Dispose()
+    {
+        Sessions.Changed -= OnSessionsChanged;
+        disposed.Cancel();
+        disposed.Dispose();
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json.Serialization;
+using Agent.Data;
+using Agent.Domain.Configuration;
+using Agent.Web.Api;
+using Agent.Web.Components;
+using Agent.Web.Services;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Radzen;
+using Serilog;
+
+namespace Agent.Web.Hosting;
+
+public static class HostSetup
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public static WebApplicationBuilder AddAgentHost(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var contentRoot = builder.Environment.ContentRootPath;
+
+        // Static assets of packages (_content/Radzen.Blazor) are served from the build's manifest in every environment.
+        builder.WebHost.UseStaticWebAssets();
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]) && string.IsNullOrWhiteSpace(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        Log.Logger = new LoggerConfiguration()
+            .ReadFrom.Configuration(builder.Configuration)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}")
+            .WriteTo.File(
+                Path.Combine(contentRoot, "logs", "agent-.log"),
+                rollingInterval: RollingInterval.Day,
+                retainedFileCountLimit: 7,
+                outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}")
+            .CreateLogger();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(Log.Logger, dispose: true);
+
+        builder.Services.AddOptions<AgentOptions>()
+            .Bind(builder.Configuration.GetSection(AgentOptions.SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidation>();
+
+        var databasePath = Path.GetFullPath(Path.Combine(contentRoot, builder.Configuration[$"{AgentOptions.SectionName}:Storage:DatabasePath"] is { Length: > 0 } p ? p : new StorageOptions().DatabasePath));
+        builder.Services.AddSingleton(new AppInfo(AppInfo.AssemblyVersion, contentRoot, databasePath));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(EnvironmentVariables.Process);
+        builder.Services.AddAgentData(databasePath);
+        builder.Services.AddHostedService<DatabaseStartup>();
+
+        builder.Services.AddSingleton<ProviderCatalog>();
+        builder.Services.AddSingleton<SkillCatalog>();
+        builder.Services.AddSingleton<BootstrapService>();
+        builder.Services.AddSingleton<SessionService>();
+
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRadzenComponents();
+        builder.Services.AddRadzenCookieThemeService(o =>
+        {
+            o.Name = "agent-theme";
+            o.Duration = TimeSpan.FromDays(365);
+        });
+        return builder;
+    }
+
+    public static WebApplication UseAgentHost(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        app.UseStaticFiles();
+        app.UseAntiforgery();
+        app.MapAgentApi();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            foreach (var address in addresses)
+            {
+                Console.WriteLine($"Personal Agent Chat is running at {address}");
+            }
+        });
+        return app;
+    }
+}

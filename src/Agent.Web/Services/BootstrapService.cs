@@ -1,0 +1,70 @@
+using Agent.Data;
+using Agent.Domain.Bootstrap;
+using Agent.Domain.Configuration;
+using Agent.Domain.Sessions;
+using Agent.Domain.Storage;
+using Agent.Domain.Tools;
+using Agent.Web.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Agent.Web.Services;
+
+/// <summary>Builds the <see cref="BootstrapSnapshot"/> every panel renders from; the UI and /api/bootstrap share it.</summary>
+public sealed class BootstrapService(
+    AppInfo app,
+    AgentDatabase database,
+    IOptions<AgentOptions> options,
+    ProviderCatalog providers,
+    SkillCatalog skills,
+    IConfigOverrideStore overrides,
+    IMemoryStore memory,
+    ICheckpointStore checkpoints,
+    ISessionStore sessions,
+    IMessageStore messages,
+    ITokenUsageStore tokens)
+{
+    public const string McpOverrideScope = "mcp";
+
+    public async Task<BootstrapSnapshot> GetAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var agent = options.Value;
+        var providerStatuses = providers.Providers.Select(p =>
+        {
+            var availability = providers.AvailabilityOf(p.Name);
+            return new ProviderStatus(p.Name, p.Kind, p.Mode, availability.State, availability.Reason, availability.Action, p.BaseUrl?.ToString(), p.ApiKeyEnvVar, p.Models);
+        }).ToList();
+
+        var mcpEnabled = await overrides.EnabledOverridesAsync(tenantId, McpOverrideScope, cancellationToken);
+        var mcpServers = AgentOptionsValidator.ToMcpServerSpecs(agent)
+            .Select(s =>
+            {
+                var enabled = mcpEnabled.TryGetValue(s.Name, out var on) ? on : s.Enabled;
+                return new McpServerStatus(s.Name, s.Transport, s.Command, s.Args, s.Url?.ToString(), enabled, enabled ? "not started" : "disabled");
+            })
+            .ToList();
+
+        var (skillSpecs, _) = await skills.ScanAsync(tenantId, cancellationToken);
+        var sessionCount = await sessions.CountAsync(tenantId, cancellationToken);
+
+        return new BootstrapSnapshot(
+            app.Version,
+            await database.SchemaVersionAsync(cancellationToken),
+            app.DatabasePath,
+            tenantId,
+            providers.Default?.Provider.Name ?? "",
+            providers.Default?.Model.Id ?? "",
+            providerStatuses,
+            Array.Empty<ToolSpec>(),
+            skillSpecs,
+            mcpServers,
+            await memory.CountByTierAsync(tenantId, cancellationToken),
+            await checkpoints.CountAsync(tenantId, cancellationToken),
+            sessionCount,
+            await messages.CountAsync(tenantId, cancellationToken),
+            await tokens.TotalsAsync(tenantId, cancellationToken),
+            new TelemetryDefaults(agent.Telemetry.Currency, agent.Telemetry.ChartDays, agent.Telemetry.RecordToolCalls, agent.Streaming.FlushIntervalMs, agent.Streaming.FlushTokenCount));
+    }
+
+    /// <summary>The tenant of this single-user install; multi-tenant sign-in replaces this later.</summary>
+    public static string CurrentTenant => Tenant.LocalId;
+}

@@ -1,0 +1,57 @@
+using Agent.Domain.Sessions;
+using Agent.Domain.Storage;
+
+namespace Agent.Web.Services;
+
+/// <summary>Creates, lists, renames and deletes sessions; raises <see cref="Changed"/> so open sidebars refresh.</summary>
+public sealed class SessionService(ISessionStore sessions, ProviderCatalog providers, TimeProvider time)
+{
+    public event Action? Changed;
+
+    public Task<IReadOnlyList<ChatSession>> ListAsync(string tenantId, CancellationToken cancellationToken) =>
+        sessions.ListAsync(tenantId, 0, 500, cancellationToken);
+
+    public Task<ChatSession?> FindAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
+        sessions.FindAsync(tenantId, sessionId, cancellationToken);
+
+    public async Task<ChatSession> CreateAsync(string tenantId, string? title, CancellationToken cancellationToken)
+    {
+        var (provider, model) = providers.Default
+            ?? throw new InvalidOperationException("No provider with a model is configured; add one under Agent:Providers in appsettings.json.");
+        var now = time.GetUtcNow();
+        var session = new ChatSession(Guid.NewGuid(), tenantId, string.IsNullOrWhiteSpace(title) ? "New chat" : title.Trim(), provider.Name, model.Id, null, null, now, now);
+        await sessions.AddAsync(session, cancellationToken);
+        Changed?.Invoke();
+        return session;
+    }
+
+    public async Task<ChatSession?> RenameAsync(string tenantId, Guid sessionId, string title, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            throw new ArgumentException("A session title cannot be empty.", nameof(title));
+        }
+
+        var session = await sessions.FindAsync(tenantId, sessionId, cancellationToken);
+        if (session is null)
+        {
+            return null;
+        }
+
+        var renamed = session with { Title = title.Trim(), UpdatedAt = time.GetUtcNow() };
+        await sessions.UpdateAsync(renamed, cancellationToken);
+        Changed?.Invoke();
+        return renamed;
+    }
+
+    public async Task<bool> DeleteAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken)
+    {
+        var deleted = await sessions.DeleteAsync(tenantId, sessionId, cancellationToken);
+        if (deleted)
+        {
+            Changed?.Invoke();
+        }
+
+        return deleted;
+    }
+}
