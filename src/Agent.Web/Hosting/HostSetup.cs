@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Agent.Data;
 using Agent.Domain.Configuration;
 using Agent.Web.Api;
+using Agent.Web.Chat;
 using Agent.Web.Components;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.DataProtection;
@@ -53,11 +54,14 @@ public static class HostSetup
         builder.Services.AddSingleton(EnvironmentVariables.Process);
         builder.Services.AddAgentData(sp => sp.GetRequiredService<AppInfo>().DatabasePath);
         builder.Services.AddHostedService<DatabaseStartup>();
+        builder.Services.AddHostedService<InterruptedReplyRecovery>();
 
         builder.Services.AddSingleton<ProviderCatalog>();
         builder.Services.AddSingleton<SkillCatalog>();
         builder.Services.AddSingleton<BootstrapService>();
         builder.Services.AddSingleton<SessionService>();
+        builder.Services.AddSingleton<MarkdownRenderer>();
+        builder.Services.AddSingleton<ChatCoordinator>();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
