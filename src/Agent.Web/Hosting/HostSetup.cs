@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Agent.Data;
 using Agent.Domain.Configuration;
 using Agent.Web.Api;
+using Agent.Web.Clients;
 using Agent.Web.Components;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -54,6 +55,7 @@ public static class HostSetup
         builder.Services.AddHostedService<DatabaseStartup>();
 
         builder.Services.AddSingleton<ProviderCatalog>();
+        builder.Services.AddProviderClients();
         builder.Services.AddSingleton<SkillCatalog>();
         builder.Services.AddSingleton<BootstrapService>();
         builder.Services.AddSingleton<SessionService>();
