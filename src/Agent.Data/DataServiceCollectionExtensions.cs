@@ -8,9 +8,13 @@ namespace Agent.Data;
 public static class DataServiceCollectionExtensions
 {
     /// <summary>Registers the SQLite context factory and every store behind its Domain interface.</summary>
-    public static IServiceCollection AddAgentData(this IServiceCollection services, string databasePath)
+    public static IServiceCollection AddAgentData(this IServiceCollection services, string databasePath) =>
+        services.AddAgentData(_ => databasePath);
+
+    /// <summary>As above, with the path resolved when the first context is created (after all configuration is loaded).</summary>
+    public static IServiceCollection AddAgentData(this IServiceCollection services, Func<IServiceProvider, string> databasePath)
     {
-        services.AddPooledDbContextFactory<AgentDbContext>(o => o.UseSqlite(AgentDatabase.ConnectionStringFor(databasePath)));
+        services.AddPooledDbContextFactory<AgentDbContext>((sp, o) => o.UseSqlite(AgentDatabase.ConnectionStringFor(databasePath(sp))));
         services.AddSingleton<AgentDatabase>();
         services.AddSingleton<ISessionStore, SessionStore>();
         services.AddSingleton<IMessageStore, MessageStore>();

@@ -1,5 +1,4 @@
 using Agent.Web.Hosting;
-using Serilog;
 
 var contentRoot = ContentRootLocator.Resolve(args, EnvironmentVariables.Process.Read);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -21,12 +20,7 @@ catch (Exception ex) when (StartupFailure.Describe(ex) is { } message)
 {
     // A bad setting stops start-up with a message that names the key and the fix.
     await Console.Error.WriteLineAsync(message);
-    Log.Fatal("Start-up stopped: {Reason}", message);
     return 2;
-}
-finally
-{
-    await Log.CloseAndFlushAsync();
 }
 
 /// <summary>Entry point; public so WebApplicationFactory-based tests can host it.</summary>

@@ -44,7 +44,8 @@ public static partial class AgentOptionsValidator
                 errors.Add(new($"{key}:Name", $"'{provider.Name}' is used by more than one provider.", "give each provider a unique name."));
             }
 
-            if (!Enum.TryParse<ProviderKind>(provider.Kind, ignoreCase: true, out var kind) || int.TryParse(provider.Kind, out _))
+            var kindKnown = Enum.TryParse<ProviderKind>(provider.Kind, ignoreCase: true, out var kind) && !int.TryParse(provider.Kind, out _);
+            if (!kindKnown)
             {
                 errors.Add(new($"{key}:Kind", $"'{provider.Kind}' is not a provider kind.", $"use one of {string.Join(", ", Enum.GetNames<ProviderKind>())}."));
             }
@@ -53,12 +54,12 @@ public static partial class AgentOptionsValidator
             {
                 errors.Add(new($"{key}:Mode", $"'{provider.Mode}' is not a provider mode.", $"use one of {string.Join(", ", Enum.GetNames<ProviderMode>())}."));
             }
-            else if ((kind == ProviderKind.Deterministic) != (mode == ProviderMode.Deterministic))
+            else if (kindKnown && (kind == ProviderKind.Deterministic) != (mode == ProviderMode.Deterministic))
             {
                 errors.Add(new($"{key}:Mode", $"mode '{provider.Mode}' does not fit kind '{provider.Kind}'.", "use Mode Deterministic exactly for Kind Deterministic; Sandbox or Live for the others."));
             }
 
-            if (kind != ProviderKind.Deterministic && !IsHttpUrl(provider.BaseUrl))
+            if (kindKnown && kind != ProviderKind.Deterministic && !IsHttpUrl(provider.BaseUrl))
             {
                 errors.Add(new($"{key}:BaseUrl", $"'{provider.BaseUrl}' is not an absolute http(s) URL.", "give the server's base URL, for example https://api.openai.com/v1 or http://127.0.0.1:11434/v1."));
             }

@@ -1,10 +1,20 @@
 using System.Reflection;
+using Agent.Domain.Configuration;
 
 namespace Agent.Web.Hosting;
 
 /// <summary>Facts about this running instance that the bootstrap API reports.</summary>
 public sealed record AppInfo(string Version, string ContentRoot, string DatabasePath)
 {
+    /// <summary>Relative database paths are under the content root (the folder with appsettings.json).</summary>
+    public static AppInfo From(IHostEnvironment environment, AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(options);
+        var path = string.IsNullOrWhiteSpace(options.Storage.DatabasePath) ? new StorageOptions().DatabasePath : options.Storage.DatabasePath;
+        return new AppInfo(AssemblyVersion, environment.ContentRootPath, Path.GetFullPath(Path.Combine(environment.ContentRootPath, path)));
+    }
+
     public static string AssemblyVersion =>
         typeof(AppInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 }

@@ -5,6 +5,7 @@ using Agent.Web.Api;
 using Agent.Web.Clients;
 using Agent.Web.Components;
 using Agent.Web.Services;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public static class HostSetup
     {
         ArgumentNullException.ThrowIfNull(builder);
         var contentRoot = builder.Environment.ContentRootPath;
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(contentRoot, "data", "keys")));
 
         // Static assets of packages (_content/Radzen.Blazor) are served from the build's manifest in every environment.
         builder.WebHost.UseStaticWebAssets();
@@ -29,7 +31,7 @@ public static class HostSetup
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        Log.Logger = new LoggerConfiguration()
+        var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}")
@@ -40,18 +42,17 @@ public static class HostSetup
                 outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}")
             .CreateLogger();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(Log.Logger, dispose: true);
+        builder.Logging.AddSerilog(logger, dispose: true);
 
         builder.Services.AddOptions<AgentOptions>()
             .Bind(builder.Configuration.GetSection(AgentOptions.SectionName))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidation>();
 
-        var databasePath = Path.GetFullPath(Path.Combine(contentRoot, builder.Configuration[$"{AgentOptions.SectionName}:Storage:DatabasePath"] is { Length: > 0 } p ? p : new StorageOptions().DatabasePath));
-        builder.Services.AddSingleton(new AppInfo(AppInfo.AssemblyVersion, contentRoot, databasePath));
+        builder.Services.AddSingleton(sp => AppInfo.From(sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<IOptions<AgentOptions>>().Value));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(EnvironmentVariables.Process);
-        builder.Services.AddAgentData(databasePath);
+        builder.Services.AddAgentData(sp => sp.GetRequiredService<AppInfo>().DatabasePath);
         builder.Services.AddHostedService<DatabaseStartup>();
 
         builder.Services.AddSingleton<ProviderCatalog>();
@@ -63,11 +64,6 @@ public static class HostSetup
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
-        builder.Services.AddRadzenCookieThemeService(o =>
-        {
-            o.Name = "agent-theme";
-            o.Duration = TimeSpan.FromDays(365);
-        });
         return builder;
     }
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Agent.Web.Clients.Common;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging;
 
 namespace Agent.Web.Clients.Anthropic;
 
@@ -286,56 +285,56 @@ public sealed class AnthropicChatClient(HttpClient http, ProviderContext context
 
                     return null;
                 case "content_block_start":
-                {
-                    var index = ChatJson.RequireInt(root, "index", where);
-                    var block = ChatJson.RequireKind(root, "content_block", JsonValueKind.Object, where);
-                    var blockType = ChatJson.RequireString(block, "type", $"{where}.content_block");
-                    if (blockType == "tool_use")
                     {
-                        toolCalls[index] = new ToolCallBuilder { Id = ChatJson.RequireString(block, "id", $"{where}.content_block"), Name = ChatJson.RequireString(block, "name", $"{where}.content_block") };
-                    }
-                    else if (blockType == "text" && ChatJson.OptionalString(block, "text", $"{where}.content_block") is { Length: > 0 } initial)
-                    {
-                        return new TextContent(initial);
-                    }
+                        var index = ChatJson.RequireInt(root, "index", where);
+                        var block = ChatJson.RequireKind(root, "content_block", JsonValueKind.Object, where);
+                        var blockType = ChatJson.RequireString(block, "type", $"{where}.content_block");
+                        if (blockType == "tool_use")
+                        {
+                            toolCalls[index] = new ToolCallBuilder { Id = ChatJson.RequireString(block, "id", $"{where}.content_block"), Name = ChatJson.RequireString(block, "name", $"{where}.content_block") };
+                        }
+                        else if (blockType == "text" && ChatJson.OptionalString(block, "text", $"{where}.content_block") is { Length: > 0 } initial)
+                        {
+                            return new TextContent(initial);
+                        }
 
-                    return null;
-                }
+                        return null;
+                    }
 
                 case "content_block_delta":
-                {
-                    var index = ChatJson.RequireInt(root, "index", where);
-                    var delta = ChatJson.RequireKind(root, "delta", JsonValueKind.Object, where);
-                    switch (ChatJson.RequireString(delta, "type", $"{where}.delta"))
                     {
-                        case "text_delta":
-                            var text = ChatJson.RequireString(delta, "text", $"{where}.delta");
-                            return text.Length > 0 ? new TextContent(text) : null;
-                        case "input_json_delta":
-                            if (!toolCalls.TryGetValue(index, out var builder))
-                            {
-                                throw new ProviderContractException($"{where}: input_json_delta for block {index}, which is not a tool_use block.");
-                            }
+                        var index = ChatJson.RequireInt(root, "index", where);
+                        var delta = ChatJson.RequireKind(root, "delta", JsonValueKind.Object, where);
+                        switch (ChatJson.RequireString(delta, "type", $"{where}.delta"))
+                        {
+                            case "text_delta":
+                                var text = ChatJson.RequireString(delta, "text", $"{where}.delta");
+                                return text.Length > 0 ? new TextContent(text) : null;
+                            case "input_json_delta":
+                                if (!toolCalls.TryGetValue(index, out var builder))
+                                {
+                                    throw new ProviderContractException($"{where}: input_json_delta for block {index}, which is not a tool_use block.");
+                                }
 
-                            builder.Arguments.Append(ChatJson.RequireString(delta, "partial_json", $"{where}.delta"));
-                            return null;
-                        case "thinking_delta":
-                            return new TextReasoningContent(ChatJson.OptionalString(delta, "thinking", $"{where}.delta"));
-                        default:
-                            return null;
+                                builder.Arguments.Append(ChatJson.RequireString(delta, "partial_json", $"{where}.delta"));
+                                return null;
+                            case "thinking_delta":
+                                return new TextReasoningContent(ChatJson.OptionalString(delta, "thinking", $"{where}.delta"));
+                            default:
+                                return null;
+                        }
                     }
-                }
 
                 case "content_block_stop":
-                {
-                    var index = ChatJson.RequireInt(root, "index", where);
-                    if (toolCalls.Remove(index, out var builder))
                     {
-                        return builder.Build($"{where} block {index}");
-                    }
+                        var index = ChatJson.RequireInt(root, "index", where);
+                        if (toolCalls.Remove(index, out var builder))
+                        {
+                            return builder.Build($"{where} block {index}");
+                        }
 
-                    return null;
-                }
+                        return null;
+                    }
 
                 case "message_delta":
                     var messageDelta = ChatJson.RequireKind(root, "delta", JsonValueKind.Object, where);

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Agent.Web.Clients.Common;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging;
 
 namespace Agent.Web.Clients.OpenAI;
 

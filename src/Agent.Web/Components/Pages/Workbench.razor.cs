@@ -2,6 +2,8 @@ using Agent.Domain.Bootstrap;
 using Agent.Domain.Sessions;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using Radzen;
 
 namespace Agent.Web.Components.Pages;
 
@@ -26,6 +28,12 @@ public sealed partial class Workbench : IDisposable
 
     [Inject]
     public required ILogger<Workbench> Logger { get; init; }
+
+    [Inject]
+    public required ThemeService Theme { get; init; }
+
+    [Inject]
+    public required IJSRuntime JS { get; init; }
 
     [Parameter]
     public Guid? SessionId { get; set; }
@@ -67,7 +75,16 @@ public sealed partial class Workbench : IDisposable
         Navigation.NavigateTo($"/chat/{session.Id}");
     }
 
+    private bool IsDark => Theme.Theme?.EndsWith("-dark", StringComparison.Ordinal) == true;
+
     private void ToggleSidebar() => sidebarOpen = !sidebarOpen;
+
+    private async Task ToggleTheme()
+    {
+        var next = IsDark ? ThemePreference.Light : ThemePreference.Dark;
+        Theme.SetTheme(new ThemeOptions { Theme = next, Wcag = true, TriggerChange = true });
+        await JS.InvokeVoidAsync("agentTheme.save", disposed.Token, ThemePreference.CookieName, next);
+    }
 
     private void OnSessionsChanged() => _ = InvokeAsync(async () =>
     {
