@@ -53,6 +53,46 @@ public sealed class ProviderOptions
     public string? BaseUrlEnvVar { get; set; }
 
     public List<ModelOptions> Models { get; set; } = [];
+
+    /// <summary>Resilience of this provider's HTTP client (one Polly pipeline per provider).</summary>
+    public ProviderResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>Deterministic provider only: pause between streamed chunks.</summary>
+    public int ChunkDelayMs { get; set; } = 15;
+}
+
+/// <summary>Timeouts, retries, circuit breaker and client-side rate limit of one provider's HTTP client.</summary>
+public sealed class ProviderResilienceOptions
+{
+    /// <summary>Whole call, all attempts and the streamed body included.</summary>
+    public int TotalTimeoutMs { get; set; } = 300_000;
+
+    /// <summary>One attempt until the response headers (the first byte) arrive.</summary>
+    public int FirstByteTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>Retries after the first attempt (0 turns retries off).</summary>
+    public int MaxRetries { get; set; } = 2;
+
+    public int RetryBaseDelayMs { get; set; } = 500;
+
+    public int RetryMaxDelayMs { get; set; } = 8_000;
+
+    /// <summary>A Retry-After longer than this is not waited for: the error goes to the user with the time to retry.</summary>
+    public int MaxRetryAfterMs { get; set; } = 30_000;
+
+    public double CircuitBreakerFailureRatio { get; set; } = 0.5;
+
+    public int CircuitBreakerMinimumThroughput { get; set; } = 8;
+
+    public int CircuitBreakerSamplingMs { get; set; } = 30_000;
+
+    public int CircuitBreakerBreakMs { get; set; } = 15_000;
+
+    /// <summary>Client-side rate limit: requests per minute to this provider.</summary>
+    public int RequestsPerMinute { get; set; } = 60;
+
+    /// <summary>Requests that may wait for a rate-limit permit before being refused.</summary>
+    public int RateLimitQueue { get; set; } = 16;
 }
 
 public sealed class ModelOptions

@@ -67,6 +67,7 @@ public static partial class AgentOptionsValidator
             ValidateEnvVarName($"{key}:ApiKeyEnvVar", provider.ApiKeyEnvVar, errors);
             ValidateEnvVarName($"{key}:BaseUrlEnvVar", provider.BaseUrlEnvVar, errors);
             ValidateModels(key, provider, errors);
+            ValidateResilience(key, provider, errors);
         }
 
         var ordered = options.Providers.Where(p => !string.IsNullOrWhiteSpace(p.Name)).ToList();
@@ -120,6 +121,62 @@ public static partial class AgentOptionsValidator
             {
                 errors.Add(new($"{key}:OutputPricePerMillion", "is negative.", "use 0 or a positive price per million tokens."));
             }
+        }
+    }
+
+    private static void ValidateResilience(string providerKey, ProviderOptions provider, List<ConfigError> errors)
+    {
+        var r = provider.Resilience ?? new ProviderResilienceOptions();
+        var key = $"{providerKey}:Resilience";
+        ValidatePositive($"{key}:TotalTimeoutMs", r.TotalTimeoutMs, errors);
+        ValidatePositive($"{key}:FirstByteTimeoutMs", r.FirstByteTimeoutMs, errors);
+        if (r.FirstByteTimeoutMs > 0 && r.TotalTimeoutMs > 0 && r.FirstByteTimeoutMs > r.TotalTimeoutMs)
+        {
+            errors.Add(new($"{key}:FirstByteTimeoutMs", "is larger than TotalTimeoutMs.", "make the first-byte timeout at most the total timeout."));
+        }
+
+        if (r.MaxRetries is < 0 or > 10)
+        {
+            errors.Add(new($"{key}:MaxRetries", $"is {r.MaxRetries}; it must be between 0 and 10.", "use a small number such as 2 (0 turns retries off)."));
+        }
+
+        ValidatePositive($"{key}:RetryBaseDelayMs", r.RetryBaseDelayMs, errors);
+        ValidatePositive($"{key}:RetryMaxDelayMs", r.RetryMaxDelayMs, errors);
+        if (r.RetryBaseDelayMs > 0 && r.RetryMaxDelayMs > 0 && r.RetryBaseDelayMs > r.RetryMaxDelayMs)
+        {
+            errors.Add(new($"{key}:RetryBaseDelayMs", "is larger than RetryMaxDelayMs.", "make the base delay at most the maximum delay."));
+        }
+
+        ValidatePositive($"{key}:MaxRetryAfterMs", r.MaxRetryAfterMs, errors);
+        if (r.CircuitBreakerFailureRatio is <= 0 or > 1 || double.IsNaN(r.CircuitBreakerFailureRatio))
+        {
+            errors.Add(new($"{key}:CircuitBreakerFailureRatio", $"is {r.CircuitBreakerFailureRatio}; it must be above 0 and at most 1.", "use a ratio such as 0.5."));
+        }
+
+        if (r.CircuitBreakerMinimumThroughput < 2)
+        {
+            errors.Add(new($"{key}:CircuitBreakerMinimumThroughput", $"is {r.CircuitBreakerMinimumThroughput}; it must be at least 2.", "use a number such as 8."));
+        }
+
+        if (r.CircuitBreakerSamplingMs < 500)
+        {
+            errors.Add(new($"{key}:CircuitBreakerSamplingMs", $"is {r.CircuitBreakerSamplingMs}; it must be at least 500.", "use a window such as 30000."));
+        }
+
+        if (r.CircuitBreakerBreakMs < 500)
+        {
+            errors.Add(new($"{key}:CircuitBreakerBreakMs", $"is {r.CircuitBreakerBreakMs}; it must be at least 500.", "use a pause such as 15000."));
+        }
+
+        ValidatePositive($"{key}:RequestsPerMinute", r.RequestsPerMinute, errors);
+        if (r.RateLimitQueue < 0)
+        {
+            errors.Add(new($"{key}:RateLimitQueue", $"is {r.RateLimitQueue}; it must not be negative.", "use 0 (refuse at once) or a small queue such as 16."));
+        }
+
+        if (provider.ChunkDelayMs < 0)
+        {
+            errors.Add(new($"{providerKey}:ChunkDelayMs", $"is {provider.ChunkDelayMs}; it must not be negative.", "use 0 or a small delay such as 15."));
         }
     }
 

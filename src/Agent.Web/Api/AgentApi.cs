@@ -9,6 +9,8 @@ public static class AgentApi
     {
         endpoints.MapGet("/api/bootstrap", (BootstrapService bootstrap, CancellationToken ct) => bootstrap.GetAsync(BootstrapService.CurrentTenant, ct));
 
+        endpoints.MapProviderApi();
+
         endpoints.MapGet("/health", async (AgentDatabase database, CancellationToken ct) =>
         {
             try

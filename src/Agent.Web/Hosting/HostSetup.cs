@@ -3,6 +3,7 @@ using Agent.Data;
 using Agent.Domain.Configuration;
 using Agent.Web.Api;
 using Agent.Web.Chat;
+using Agent.Web.Clients;
 using Agent.Web.Components;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.DataProtection;
@@ -57,10 +58,12 @@ public static class HostSetup
         builder.Services.AddHostedService<InterruptedReplyRecovery>();
 
         builder.Services.AddSingleton<ProviderCatalog>();
+        builder.Services.AddProviderClients();
         builder.Services.AddSingleton<SkillCatalog>();
         builder.Services.AddSingleton<BootstrapService>();
         builder.Services.AddSingleton<SessionService>();
         builder.Services.AddSingleton<MarkdownRenderer>();
+        builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<ChatCoordinator>();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
