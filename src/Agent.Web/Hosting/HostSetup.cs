@@ -3,6 +3,7 @@ using Agent.Data;
 using Agent.Domain.Configuration;
 using Agent.Web.Api;
 using Agent.Web.Components;
+using Agent.Web.Runtime;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -57,6 +58,7 @@ public static class HostSetup
         builder.Services.AddSingleton<SkillCatalog>();
         builder.Services.AddSingleton<BootstrapService>();
         builder.Services.AddSingleton<SessionService>();
+        builder.Services.AddExecutionRuntime(builder.Configuration);
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
