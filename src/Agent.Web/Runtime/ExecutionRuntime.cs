@@ -454,7 +454,8 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
                         a.Gate.Release();
                     }
 
-                    outcome = await InvokeAsync(a, registration, attempt, isResume);
+                    // The handler sees the execution's total attempt number (retries and restarts included).
+                    outcome = await InvokeAsync(a, registration, a.Record.Attempts, isResume);
                 }
 
                 if (outcome.Kind == OutcomeKind.Stopped)
