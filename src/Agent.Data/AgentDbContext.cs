@@ -35,6 +35,8 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
 
     public DbSet<WalEntry> Wal => Set<WalEntry>();
 
+    public DbSet<StateEntry> StateEntries => Set<StateEntry>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset; store UTC ticks so ORDER BY and ranges work in SQL.
@@ -135,6 +137,12 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
             e.HasKey(w => w.Sequence);
             e.Property(w => w.Sequence).ValueGeneratedOnAdd();
             e.HasIndex(w => w.ExecutionId);
+        });
+
+        modelBuilder.Entity<StateEntry>(e =>
+        {
+            e.ToTable("state_entries");
+            e.HasKey(x => new { x.Scope, x.Key });
         });
     }
 

@@ -23,6 +23,7 @@ public static class AgentApi
                 return Results.Json(new { status = "unavailable", reason = $"The database does not answer: {ex.Message}" }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
+        endpoints.MapRuntimeApi();
         return endpoints;
     }
 }

@@ -5,6 +5,7 @@ using Agent.Web.Api;
 using Agent.Web.Chat;
 using Agent.Web.Clients;
 using Agent.Web.Components;
+using Agent.Web.Runtime;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -65,6 +66,7 @@ public static class HostSetup
         builder.Services.AddSingleton<MarkdownRenderer>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<ChatCoordinator>();
+        builder.Services.AddExecutionRuntime(builder.Configuration);
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
