@@ -379,6 +379,12 @@ namespace Agent.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("TimeToFirstTokenMs")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("TokensPerSecond")
+                        .HasColumnType("REAL");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 

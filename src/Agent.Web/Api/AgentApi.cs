@@ -10,6 +10,7 @@ public static class AgentApi
         endpoints.MapGet("/api/bootstrap", (BootstrapService bootstrap, CancellationToken ct) => bootstrap.GetAsync(BootstrapService.CurrentTenant, ct));
 
         endpoints.MapProviderApi();
+        endpoints.MapSessionApi();
 
         endpoints.MapGet("/health", async (AgentDatabase database, CancellationToken ct) =>
         {

@@ -3,6 +3,7 @@ using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
+using Agent.Web.Runtime;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
@@ -10,7 +11,7 @@ using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 namespace Agent.Web.Chat;
 
 /// <summary>The turn that was started: the persisted user message (if any) and the streaming reply.</summary>
-public sealed record TurnStarted(Guid SessionId, Guid? UserMessageId, Guid AssistantMessageId);
+public sealed record TurnStarted(Guid SessionId, Guid? UserMessageId, Guid AssistantMessageId, Guid ExecutionId);
 
 /// <summary>
 /// Owns every chat turn (a singleton, independent of browser circuits): persists the user message and
@@ -21,6 +22,7 @@ public sealed class ChatCoordinator(
     ISessionStore sessions,
     IMessageStore messages,
     IChatClientSource clients,
+    ExecutionRuntime runtime,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<ChatCoordinator> logger) : IDisposable
@@ -28,7 +30,8 @@ public sealed class ChatCoordinator(
     internal const string ContinueInstruction = "Continue your previous answer exactly where it stopped. Do not repeat what you already wrote.";
 
     private readonly ConcurrentDictionary<Guid, LiveRun> runs = new();
-    private readonly ConcurrentDictionary<Guid, Task> runTasks = new();
+    private readonly ConcurrentDictionary<Guid, ChatTurn> turnsByMessage = new();
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> idle = new();
 
     /// <summary>Raised with the session id whenever its stored messages change (new message, status, branch).</summary>
     public event Action<Guid>? SessionChanged;
@@ -75,8 +78,8 @@ public sealed class ChatCoordinator(
         };
         await messages.AddAsync(user, cancellationToken);
         var context = tree.PathTo(parentId).Append(user).ToList();
-        var assistantId = await StartReplyAsync(session, lease, user.Id, context, null, isFirstTurn: parentId is null && editOf is null, cancellationToken);
-        return new TurnStarted(sessionId, user.Id, assistantId);
+        var (assistantId, executionId) = await StartReplyAsync(session, lease, user.Id, context, null, isFirstTurn: parentId is null && editOf is null, cancellationToken);
+        return new TurnStarted(sessionId, user.Id, assistantId, executionId);
     }
 
     /// <summary>A new reply to the same user message (a sibling branch); also how a failed or interrupted reply is retried.</summary>
@@ -92,8 +95,8 @@ public sealed class ChatCoordinator(
 
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
-        var assistantId = await StartReplyAsync(session, lease, userId, tree.PathTo(userId), null, isFirstTurn: false, cancellationToken);
-        return new TurnStarted(sessionId, null, assistantId);
+        var (assistantId, executionId) = await StartReplyAsync(session, lease, userId, tree.PathTo(userId), null, isFirstTurn: false, cancellationToken);
+        return new TurnStarted(sessionId, null, assistantId, executionId);
     }
 
     /// <summary>Asks the model to go on from an interrupted or stopped reply; the text is appended to that same message.</summary>
@@ -110,12 +113,12 @@ public sealed class ChatCoordinator(
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
         var context = tree.PathTo(reply.Id).ToList();
-        await RunReplyAsync(session, lease, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, context, ContinueInstruction, isNew: false, cancellationToken);
-        return new TurnStarted(sessionId, null, reply.Id);
+        var executionId = await RunReplyAsync(session, lease, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, context, ContinueInstruction, isNew: false, cancellationToken);
+        return new TurnStarted(sessionId, null, reply.Id, executionId);
     }
 
-    /// <summary>Stops the session's running reply: the provider request is aborted and the partial text kept as cancelled.</summary>
-    public bool Stop(Guid sessionId)
+    /// <summary>Stops the session's running reply: its execution is cancelled, the provider request aborted and the partial text kept as cancelled.</summary>
+    public async Task<bool> StopAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         if (!runs.TryGetValue(sessionId, out var run))
         {
@@ -123,6 +126,18 @@ public sealed class ChatCoordinator(
         }
 
         run.Stop();
+        if (turnsByMessage.TryGetValue(run.AssistantMessageId, out var turn) && turn.Reply.ExecutionId is { } executionId)
+        {
+            try
+            {
+                await runtime.CancelAsync(turn.Reply.TenantId, executionId, cancellationToken);
+            }
+            catch (ExecutionStateConflictException)
+            {
+                // It ended on its own in the meantime.
+            }
+        }
+
         return true;
     }
 
@@ -136,10 +151,13 @@ public sealed class ChatCoordinator(
         SessionChanged?.Invoke(sessionId);
     }
 
-    /// <summary>Waits for a session's reply to end (tests and shutdown).</summary>
-    public Task WhenIdleAsync(Guid sessionId) => runTasks.GetValueOrDefault(sessionId) ?? Task.CompletedTask;
+    /// <summary>Waits for a session's reply to end (tests and deletion).</summary>
+    public Task WhenIdleAsync(Guid sessionId) => idle.TryGetValue(sessionId, out var done) ? done.Task : Task.CompletedTask;
 
-    private async Task<Guid> StartReplyAsync(ChatSession session, ChatClientLease lease, Guid userMessageId, IReadOnlyList<SessionMessage> context, string? instruction, bool isFirstTurn, CancellationToken cancellationToken)
+    /// <summary>Called by the send_message handler: the turn prepared for this reply, or null when this process did not prepare it.</summary>
+    internal ChatTurn? TurnFor(Guid assistantMessageId) => turnsByMessage.GetValueOrDefault(assistantMessageId);
+
+    private async Task<(Guid ReplyId, Guid ExecutionId)> StartReplyAsync(ChatSession session, ChatClientLease lease, Guid userMessageId, IReadOnlyList<SessionMessage> context, string? instruction, bool isFirstTurn, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var reply = new SessionMessage
@@ -158,11 +176,10 @@ public sealed class ChatCoordinator(
             ProviderMode = lease.ProviderMode,
         };
         var title = isFirstTurn && session.Title == "New chat" ? TitleFrom(context[^1].Text) : session.Title;
-        await RunReplyAsync(session with { Title = title }, lease, reply, context, instruction, isNew: true, cancellationToken);
-        return reply.Id;
+        return (reply.Id, await RunReplyAsync(session with { Title = title }, lease, reply, context, instruction, isNew: true, cancellationToken));
     }
 
-    private async Task RunReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage reply, IReadOnlyList<SessionMessage> context, string? instruction, bool isNew, CancellationToken cancellationToken)
+    private async Task<Guid> RunReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage reply, IReadOnlyList<SessionMessage> context, string? instruction, bool isNew, CancellationToken cancellationToken)
     {
         var run = new LiveRun(session.Id, reply.Id, reply.Text);
         if (!runs.TryAdd(session.Id, run))
@@ -192,14 +209,33 @@ public sealed class ChatCoordinator(
         }
 
         SessionChanged?.Invoke(session.Id);
-        var prompt = ToPrompt(context, instruction);
+        var turn = new ChatTurn(run, lease, reply, ToPrompt(context, instruction));
+        turnsByMessage[reply.Id] = turn;
+        idle[session.Id] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        // Not tied to the caller: the reply goes on when the request or the browser circuit ends.
-        runTasks[session.Id] = Task.Run(() => StreamAsync(run, lease, reply, prompt), CancellationToken.None);
+        // The turn is an execution of the runtime, not a task of the caller: closing the tab does not stop it.
+        try
+        {
+            var submitted = await runtime.SubmitAsync(
+                new ExecutionRequest(SendMessageIntent.Name, session.TenantId, session.Id, null, new Dictionary<string, string> { [SendMessageIntent.MessageIdKey] = reply.Id.ToString() }, null),
+                CancellationToken.None);
+            turn.Reply = turn.Reply with { ExecutionId = submitted.Execution.Id };
+            return submitted.Execution.Id;
+        }
+        catch (Exception ex) when (ex is CapsExceededException or SubmissionRejectedException)
+        {
+            await FinishAsync(turn, MessageStatus.Failed, $"The turn was not started: {ex.Message}", null, null, null);
+            throw new ChatRefusedException(ex.Message);
+        }
     }
 
-    private async Task StreamAsync(LiveRun run, ChatClientLease lease, SessionMessage reply, List<AiChatMessage> prompt)
+    /// <summary>Streams the reply of a prepared turn; runs inside the send_message execution.</summary>
+    internal async Task<MessageStatus> StreamAsync(ChatTurn turn, CancellationToken executionToken)
     {
+        var run = turn.Run;
+        var lease = turn.Lease;
+        var prompt = turn.Prompt;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(run.Token, executionToken);
         var streaming = options.Value.Streaming;
         var started = time.GetTimestamp();
         long? firstTokenAt = null;
@@ -211,7 +247,7 @@ public sealed class ChatCoordinator(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = run.SessionId, ["MessageId"] = run.AssistantMessageId, ["Provider"] = lease.ProviderName });
         try
         {
-            await foreach (var update in lease.Client.GetStreamingResponseAsync(prompt, new ChatOptions { ModelId = lease.ModelId }, run.Token))
+            await foreach (var update in lease.Client.GetStreamingResponseAsync(prompt, new ChatOptions { ModelId = lease.ModelId }, linked.Token))
             {
                 foreach (var content in update.Contents)
                 {
@@ -230,13 +266,13 @@ public sealed class ChatCoordinator(
 
                 if (chunksSinceFlush >= streaming.FlushTokenCount || time.GetElapsedTime(lastFlush).TotalMilliseconds >= streaming.FlushIntervalMs)
                 {
-                    await messages.UpdateAsync(reply with { Parts = [new TextPart(run.Text)], UpdatedAt = time.GetUtcNow() }, CancellationToken.None);
+                    await messages.UpdateAsync(turn.Reply with { Parts = [new TextPart(run.Text)], UpdatedAt = time.GetUtcNow() }, CancellationToken.None);
                     lastFlush = time.GetTimestamp();
                     chunksSinceFlush = 0;
                 }
             }
         }
-        catch (OperationCanceledException) when (run.StopRequested)
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
             status = MessageStatus.Cancelled;
         }
@@ -248,8 +284,19 @@ public sealed class ChatCoordinator(
         }
 
         var end = time.GetTimestamp();
+        var ttft = firstTokenAt is { } first ? time.GetElapsedTime(started, first).TotalMilliseconds : (double?)null;
+        var seconds = firstTokenAt is { } from ? time.GetElapsedTime(from, end).TotalSeconds : 0;
+        var rate = usage?.OutputTokenCount is > 0 && seconds > 0 ? usage.OutputTokenCount.Value / seconds : (double?)null;
+        await FinishAsync(turn, status, error, usage, ttft, rate);
+        return status;
+    }
+
+    /// <summary>Writes the reply's final state (always, whatever ended it) and releases the session.</summary>
+    private async Task FinishAsync(ChatTurn turn, MessageStatus status, string? error, UsageDetails? usage, double? ttft, double? rate)
+    {
+        var run = turn.Run;
+        var reply = turn.Reply;
         var text = run.Text;
-        var outputTokens = usage?.OutputTokenCount;
         var final = reply with
         {
             Parts = text.Length == 0 ? [] : [new TextPart(text)],
@@ -258,15 +305,13 @@ public sealed class ChatCoordinator(
             UpdatedAt = time.GetUtcNow(),
             Usage = usage is null ? reply.Usage : new TokenUsage(
                 usage.InputTokenCount ?? 0,
-                outputTokens ?? 0,
+                usage.OutputTokenCount ?? 0,
                 usage.CachedInputTokenCount ?? 0,
                 usage.ReasoningTokenCount ?? 0,
-                lease.ModelId,
-                lease.ProviderName),
-            TimeToFirstTokenMs = firstTokenAt is { } first ? time.GetElapsedTime(started, first).TotalMilliseconds : reply.TimeToFirstTokenMs,
-            TokensPerSecond = firstTokenAt is { } from && outputTokens is > 0 && time.GetElapsedTime(from, end).TotalSeconds > 0
-                ? outputTokens.Value / time.GetElapsedTime(from, end).TotalSeconds
-                : reply.TokensPerSecond,
+                turn.Lease.ModelId,
+                turn.Lease.ProviderName),
+            TimeToFirstTokenMs = ttft ?? reply.TimeToFirstTokenMs,
+            TokensPerSecond = rate ?? reply.TokensPerSecond,
         };
 
         try
@@ -280,7 +325,12 @@ public sealed class ChatCoordinator(
         finally
         {
             runs.TryRemove(run.SessionId, out _);
-            runTasks.TryRemove(run.SessionId, out _);
+            turnsByMessage.TryRemove(run.AssistantMessageId, out _);
+            if (idle.TryRemove(run.SessionId, out var done))
+            {
+                done.TrySetResult();
+            }
+
             run.Dispose();
             SessionChanged?.Invoke(run.SessionId);
         }
@@ -342,4 +392,17 @@ public sealed class ChatCoordinator(
             run.Stop();
         }
     }
+}
+
+/// <summary>A reply prepared by the coordinator and streamed by its send_message execution.</summary>
+internal sealed class ChatTurn(LiveRun run, ChatClientLease lease, SessionMessage reply, List<AiChatMessage> prompt)
+{
+    public LiveRun Run { get; } = run;
+
+    public ChatClientLease Lease { get; } = lease;
+
+    public List<AiChatMessage> Prompt { get; } = prompt;
+
+    /// <summary>The reply as last written; updated with the execution id once the runtime accepted the turn.</summary>
+    public SessionMessage Reply { get; set; } = reply;
 }

@@ -66,6 +66,7 @@ public static class HostSetup
         builder.Services.AddSingleton<MarkdownRenderer>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<ChatCoordinator>();
+        builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp), SendMessageIntent.Metadata);
         builder.Services.AddExecutionRuntime(builder.Configuration);
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

@@ -153,11 +153,11 @@ public sealed partial class ChatPanel : IAsyncDisposable
 
     private Task SwitchBranchAsync(Guid messageId) => RunGuardedAsync(() => Chat.SelectBranchAsync(Session!.TenantId, Session.Id, messageId, disposed.Token));
 
-    private void Stop()
+    private async Task Stop()
     {
         if (Session is not null)
         {
-            Chat.Stop(Session.Id);
+            await Chat.StopAsync(Session.Id, disposed.Token);
         }
     }
 
@@ -200,7 +200,7 @@ public sealed partial class ChatPanel : IAsyncDisposable
             return;
         }
 
-        Chat.Stop(Session.Id);
+        await Chat.StopAsync(Session.Id, disposed.Token);
         await Chat.WhenIdleAsync(Session.Id);
         await Sessions.DeleteAsync(Session.TenantId, Session.Id, disposed.Token);
         Navigation.NavigateTo("/");
