@@ -55,6 +55,7 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
     private readonly SemaphoreSlim submitGate = new(1, 1);
     private readonly Random jitter;
     private readonly Lock jitterGate = new();
+    private int disposed;
 
     public ExecutionRuntime(
         IntentRegistry registry,
@@ -274,6 +275,12 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // The host may stop twice (WebApplicationFactory and RunAsync both do); the second time there is nothing left.
+        if (Volatile.Read(ref disposed) != 0)
+        {
+            return;
+        }
+
         // Handlers see cancellation; their records stay as they are, so the next start recovers them like after a crash.
         await stopping.CancelAsync();
         var pending = running.Values.ToArray();
@@ -292,8 +299,11 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
 
     public void Dispose()
     {
-        stopping.Dispose();
-        submitGate.Dispose();
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            stopping.Dispose();
+            submitGate.Dispose();
+        }
     }
 
     /// <summary>Turns executions left created, queued or running into interrupted, then resumes, retries or leaves each per its intent's policy.</summary>
