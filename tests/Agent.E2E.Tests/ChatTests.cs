@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Agent.ProviderEmulator;
 using Microsoft.Playwright;
 
 namespace Agent.E2E.Tests;

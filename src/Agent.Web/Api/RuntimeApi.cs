@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Agent.Domain.Runtime;
-using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Web.Runtime;
 using Microsoft.AspNetCore.Http.Json;

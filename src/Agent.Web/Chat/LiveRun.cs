@@ -1,5 +1,4 @@
 using System.Text;
-using Agent.Domain.Sessions;
 
 namespace Agent.Web.Chat;
 
