@@ -117,6 +117,31 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
     }
 
     [Fact]
+    public async Task The_draft_survives_a_reload_and_up_edits_the_last_message_into_a_new_branch()
+    {
+        var page = await OpenNewChatAsync();
+        await SendAsync(page, "Original question [delay:1]");
+        await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
+
+        var composer = page.Locator("#composer-input");
+        await composer.FillAsync("half-typed thought");
+        await page.ReloadAsync();
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(page.Locator("#composer-input")).ToHaveValueAsync("half-typed thought");
+
+        await page.Locator("#composer-input").FillAsync("");
+        await page.Locator("#composer-input").PressAsync("ArrowUp");
+        await Assertions.Expect(page.Locator("#composer-input")).ToHaveValueAsync("Original question [delay:1]");
+        await page.Locator("#composer-input").FillAsync("Edited question [delay:1]");
+        await page.Locator("#composer-input").PressAsync("Enter");
+
+        await Assertions.Expect(page.Locator("article.role-user [data-branch-position]")).ToHaveTextAsync("2 / 2");
+        await Assertions.Expect(page.Locator("article.role-user .user-text")).ToHaveTextAsync("Edited question [delay:1]");
+        await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Hostile_markdown_from_the_model_renders_inert()
     {
         var page = await OpenNewChatAsync();
