@@ -34,6 +34,7 @@ window.agentChat = {
         component.invokeMethodAsync("EditLastFromKeyboard");
       }
     });
+    textarea.setAttribute("data-composer-ready", "true");
   },
   clearDraft(textarea, draftKey) {
     textarea.value = "";

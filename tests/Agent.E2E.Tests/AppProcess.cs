@@ -21,6 +21,8 @@ public sealed class AppProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    public int ProcessId => process.Id;
+
     public string DataFolder { get; }
 
     public string Output

@@ -14,6 +14,16 @@ namespace Agent.Web.Chat;
 public sealed record TurnStarted(Guid SessionId, Guid? UserMessageId, Guid AssistantMessageId, Guid ExecutionId);
 
 /// <summary>
+/// What changed in a session's stored messages: the messages written (new or updated) and, when the shown
+/// branch moved, its new leaf. Subscribers update their copy without reading the database again.
+/// </summary>
+public sealed record SessionChange(Guid SessionId, IReadOnlyList<SessionMessage> Upserted, Guid? ActiveLeafId)
+{
+    /// <summary>True when a reply reached its final state (complete, stopped, failed).</summary>
+    public bool TurnEnded => Upserted.Any(m => m.Role == MessageRole.Assistant && m.IsTerminal);
+}
+
+/// <summary>
 /// Owns every chat turn (a singleton, independent of browser circuits): persists the user message and
 /// the streaming reply, streams from the provider, pushes each chunk to subscribers at once and writes the
 /// text to the database in batches (and always on completion, stop and failure).
@@ -33,8 +43,8 @@ public sealed class ChatCoordinator(
     private readonly ConcurrentDictionary<Guid, ChatTurn> turnsByMessage = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> idle = new();
 
-    /// <summary>Raised with the session id whenever its stored messages change (new message, status, branch).</summary>
-    public event Action<Guid>? SessionChanged;
+    /// <summary>Raised whenever a session's stored messages change (new message, final status, branch switch).</summary>
+    public event Action<SessionChange>? SessionChanged;
 
     public LiveRun? LiveRunFor(Guid sessionId) => runs.GetValueOrDefault(sessionId);
 
@@ -78,7 +88,7 @@ public sealed class ChatCoordinator(
         };
         await messages.AddAsync(user, cancellationToken);
         var context = tree.PathTo(parentId).Append(user).ToList();
-        var (assistantId, executionId) = await StartReplyAsync(session, lease, user.Id, context, null, isFirstTurn: parentId is null && editOf is null, cancellationToken);
+        var (assistantId, executionId) = await StartReplyAsync(session, lease, user, context, isFirstTurn: parentId is null && editOf is null, cancellationToken);
         return new TurnStarted(sessionId, user.Id, assistantId, executionId);
     }
 
@@ -95,7 +105,7 @@ public sealed class ChatCoordinator(
 
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
-        var (assistantId, executionId) = await StartReplyAsync(session, lease, userId, tree.PathTo(userId), null, isFirstTurn: false, cancellationToken);
+        var (assistantId, executionId) = await StartReplyAsync(session, lease, tree.Find(userId)!, tree.PathTo(userId), isFirstTurn: false, cancellationToken);
         return new TurnStarted(sessionId, null, assistantId, executionId);
     }
 
@@ -113,7 +123,7 @@ public sealed class ChatCoordinator(
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
         var context = tree.PathTo(reply.Id).ToList();
-        var executionId = await RunReplyAsync(session, lease, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, context, ContinueInstruction, isNew: false, cancellationToken);
+        var executionId = await RunReplyAsync(session, lease, null, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, context, ContinueInstruction, cancellationToken);
         return new TurnStarted(sessionId, null, reply.Id, executionId);
     }
 
@@ -147,8 +157,9 @@ public sealed class ChatCoordinator(
         var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
         var tree = new MessageTree(await messages.ListBySessionAsync(tenantId, sessionId, cancellationToken));
         var message = tree.Find(messageId) ?? throw new KeyNotFoundException($"Message {messageId} is not in this session.");
-        await sessions.UpdateAsync(session with { ActiveLeafId = tree.LatestLeafUnder(message).Id }, cancellationToken);
-        SessionChanged?.Invoke(sessionId);
+        var leaf = tree.LatestLeafUnder(message).Id;
+        await sessions.UpdateAsync(session with { ActiveLeafId = leaf }, cancellationToken);
+        SessionChanged?.Invoke(new SessionChange(sessionId, [], leaf));
     }
 
     /// <summary>Waits for a session's reply to end (tests and deletion).</summary>
@@ -157,7 +168,7 @@ public sealed class ChatCoordinator(
     /// <summary>Called by the send_message handler: the turn prepared for this reply, or null when this process did not prepare it.</summary>
     internal ChatTurn? TurnFor(Guid assistantMessageId) => turnsByMessage.GetValueOrDefault(assistantMessageId);
 
-    private async Task<(Guid ReplyId, Guid ExecutionId)> StartReplyAsync(ChatSession session, ChatClientLease lease, Guid userMessageId, IReadOnlyList<SessionMessage> context, string? instruction, bool isFirstTurn, CancellationToken cancellationToken)
+    private async Task<(Guid ReplyId, Guid ExecutionId)> StartReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage userMessage, IReadOnlyList<SessionMessage> context, bool isFirstTurn, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var reply = new SessionMessage
@@ -165,7 +176,7 @@ public sealed class ChatCoordinator(
             Id = Guid.NewGuid(),
             SessionId = session.Id,
             TenantId = session.TenantId,
-            ParentId = userMessageId,
+            ParentId = userMessage.Id,
             Role = MessageRole.Assistant,
             Parts = [],
             Status = MessageStatus.Streaming,
@@ -176,10 +187,11 @@ public sealed class ChatCoordinator(
             ProviderMode = lease.ProviderMode,
         };
         var title = isFirstTurn && session.Title == "New chat" ? TitleFrom(context[^1].Text) : session.Title;
-        return (reply.Id, await RunReplyAsync(session with { Title = title }, lease, reply, context, instruction, isNew: true, cancellationToken));
+        return (reply.Id, await RunReplyAsync(session with { Title = title }, lease, userMessage, reply, context, null, cancellationToken));
     }
 
-    private async Task<Guid> RunReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage reply, IReadOnlyList<SessionMessage> context, string? instruction, bool isNew, CancellationToken cancellationToken)
+    /// <param name="userMessage">The user message the reply answers, already stored; null when continuing an existing reply.</param>
+    private async Task<Guid> RunReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage? userMessage, SessionMessage reply, IReadOnlyList<SessionMessage> context, string? instruction, CancellationToken cancellationToken)
     {
         var run = new LiveRun(session.Id, reply.Id, reply.Text);
         if (!runs.TryAdd(session.Id, run))
@@ -190,7 +202,7 @@ public sealed class ChatCoordinator(
 
         try
         {
-            if (isNew)
+            if (userMessage is not null)
             {
                 await messages.AddAsync(reply, cancellationToken);
             }
@@ -208,7 +220,7 @@ public sealed class ChatCoordinator(
             throw;
         }
 
-        SessionChanged?.Invoke(session.Id);
+        SessionChanged?.Invoke(new SessionChange(session.Id, userMessage is null ? [reply] : [userMessage, reply], reply.Id));
         var turn = new ChatTurn(run, lease, reply, ToPrompt(context, instruction));
         turnsByMessage[reply.Id] = turn;
         idle[session.Id] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -332,7 +344,7 @@ public sealed class ChatCoordinator(
             }
 
             run.Dispose();
-            SessionChanged?.Invoke(run.SessionId);
+            SessionChanged?.Invoke(new SessionChange(run.SessionId, [final], null));
         }
     }
 

@@ -18,6 +18,7 @@ public sealed partial class Workbench : IDisposable
     private string? loadError;
     private bool sidebarOpen;
     private string search = "";
+    private PersistingComponentStateSubscription persisting;
 
     [Inject]
     public required BootstrapService Bootstrap { get; init; }
@@ -27,6 +28,9 @@ public sealed partial class Workbench : IDisposable
 
     [Inject]
     public required ChatCoordinator Chat { get; init; }
+
+    [Inject]
+    public required PersistentComponentState PrerenderState { get; init; }
 
     [Inject]
     public required NavigationManager Navigation { get; init; }
@@ -51,7 +55,28 @@ public sealed partial class Workbench : IDisposable
     {
         Sessions.Changed += OnSessionsChanged;
         Chat.SessionChanged += OnChatChanged;
-        await LoadAsync();
+
+        // The prerendered page hands its state to the interactive one, so the server loads it once per visit.
+        persisting = PrerenderState.RegisterOnPersisting(PersistAsync);
+        if (PrerenderState.TryTakeFromJson<PrerenderedState>(nameof(Workbench), out var restored) && restored is not null)
+        {
+            snapshot = restored.Snapshot;
+            sessions = restored.Sessions;
+        }
+        else
+        {
+            await LoadAsync();
+        }
+    }
+
+    private Task PersistAsync()
+    {
+        if (snapshot is not null && sessions is not null)
+        {
+            PrerenderState.PersistAsJson(nameof(Workbench), new PrerenderedState(snapshot, sessions));
+        }
+
+        return Task.CompletedTask;
     }
 
     protected override async Task OnParametersSetAsync()
@@ -101,18 +126,28 @@ public sealed partial class Workbench : IDisposable
         StateHasChanged();
     });
 
-    /// <summary>A turn changes a session's title and activity time: refresh the sidebar only.</summary>
-    private void OnChatChanged(Guid sessionId) => _ = InvokeAsync(async () =>
+    /// <summary>A finished turn changed a session's title and activity time: refresh the sidebar only.</summary>
+    private void OnChatChanged(SessionChange change)
     {
-        await LoadSessionsAsync();
-        StateHasChanged();
-    });
+        if (change.TurnEnded)
+        {
+            _ = InvokeAsync(async () =>
+            {
+                await LoadSessionsAsync();
+                StateHasChanged();
+            });
+        }
+    }
 
     public void Dispose()
     {
         Sessions.Changed -= OnSessionsChanged;
         Chat.SessionChanged -= OnChatChanged;
+        persisting.Dispose();
         disposed.Cancel();
         disposed.Dispose();
     }
 }
+
+/// <summary>What the prerendered workbench passes to its interactive render.</summary>
+public sealed record PrerenderedState(BootstrapSnapshot Snapshot, IReadOnlyList<ChatSession> Sessions);

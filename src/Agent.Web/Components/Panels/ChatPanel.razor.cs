@@ -15,6 +15,9 @@ public sealed partial class ChatPanel : IAsyncDisposable
 {
     private readonly CancellationTokenSource disposed = new();
     private DotNetObjectReference<ChatPanel>? selfReference;
+    private readonly Dictionary<Guid, SessionMessage> stored = [];
+    private bool loaded;
+    private Guid? activeLeaf;
     private MessageTree? tree;
     private List<SessionMessage> path = [];
     private LiveRun? live;
@@ -75,6 +78,7 @@ public sealed partial class ChatPanel : IAsyncDisposable
             editing = null;
             renaming = false;
             draft = "";
+            loaded = false;
         }
 
         await ReloadAsync();
@@ -93,7 +97,8 @@ public sealed partial class ChatPanel : IAsyncDisposable
 
     private async Task ReloadAsync()
     {
-        if (Session is null)
+        // A long transcript is loaded once, by the interactive render; the prerendered page shows "loading".
+        if (Session is null || !RendererInfo.IsInteractive)
         {
             tree = null;
             path = [];
@@ -101,12 +106,24 @@ public sealed partial class ChatPanel : IAsyncDisposable
             return;
         }
 
-        // The live run is read before the stored text so a reply that ends in between is shown complete.
-        live = Chat.LiveRunFor(Session.Id);
         var current = await Sessions.FindAsync(Session.TenantId, Session.Id, disposed.Token) ?? Session;
-        tree = new MessageTree(await Messages.ListBySessionAsync(Session.TenantId, Session.Id, disposed.Token));
-        path = tree.PathTo(current.ActiveLeafId).ToList();
-        live = Chat.LiveRunFor(Session.Id);
+        stored.Clear();
+        foreach (var message in await Messages.ListBySessionAsync(Session.TenantId, Session.Id, disposed.Token))
+        {
+            stored[message.Id] = message;
+        }
+
+        activeLeaf = current.ActiveLeafId;
+        loaded = true;
+        Rebuild();
+    }
+
+    /// <summary>The shown branch from the messages in memory; the live run's text is newer than any stored text.</summary>
+    private void Rebuild()
+    {
+        tree = new MessageTree(stored.Values);
+        path = tree.PathTo(activeLeaf).ToList();
+        live = Session is null ? null : Chat.LiveRunFor(Session.Id);
     }
 
     [JSInvokable]
@@ -235,16 +252,23 @@ public sealed partial class ChatPanel : IAsyncDisposable
         }
     }
 
-    private void OnSessionChanged(Guid sessionId)
+    /// <summary>Applies a change pushed by the coordinator in memory: no database read on the streaming path.</summary>
+    private void OnSessionChanged(SessionChange change)
     {
-        if (sessionId != Session?.Id)
+        if (change.SessionId != Session?.Id)
         {
             return;
         }
 
-        _ = InvokeAsync(async () =>
+        _ = InvokeAsync(() =>
         {
-            await ReloadAsync();
+            foreach (var message in change.Upserted)
+            {
+                stored[message.Id] = message;
+            }
+
+            activeLeaf = change.ActiveLeafId ?? activeLeaf;
+            Rebuild();
             StateHasChanged();
         });
     }

@@ -1,0 +1,260 @@
+using System.Globalization;
+using System.Text;
+using Agent.Benchmarks.Browser;
+using Agent.Data;
+using Agent.Domain.Sessions;
+using Agent.Domain.Storage;
+using Agent.E2E.Tests;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+// Browser benchmarks of the chat, in Debian Chromium against the real app process (Release build) and a
+// local paced SSE provider. Prints figures and writes tests/Agent.Benchmarks.Browser/RESULTS-chat.md.
+var runs = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 10;
+const int PaceMs = 25;
+const int Chunks = 40;
+await using var provider = await PacedSseServer.StartAsync(Chunks, PaceMs);
+var dataFolder = Directory.CreateTempSubdirectory("agent-bench").FullName;
+var sessions = await Seeder.SeedAsync(Path.Combine(dataFolder, "agent.db"));
+await using var app = await AppProcess.StartAsync(
+    new Dictionary<string, string>
+    {
+        ["Agent:Providers:3:Name"] = "bench",
+        ["Agent:Providers:3:Kind"] = "OpenAICompatible",
+        ["Agent:Providers:3:Mode"] = "Sandbox",
+        ["Agent:Providers:3:BaseUrl"] = provider.BaseUrl.ToString(),
+        ["Agent:Providers:3:Models:0:Id"] = "emulator-model",
+        ["Agent:Providers:3:Models:0:ContextWindow"] = "100000",
+        ["Agent:DefaultProvider"] = "bench",
+        ["Agent:Caps:MaxCallsPerMinuteTenant"] = "100000",
+        ["Agent:Caps:MaxConcurrentCallsTenant"] = "64",
+        ["Agent:Caps:MaxConcurrentCallsGlobal"] = "64",
+    },
+    dataFolder);
+using var playwright = await Playwright.CreateAsync();
+await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+{
+    ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+    Headless = true,
+    Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+
+var report = new StringBuilder();
+void Line(string text)
+{
+    Console.WriteLine(text);
+    report.AppendLine(text);
+}
+
+Line($"# Chat benchmarks ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {runs} runs each)");
+Line("");
+Line($"Real app process (Release) + Debian Chromium {browser.Version}; provider: local OpenAI-compatible SSE, {Chunks} chunks paced {PaceMs} ms.");
+Line("");
+
+// 1. Page load to a usable input (the composer attached to a live circuit).
+var load = new List<double>();
+for (var i = 0; i < runs; i++)
+{
+    var page = await NewPageAsync();
+    await page.GotoAsync($"/chat/{sessions.Empty}");
+    await page.Locator("[data-composer-ready=true]").WaitForAsync();
+    load.Add(await page.EvaluateAsync<double>("() => window.__bench.usableAt"));
+    await page.Context.CloseAsync();
+}
+
+Line(Figure("Page load to usable input", load, 1000, "peer: 6000-8000 ms"));
+
+// 2. Enter to first streamed text visible, in a fresh session and at message 200.
+foreach (var (label, sessionId) in new[] { ("Enter to first text, message 1", sessions.Empty), ("Enter to first text, message 200", sessions.TwoHundred) })
+{
+    var page = await NewPageAsync();
+    await page.GotoAsync($"/chat/{sessionId}");
+    await page.Locator("[data-composer-ready=true]").WaitForAsync();
+    var firstText = new List<double>();
+    for (var i = 0; i < runs; i++)
+    {
+        firstText.Add(await SendAndMeasureFirstTextAsync(page, $"benchmark question {i}"));
+    }
+
+    Line(Figure(label, firstText, 100, label.EndsWith("200", StringComparison.Ordinal) ? "peer: about 4000 ms" : "peer: about 1000 ms"));
+    if (label.EndsWith("1", StringComparison.Ordinal))
+    {
+        // 3. Chunk leaving the provider to its text visible in the page (same machine clock).
+        var lags = new List<double>();
+        for (var i = 0; i < Math.Max(3, runs / 3); i++)
+        {
+            await SendAndMeasureFirstTextAsync(page, $"pacing run {i}");
+            await page.WaitForFunctionAsync("() => !document.querySelector('[data-live=true]')", null, new() { Timeout = 60_000 });
+            var seen = await page.EvaluateAsync<Dictionary<string, double>>("() => window.__bench.chunkSeenAt");
+            foreach (var (index, sent) in provider.SentAt())
+            {
+                if (seen.TryGetValue(index.ToString(CultureInfo.InvariantCulture), out var shown))
+                {
+                    lags.Add(shown - sent);
+                }
+            }
+        }
+
+        Line(Figure("Chunk sent by provider to text visible", lags, PaceMs, $"provider pacing {PaceMs} ms"));
+    }
+
+    await page.Context.CloseAsync();
+}
+
+// 4. Open a 10,000-message session: navigation to the newest message visible.
+var open = new List<double>();
+for (var i = 0; i < Math.Max(3, runs / 2); i++)
+{
+    var page = await NewPageAsync();
+    await page.GotoAsync($"/chat/{sessions.TenThousand}");
+    await page.Locator($"[data-message-id='{sessions.TenThousandLast}']").WaitForAsync(new() { Timeout = 60_000 });
+    open.Add(await page.EvaluateAsync<double>("() => performance.now()"));
+    await page.Context.CloseAsync();
+}
+
+Line(Figure("Open a 10,000-message session (newest message visible)", open, 1000, "target: instant"));
+
+// 5. Server memory per connected circuit with 20 sessions streaming at once.
+var before = RssMegabytes(app.ProcessId);
+var pages = new List<IPage>();
+for (var i = 0; i < 20; i++)
+{
+    var page = await NewPageAsync();
+    await page.GotoAsync("/");
+    await page.Locator("[data-interactive=true]").WaitForAsync();
+    await page.Locator("section[data-panel=chat]").GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
+    await page.Locator("[data-composer-ready=true]").WaitForAsync();
+    pages.Add(page);
+}
+
+foreach (var page in pages)
+{
+    await page.Locator("#composer-input").FillAsync("concurrent stream");
+    await page.Locator("#composer-input").PressAsync("Enter");
+}
+
+await Task.Delay(PaceMs * Chunks / 2);
+var during = RssMegabytes(app.ProcessId);
+foreach (var page in pages)
+{
+    await page.WaitForFunctionAsync("() => !document.querySelector('[data-live=true]') && document.querySelectorAll('article.role-assistant').length > 0", null, new() { Timeout = 120_000 });
+}
+
+Line($"| Server memory, 20 circuits streaming at once | {before:F0} MB idle -> {during:F0} MB | {(during - before) / 20:F2} MB per circuit | |");
+foreach (var page in pages)
+{
+    await page.Context.CloseAsync();
+}
+
+var resultsPath = Path.Combine(AppProcess.RepoRoot, "tests", "Agent.Benchmarks.Browser", "RESULTS-chat.md");
+await File.WriteAllTextAsync(resultsPath, report.ToString());
+Console.WriteLine($"Written to {resultsPath}");
+SqliteConnection.ClearAllPools();
+return 0;
+
+async Task<IPage> NewPageAsync()
+{
+    var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+    await context.AddInitScriptAsync(BenchScript.Source);
+    return await context.NewPageAsync();
+}
+
+async Task<double> SendAndMeasureFirstTextAsync(IPage page, string text)
+{
+    await page.WaitForFunctionAsync("() => !document.querySelector('[data-live=true]')", null, new() { Timeout = 60_000 });
+    await page.EvaluateAsync("() => window.__bench.reset()");
+    var composer = page.Locator("#composer-input");
+    await composer.FillAsync(text);
+    await composer.PressAsync("Enter");
+    await page.WaitForFunctionAsync("() => window.__bench.firstTextAt > 0", null, new() { Timeout = 30_000 });
+    return await page.EvaluateAsync<double>("() => window.__bench.firstTextAt - window.__bench.enterAt");
+}
+
+static string Figure(string name, List<double> values, double target, string note)
+{
+    values.Sort();
+    var median = values[values.Count / 2];
+    var p95 = values[Math.Min(values.Count - 1, (int)Math.Ceiling(values.Count * 0.95) - 1)];
+    return $"| {name} | median {median:F1} ms, p95 {p95:F1} ms, n={values.Count} | {median / target:F2} x target ({target:F0} ms) | {note} |";
+}
+
+static double RssMegabytes(int pid)
+{
+    var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+}
+
+/// <summary>Seeds the database the app will open: an empty session, one with 200 messages and one with 10,000.</summary>
+internal static class Seeder
+{
+    public static async Task<(Guid Empty, Guid TwoHundred, Guid TenThousand, Guid TenThousandLast)> SeedAsync(string databasePath)
+    {
+        var services = new ServiceCollection().AddSingleton(TimeProvider.System).AddAgentData(databasePath).BuildServiceProvider();
+        await using (services)
+        {
+            await services.GetRequiredService<AgentDatabase>().InitializeAsync(CancellationToken.None);
+            var store = services.GetRequiredService<ISessionStore>();
+            var contexts = services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<AgentDbContext>>();
+            var now = DateTimeOffset.UtcNow;
+            var ids = new List<Guid>();
+            Guid last = default;
+            foreach (var count in new[] { 0, 200, 10_000 })
+            {
+                var session = new ChatSession(Guid.NewGuid(), Tenant.LocalId, $"Bench {count}", "bench", "emulator-model", null, null, now, now);
+                await store.AddAsync(session, CancellationToken.None);
+                await using var db = await contexts.CreateDbContextAsync();
+                Guid? parent = null;
+                for (var i = 0; i < count; i++)
+                {
+                    var message = new SessionMessage
+                    {
+                        Id = Guid.NewGuid(),
+                        SessionId = session.Id,
+                        TenantId = Tenant.LocalId,
+                        ParentId = parent,
+                        Role = i % 2 == 0 ? MessageRole.User : MessageRole.Assistant,
+                        Parts = [new TextPart($"Seeded message {i}: " + string.Join(' ', Enumerable.Repeat("lorem ipsum dolor", 8)))],
+                        Status = MessageStatus.Complete,
+                        CreatedAt = now.AddMilliseconds(i),
+                        UpdatedAt = now,
+                        ProviderName = i % 2 == 0 ? null : "bench",
+                        ModelId = i % 2 == 0 ? null : "emulator-model",
+                        ProviderMode = i % 2 == 0 ? null : "sandbox",
+                    };
+                    db.Messages.Add(message);
+                    parent = message.Id;
+                }
+
+                await db.SaveChangesAsync();
+                ids.Add(session.Id);
+                last = parent ?? default;
+            }
+
+            return (ids[0], ids[1], ids[2], last);
+        }
+    }
+}
+
+/// <summary>Timing hooks injected into every page before the app's scripts run.</summary>
+internal static class BenchScript
+{
+    public const string Source = """
+        window.__bench = { usableAt: 0, enterAt: 0, firstTextAt: 0, chunkSeenAt: {},
+          reset() { this.enterAt = 0; this.firstTextAt = 0; this.chunkSeenAt = {}; } };
+        document.addEventListener('keydown', e => {
+          if (e.key === 'Enter' && !e.shiftKey && e.target.id === 'composer-input') window.__bench.enterAt = performance.now();
+        }, true);
+        new MutationObserver(() => {
+          const b = window.__bench;
+          if (!b.usableAt && document.querySelector('[data-composer-ready=true]')) b.usableAt = performance.now();
+          const live = document.querySelector('[data-live=true]');
+          if (live && b.enterAt) {
+            const text = live.textContent.trim();
+            if (text.length > 0 && !b.firstTextAt) b.firstTextAt = performance.now();
+            const now = performance.timeOrigin + performance.now();
+            for (const m of text.matchAll(/t(\d+)/g)) { if (!(m[1] in b.chunkSeenAt)) b.chunkSeenAt[m[1]] = now; }
+          }
+        }).observe(document, { childList: true, subtree: true, characterData: true, attributes: true });
+        """;
+}
