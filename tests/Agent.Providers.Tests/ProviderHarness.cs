@@ -78,7 +78,7 @@ public sealed class ProviderHarness : IDisposable
 
     public IReadOnlyList<RecordedRequest> RequestsFor(IEnumerable<ChatMessage> messages)
     {
-        var marker = messages.Last().Text;
+        var marker = messages.Last(m => m.Role == ChatRole.User && m.Text.Length >= 32).Text;
         return Emulator.Requests.All().Where(r => r.Body.Contains(marker[^32..], StringComparison.Ordinal)).ToList();
     }
 
