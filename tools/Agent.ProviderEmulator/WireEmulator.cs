@@ -348,8 +348,10 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
 
         if (plan.Fault == Fault.Disconnect)
         {
+            await response.StartAsync(ct);
             await response.WriteAsync("{\"id\": ", ct);
             await response.Body.FlushAsync(ct);
+            await Task.Delay(50, ct);
             record.ServerAborted = true;
             context.Abort();
             return;
