@@ -177,7 +177,7 @@ public sealed class AdapterScenarioTests(EmulatorFixture fixture) : IClassFixtur
     [InlineData("anthropic")]
     public async Task Slow_first_byte_times_out_the_attempt_and_the_retry_succeeds(string provider)
     {
-        using var harness = new ProviderHarness(Emulator, r => r.FirstByteTimeoutMs = 400);
+        using var harness = new ProviderHarness(Emulator, r => r.FirstByteTimeoutMs = 1_500);
         var messages = ProviderHarness.Ask(Scenario.SlowFirstByteThenOk);
         var result = await StreamCollector.CollectAsync(harness.Client(provider), messages);
         Assert.Null(result.Error);
@@ -405,8 +405,8 @@ public sealed class AdapterScenarioTests(EmulatorFixture fixture) : IClassFixtur
     {
         using var harness = new ProviderHarness(Emulator, r =>
         {
-            r.TotalTimeoutMs = 600;
-            r.FirstByteTimeoutMs = 500;
+            r.TotalTimeoutMs = 1_500;
+            r.FirstByteTimeoutMs = 1_400;
         });
         var result = await StreamCollector.CollectAsync(harness.Client(provider), ProviderHarness.Ask(Scenario.Long, "[delay:20]"));
         Assert.Equal("timeout", result.Error?.Error.Code);
