@@ -229,3 +229,24 @@ public sealed class ContractFixtureTests(EmulatorFixture fixture) : IClassFixtur
         throw new DirectoryNotFoundException(".sentinel/contracts was not found above " + AppContext.BaseDirectory);
     }
 }
+
+/// <summary>A published contract version is frozen: changing its rules needs a new version file (and fixtures).</summary>
+public sealed class ContractVersionLockTests
+{
+    [Fact]
+    public void Every_contract_version_matches_its_locked_hash()
+    {
+        var dir = ContractFixtureTests.ContractsDir;
+        var locked = File.ReadAllLines(Path.Combine(dir, "contracts.lock"))
+            .Where(l => l.Length > 0)
+            .Select(l => l.Split("  ", 2))
+            .ToDictionary(p => p[1], p => p[0], StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(dir, "*.yaml").Select(Path.GetFileName))
+        {
+            Assert.True(locked.TryGetValue(file!, out var hash), $"{file} is not in contracts.lock: add the line sha256-BASE64-OF-SHA256, two spaces, the file name, when you publish it.");
+            var text = File.ReadAllText(Path.Combine(dir, file!)).Replace("\r", "", StringComparison.Ordinal);
+            var actual = "sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+            Assert.True(hash == actual, $"{file} changed after it was published. Do not edit a published version: copy it to the next version (for example .v2.yaml) with its own fixtures folder, and point the adapter's Contract at it.");
+        }
+    }
+}
