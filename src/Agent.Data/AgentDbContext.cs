@@ -12,7 +12,8 @@ namespace Agent.Data;
 
 public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : DbContext(options)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Relaxed escaping keeps non-ASCII text readable in the column, so search (LIKE) finds it.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
@@ -33,6 +34,8 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
     public DbSet<Artifact> Artifacts => Set<Artifact>();
 
     public DbSet<WalEntry> Wal => Set<WalEntry>();
+
+    public DbSet<StateEntry> StateEntries => Set<StateEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -134,6 +137,12 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
             e.HasKey(w => w.Sequence);
             e.Property(w => w.Sequence).ValueGeneratedOnAdd();
             e.HasIndex(w => w.ExecutionId);
+        });
+
+        modelBuilder.Entity<StateEntry>(e =>
+        {
+            e.ToTable("state_entries");
+            e.HasKey(x => new { x.Scope, x.Key });
         });
     }
 

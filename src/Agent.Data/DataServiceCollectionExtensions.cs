@@ -26,6 +26,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IExecutionStore, ExecutionStore>();
         services.AddSingleton<IArtifactStore, ArtifactStore>();
         services.AddSingleton<IWalStore, WalStore>();
+        services.AddSingleton<IExecutionJournal, ExecutionJournal>();
+        services.AddSingleton<IStateStore, StateStore>();
         return services;
     }
 }

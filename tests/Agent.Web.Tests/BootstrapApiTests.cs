@@ -17,7 +17,7 @@ public sealed class BootstrapApiTests
         var root = (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
 
         Assert.Equal(app.DatabasePath, root.GetProperty("storagePath").GetString());
-        Assert.EndsWith("_Initial", root.GetProperty("schemaVersion").GetString(), StringComparison.Ordinal);
+        Assert.Matches("^[0-9]{14}_[A-Za-z]+$", root.GetProperty("schemaVersion").GetString());
         Assert.Equal("deterministic", root.GetProperty("defaultProvider").GetString());
         var providers = root.GetProperty("providers").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
         Assert.Equal("Deterministic", providers["deterministic"].GetProperty("state").GetString());

@@ -198,6 +198,26 @@ namespace Agent.Data.Migrations
                     b.ToTable("executions", (string)null);
                 });
 
+            modelBuilder.Entity("Agent.Domain.Runtime.StateEntry", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Scope", "Key");
+
+                    b.ToTable("state_entries", (string)null);
+                });
+
             modelBuilder.Entity("Agent.Domain.Runtime.WalEntry", b =>
                 {
                     b.Property<long>("Sequence")
@@ -358,6 +378,12 @@ namespace Agent.Data.Migrations
                     b.Property<string>("TenantId")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<double?>("TimeToFirstTokenMs")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("TokensPerSecond")
+                        .HasColumnType("REAL");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");

@@ -47,6 +47,21 @@ public sealed class SessionStore(IDbContextFactory<AgentDbContext> contexts) : I
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Sessions.CountAsync(s => s.TenantId == tenantId, cancellationToken);
     }
+
+    public async Task<IReadOnlyList<ChatSession>> SearchAsync(string tenantId, string text, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var pattern = "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+        return await db.Sessions
+            .FromSqlInterpolated($"""
+                SELECT * FROM sessions WHERE TenantId = {tenantId} AND (Title LIKE {pattern} ESCAPE '\' OR Id IN
+                    (SELECT SessionId FROM messages WHERE TenantId = {tenantId} AND Parts LIKE {pattern} ESCAPE '\'))
+                """)
+            .AsNoTracking()
+            .OrderByDescending(s => s.UpdatedAt)
+            .Take(take)
+            .ToListAsync(cancellationToken);
+    }
 }
 
 public sealed class MessageStore(IDbContextFactory<AgentDbContext> contexts) : IMessageStore
@@ -77,6 +92,16 @@ public sealed class MessageStore(IDbContextFactory<AgentDbContext> contexts) : I
         return await db.Messages.AsNoTracking()
             .Where(m => m.SessionId == sessionId && m.TenantId == tenantId)
             .OrderBy(m => m.CreatedAt)
+            .ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<SessionMessage>> PageBySessionAsync(string tenantId, Guid sessionId, int skip, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Messages.AsNoTracking()
+            .Where(m => m.SessionId == sessionId && m.TenantId == tenantId)
+            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
+            .Skip(skip).Take(take)
             .ToListAsync(cancellationToken);
     }
 

@@ -56,6 +56,12 @@ public sealed record SessionMessage
 
     public Guid? ExecutionId { get; init; }
 
+    /// <summary>Milliseconds from the request to the first streamed text.</summary>
+    public double? TimeToFirstTokenMs { get; init; }
+
+    /// <summary>Output tokens per second over the streaming part of the reply.</summary>
+    public double? TokensPerSecond { get; init; }
+
     /// <summary>The concatenated text parts: what a person reads.</summary>
     public string Text => string.Concat(Parts.OfType<TextPart>().Select(p => p.Text));
 

@@ -16,6 +16,9 @@ public interface ISessionStore
     Task<bool> DeleteAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken);
 
     Task<int> CountAsync(string tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Sessions whose title or any message contains <paramref name="text"/> (case-insensitive), most recent first.</summary>
+    Task<IReadOnlyList<ChatSession>> SearchAsync(string tenantId, string text, int take, CancellationToken cancellationToken);
 }
 
 public interface IMessageStore
@@ -33,6 +36,9 @@ public interface IMessageStore
     Task<IReadOnlyList<SessionMessage>> ListStreamingAsync(CancellationToken cancellationToken);
 
     Task<int> CountAsync(string tenantId, CancellationToken cancellationToken);
+
+    /// <summary>One page of a session's messages in creation order.</summary>
+    Task<IReadOnlyList<SessionMessage>> PageBySessionAsync(string tenantId, Guid sessionId, int skip, int take, CancellationToken cancellationToken);
 }
 
 public interface ICheckpointStore

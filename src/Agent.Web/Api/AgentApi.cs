@@ -10,6 +10,7 @@ public static class AgentApi
         endpoints.MapGet("/api/bootstrap", (BootstrapService bootstrap, CancellationToken ct) => bootstrap.GetAsync(BootstrapService.CurrentTenant, ct));
 
         endpoints.MapProviderApi();
+        endpoints.MapSessionApi();
 
         endpoints.MapGet("/health", async (AgentDatabase database, CancellationToken ct) =>
         {
@@ -23,6 +24,7 @@ public static class AgentApi
                 return Results.Json(new { status = "unavailable", reason = $"The database does not answer: {ex.Message}" }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
+        endpoints.MapRuntimeApi();
         return endpoints;
     }
 }

@@ -2,8 +2,10 @@ using System.Text.Json.Serialization;
 using Agent.Data;
 using Agent.Domain.Configuration;
 using Agent.Web.Api;
+using Agent.Web.Chat;
 using Agent.Web.Clients;
 using Agent.Web.Components;
+using Agent.Web.Runtime;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -54,12 +56,18 @@ public static class HostSetup
         builder.Services.AddSingleton(EnvironmentVariables.Process);
         builder.Services.AddAgentData(sp => sp.GetRequiredService<AppInfo>().DatabasePath);
         builder.Services.AddHostedService<DatabaseStartup>();
+        builder.Services.AddHostedService<InterruptedReplyRecovery>();
 
         builder.Services.AddSingleton<ProviderCatalog>();
         builder.Services.AddProviderClients();
         builder.Services.AddSingleton<SkillCatalog>();
         builder.Services.AddSingleton<BootstrapService>();
         builder.Services.AddSingleton<SessionService>();
+        builder.Services.AddSingleton<MarkdownRenderer>();
+        builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
+        builder.Services.AddSingleton<ChatCoordinator>();
+        builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp), SendMessageIntent.Metadata);
+        builder.Services.AddExecutionRuntime(builder.Configuration);
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

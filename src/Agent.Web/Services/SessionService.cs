@@ -44,6 +44,30 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
         return renamed;
     }
 
+    public Task<IReadOnlyList<ChatSession>> SearchAsync(string tenantId, string text, CancellationToken cancellationToken) =>
+        string.IsNullOrWhiteSpace(text) ? ListAsync(tenantId, cancellationToken) : sessions.SearchAsync(tenantId, text.Trim(), 200, cancellationToken);
+
+    /// <summary>Switches the session's model; refused for an unknown provider or model, allowed for a blocked one (sending then says why).</summary>
+    public async Task<ChatSession?> ChangeModelAsync(string tenantId, Guid sessionId, string providerName, string modelId, CancellationToken cancellationToken)
+    {
+        var provider = providers.Find(providerName) ?? throw new ArgumentException($"No provider named '{providerName}' is configured.", nameof(providerName));
+        if (provider.Models.All(m => m.Id != modelId))
+        {
+            throw new ArgumentException($"Provider '{provider.Name}' has no model '{modelId}'.", nameof(modelId));
+        }
+
+        var session = await sessions.FindAsync(tenantId, sessionId, cancellationToken);
+        if (session is null)
+        {
+            return null;
+        }
+
+        var changed = session with { ProviderName = provider.Name, ModelId = modelId, UpdatedAt = time.GetUtcNow() };
+        await sessions.UpdateAsync(changed, cancellationToken);
+        Changed?.Invoke();
+        return changed;
+    }
+
     public async Task<bool> DeleteAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken)
     {
         var deleted = await sessions.DeleteAsync(tenantId, sessionId, cancellationToken);

@@ -1,5 +1,6 @@
 using Agent.Domain.Bootstrap;
 using Agent.Domain.Sessions;
+using Agent.Web.Chat;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
@@ -16,12 +17,16 @@ public sealed partial class Workbench : IDisposable
     private ChatSession? currentSession;
     private string? loadError;
     private bool sidebarOpen;
+    private string search = "";
 
     [Inject]
     public required BootstrapService Bootstrap { get; init; }
 
     [Inject]
     public required SessionService Sessions { get; init; }
+
+    [Inject]
+    public required ChatCoordinator Chat { get; init; }
 
     [Inject]
     public required NavigationManager Navigation { get; init; }
@@ -45,6 +50,7 @@ public sealed partial class Workbench : IDisposable
     protected override async Task OnInitializedAsync()
     {
         Sessions.Changed += OnSessionsChanged;
+        Chat.SessionChanged += OnChatChanged;
         await LoadAsync();
     }
 
@@ -59,7 +65,7 @@ public sealed partial class Workbench : IDisposable
         try
         {
             snapshot = await Bootstrap.GetAsync(BootstrapService.CurrentTenant, disposed.Token);
-            sessions = await Sessions.ListAsync(BootstrapService.CurrentTenant, disposed.Token);
+            await LoadSessionsAsync();
             loadError = null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -68,6 +74,9 @@ public sealed partial class Workbench : IDisposable
             loadError = $"The server could not load the workbench state: {ex.Message}";
         }
     }
+
+    private async Task LoadSessionsAsync() =>
+        sessions = await Sessions.SearchAsync(BootstrapService.CurrentTenant, search, disposed.Token);
 
     private async Task CreateSessionAsync()
     {
@@ -92,9 +101,17 @@ public sealed partial class Workbench : IDisposable
         StateHasChanged();
     });
 
+    /// <summary>A turn changes a session's title and activity time: refresh the sidebar only.</summary>
+    private void OnChatChanged(Guid sessionId) => _ = InvokeAsync(async () =>
+    {
+        await LoadSessionsAsync();
+        StateHasChanged();
+    });
+
     public void Dispose()
     {
         Sessions.Changed -= OnSessionsChanged;
+        Chat.SessionChanged -= OnChatChanged;
         disposed.Cancel();
         disposed.Dispose();
     }

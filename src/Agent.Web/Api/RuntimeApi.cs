@@ -1,0 +1,255 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Agent.Domain.Runtime;
+using Agent.Domain.Storage;
+using Agent.Web.Runtime;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Agent.Web.Api;
+
+public sealed record SubmitExecutionRequest(string? Intent, Guid? SessionId, string? SolutionId, Dictionary<string, JsonElement>? Metadata, string? IdempotencyKey);
+
+public sealed record ArtifactResolveRequest(Guid? Id);
+
+public sealed record ArtifactListRequest(string? Type, ArtifactLifecycle? Lifecycle, Guid? ExecutionId, int? Skip, int? Take);
+
+public sealed record ArtifactListResponse(IReadOnlyList<Artifact> Items, int Skip, int Take, bool HasMore);
+
+public sealed record ApiError(string Error);
+
+/// <summary>
+/// The runtime's HTTP surface. Tenant from the X-Tenant-Id header (default "local"); another tenant's ids answer 404;
+/// every refusal has a JSON body { "error": "..." } that says why.
+/// </summary>
+public static partial class RuntimeApi
+{
+    public const string TenantHeader = "X-Tenant-Id";
+    public const int MaxPageSize = 200;
+
+    public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/api/execution", async (HttpContext http, ExecutionRuntime runtime, CancellationToken ct) =>
+        {
+            if (Tenant(http) is not { } tenant)
+            {
+                return BadTenant();
+            }
+
+            var (body, error) = await ReadAsync<SubmitExecutionRequest>(http, ct);
+            if (body is null)
+            {
+                return Error(StatusCodes.Status400BadRequest, error!);
+            }
+
+            if (string.IsNullOrWhiteSpace(body.Intent))
+            {
+                return Error(StatusCodes.Status400BadRequest, "intent is required (for example \"demo_long_task\").");
+            }
+
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in body.Metadata ?? [])
+            {
+                if (string.IsNullOrWhiteSpace(key))
+                {
+                    return Error(StatusCodes.Status400BadRequest, "metadata has a blank key.");
+                }
+
+                metadata[key] = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+            }
+
+            try
+            {
+                var outcome = await runtime.SubmitAsync(new ExecutionRequest(body.Intent.Trim(), tenant, body.SessionId, body.SolutionId, metadata, body.IdempotencyKey), ct);
+                var location = $"/api/execution/{outcome.Execution.Id}/status";
+                return outcome.Created
+                    ? WithLocation(Results.Json(outcome.Execution, statusCode: StatusCodes.Status202Accepted), location)
+                    : Results.Json(outcome.Execution, statusCode: StatusCodes.Status200OK);
+            }
+            catch (SubmissionRejectedException ex)
+            {
+                return Error(StatusCodes.Status400BadRequest, ex.Message);
+            }
+            catch (IdempotencyConflictException ex)
+            {
+                return Error(StatusCodes.Status409Conflict, ex.Message);
+            }
+            catch (CapsExceededException ex)
+            {
+                return Error(StatusCodes.Status429TooManyRequests, ex.Message);
+            }
+        });
+
+        endpoints.MapGet("/api/execution", async (HttpContext http, ExecutionRuntime runtime, int? skip, int? take, CancellationToken ct) =>
+        {
+            if (Tenant(http) is not { } tenant)
+            {
+                return BadTenant();
+            }
+
+            if (skip < 0 || take is < 1 or > MaxPageSize)
+            {
+                return Error(StatusCodes.Status400BadRequest, $"skip must be >= 0 and take within 1..{MaxPageSize}.");
+            }
+
+            return Results.Json(await runtime.ListAsync(tenant, skip ?? 0, take ?? 50, ct));
+        });
+
+        endpoints.MapGet("/api/execution/{id}/status", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
+            await WithExecutionAsync(http, id, async (tenant, executionId) =>
+                await runtime.FindAsync(tenant, executionId, ct) is { } record ? Results.Json(record) : NotFound(executionId)));
+
+        endpoints.MapGet("/api/execution/{id}/events", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
+            await WithExecutionAsync(http, id, async (tenant, executionId) =>
+                await runtime.EventsAsync(tenant, executionId, ct) is { } events ? Results.Json(events) : NotFound(executionId)));
+
+        endpoints.MapPost("/api/execution/{id}/cancel", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
+            await WithExecutionAsync(http, id, async (tenant, executionId) =>
+            {
+                try
+                {
+                    return await runtime.CancelAsync(tenant, executionId, ct) is { } record ? Results.Json(record) : NotFound(executionId);
+                }
+                catch (ExecutionStateConflictException ex)
+                {
+                    return Error(StatusCodes.Status409Conflict, ex.Message);
+                }
+            }));
+
+        endpoints.MapPost("/api/execution/{id}/retry", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
+            await WithExecutionAsync(http, id, async (tenant, executionId) =>
+            {
+                try
+                {
+                    return await runtime.RetryAsync(tenant, executionId, ct) is { } record ? Results.Json(record) : NotFound(executionId);
+                }
+                catch (ExecutionStateConflictException ex)
+                {
+                    return Error(StatusCodes.Status409Conflict, ex.Message);
+                }
+                catch (CapsExceededException ex)
+                {
+                    return Error(StatusCodes.Status429TooManyRequests, ex.Message);
+                }
+            }));
+
+        endpoints.MapPost("/api/artifact/resolve", async (HttpContext http, ArtifactRegistry artifacts, CancellationToken ct) =>
+        {
+            if (Tenant(http) is not { } tenant)
+            {
+                return BadTenant();
+            }
+
+            var (body, error) = await ReadAsync<ArtifactResolveRequest>(http, ct);
+            if (body is null)
+            {
+                return Error(StatusCodes.Status400BadRequest, error!);
+            }
+
+            if (body.Id is not { } artifactId || artifactId == Guid.Empty)
+            {
+                return Error(StatusCodes.Status400BadRequest, "id is required: the artifact's GUID.");
+            }
+
+            return await artifacts.ResolveAsync(tenant, artifactId, ct) is { } artifact
+                ? Results.Json(artifact)
+                : Error(StatusCodes.Status404NotFound, $"Artifact {artifactId} does not exist for tenant '{tenant}'.");
+        });
+
+        endpoints.MapPost("/api/artifact/list", async (HttpContext http, ArtifactRegistry artifacts, CancellationToken ct) =>
+        {
+            if (Tenant(http) is not { } tenant)
+            {
+                return BadTenant();
+            }
+
+            var (body, error) = await ReadAsync<ArtifactListRequest>(http, ct, allowEmpty: true);
+            if (body is null)
+            {
+                return Error(StatusCodes.Status400BadRequest, error!);
+            }
+
+            var skip = body.Skip ?? 0;
+            var take = body.Take ?? 50;
+            if (skip < 0 || take < 1 || take > MaxPageSize)
+            {
+                return Error(StatusCodes.Status400BadRequest, $"skip must be >= 0 and take within 1..{MaxPageSize}.");
+            }
+
+            var page = await artifacts.ListAsync(new ArtifactQuery(tenant, body.Type, body.Lifecycle, body.ExecutionId, skip, take + 1), ct);
+            return Results.Json(new ArtifactListResponse(page.Take(take).ToList(), skip, take, page.Count > take));
+        });
+
+        return endpoints;
+    }
+
+    private static async Task<IResult> WithExecutionAsync(HttpContext http, string id, Func<string, Guid, Task<IResult>> action)
+    {
+        if (Tenant(http) is not { } tenant)
+        {
+            return BadTenant();
+        }
+
+        if (!Guid.TryParse(id, out var executionId))
+        {
+            return Error(StatusCodes.Status400BadRequest, $"'{id}' is not an execution id (a GUID).");
+        }
+
+        return await action(tenant, executionId);
+    }
+
+    private static string? Tenant(HttpContext http)
+    {
+        var header = http.Request.Headers[TenantHeader].ToString();
+        if (string.IsNullOrEmpty(header))
+        {
+            return Domain.Sessions.Tenant.LocalId;
+        }
+
+        return TenantPattern().IsMatch(header) ? header : null;
+    }
+
+    private static IResult BadTenant() =>
+        Error(StatusCodes.Status400BadRequest, $"{TenantHeader} must be 1-64 characters of letters, digits, '.', '_' or '-'.");
+
+    private static IResult NotFound(Guid executionId) =>
+        Error(StatusCodes.Status404NotFound, $"Execution {executionId} does not exist for this tenant.");
+
+    private static IResult Error(int status, string reason) => Results.Json(new ApiError(reason), statusCode: status);
+
+    private static IResult WithLocation(IResult result, string location) => new LocatedResult(result, location);
+
+    private static async Task<(T? Body, string? Error)> ReadAsync<T>(HttpContext http, CancellationToken ct, bool allowEmpty = false)
+        where T : class
+    {
+        var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        try
+        {
+            using var reader = new StreamReader(http.Request.Body);
+            var text = await reader.ReadToEndAsync(ct);
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return allowEmpty ? (JsonSerializer.Deserialize<T>("{}", json), null) : (null, "The request body is empty; send a JSON object.");
+            }
+
+            var body = JsonSerializer.Deserialize<T>(text, json);
+            return body is null ? (null, "The request body must be a JSON object, not null.") : (body, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, $"The request body is not valid JSON for this endpoint: {ex.Message}");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex TenantPattern();
+
+    private sealed class LocatedResult(IResult inner, string location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.Location = location;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using Agent.Domain.Sessions;
+using Agent.Domain.Storage;
+using Agent.Web.Chat;
+using Agent.Web.Services;
+
+namespace Agent.Web.Api;
+
+public sealed record CreateSessionRequest(string? Title, string? Provider, string? Model);
+
+public sealed record SendMessageRequest(string? Text, Guid? EditOf);
+
+public sealed record MessageDto(
+    Guid Id,
+    Guid? ParentId,
+    string Role,
+    string Status,
+    string Text,
+    string? Error,
+    string? Provider,
+    string? Model,
+    string? ProviderMode,
+    long? InputTokens,
+    long? OutputTokens,
+    double? TimeToFirstTokenMs,
+    double? TokensPerSecond,
+    Guid? ExecutionId,
+    DateTimeOffset CreatedAt)
+{
+    public static MessageDto From(SessionMessage m) => new(
+        m.Id, m.ParentId, m.Role.ToString().ToLowerInvariant(), m.Status.ToString().ToLowerInvariant(), m.Text, m.Error,
+        m.ProviderName, m.ModelId, m.ProviderMode, m.Usage?.InputTokens, m.Usage?.OutputTokens, m.TimeToFirstTokenMs, m.TokensPerSecond, m.ExecutionId, m.CreatedAt);
+}
+
+/// <summary>The chat flows, headless: the same services the UI uses.</summary>
+public static class SessionApi
+{
+    public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/sessions");
+
+        group.MapPost("", async (CreateSessionRequest? body, SessionService sessions, CancellationToken ct) =>
+        {
+            var tenant = BootstrapService.CurrentTenant;
+            try
+            {
+                var session = await sessions.CreateAsync(tenant, body?.Title, ct);
+                if (body?.Provider is { Length: > 0 } provider)
+                {
+                    session = await sessions.ChangeModelAsync(tenant, session.Id, provider, body.Model ?? "", ct) ?? session;
+                }
+
+                return Results.Created($"/api/sessions/{session.Id}", session);
+            }
+            catch (ArgumentException ex)
+            {
+                return Problem(StatusCodes.Status400BadRequest, ex.Message);
+            }
+        });
+
+        group.MapGet("", async (string? q, SessionService sessions, CancellationToken ct) =>
+            Results.Ok(await sessions.SearchAsync(BootstrapService.CurrentTenant, q ?? "", ct)));
+
+        group.MapGet("/{id:guid}/messages", async (Guid id, int? skip, int? take, SessionService sessions, IMessageStore messages, CancellationToken ct) =>
+        {
+            if (skip is < 0 || take is < 1 or > 1000)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "skip must be 0 or more and take from 1 to 1000.");
+            }
+
+            var tenant = BootstrapService.CurrentTenant;
+            if (await sessions.FindAsync(tenant, id, ct) is null)
+            {
+                return Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist.");
+            }
+
+            var page = await messages.PageBySessionAsync(tenant, id, skip ?? 0, take ?? 100, ct);
+            return Results.Ok(page.Select(MessageDto.From));
+        });
+
+        group.MapPost("/{id:guid}/messages", (Guid id, SendMessageRequest? body, ChatCoordinator chat, CancellationToken ct) =>
+            string.IsNullOrWhiteSpace(body?.Text)
+                ? Task.FromResult(Problem(StatusCodes.Status400BadRequest, "text is required and cannot be blank."))
+                : StartAsync(() => chat.SendAsync(BootstrapService.CurrentTenant, id, body.Text, body.EditOf, ct)));
+
+        group.MapPost("/{id:guid}/messages/{messageId:guid}/regenerate", (Guid id, Guid messageId, ChatCoordinator chat, CancellationToken ct) =>
+            StartAsync(() => chat.RegenerateAsync(BootstrapService.CurrentTenant, id, messageId, ct)));
+
+        group.MapPost("/{id:guid}/messages/{messageId:guid}/continue", (Guid id, Guid messageId, ChatCoordinator chat, CancellationToken ct) =>
+            StartAsync(() => chat.ContinueAsync(BootstrapService.CurrentTenant, id, messageId, ct)));
+
+        group.MapPost("/{id:guid}/stop", async (Guid id, ChatCoordinator chat, CancellationToken ct) =>
+            Results.Ok(new { stopped = await chat.StopAsync(id, ct) }));
+
+        return endpoints;
+    }
+
+    private static async Task<IResult> StartAsync(Func<Task<TurnStarted>> start)
+    {
+        try
+        {
+            return Results.Accepted(value: await start());
+        }
+        catch (KeyNotFoundException ex)
+        {
+            return Problem(StatusCodes.Status404NotFound, ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, ex.Message);
+        }
+        catch (ChatRefusedException ex)
+        {
+            return Problem(StatusCodes.Status409Conflict, ex.Message);
+        }
+    }
+
+    private static IResult Problem(int status, string reason) => Results.Json(new { error = reason }, statusCode: status);
+}

@@ -1,0 +1,408 @@
+using System.Collections.Concurrent;
+using Agent.Domain.Configuration;
+using Agent.Domain.Sessions;
+using Agent.Domain.Storage;
+using Agent.Domain.Telemetry;
+using Agent.Web.Runtime;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
+
+namespace Agent.Web.Chat;
+
+/// <summary>The turn that was started: the persisted user message (if any) and the streaming reply.</summary>
+public sealed record TurnStarted(Guid SessionId, Guid? UserMessageId, Guid AssistantMessageId, Guid ExecutionId);
+
+/// <summary>
+/// Owns every chat turn (a singleton, independent of browser circuits): persists the user message and
+/// the streaming reply, streams from the provider, pushes each chunk to subscribers at once and writes the
+/// text to the database in batches (and always on completion, stop and failure).
+/// </summary>
+public sealed class ChatCoordinator(
+    ISessionStore sessions,
+    IMessageStore messages,
+    IChatClientSource clients,
+    ExecutionRuntime runtime,
+    IOptions<AgentOptions> options,
+    TimeProvider time,
+    ILogger<ChatCoordinator> logger) : IDisposable
+{
+    internal const string ContinueInstruction = "Continue your previous answer exactly where it stopped. Do not repeat what you already wrote.";
+
+    private readonly ConcurrentDictionary<Guid, LiveRun> runs = new();
+    private readonly ConcurrentDictionary<Guid, ChatTurn> turnsByMessage = new();
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> idle = new();
+
+    /// <summary>Raised with the session id whenever its stored messages change (new message, status, branch).</summary>
+    public event Action<Guid>? SessionChanged;
+
+    public LiveRun? LiveRunFor(Guid sessionId) => runs.GetValueOrDefault(sessionId);
+
+    public bool IsStreaming(Guid sessionId) => runs.ContainsKey(sessionId);
+
+    /// <summary>Sends a new user message after the shown branch, or as an edit: a sibling of <paramref name="editOf"/>.</summary>
+    public async Task<TurnStarted> SendAsync(string tenantId, Guid sessionId, string text, Guid? editOf, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ArgumentException("A message cannot be empty.", nameof(text));
+        }
+
+        var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
+        var tree = new MessageTree(await messages.ListBySessionAsync(tenantId, sessionId, cancellationToken));
+        Guid? parentId;
+        if (editOf is { } edited)
+        {
+            var original = tree.Find(edited) ?? throw new KeyNotFoundException($"Message {edited} is not in this session.");
+            parentId = original.ParentId;
+        }
+        else
+        {
+            parentId = tree.PathTo(session.ActiveLeafId).LastOrDefault()?.Id;
+        }
+
+        var lease = ResolveOrThrow(session);
+        EnsureIdle(sessionId);
+        var now = time.GetUtcNow();
+        var user = new SessionMessage
+        {
+            Id = Guid.NewGuid(),
+            SessionId = sessionId,
+            TenantId = tenantId,
+            ParentId = parentId,
+            Role = MessageRole.User,
+            Parts = [new TextPart(text)],
+            Status = MessageStatus.Complete,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await messages.AddAsync(user, cancellationToken);
+        var context = tree.PathTo(parentId).Append(user).ToList();
+        var (assistantId, executionId) = await StartReplyAsync(session, lease, user.Id, context, null, isFirstTurn: parentId is null && editOf is null, cancellationToken);
+        return new TurnStarted(sessionId, user.Id, assistantId, executionId);
+    }
+
+    /// <summary>A new reply to the same user message (a sibling branch); also how a failed or interrupted reply is retried.</summary>
+    public async Task<TurnStarted> RegenerateAsync(string tenantId, Guid sessionId, Guid assistantMessageId, CancellationToken cancellationToken)
+    {
+        var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
+        var tree = new MessageTree(await messages.ListBySessionAsync(tenantId, sessionId, cancellationToken));
+        var reply = tree.Find(assistantMessageId) ?? throw new KeyNotFoundException($"Message {assistantMessageId} is not in this session.");
+        if (reply.Role != MessageRole.Assistant || reply.ParentId is not { } userId)
+        {
+            throw new ArgumentException("Only an assistant reply can be regenerated.", nameof(assistantMessageId));
+        }
+
+        var lease = ResolveOrThrow(session);
+        EnsureIdle(sessionId);
+        var (assistantId, executionId) = await StartReplyAsync(session, lease, userId, tree.PathTo(userId), null, isFirstTurn: false, cancellationToken);
+        return new TurnStarted(sessionId, null, assistantId, executionId);
+    }
+
+    /// <summary>Asks the model to go on from an interrupted or stopped reply; the text is appended to that same message.</summary>
+    public async Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, CancellationToken cancellationToken)
+    {
+        var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
+        var tree = new MessageTree(await messages.ListBySessionAsync(tenantId, sessionId, cancellationToken));
+        var reply = tree.Find(assistantMessageId) ?? throw new KeyNotFoundException($"Message {assistantMessageId} is not in this session.");
+        if (reply.Role != MessageRole.Assistant || reply.Status is MessageStatus.Streaming or MessageStatus.Complete)
+        {
+            throw new ArgumentException("Only an interrupted, stopped or failed reply can be continued.", nameof(assistantMessageId));
+        }
+
+        var lease = ResolveOrThrow(session);
+        EnsureIdle(sessionId);
+        var context = tree.PathTo(reply.Id).ToList();
+        var executionId = await RunReplyAsync(session, lease, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, context, ContinueInstruction, isNew: false, cancellationToken);
+        return new TurnStarted(sessionId, null, reply.Id, executionId);
+    }
+
+    /// <summary>Stops the session's running reply: its execution is cancelled, the provider request aborted and the partial text kept as cancelled.</summary>
+    public async Task<bool> StopAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        if (!runs.TryGetValue(sessionId, out var run))
+        {
+            return false;
+        }
+
+        run.Stop();
+        if (turnsByMessage.TryGetValue(run.AssistantMessageId, out var turn) && turn.Reply.ExecutionId is { } executionId)
+        {
+            try
+            {
+                await runtime.CancelAsync(turn.Reply.TenantId, executionId, cancellationToken);
+            }
+            catch (ExecutionStateConflictException)
+            {
+                // It ended on its own in the meantime.
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Selects the branch shown: the newest leaf under <paramref name="messageId"/>.</summary>
+    public async Task SelectBranchAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken)
+    {
+        var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
+        var tree = new MessageTree(await messages.ListBySessionAsync(tenantId, sessionId, cancellationToken));
+        var message = tree.Find(messageId) ?? throw new KeyNotFoundException($"Message {messageId} is not in this session.");
+        await sessions.UpdateAsync(session with { ActiveLeafId = tree.LatestLeafUnder(message).Id }, cancellationToken);
+        SessionChanged?.Invoke(sessionId);
+    }
+
+    /// <summary>Waits for a session's reply to end (tests and deletion).</summary>
+    public Task WhenIdleAsync(Guid sessionId) => idle.TryGetValue(sessionId, out var done) ? done.Task : Task.CompletedTask;
+
+    /// <summary>Called by the send_message handler: the turn prepared for this reply, or null when this process did not prepare it.</summary>
+    internal ChatTurn? TurnFor(Guid assistantMessageId) => turnsByMessage.GetValueOrDefault(assistantMessageId);
+
+    private async Task<(Guid ReplyId, Guid ExecutionId)> StartReplyAsync(ChatSession session, ChatClientLease lease, Guid userMessageId, IReadOnlyList<SessionMessage> context, string? instruction, bool isFirstTurn, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var reply = new SessionMessage
+        {
+            Id = Guid.NewGuid(),
+            SessionId = session.Id,
+            TenantId = session.TenantId,
+            ParentId = userMessageId,
+            Role = MessageRole.Assistant,
+            Parts = [],
+            Status = MessageStatus.Streaming,
+            CreatedAt = now,
+            UpdatedAt = now,
+            ProviderName = lease.ProviderName,
+            ModelId = lease.ModelId,
+            ProviderMode = lease.ProviderMode,
+        };
+        var title = isFirstTurn && session.Title == "New chat" ? TitleFrom(context[^1].Text) : session.Title;
+        return (reply.Id, await RunReplyAsync(session with { Title = title }, lease, reply, context, instruction, isNew: true, cancellationToken));
+    }
+
+    private async Task<Guid> RunReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage reply, IReadOnlyList<SessionMessage> context, string? instruction, bool isNew, CancellationToken cancellationToken)
+    {
+        var run = new LiveRun(session.Id, reply.Id, reply.Text);
+        if (!runs.TryAdd(session.Id, run))
+        {
+            run.Dispose();
+            throw new ChatRefusedException("A reply is already streaming in this session; stop it first.");
+        }
+
+        try
+        {
+            if (isNew)
+            {
+                await messages.AddAsync(reply, cancellationToken);
+            }
+            else
+            {
+                await messages.UpdateAsync(reply, cancellationToken);
+            }
+
+            await sessions.UpdateAsync(session with { ActiveLeafId = reply.Id, UpdatedAt = time.GetUtcNow() }, cancellationToken);
+        }
+        catch
+        {
+            runs.TryRemove(session.Id, out _);
+            run.Dispose();
+            throw;
+        }
+
+        SessionChanged?.Invoke(session.Id);
+        var turn = new ChatTurn(run, lease, reply, ToPrompt(context, instruction));
+        turnsByMessage[reply.Id] = turn;
+        idle[session.Id] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // The turn is an execution of the runtime, not a task of the caller: closing the tab does not stop it.
+        try
+        {
+            var submitted = await runtime.SubmitAsync(
+                new ExecutionRequest(SendMessageIntent.Name, session.TenantId, session.Id, null, new Dictionary<string, string> { [SendMessageIntent.MessageIdKey] = reply.Id.ToString() }, null),
+                CancellationToken.None);
+            turn.Reply = turn.Reply with { ExecutionId = submitted.Execution.Id };
+            return submitted.Execution.Id;
+        }
+        catch (Exception ex) when (ex is CapsExceededException or SubmissionRejectedException)
+        {
+            await FinishAsync(turn, MessageStatus.Failed, $"The turn was not started: {ex.Message}", null, null, null);
+            throw new ChatRefusedException(ex.Message);
+        }
+    }
+
+    /// <summary>Streams the reply of a prepared turn; runs inside the send_message execution.</summary>
+    internal async Task<MessageStatus> StreamAsync(ChatTurn turn, CancellationToken executionToken)
+    {
+        var run = turn.Run;
+        var lease = turn.Lease;
+        var prompt = turn.Prompt;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(run.Token, executionToken);
+        var streaming = options.Value.Streaming;
+        var started = time.GetTimestamp();
+        long? firstTokenAt = null;
+        var lastFlush = started;
+        var chunksSinceFlush = 0;
+        UsageDetails? usage = null;
+        var status = MessageStatus.Complete;
+        string? error = null;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = run.SessionId, ["MessageId"] = run.AssistantMessageId, ["Provider"] = lease.ProviderName });
+        try
+        {
+            await foreach (var update in lease.Client.GetStreamingResponseAsync(prompt, new ChatOptions { ModelId = lease.ModelId }, linked.Token))
+            {
+                foreach (var content in update.Contents)
+                {
+                    switch (content)
+                    {
+                        case TextContent { Text.Length: > 0 } chunk:
+                            firstTokenAt ??= time.GetTimestamp();
+                            run.Append(chunk.Text);
+                            chunksSinceFlush++;
+                            break;
+                        case UsageContent usageContent:
+                            usage = usageContent.Details;
+                            break;
+                    }
+                }
+
+                if (chunksSinceFlush >= streaming.FlushTokenCount || time.GetElapsedTime(lastFlush).TotalMilliseconds >= streaming.FlushIntervalMs)
+                {
+                    await messages.UpdateAsync(turn.Reply with { Parts = [new TextPart(run.Text)], UpdatedAt = time.GetUtcNow() }, CancellationToken.None);
+                    lastFlush = time.GetTimestamp();
+                    chunksSinceFlush = 0;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            status = MessageStatus.Cancelled;
+        }
+        catch (Exception ex)
+        {
+            status = MessageStatus.Failed;
+            error = ex.Message;
+            logger.LogWarning(ex, "Reply failed");
+        }
+
+        var end = time.GetTimestamp();
+        var ttft = firstTokenAt is { } first ? time.GetElapsedTime(started, first).TotalMilliseconds : (double?)null;
+        var seconds = firstTokenAt is { } from ? time.GetElapsedTime(from, end).TotalSeconds : 0;
+        var rate = usage?.OutputTokenCount is > 0 && seconds > 0 ? usage.OutputTokenCount.Value / seconds : (double?)null;
+        await FinishAsync(turn, status, error, usage, ttft, rate);
+        return status;
+    }
+
+    /// <summary>Writes the reply's final state (always, whatever ended it) and releases the session.</summary>
+    private async Task FinishAsync(ChatTurn turn, MessageStatus status, string? error, UsageDetails? usage, double? ttft, double? rate)
+    {
+        var run = turn.Run;
+        var reply = turn.Reply;
+        var text = run.Text;
+        var final = reply with
+        {
+            Parts = text.Length == 0 ? [] : [new TextPart(text)],
+            Status = status,
+            Error = error,
+            UpdatedAt = time.GetUtcNow(),
+            Usage = usage is null ? reply.Usage : new TokenUsage(
+                usage.InputTokenCount ?? 0,
+                usage.OutputTokenCount ?? 0,
+                usage.CachedInputTokenCount ?? 0,
+                usage.ReasoningTokenCount ?? 0,
+                turn.Lease.ModelId,
+                turn.Lease.ProviderName),
+            TimeToFirstTokenMs = ttft ?? reply.TimeToFirstTokenMs,
+            TokensPerSecond = rate ?? reply.TokensPerSecond,
+        };
+
+        try
+        {
+            await messages.UpdateAsync(final, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Persisting the final reply failed; it will show as interrupted after a restart");
+        }
+        finally
+        {
+            runs.TryRemove(run.SessionId, out _);
+            turnsByMessage.TryRemove(run.AssistantMessageId, out _);
+            if (idle.TryRemove(run.SessionId, out var done))
+            {
+                done.TrySetResult();
+            }
+
+            run.Dispose();
+            SessionChanged?.Invoke(run.SessionId);
+        }
+    }
+
+    private async Task<ChatSession> RequireSessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
+        await sessions.FindAsync(tenantId, sessionId, cancellationToken) ?? throw new KeyNotFoundException($"Session {sessionId} does not exist.");
+
+    private ChatClientLease ResolveOrThrow(ChatSession session) => clients.Resolve(session);
+
+    private void EnsureIdle(Guid sessionId)
+    {
+        if (runs.ContainsKey(sessionId))
+        {
+            throw new ChatRefusedException("A reply is already streaming in this session; stop it first.");
+        }
+    }
+
+    /// <summary>The selected branch as the model sees it; stopped and interrupted replies keep their partial text.</summary>
+    internal static List<AiChatMessage> ToPrompt(IReadOnlyList<SessionMessage> path, string? instruction)
+    {
+        var prompt = new List<AiChatMessage>();
+        foreach (var message in path)
+        {
+            var text = message.Text;
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
+            var role = message.Role switch
+            {
+                MessageRole.User => ChatRole.User,
+                MessageRole.Assistant => ChatRole.Assistant,
+                MessageRole.System => ChatRole.System,
+                _ => ChatRole.Tool,
+            };
+            prompt.Add(new AiChatMessage(role, text));
+        }
+
+        if (instruction is not null)
+        {
+            prompt.Add(new AiChatMessage(ChatRole.User, instruction));
+        }
+
+        return prompt;
+    }
+
+    private static string TitleFrom(string text)
+    {
+        var line = text.ReplaceLineEndings(" ").Trim();
+        return line.Length <= 60 ? line : line[..57].TrimEnd() + "…";
+    }
+
+    public void Dispose()
+    {
+        foreach (var run in runs.Values)
+        {
+            run.Stop();
+        }
+    }
+}
+
+/// <summary>A reply prepared by the coordinator and streamed by its send_message execution.</summary>
+internal sealed class ChatTurn(LiveRun run, ChatClientLease lease, SessionMessage reply, List<AiChatMessage> prompt)
+{
+    public LiveRun Run { get; } = run;
+
+    public ChatClientLease Lease { get; } = lease;
+
+    public List<AiChatMessage> Prompt { get; } = prompt;
+
+    /// <summary>The reply as last written; updated with the execution id once the runtime accepted the turn.</summary>
+    public SessionMessage Reply { get; set; } = reply;
+}

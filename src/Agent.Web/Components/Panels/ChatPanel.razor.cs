@@ -1,0 +1,264 @@
+using Agent.Domain.Bootstrap;
+using Agent.Domain.Providers;
+using Agent.Domain.Sessions;
+using Agent.Domain.Storage;
+using Agent.Web.Chat;
+using Agent.Web.Services;
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using Radzen;
+
+namespace Agent.Web.Components.Panels;
+
+/// <summary>One session's conversation: the shown branch, the live reply and the composer.</summary>
+public sealed partial class ChatPanel : IAsyncDisposable
+{
+    private readonly CancellationTokenSource disposed = new();
+    private DotNetObjectReference<ChatPanel>? selfReference;
+    private MessageTree? tree;
+    private List<SessionMessage> path = [];
+    private LiveRun? live;
+    private ElementReference composer;
+    private ElementReference transcript;
+    private Guid? attachedSession;
+    private string draft = "";
+    private string? error;
+    private SessionMessage? editing;
+    private bool renaming;
+    private string newTitle = "";
+
+    [Parameter, EditorRequired]
+    public required BootstrapSnapshot Snapshot { get; set; }
+
+    [Parameter]
+    public ChatSession? Session { get; set; }
+
+    [Parameter]
+    public EventCallback OnCreateSession { get; set; }
+
+    [Inject]
+    public required ChatCoordinator Chat { get; init; }
+
+    [Inject]
+    public required IMessageStore Messages { get; init; }
+
+    [Inject]
+    public required SessionService Sessions { get; init; }
+
+    [Inject]
+    public required IJSRuntime JS { get; init; }
+
+    [Inject]
+    public required DialogService Dialogs { get; init; }
+
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
+    private string ModelKey => Session is null ? "" : $"{Session.ProviderName}/{Session.ModelId}";
+
+    private string? SessionBlockedReason
+    {
+        get
+        {
+            var provider = Snapshot.Providers.FirstOrDefault(p => string.Equals(p.Name, Session?.ProviderName, StringComparison.OrdinalIgnoreCase));
+            return provider?.State == ProviderState.Blocked ? $"{provider.Name} is blocked: {provider.Reason} To unblock: {provider.Action}." : null;
+        }
+    }
+
+    protected override void OnInitialized() => Chat.SessionChanged += OnSessionChanged;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (Session?.Id != attachedSession)
+        {
+            error = null;
+            editing = null;
+            renaming = false;
+            draft = "";
+        }
+
+        await ReloadAsync();
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (Session is not null && attachedSession != Session.Id && RendererInfo.IsInteractive)
+        {
+            attachedSession = Session.Id;
+            selfReference ??= DotNetObjectReference.Create(this);
+            await JS.InvokeVoidAsync("agentChat.attachComposer", disposed.Token, composer, selfReference, DraftKey(Session.Id));
+            await JS.InvokeVoidAsync("agentChat.attachTranscript", disposed.Token, transcript);
+        }
+    }
+
+    private async Task ReloadAsync()
+    {
+        if (Session is null)
+        {
+            tree = null;
+            path = [];
+            live = null;
+            return;
+        }
+
+        // The live run is read before the stored text so a reply that ends in between is shown complete.
+        live = Chat.LiveRunFor(Session.Id);
+        var current = await Sessions.FindAsync(Session.TenantId, Session.Id, disposed.Token) ?? Session;
+        tree = new MessageTree(await Messages.ListBySessionAsync(Session.TenantId, Session.Id, disposed.Token));
+        path = tree.PathTo(current.ActiveLeafId).ToList();
+        live = Chat.LiveRunFor(Session.Id);
+    }
+
+    [JSInvokable]
+    public Task SendFromKeyboard(string text) => InvokeAsync(() => SendAsync(text));
+
+    [JSInvokable]
+    public Task StopFromKeyboard() => InvokeAsync(Stop);
+
+    [JSInvokable]
+    public Task EditLastFromKeyboard() => InvokeAsync(async () =>
+    {
+        var last = path.LastOrDefault(m => m.Role == MessageRole.User);
+        if (last is not null && live is null)
+        {
+            await EditAsync(last);
+        }
+    });
+
+    private async Task SendFromButtonAsync()
+    {
+        var text = draft;
+        await JS.InvokeVoidAsync("agentChat.clearDraft", disposed.Token, composer, DraftKey(Session!.Id));
+        await SendAsync(text);
+    }
+
+    private async Task SendAsync(string text)
+    {
+        if (Session is null || string.IsNullOrWhiteSpace(text))
+        {
+            return;
+        }
+
+        draft = "";
+        await RunGuardedAsync(async () =>
+        {
+            await Chat.SendAsync(Session.TenantId, Session.Id, text, editing?.Id, disposed.Token);
+            editing = null;
+        }, text);
+    }
+
+    private Task RegenerateAsync(Guid messageId) => RunGuardedAsync(() => Chat.RegenerateAsync(Session!.TenantId, Session.Id, messageId, disposed.Token));
+
+    private Task ContinueAsync(Guid messageId) => RunGuardedAsync(() => Chat.ContinueAsync(Session!.TenantId, Session.Id, messageId, disposed.Token));
+
+    private Task SwitchBranchAsync(Guid messageId) => RunGuardedAsync(() => Chat.SelectBranchAsync(Session!.TenantId, Session.Id, messageId, disposed.Token));
+
+    private async Task Stop()
+    {
+        if (Session is not null)
+        {
+            await Chat.StopAsync(Session.Id, disposed.Token);
+        }
+    }
+
+    private Task Edit(SessionMessage message) => EditAsync(message);
+
+    private async Task EditAsync(SessionMessage message)
+    {
+        editing = message;
+        draft = message.Text;
+        await JS.InvokeVoidAsync("agentChat.setDraft", disposed.Token, composer, message.Text);
+    }
+
+    private void CancelEdit()
+    {
+        editing = null;
+        draft = "";
+    }
+
+    private void StartRename()
+    {
+        newTitle = Session?.Title ?? "";
+        renaming = true;
+    }
+
+    private Task RenameAsync() => RunGuardedAsync(async () =>
+    {
+        var renamed = await Sessions.RenameAsync(Session!.TenantId, Session.Id, newTitle, disposed.Token);
+        if (renamed is not null)
+        {
+            Session = renamed;
+        }
+
+        renaming = false;
+    });
+
+    private async Task DeleteAsync()
+    {
+        if (Session is null || await Dialogs.Confirm($"Delete \"{Session.Title}\" and all its messages? This cannot be undone.", "Delete session", new ConfirmOptions { OkButtonText = "Delete", CancelButtonText = "Keep" }) != true)
+        {
+            return;
+        }
+
+        await Chat.StopAsync(Session.Id, disposed.Token);
+        await Chat.WhenIdleAsync(Session.Id);
+        await Sessions.DeleteAsync(Session.TenantId, Session.Id, disposed.Token);
+        Navigation.NavigateTo("/");
+    }
+
+    private Task ChangeModelAsync(ChangeEventArgs args) => RunGuardedAsync(async () =>
+    {
+        var key = args.Value?.ToString() ?? "";
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0)
+        {
+            Session = await Sessions.ChangeModelAsync(Session!.TenantId, Session.Id, key[..slash], key[(slash + 1)..], disposed.Token) ?? Session;
+        }
+    });
+
+    /// <summary>Runs a chat action; a refusal or failure shows above the transcript and loses nothing typed.</summary>
+    private async Task RunGuardedAsync(Func<Task> action, string? restoreDraft = null)
+    {
+        try
+        {
+            error = null;
+            await action();
+        }
+        catch (Exception ex) when (ex is ChatRefusedException or ArgumentException or KeyNotFoundException)
+        {
+            error = ex.Message;
+            if (restoreDraft is not null)
+            {
+                draft = restoreDraft;
+                await JS.InvokeVoidAsync("agentChat.setDraft", disposed.Token, composer, restoreDraft);
+            }
+        }
+    }
+
+    private void OnSessionChanged(Guid sessionId)
+    {
+        if (sessionId != Session?.Id)
+        {
+            return;
+        }
+
+        _ = InvokeAsync(async () =>
+        {
+            await ReloadAsync();
+            StateHasChanged();
+        });
+    }
+
+    private string ModeNote(string providerName) =>
+        Snapshot.Providers.FirstOrDefault(p => p.Name == providerName)?.State == ProviderState.Deterministic ? " (deterministic)" : "";
+
+    private static string DraftKey(Guid sessionId) => $"agent-draft:{sessionId}";
+
+    public async ValueTask DisposeAsync()
+    {
+        Chat.SessionChanged -= OnSessionChanged;
+        await disposed.CancelAsync();
+        disposed.Dispose();
+        selfReference?.Dispose();
+    }
+}

@@ -1,0 +1,60 @@
+using Agent.ProviderEmulator;
+using Microsoft.Playwright;
+
+namespace Agent.E2E.Tests;
+
+/// <summary>The provider emulator on 127.0.0.1 and the real app pointed at it as a sandbox provider.</summary>
+public sealed class ChatFixture : IAsyncLifetime
+{
+    private IPlaywright? playwright;
+
+    public EmulatorServer Emulator { get; private set; } = null!;
+
+    public AppProcess App { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Emulator = await EmulatorServer.StartAsync(new EmulatorSettings { ChunkDelayMs = 5 });
+        App = await StartAppAsync(null);
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(BrowserFixture.LaunchOptions);
+    }
+
+    /// <summary>Starts (or restarts, with the same data folder) the app on the emulator.</summary>
+    public Task<AppProcess> StartAppAsync(string? dataFolder) => AppProcess.StartAsync(
+        new Dictionary<string, string>
+        {
+            ["Agent:Providers:3:Name"] = "emulator",
+            ["Agent:Providers:3:Kind"] = "OpenAICompatible",
+            ["Agent:Providers:3:Mode"] = "Sandbox",
+            ["Agent:Providers:3:BaseUrl"] = Emulator.OpenAIBaseUrl.ToString(),
+            ["Agent:Providers:3:Models:0:Id"] = "emulator-model",
+            ["Agent:Providers:3:Models:0:ContextWindow"] = "8192",
+            ["Agent:DefaultProvider"] = "emulator",
+            ["Agent:Streaming:FlushIntervalMs"] = "100",
+        },
+        dataFolder);
+
+    public async Task RestartAppAsync()
+    {
+        var folder = App.DataFolder;
+        await App.KillAsync();
+        App = await StartAppAsync(folder);
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 }, BaseURL = App.BaseAddress.ToString() });
+        return await context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        playwright?.Dispose();
+        await App.DisposeAsync();
+        await Emulator.DisposeAsync();
+    }
+}

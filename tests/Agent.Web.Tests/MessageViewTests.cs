@@ -1,0 +1,131 @@
+using Agent.Domain.Sessions;
+using Agent.Domain.Telemetry;
+using Agent.Web.Chat;
+using Agent.Web.Components.Chat;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Radzen;
+
+namespace Agent.Web.Tests;
+
+public sealed class MessageViewTests : BunitContext
+{
+    private static readonly Guid Session = Guid.NewGuid();
+
+    public MessageViewTests()
+    {
+        Services.AddRadzenComponents();
+        Services.AddSingleton<MarkdownRenderer>();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    [Fact]
+    public void Complete_reply_shows_model_mode_usage_and_timings_with_regenerate()
+    {
+        var reply = Reply(MessageStatus.Complete, "**done**") with
+        {
+            Usage = new TokenUsage(12, 40, 0, 0, "gpt-4o-mini", "openai"),
+            ProviderName = "openai",
+            ModelId = "gpt-4o-mini",
+            ProviderMode = "live",
+            TimeToFirstTokenMs = 84,
+            TokensPerSecond = 52.5,
+        };
+
+        var view = Render<MessageView>(p => p.Add(x => x.Message, reply));
+
+        Assert.Equal("complete", view.Find("article").GetAttribute("data-status"));
+        Assert.Equal("<strong>done</strong>", view.Find(".message-body strong").OuterHtml);
+        Assert.Equal("openai · gpt-4o-mini · live · 12 in / 40 out tokens · first token 84 ms · 52.5 tokens/s", view.Find("[data-meta]").TextContent);
+        Assert.Single(view.FindAll("button"), b => b.TextContent == "Regenerate");
+        Assert.Empty(view.FindAll(".pill"));
+    }
+
+    [Fact]
+    public void Deterministic_reply_is_labelled_so()
+    {
+        var view = Render<MessageView>(p => p.Add(x => x.Message, Reply(MessageStatus.Complete, "scripted") with { ProviderMode = "deterministic" }));
+
+        Assert.Contains(view.FindAll(".pill"), pill => pill.TextContent == "deterministic");
+    }
+
+    [Theory]
+    [InlineData(MessageStatus.Cancelled, "partial", new[] { "Continue", "Retry" })]
+    [InlineData(MessageStatus.Interrupted, "partial", new[] { "Continue", "Retry" })]
+    [InlineData(MessageStatus.Interrupted, "", new[] { "Retry" })]
+    [InlineData(MessageStatus.Failed, "", new[] { "Retry" })]
+    public void Unfinished_replies_show_their_status_and_recovery_actions(MessageStatus status, string text, string[] actions)
+    {
+        var view = Render<MessageView>(p => p.Add(x => x.Message, Reply(status, text) with { Error = status == MessageStatus.Cancelled ? null : "openai HTTP 429 rate_limited: slow down. To fix: wait." }));
+
+        var name = status.ToString().ToLowerInvariant();
+        Assert.Equal(name, view.Find("article").GetAttribute("data-status"));
+        Assert.Contains(view.FindAll(".pill"), pill => pill.TextContent == name);
+        Assert.Equal(actions, view.FindAll(".actions button").Select(b => b.TextContent));
+        if (status != MessageStatus.Cancelled)
+        {
+            Assert.Contains("To fix: wait.", view.Find(".message-error").TextContent, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Streaming_reply_renders_the_live_text_and_follows_new_chunks()
+    {
+        var reply = Reply(MessageStatus.Streaming, "");
+        using var run = new LiveRun(Session, reply.Id, "Hel");
+
+        var view = Render<MessageView>(p => p.Add(x => x.Message, reply).Add(x => x.Live, run).Add(x => x.Busy, true));
+
+        Assert.Equal("Hel", view.Find("[data-live=true]").TextContent.Trim());
+        Assert.Empty(view.FindAll(".actions button"));
+        run.Append("lo **world**");
+        view.WaitForAssertion(() => Assert.Equal("Hello world", view.Find("[data-live=true]").TextContent.Trim()));
+        Assert.Equal("world", view.Find("[data-live=true] strong").TextContent);
+    }
+
+    [Fact]
+    public void Branch_switcher_shows_the_position_and_moves_between_siblings()
+    {
+        var first = Reply(MessageStatus.Complete, "one");
+        var second = Reply(MessageStatus.Complete, "two");
+        var third = Reply(MessageStatus.Complete, "three");
+        Guid? switchedTo = null;
+
+        var view = Render<MessageView>(p => p
+            .Add(x => x.Message, second)
+            .Add(x => x.Siblings, new[] { first, second, third })
+            .Add(x => x.OnSwitch, id => switchedTo = id));
+
+        Assert.Equal("2 / 3", view.Find("[data-branch-position]").TextContent);
+        view.Find("button[aria-label='Next branch']").Click();
+        Assert.Equal(third.Id, switchedTo);
+        view.Find("button[aria-label='Previous branch']").Click();
+        Assert.Equal(first.Id, switchedTo);
+
+        var last = Render<MessageView>(p => p.Add(x => x.Message, third).Add(x => x.Siblings, new[] { first, second, third }));
+        Assert.True(last.Find("button[aria-label='Next branch']").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void User_text_is_shown_verbatim_never_as_html()
+    {
+        var view = Render<MessageView>(p => p.Add(x => x.Message, Reply(MessageStatus.Complete, "<b>not bold</b>") with { Role = MessageRole.User }));
+
+        Assert.Equal("<b>not bold</b>", view.Find(".user-text").TextContent);
+        Assert.Empty(view.FindAll(".user-text b"));
+        Assert.Single(view.FindAll("button"), b => b.TextContent == "Edit");
+    }
+
+    private static SessionMessage Reply(MessageStatus status, string text) => new()
+    {
+        Id = Guid.NewGuid(),
+        SessionId = Session,
+        TenantId = "local",
+        ParentId = Guid.NewGuid(),
+        Role = MessageRole.Assistant,
+        Parts = text.Length == 0 ? [] : [new TextPart(text)],
+        Status = status,
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        UpdatedAt = DateTimeOffset.UnixEpoch,
+    };
+}
