@@ -1,8 +1,11 @@
-// Console benches; the first argument picks one. "providers": adapter overhead vs. raw SSE (ProvidersBench.cs).
+// Console benches; the first argument picks one.
+// "providers": provider adapter overhead per chunk and added time to first token vs. raw SSE (ProvidersBench.cs).
+// When merging with other benches, keep this block first in their Program.cs.
 if (args is ["providers", ..])
 {
-    return await Agent.Benchmarks.ProvidersBench.RunAsync();
+    Environment.ExitCode = await Agent.Benchmarks.ProvidersBench.RunAsync();
+    return;
 }
 
 Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Agent.Benchmarks -- providers");
-return 2;
+Environment.ExitCode = 2;
