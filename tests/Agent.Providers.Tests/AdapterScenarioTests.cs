@@ -177,7 +177,7 @@ public sealed class AdapterScenarioTests(EmulatorFixture fixture) : IClassFixtur
     [InlineData("anthropic")]
     public async Task Slow_first_byte_times_out_the_attempt_and_the_retry_succeeds(string provider)
     {
-        using var harness = new ProviderHarness(Emulator, r => r.FirstByteTimeoutMs = 400);
+        using var harness = new ProviderHarness(Emulator, r => r.FirstByteTimeoutMs = 1_500);
         var messages = ProviderHarness.Ask(Scenario.SlowFirstByteThenOk);
         var result = await StreamCollector.CollectAsync(harness.Client(provider), messages);
         Assert.Null(result.Error);
@@ -405,8 +405,8 @@ public sealed class AdapterScenarioTests(EmulatorFixture fixture) : IClassFixtur
     {
         using var harness = new ProviderHarness(Emulator, r =>
         {
-            r.TotalTimeoutMs = 600;
-            r.FirstByteTimeoutMs = 500;
+            r.TotalTimeoutMs = 1_500;
+            r.FirstByteTimeoutMs = 1_400;
         });
         var result = await StreamCollector.CollectAsync(harness.Client(provider), ProviderHarness.Ask(Scenario.Long, "[delay:20]"));
         Assert.Equal("timeout", result.Error?.Error.Code);
@@ -421,5 +421,69 @@ public sealed class AdapterScenarioTests(EmulatorFixture fixture) : IClassFixtur
         }
 
         Assert.True(condition(), because);
+    }
+}
+
+/// <summary>The non-streaming path through the same scenarios that matter for it.</summary>
+public sealed class NonStreamingScenarioTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+{
+    [Theory]
+    [InlineData("openai")]
+    [InlineData("anthropic")]
+    public async Task Retries_then_succeeds_and_maps_usage_to_token_usage(string provider)
+    {
+        using var harness = new ProviderHarness(fixture.Server);
+        var messages = ProviderHarness.Ask(Scenario.ServerErrorThenOk);
+        var response = await harness.Client(provider).GetResponseAsync(messages);
+        Assert.StartsWith("Hello from the provider emulator.", response.Text);
+        Assert.Equal([500, 200], harness.RequestsFor(messages).Select(r => r.Status));
+        var usage = response.Usage!.ToTokenUsage(provider, "m");
+        Assert.True(usage.InputTokens > 0);
+        Assert.Equal(provider, usage.Provider);
+    }
+
+    [Theory]
+    [InlineData("openai", Scenario.Malformed, "malformed_response")]
+    [InlineData("anthropic", Scenario.Malformed, "malformed_response")]
+    [InlineData("openai", Scenario.Disconnect, "stream_interrupted")]
+    [InlineData("anthropic", Scenario.Disconnect, "stream_interrupted")]
+    [InlineData("openai", Scenario.RateLimited, "rate_limit_exceeded")]
+    [InlineData("anthropic", Scenario.RateLimited, "rate_limit_error")]
+    public async Task Failures_become_provider_errors(string provider, string scenario, string code)
+    {
+        using var harness = new ProviderHarness(fixture.Server, r => r.MaxRetries = 0);
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => harness.Client(provider).GetResponseAsync(ProviderHarness.Ask(scenario)));
+        Assert.Equal(code, ex.Error.Code);
+        Assert.Equal(provider, ex.Error.Provider);
+        Assert.NotNull(ex.Error.CorrelationId);
+        Assert.False(string.IsNullOrWhiteSpace(ex.Error.Action));
+    }
+
+    [Fact]
+    public async Task Usage_of_a_stream_is_the_last_usage_content()
+    {
+        using var harness = new ProviderHarness(fixture.Server);
+        var result = await StreamCollector.CollectAsync(harness.Client("openai"), ProviderHarness.Ask(Scenario.UsageFinal));
+        var usage = UsageMapping.UsageOf(result.Updates)!.ToTokenUsage("openai", "gpt-emu");
+        Assert.Equal(4, usage.CachedInputTokens);
+        Assert.Equal(3, usage.ReasoningTokens);
+        Assert.Equal(usage.InputTokens + usage.OutputTokens, usage.TotalTokens);
+    }
+}
+
+public sealed class RequestErrorClassificationTests
+{
+    [Theory]
+    [InlineData(HttpRequestError.ConnectionError, "connect_failed")]
+    [InlineData(HttpRequestError.NameResolutionError, "connect_failed")]
+    [InlineData(HttpRequestError.ResponseEnded, "connection_lost")]
+    [InlineData(HttpRequestError.Unknown, "connection_lost")]
+    public void Request_exceptions_are_classified(HttpRequestError kind, string code)
+    {
+        var spec = new Agent.Domain.Providers.ProviderSpec("p", Agent.Domain.Providers.ProviderKind.OpenAICompatible, Agent.Domain.Providers.ProviderMode.Sandbox, new Uri("http://127.0.0.1:1/v1"), null, []);
+        var context = new ProviderContext(spec, "Agent:Providers:0", null, new Agent.Domain.Configuration.ProviderResilienceOptions(), 0);
+        var error = ProviderErrors.ForRequestException(context, new HttpRequestException(kind, "boom"));
+        Assert.Equal(code, error.Code);
+        Assert.True(error.Retryable);
     }
 }

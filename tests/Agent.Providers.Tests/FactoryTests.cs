@@ -162,3 +162,30 @@ public sealed class FactoryTests(EmulatorFixture fixture) : IClassFixture<Emulat
         Assert.Empty(AgentOptionsValidator.Validate(new AgentOptions { Providers = [new ProviderOptions { Name = "d", Kind = "Deterministic", Mode = "Deterministic", Models = [new ModelOptions { Id = "x", ContextWindow = 1 }] }] }));
     }
 }
+
+public sealed class EmulatorApiTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+{
+    [Fact]
+    public async Task Request_log_is_served_over_http_with_auth_values_redacted()
+    {
+        using var harness = new ProviderHarness(fixture.Server);
+        var messages = ProviderHarness.Ask(Scenario.Ok);
+        var result = await StreamCollector.CollectAsync(harness.Client("anthropic"), messages);
+        Assert.Null(result.Error);
+
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseAddress };
+        var json = await http.GetStringAsync(new Uri("emulator/requests", UriKind.Relative));
+        Assert.DoesNotContain(harness.Key, json, StringComparison.Ordinal);
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var marker = messages[^1].Text[^32..];
+        var entry = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("body").GetString()!.Contains(marker, StringComparison.Ordinal));
+        Assert.Equal("/v1/messages", entry.GetProperty("path").GetString());
+        Assert.Equal("[redacted]", entry.GetProperty("headers").GetProperty("x-api-key").GetString());
+        Assert.True(entry.GetProperty("completed").GetBoolean());
+        Assert.False(entry.GetProperty("clientAborted").GetBoolean());
+        Assert.Equal("ok", entry.GetProperty("scenario").GetString());
+
+        var scenarios = await http.GetStringAsync(new Uri("emulator/scenarios", UriKind.Relative));
+        Assert.Contains("utf8-split", scenarios, StringComparison.Ordinal);
+    }
+}

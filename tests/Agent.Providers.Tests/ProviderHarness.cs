@@ -16,7 +16,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
 {
     public EmulatorServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await EmulatorServer.StartAsync(new EmulatorSettings { ChunkDelayMs = 1, SlowFirstByteMs = 2_000, RetryAfterMs = 300 });
+    public async Task InitializeAsync() => Server = await EmulatorServer.StartAsync(new EmulatorSettings { ChunkDelayMs = 1, SlowFirstByteMs = 3_000, RetryAfterMs = 300 });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
@@ -34,7 +34,7 @@ public sealed class ProviderHarness : IDisposable
         Emulator = emulator;
         Key = "test-" + Guid.NewGuid().ToString("N");
         var env = new Dictionary<string, string?>(environment ?? []) { [KeyVar] = Key };
-        var r = new ProviderResilienceOptions { FirstByteTimeoutMs = 1_000, TotalTimeoutMs = 20_000, MaxRetries = 2, RetryBaseDelayMs = 20, RetryMaxDelayMs = 100, MaxRetryAfterMs = 5_000 };
+        var r = new ProviderResilienceOptions { FirstByteTimeoutMs = 5_000, TotalTimeoutMs = 20_000, MaxRetries = 2, RetryBaseDelayMs = 20, RetryMaxDelayMs = 100, MaxRetryAfterMs = 5_000 };
         resilience?.Invoke(r);
         var options = new AgentOptions
         {
@@ -78,7 +78,7 @@ public sealed class ProviderHarness : IDisposable
 
     public IReadOnlyList<RecordedRequest> RequestsFor(IEnumerable<ChatMessage> messages)
     {
-        var marker = messages.Last().Text;
+        var marker = messages.Last(m => m.Role == ChatRole.User && m.Text.Length >= 32).Text;
         return Emulator.Requests.All().Where(r => r.Body.Contains(marker[^32..], StringComparison.Ordinal)).ToList();
     }
 

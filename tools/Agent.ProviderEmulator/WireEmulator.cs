@@ -276,10 +276,13 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
         await response.StartAsync(ct);
-        var list = events.ToList();
-        var faultAt = Math.Min(4, list.Count - 2);
-        for (var i = 0; i < list.Count; i++)
+        // Events are produced lazily so the first one leaves as soon as it is ready; faults hit the fifth event
+        // (every faulting plan has more than five).
+        const int faultAt = 4;
+        var i = -1;
+        foreach (var sse in events)
         {
+            i++;
             if (i > 0 && delayMs > 0)
             {
                 await Task.Delay(delayMs, ct);
@@ -304,7 +307,7 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
                 }
             }
 
-            await WriteAsync(response, list[i], plan.SplitUtf8, ct);
+            await WriteAsync(response, sse, plan.SplitUtf8, ct);
             record.EventsSent++;
         }
 
@@ -345,8 +348,10 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
 
         if (plan.Fault == Fault.Disconnect)
         {
+            await response.StartAsync(ct);
             await response.WriteAsync("{\"id\": ", ct);
             await response.Body.FlushAsync(ct);
+            await Task.Delay(50, ct);
             record.ServerAborted = true;
             context.Abort();
             return;

@@ -32,5 +32,11 @@ public sealed class ProviderConnectionTester(ProviderClients clients, ProviderCa
             var elapsed = (long)timeProvider.GetElapsedTime(started).TotalMilliseconds;
             return new ConnectionTestResult(providerName, model, false, ex.Error.ToString(), elapsed, ex.Error);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var elapsed = (long)timeProvider.GetElapsedTime(started).TotalMilliseconds;
+            var error = new ProviderError(providerName, null, "unexpected_error", ex.Message, true, null, "check the provider settings and the server logs");
+            return new ConnectionTestResult(providerName, model, false, error.ToString(), elapsed, error);
+        }
     }
 }

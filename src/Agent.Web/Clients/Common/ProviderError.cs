@@ -7,7 +7,8 @@ namespace Agent.Web.Clients.Common;
 /// <param name="Provider">The configured provider name.</param>
 /// <param name="StatusCode">HTTP status when the provider answered; null for client-side failures.</param>
 /// <param name="Code">Stable machine code, for example provider_blocked, rate_limited, server_error, timeout,
-/// first_byte_timeout, connect_failed, circuit_open, client_rate_limited, stream_interrupted, malformed_stream.</param>
+/// first_byte_timeout, connect_failed, connection_lost, circuit_open, client_rate_limited, stream_interrupted,
+/// malformed_stream, malformed_response, unknown_provider, unknown_model, or the provider's own error code.</param>
 /// <param name="Message">What happened, in words.</param>
 /// <param name="Retryable">Whether sending the same request again may succeed.</param>
 /// <param name="RetryAfter">When the provider (or our limiter) says a retry may succeed.</param>

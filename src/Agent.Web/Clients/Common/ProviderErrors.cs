@@ -19,6 +19,17 @@ public static class ProviderErrors
     public static ProviderError ConnectFailed(ProviderContext context, Exception ex) =>
         new(context.Name, null, "connect_failed", $"Could not reach {context.Spec.BaseUrl}: {ex.Message}", true, null, context.BaseUrlAction);
 
+    /// <summary>Connected, but the connection closed (or broke) before the response headers arrived.</summary>
+    public static ProviderError ConnectionLost(ProviderContext context, Exception ex) =>
+        new(context.Name, null, "connection_lost", $"The connection to {context.Spec.BaseUrl} closed before the response arrived: {ex.Message}", true, null,
+            "retry; if it keeps happening, check the server (or a proxy in between) for crashes or idle timeouts");
+
+    /// <summary>connect_failed when no connection could be made; connection_lost when it broke before the headers.</summary>
+    public static ProviderError ForRequestException(ProviderContext context, HttpRequestException ex) =>
+        ex?.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError
+            ? ConnectFailed(context, ex)
+            : ConnectionLost(context, ex!);
+
     public static ProviderError FirstByteTimeout(ProviderContext context) =>
         new(context.Name, null, "first_byte_timeout", $"The provider sent nothing within {context.Resilience.FirstByteTimeoutMs} ms (after retries).", true, null,
             $"retry; if the server is slow to start (loading a model), raise {context.ConfigKey}:Resilience:FirstByteTimeoutMs");

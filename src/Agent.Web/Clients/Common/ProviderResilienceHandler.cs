@@ -73,7 +73,7 @@ public sealed class ProviderResilienceHandler(ProviderContext context, ProviderP
             TimeoutRejectedException t when t.Timeout == TimeSpan.FromMilliseconds(context.Resilience.FirstByteTimeoutMs) => ProviderErrors.FirstByteTimeout(context),
             TimeoutRejectedException => ProviderErrors.TotalTimeout(context),
             BrokenCircuitException b => ProviderErrors.CircuitOpen(context, b.RetryAfter),
-            HttpRequestException h => ProviderErrors.ConnectFailed(context, h),
+            HttpRequestException h => ProviderErrors.ForRequestException(context, h),
             _ => null,
         };
         if (error is null)
