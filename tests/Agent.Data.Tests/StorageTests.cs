@@ -21,7 +21,7 @@ public sealed class StorageTests
 
         await using (var services = await db.OpenInitializedAsync())
         {
-            Assert.EndsWith("_Initial", await services.GetRequiredService<AgentDatabase>().SchemaVersionAsync(None), StringComparison.Ordinal);
+            Assert.Matches("^[0-9]{14}_[A-Za-z]+$", await services.GetRequiredService<AgentDatabase>().SchemaVersionAsync(None));
         }
 
         SqliteConnection.ClearAllPools();
