@@ -638,6 +638,9 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
         if (ExecutionLifecycle.IsTerminal(a.Record.Status) || a.Record.Status == ExecutionStatus.Interrupted)
         {
             active.TryRemove(new KeyValuePair<Guid, ActiveExecution>(a.Record.Id, a));
+
+            // Unregisters the link to the host's stopping token, so finished executions leave nothing behind.
+            a.Cancel.Dispose();
         }
     }
 
