@@ -2,6 +2,7 @@ using Agent.Data;
 using Agent.Data.Stores;
 using Agent.Domain.Runtime;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Agent.Data.Tests;
 
@@ -49,7 +50,10 @@ public sealed class RuntimeJournalTests : IAsyncLifetime
         Assert.Equal(ExecutionStatus.Queued, (await executions.FindAsync("local", record.Id, CancellationToken.None))!.Status);
         var all = await wal.ReadAsync(0, 100, CancellationToken.None);
         Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), all.Select(e => e.Sequence));
-        Assert.All(others, o => Assert.Equal(ExecutionStatus.Interrupted, executions.FindAsync("local", o.Id, CancellationToken.None).Result!.Status));
+        foreach (var other in others)
+        {
+            Assert.Equal(ExecutionStatus.Interrupted, (await executions.FindAsync("local", other.Id, CancellationToken.None))!.Status);
+        }
     }
 
     [Fact]
