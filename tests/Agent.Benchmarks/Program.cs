@@ -23,7 +23,8 @@ void Report(string line)
 
 Report($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 
-// ---------------------------------------------------------------- throughput
+// ---------------------------------------------------------------- throughput (skip with the argument "recovery")
+if (!args.Contains("recovery"))
 {
     await using var bench = await Bench.CreateAsync(Path.Combine(folder, $"throughput-{Guid.NewGuid():N}.db"), RecoveryPolicy.Leave);
     await bench.Runtime.StartAsync(CancellationToken.None);

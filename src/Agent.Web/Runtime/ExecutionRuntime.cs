@@ -231,6 +231,21 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
         }
 
         var registration = registry.TryResolve(a.Record.Intent, out var r) ? r : null;
+        if (ExecutionLifecycle.CanRetry(a.Record.Status) && running.TryGetValue(executionId, out var windingDown))
+        {
+            // The run that just failed or was cancelled is returning; let it finish before starting a new one.
+            try
+            {
+                await windingDown.WaitAsync(TimeSpan.FromSeconds(5), time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Reported below as a conflict.
+            }
+
+            a = await AttachAsync(tenantId, executionId, cancellationToken) ?? a;
+        }
+
         await a.Gate.WaitAsync(cancellationToken);
         try
         {
@@ -245,7 +260,7 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
                 throw new ExecutionStateConflictException($"Execution {executionId} cannot be retried: intent '{a.Record.Intent}' is not registered in this build.");
             }
 
-            if (running.ContainsKey(executionId))
+            if (running.TryGetValue(executionId, out var stillRunning) && !stillRunning.IsCompleted)
             {
                 throw new ExecutionStateConflictException($"Execution {executionId} is still winding down; retry in a moment.");
             }
@@ -334,34 +349,32 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
             feed.Publish(new ExecutionChange(changes[i].Record, entries[i]));
         }
 
-        var requeued = 0;
-        foreach (var (record, policy, registration) in plans)
+        // Requeue what the policy resumes or retries: one transaction for all, then start each.
+        var requeue = plans.Where(p => p.Registration is not null && p.Policy != RecoveryPolicy.Leave).ToList();
+        var queuedChanges = new List<(ExecutionRecord Record, WalEntry Entry)>(requeue.Count);
+        foreach (var (record, policy, _) in requeue)
         {
-            if (registration is null || policy == RecoveryPolicy.Leave)
+            if (policy == RecoveryPolicy.Retry)
             {
-                continue;
+                await stateStore.ClearScopeAsync(StateScopes.Execution(record.TenantId, record.Id), cancellationToken);
             }
 
-            var a = active.GetOrAdd(record.Id, _ => new ActiveExecution(record, stopping.Token));
-            await a.Gate.WaitAsync(cancellationToken);
-            try
-            {
-                if (policy == RecoveryPolicy.Retry)
-                {
-                    await stateStore.ClearScopeAsync(StateScopes.Execution(record.TenantId, record.Id), cancellationToken);
-                }
-
-                await TransitionAsync(a, ExecutionStatus.Queued, x => x with { ProgressMessage = policy == RecoveryPolicy.Resume ? "Queued: resuming after a restart." : "Queued: retrying after a restart.", EndedAt = null },
-                    policy == RecoveryPolicy.Resume ? "execution.resumed" : "execution.retry_scheduled", new { reason = "recovery", policy = policy.ToString() }, cancellationToken);
-                Start(a, registration, isResume: policy == RecoveryPolicy.Resume);
-                requeued++;
-            }
-            finally
-            {
-                a.Gate.Release();
-            }
+            ExecutionLifecycle.EnsureCanTransition(record.Id, record.Status, ExecutionStatus.Queued);
+            var queued = record with { Status = ExecutionStatus.Queued, ProgressMessage = policy == RecoveryPolicy.Resume ? "Queued: resuming after a restart." : "Queued: retrying after a restart.", EndedAt = null };
+            queuedChanges.Add((queued, Entry(queued, WalEntryKind.LifecycleTransition, policy == RecoveryPolicy.Resume ? "execution.resumed" : "execution.retry_scheduled",
+                new { from = nameof(ExecutionStatus.Interrupted), to = nameof(ExecutionStatus.Queued), detail = new { reason = "recovery", policy = policy.ToString() } }, now)));
         }
 
+        var queuedEntries = await journal.UpdateManyAsync(queuedChanges, cancellationToken);
+        for (var i = 0; i < requeue.Count; i++)
+        {
+            var (queued, _) = queuedChanges[i];
+            feed.Publish(new ExecutionChange(queued, queuedEntries[i]));
+            var a = active.GetOrAdd(queued.Id, _ => new ActiveExecution(queued, stopping.Token));
+            Start(a, requeue[i].Registration!, isResume: requeue[i].Policy == RecoveryPolicy.Resume);
+        }
+
+        var requeued = requeue.Count;
         var report = new RecoveryReport(found.Count, requeued, found.Count - requeued, time.GetElapsedTime(started));
         if (found.Count > 0)
         {
