@@ -482,7 +482,17 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
                     switch (outcome.Kind)
                     {
                         case OutcomeKind.Completed:
-                            await CompleteAsync(a, registration, outcome.Result!);
+                            try
+                            {
+                                await CompleteAsync(a, registration, outcome.Result!);
+                            }
+                            catch (Exception ex) when (ex is ArtifactRuleException or JsonException or ArgumentException)
+                            {
+                                // What the handler returned cannot be recorded: the execution fails with the reason, it does not hang.
+                                await TransitionAsync(a, ExecutionStatus.Failed, r => r with { Error = $"The handler's result was refused: {ex.Message}", ProgressMessage = "Failed: the handler's result was refused.", EndedAt = time.GetUtcNow() },
+                                    "execution.failed", new { error = ex.Message, permanent = true, attempts = a.RunAttempts }, CancellationToken.None);
+                            }
+
                             Retire(a);
                             return;
                         case OutcomeKind.Cancelled:
@@ -531,6 +541,34 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
         catch (Exception ex)
         {
             logger.LogError(ex, "The runtime failed while running execution {ExecutionId}", a.Record.Id);
+            await FailAfterRuntimeErrorAsync(a, ex);
+        }
+    }
+
+    /// <summary>Best effort: a running execution whose bookkeeping failed is marked failed rather than left running.</summary>
+    private async Task FailAfterRuntimeErrorAsync(ActiveExecution a, Exception error)
+    {
+        try
+        {
+            await a.Gate.WaitAsync(CancellationToken.None);
+            try
+            {
+                if (a.Record.Status == ExecutionStatus.Running)
+                {
+                    await TransitionAsync(a, ExecutionStatus.Failed, r => r with { Error = $"Runtime error: {error.Message}", ProgressMessage = "Failed: the runtime could not record this execution's progress.", EndedAt = time.GetUtcNow() },
+                        "execution.failed", new { error = error.Message, permanent = true }, CancellationToken.None);
+                    Retire(a);
+                }
+            }
+            finally
+            {
+                a.Gate.Release();
+            }
+        }
+        catch (Exception again)
+        {
+            // The store itself is failing; the next start recovers this execution as interrupted.
+            logger.LogError(again, "Could not mark execution {ExecutionId} failed", a.Record.Id);
         }
     }
 

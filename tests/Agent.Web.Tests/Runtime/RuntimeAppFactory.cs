@@ -119,6 +119,7 @@ public static class TestIntents
     public const string Blocking = "test_blocking";
     public const string Slow = "test_slow";
     public const string BlockingRetry = "test_blocking_retry";
+    public const string Producer = "test_producer";
 
     private static readonly BackoffOptions FastBackoff = new(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), 0.2);
 
@@ -157,6 +158,22 @@ public static class TestIntents
 
         services.AddIntent(Slow, "SlowHandler", _ => new DelegateHandler(probe, BlockAsync),
             new IntentMetadata("test: slower than its timeout", new IntentPolicy(TimeSpan.FromMilliseconds(300), 1, RecoveryPolicy.Leave, FastBackoff)));
+
+        services.AddIntent(Producer, "ProducerHandler", _ => new DelegateHandler(probe, async (c, ct) =>
+        {
+            if (c.State.Session is { } session)
+            {
+                var turns = int.Parse(await session.GetAsync("turns", ct) ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+                await session.SetAsync("turns", (turns + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+            }
+
+            await c.State.Execution.SetAsync("note", "written by the handler", ct);
+            await c.Wal.AppendAsync("test.produced", "{\"ok\":true}", ct);
+            var parents = c.MetadataValue("parent") is { } parent ? new[] { Guid.Parse(parent) } : [];
+            return new IntentResult(
+                [new ArtifactDraft("test.summary", "a summary of the test input", parents, [new Materialization("db", "artifacts/test", "text/plain", 4)])],
+                [new DomainEvent("test.done", "{}")]);
+        }), new IntentMetadata("test: state, events and artifacts", new IntentPolicy(TimeSpan.FromSeconds(30), 1, RecoveryPolicy.Leave, FastBackoff)));
 
         async Task<IntentResult> BlockAsync(ExecutionContext c, CancellationToken ct)
         {
