@@ -422,6 +422,13 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
     {
         var policy = registration.Metadata.Policy;
         var schedule = new BackoffSchedule(policy.Backoff, new LockedRandom(jitter, jitterGate).Next(), time);
+        using var scope = logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["ExecutionId"] = a.Record.Id,
+            ["Intent"] = a.Record.Intent,
+            ["TenantId"] = a.Record.TenantId,
+            ["SessionId"] = a.Record.SessionId,
+        });
         try
         {
             while (true)
@@ -704,6 +711,9 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
         var entry = await journal.UpdateAsync(updated, Entry(updated, WalEntryKind.LifecycleTransition, eventType, new { from = from.ToString(), to = to.ToString(), detail = payload }, time.GetUtcNow()), cancellationToken);
         a.Record = updated;
         feed.Publish(new ExecutionChange(updated, entry));
+        logger.Log(to is ExecutionStatus.Failed ? LogLevel.Warning : to is ExecutionStatus.Cancelled or ExecutionStatus.Completed ? LogLevel.Information : LogLevel.Debug,
+            "Execution {ExecutionId} ({Intent}, tenant {TenantId}) {From} -> {To} at WAL {Sequence}: {Message}",
+            updated.Id, updated.Intent, updated.TenantId, from, to, entry.Sequence, updated.Error ?? updated.ProgressMessage);
     }
 
     /// <summary>Changes the record without a status change (progress, queue reason) and logs a domain event. Caller holds the gate.</summary>
