@@ -7,33 +7,12 @@ using ExecutionContext = Agent.Domain.Runtime.ExecutionContext;
 
 namespace Agent.Web.Runtime;
 
-/// <summary>A request to run an intent.</summary>
-public sealed record ExecutionRequest(
-    string Intent,
-    string TenantId,
-    Guid? SessionId,
-    string? SolutionId,
-    IReadOnlyDictionary<string, string> Metadata,
-    string? IdempotencyKey);
-
-/// <summary>The execution a submission names, and whether this submission created it.</summary>
-public sealed record SubmitOutcome(ExecutionRecord Execution, bool Created);
-
-/// <summary>A submission is malformed (bad field) or names something unknown; the message says what.</summary>
-public sealed class SubmissionRejectedException(string message) : Exception(message);
-
-/// <summary>The idempotency key already names a different request.</summary>
-public sealed class IdempotencyConflictException(string message) : Exception(message);
-
-/// <summary>A cancel or retry that the execution's status does not allow.</summary>
-public sealed class ExecutionStateConflictException(string message) : Exception(message);
-
 /// <summary>
 /// Owns every execution: creates it, moves it through its lifecycle (each move written with its WAL entry in one
 /// transaction), admits it within the caps, runs its handler with timeout, cancellation and retry with backoff,
 /// and on start recovers what the previous process left unfinished. Handlers only see an <see cref="ExecutionContext"/>.
 /// </summary>
-public sealed class ExecutionRuntime : IHostedService, IDisposable
+public sealed partial class ExecutionRuntime : IHostedService, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -309,80 +288,6 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
     {
         stopping.Dispose();
         submitGate.Dispose();
-    }
-
-    /// <summary>Turns executions left created, queued or running into interrupted, then resumes, retries or leaves each per its intent's policy.</summary>
-    public async Task<RecoveryReport> RecoverAsync(CancellationToken cancellationToken)
-    {
-        var started = time.GetTimestamp();
-        var found = await executions.ListByStatusAsync(ExecutionLifecycle.InFlight, cancellationToken);
-        var now = time.GetUtcNow();
-        var plans = new List<(ExecutionRecord Record, RecoveryPolicy Policy, IntentRegistration? Registration)>();
-        var changes = new List<(ExecutionRecord Record, WalEntry Entry)>();
-        foreach (var record in found)
-        {
-            var registration = registry.TryResolve(record.Intent, out var reg) ? reg : null;
-            var policy = registration?.Metadata.Policy.Recovery ?? RecoveryPolicy.Leave;
-            if (policy == RecoveryPolicy.Retry && record.Attempts >= registration!.Metadata.Policy.MaxAttempts)
-            {
-                policy = RecoveryPolicy.Leave;
-            }
-
-            var previous = record.Status;
-            var message = policy switch
-            {
-                _ when registration is null => $"Interrupted: the server stopped while this was {previous.ToString().ToLowerInvariant()}; intent '{record.Intent}' is not registered in this build, so it is left for you.",
-                RecoveryPolicy.Leave => $"Interrupted: the server stopped while this was {previous.ToString().ToLowerInvariant()}. Press Retry to run it again.",
-                RecoveryPolicy.Resume => "Interrupted by a restart; resuming from its last checkpoint.",
-                _ => "Interrupted by a restart; retrying from the start.",
-            };
-            ExecutionLifecycle.EnsureCanTransition(record.Id, previous, ExecutionStatus.Interrupted);
-            var interrupted = record with { Status = ExecutionStatus.Interrupted, ProgressMessage = message };
-            changes.Add((interrupted, Entry(interrupted, WalEntryKind.LifecycleTransition, "execution.interrupted",
-                new { from = previous.ToString(), to = nameof(ExecutionStatus.Interrupted), reason = "the previous process ended with this execution unfinished", recovery = policy.ToString() }, now)));
-            plans.Add((interrupted, policy, registration));
-        }
-
-        var entries = await journal.UpdateManyAsync(changes, cancellationToken);
-        for (var i = 0; i < changes.Count; i++)
-        {
-            feed.Publish(new ExecutionChange(changes[i].Record, entries[i]));
-        }
-
-        // Requeue what the policy resumes or retries: one transaction for all, then start each.
-        var requeue = plans.Where(p => p.Registration is not null && p.Policy != RecoveryPolicy.Leave).ToList();
-        var queuedChanges = new List<(ExecutionRecord Record, WalEntry Entry)>(requeue.Count);
-        foreach (var (record, policy, _) in requeue)
-        {
-            if (policy == RecoveryPolicy.Retry)
-            {
-                await stateStore.ClearScopeAsync(StateScopes.Execution(record.TenantId, record.Id), cancellationToken);
-            }
-
-            ExecutionLifecycle.EnsureCanTransition(record.Id, record.Status, ExecutionStatus.Queued);
-            var queued = record with { Status = ExecutionStatus.Queued, ProgressMessage = policy == RecoveryPolicy.Resume ? "Queued: resuming after a restart." : "Queued: retrying after a restart.", EndedAt = null };
-            queuedChanges.Add((queued, Entry(queued, WalEntryKind.LifecycleTransition, policy == RecoveryPolicy.Resume ? "execution.resumed" : "execution.retry_scheduled",
-                new { from = nameof(ExecutionStatus.Interrupted), to = nameof(ExecutionStatus.Queued), detail = new { reason = "recovery", policy = policy.ToString() } }, now)));
-        }
-
-        var queuedEntries = await journal.UpdateManyAsync(queuedChanges, cancellationToken);
-        for (var i = 0; i < requeue.Count; i++)
-        {
-            var (queued, _) = queuedChanges[i];
-            feed.Publish(new ExecutionChange(queued, queuedEntries[i]));
-            var a = active.GetOrAdd(queued.Id, _ => new ActiveExecution(queued, stopping.Token));
-            Start(a, requeue[i].Registration!, isResume: requeue[i].Policy == RecoveryPolicy.Resume);
-        }
-
-        var requeued = requeue.Count;
-        var report = new RecoveryReport(found.Count, requeued, found.Count - requeued, time.GetElapsedTime(started));
-        if (found.Count > 0)
-        {
-            logger.LogInformation("Recovery: {Found} executions were unfinished; {Requeued} resumed or retried, {Left} left interrupted ({Elapsed} ms)",
-                report.Found, report.Requeued, report.LeftInterrupted, report.Elapsed.TotalMilliseconds);
-        }
-
-        return report;
     }
 
     // ---------------------------------------------------------------- internals
@@ -760,64 +665,4 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
         feed.Publish(new ExecutionChange(record, entry));
         return entry.Sequence;
     }
-
-    private sealed class ActiveExecution(ExecutionRecord record, CancellationToken stopping)
-    {
-        public ExecutionRecord Record { get; set; } = record;
-
-        public SemaphoreSlim Gate { get; } = new(1, 1);
-
-        public CancellationTokenSource Cancel { get; private set; } = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-
-        public bool CancelRequested { get; set; }
-
-        public int RunAttempts { get; set; }
-
-        /// <summary>A fresh run (retry asked by a person): new cancellation source and attempt budget.</summary>
-        public void Reset()
-        {
-            Cancel.Dispose();
-            Cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            CancelRequested = false;
-            RunAttempts = 0;
-        }
-    }
-
-    private sealed class ExecutionProgress(ExecutionRuntime runtime, ActiveExecution a) : IProgressReporter
-    {
-        public Task ReportAsync(double fraction, string? message, CancellationToken cancellationToken) => runtime.ReportProgressAsync(a, fraction, message, cancellationToken);
-    }
-
-    private sealed class ExecutionWalAppender(ExecutionRuntime runtime, ActiveExecution a) : IWalAppender
-    {
-        public Guid ExecutionId => a.Record.Id;
-
-        public string TenantId => a.Record.TenantId;
-
-        public Task<long> AppendAsync(string eventType, string payloadJson, CancellationToken cancellationToken) => runtime.AppendDomainEventAsync(a, eventType, payloadJson, cancellationToken);
-    }
-
-    private sealed class LockedRandom(Random source, Lock gate)
-    {
-        public Random Next()
-        {
-            lock (gate)
-            {
-                return new Random(source.Next());
-            }
-        }
-    }
-
-    private enum OutcomeKind
-    {
-        Completed,
-        Failed,
-        Cancelled,
-        Stopped,
-    }
-
-    private sealed record Outcome(OutcomeKind Kind, IntentResult? Result, string? Error, bool Permanent);
 }
-
-/// <summary>What start-up recovery found and did.</summary>
-public sealed record RecoveryReport(int Found, int Requeued, int LeftInterrupted, TimeSpan Elapsed);
