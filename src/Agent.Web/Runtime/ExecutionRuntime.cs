@@ -383,7 +383,7 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
                     outcome = await InvokeAsync(a, registration, a.Record.Attempts, isResume);
                 }
 
-                if (outcome.Kind == OutcomeKind.Stopped)
+                if (outcome.Kind == OutcomeKind.Stopped || (stopping.IsCancellationRequested && outcome.Kind != OutcomeKind.Completed))
                 {
                     return;
                 }
@@ -517,6 +517,11 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         catch (ExecutionContextValidationException ex)
         {
             return new Outcome(OutcomeKind.Failed, null, ex.Message, true);
+        }
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+            // Whatever the handler threw while the host stops (a closed store, a cancelled call), the record is left for recovery.
+            return new Outcome(OutcomeKind.Stopped, null, null, false);
         }
         catch (Exception ex)
         {

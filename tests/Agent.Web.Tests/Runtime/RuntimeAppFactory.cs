@@ -221,7 +221,7 @@ public static class Api
     public static async Task<IReadOnlyList<WalEntry>> EventsAsync(this HttpClient client, Guid id) =>
         (await client.GetFromJsonAsync<List<WalEntry>>($"/api/execution/{id}/events", Json))!;
 
-    public static async Task<ExecutionRecord> WaitForAsync(this HttpClient client, Guid id, Func<ExecutionRecord, bool> condition, string what, int timeoutMs = 15000)
+    public static async Task<ExecutionRecord> WaitForAsync(this HttpClient client, Guid id, Func<ExecutionRecord, bool> condition, string what, int timeoutMs = 30000)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
         ExecutionRecord last;
@@ -239,7 +239,7 @@ public static class Api
         throw new Xunit.Sdk.XunitException($"Execution {id} did not reach '{what}' in {timeoutMs} ms; last: {last.Status} {last.Progress} '{last.ProgressMessage}' error '{last.Error}'");
     }
 
-    public static Task<ExecutionRecord> WaitForStatusAsync(this HttpClient client, Guid id, ExecutionStatus status, int timeoutMs = 15000) =>
+    public static Task<ExecutionRecord> WaitForStatusAsync(this HttpClient client, Guid id, ExecutionStatus status, int timeoutMs = 30000) =>
         client.WaitForAsync(id, r => r.Status == status, status.ToString(), timeoutMs);
 
     public static async Task<string> ErrorOf(HttpResponseMessage response)
