@@ -20,17 +20,27 @@ public sealed class ExecutionJournal(IDbContextFactory<AgentDbContext> contexts)
             return [];
         }
 
+        // One transaction for all; saved in chunks so the change tracker stays small (start-up recovery of thousands).
+        const int chunk = 200;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var rows = new List<WalEntry>(changes.Count);
-        foreach (var (record, entry) in changes)
+        for (var start = 0; start < changes.Count; start += chunk)
         {
-            db.Executions.Update(record);
-            var row = entry with { Sequence = 0 };
-            db.Wal.Add(row);
-            rows.Add(row);
+            foreach (var (record, entry) in changes.Skip(start).Take(chunk))
+            {
+                db.Executions.Update(record);
+                var row = entry with { Sequence = 0 };
+                db.Wal.Add(row);
+                rows.Add(row);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return rows;
     }
 

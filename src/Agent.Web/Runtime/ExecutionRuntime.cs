@@ -7,33 +7,12 @@ using ExecutionContext = Agent.Domain.Runtime.ExecutionContext;
 
 namespace Agent.Web.Runtime;
 
-/// <summary>A request to run an intent.</summary>
-public sealed record ExecutionRequest(
-    string Intent,
-    string TenantId,
-    Guid? SessionId,
-    string? SolutionId,
-    IReadOnlyDictionary<string, string> Metadata,
-    string? IdempotencyKey);
-
-/// <summary>The execution a submission names, and whether this submission created it.</summary>
-public sealed record SubmitOutcome(ExecutionRecord Execution, bool Created);
-
-/// <summary>A submission is malformed (bad field) or names something unknown; the message says what.</summary>
-public sealed class SubmissionRejectedException(string message) : Exception(message);
-
-/// <summary>The idempotency key already names a different request.</summary>
-public sealed class IdempotencyConflictException(string message) : Exception(message);
-
-/// <summary>A cancel or retry that the execution's status does not allow.</summary>
-public sealed class ExecutionStateConflictException(string message) : Exception(message);
-
 /// <summary>
 /// Owns every execution: creates it, moves it through its lifecycle (each move written with its WAL entry in one
 /// transaction), admits it within the caps, runs its handler with timeout, cancellation and retry with backoff,
 /// and on start recovers what the previous process left unfinished. Handlers only see an <see cref="ExecutionContext"/>.
 /// </summary>
-public sealed class ExecutionRuntime : IHostedService, IDisposable
+public sealed partial class ExecutionRuntime : IHostedService, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -232,6 +211,21 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
         }
 
         var registration = registry.TryResolve(a.Record.Intent, out var r) ? r : null;
+        if (ExecutionLifecycle.CanRetry(a.Record.Status) && running.TryGetValue(executionId, out var windingDown))
+        {
+            // The run that just failed or was cancelled is returning; let it finish before starting a new one.
+            try
+            {
+                await windingDown.WaitAsync(TimeSpan.FromSeconds(5), time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Reported below as a conflict.
+            }
+
+            a = await AttachAsync(tenantId, executionId, cancellationToken) ?? a;
+        }
+
         await a.Gate.WaitAsync(cancellationToken);
         try
         {
@@ -246,7 +240,7 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
                 throw new ExecutionStateConflictException($"Execution {executionId} cannot be retried: intent '{a.Record.Intent}' is not registered in this build.");
             }
 
-            if (running.ContainsKey(executionId))
+            if (running.TryGetValue(executionId, out var stillRunning) && !stillRunning.IsCompleted)
             {
                 throw new ExecutionStateConflictException($"Execution {executionId} is still winding down; retry in a moment.");
             }
@@ -306,82 +300,6 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
         }
     }
 
-    /// <summary>Turns executions left created, queued or running into interrupted, then resumes, retries or leaves each per its intent's policy.</summary>
-    public async Task<RecoveryReport> RecoverAsync(CancellationToken cancellationToken)
-    {
-        var started = time.GetTimestamp();
-        var found = await executions.ListByStatusAsync(ExecutionLifecycle.InFlight, cancellationToken);
-        var now = time.GetUtcNow();
-        var plans = new List<(ExecutionRecord Record, RecoveryPolicy Policy, IntentRegistration? Registration)>();
-        var changes = new List<(ExecutionRecord Record, WalEntry Entry)>();
-        foreach (var record in found)
-        {
-            var registration = registry.TryResolve(record.Intent, out var reg) ? reg : null;
-            var policy = registration?.Metadata.Policy.Recovery ?? RecoveryPolicy.Leave;
-            if (policy == RecoveryPolicy.Retry && record.Attempts >= registration!.Metadata.Policy.MaxAttempts)
-            {
-                policy = RecoveryPolicy.Leave;
-            }
-
-            var previous = record.Status;
-            var message = policy switch
-            {
-                _ when registration is null => $"Interrupted: the server stopped while this was {previous.ToString().ToLowerInvariant()}; intent '{record.Intent}' is not registered in this build, so it is left for you.",
-                RecoveryPolicy.Leave => $"Interrupted: the server stopped while this was {previous.ToString().ToLowerInvariant()}. Press Retry to run it again.",
-                RecoveryPolicy.Resume => "Interrupted by a restart; resuming from its last checkpoint.",
-                _ => "Interrupted by a restart; retrying from the start.",
-            };
-            ExecutionLifecycle.EnsureCanTransition(record.Id, previous, ExecutionStatus.Interrupted);
-            var interrupted = record with { Status = ExecutionStatus.Interrupted, ProgressMessage = message };
-            changes.Add((interrupted, Entry(interrupted, WalEntryKind.LifecycleTransition, "execution.interrupted",
-                new { from = previous.ToString(), to = nameof(ExecutionStatus.Interrupted), reason = "the previous process ended with this execution unfinished", recovery = policy.ToString() }, now)));
-            plans.Add((interrupted, policy, registration));
-        }
-
-        var entries = await journal.UpdateManyAsync(changes, cancellationToken);
-        for (var i = 0; i < changes.Count; i++)
-        {
-            feed.Publish(new ExecutionChange(changes[i].Record, entries[i]));
-        }
-
-        var requeued = 0;
-        foreach (var (record, policy, registration) in plans)
-        {
-            if (registration is null || policy == RecoveryPolicy.Leave)
-            {
-                continue;
-            }
-
-            var a = active.GetOrAdd(record.Id, _ => new ActiveExecution(record, stopping.Token));
-            await a.Gate.WaitAsync(cancellationToken);
-            try
-            {
-                if (policy == RecoveryPolicy.Retry)
-                {
-                    await stateStore.ClearScopeAsync(StateScopes.Execution(record.TenantId, record.Id), cancellationToken);
-                }
-
-                await TransitionAsync(a, ExecutionStatus.Queued, x => x with { ProgressMessage = policy == RecoveryPolicy.Resume ? "Queued: resuming after a restart." : "Queued: retrying after a restart.", EndedAt = null },
-                    policy == RecoveryPolicy.Resume ? "execution.resumed" : "execution.retry_scheduled", new { reason = "recovery", policy = policy.ToString() }, cancellationToken);
-                Start(a, registration, isResume: policy == RecoveryPolicy.Resume);
-                requeued++;
-            }
-            finally
-            {
-                a.Gate.Release();
-            }
-        }
-
-        var report = new RecoveryReport(found.Count, requeued, found.Count - requeued, time.GetElapsedTime(started));
-        if (found.Count > 0)
-        {
-            logger.LogInformation("Recovery: {Found} executions were unfinished; {Requeued} resumed or retried, {Left} left interrupted ({Elapsed} ms)",
-                report.Found, report.Requeued, report.LeftInterrupted, report.Elapsed.TotalMilliseconds);
-        }
-
-        return report;
-    }
-
     // ---------------------------------------------------------------- internals
 
     private async Task<ExecutionRecord> CreateAsync(ExecutionRequest request, IntentRegistration registration, CancellationToken cancellationToken)
@@ -419,6 +337,13 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
     {
         var policy = registration.Metadata.Policy;
         var schedule = new BackoffSchedule(policy.Backoff, new LockedRandom(jitter, jitterGate).Next(), time);
+        using var scope = logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["ExecutionId"] = a.Record.Id,
+            ["Intent"] = a.Record.Intent,
+            ["TenantId"] = a.Record.TenantId,
+            ["SessionId"] = a.Record.SessionId,
+        });
         try
         {
             while (true)
@@ -468,7 +393,7 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
                     outcome = await InvokeAsync(a, registration, a.Record.Attempts, isResume);
                 }
 
-                if (outcome.Kind == OutcomeKind.Stopped)
+                if (outcome.Kind == OutcomeKind.Stopped || (stopping.IsCancellationRequested && outcome.Kind != OutcomeKind.Completed))
                 {
                     return;
                 }
@@ -479,7 +404,17 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
                     switch (outcome.Kind)
                     {
                         case OutcomeKind.Completed:
-                            await CompleteAsync(a, registration, outcome.Result!);
+                            try
+                            {
+                                await CompleteAsync(a, registration, outcome.Result!);
+                            }
+                            catch (Exception ex) when (ex is ArtifactRuleException or JsonException or ArgumentException)
+                            {
+                                // What the handler returned cannot be recorded: the execution fails with the reason, it does not hang.
+                                await TransitionAsync(a, ExecutionStatus.Failed, r => r with { Error = $"The handler's result was refused: {ex.Message}", ProgressMessage = "Failed: the handler's result was refused.", EndedAt = time.GetUtcNow() },
+                                    "execution.failed", new { error = ex.Message, permanent = true, attempts = a.RunAttempts }, CancellationToken.None);
+                            }
+
                             Retire(a);
                             return;
                         case OutcomeKind.Cancelled:
@@ -528,6 +463,34 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
         catch (Exception ex)
         {
             logger.LogError(ex, "The runtime failed while running execution {ExecutionId}", a.Record.Id);
+            await FailAfterRuntimeErrorAsync(a, ex);
+        }
+    }
+
+    /// <summary>Best effort: a running execution whose bookkeeping failed is marked failed rather than left running.</summary>
+    private async Task FailAfterRuntimeErrorAsync(ActiveExecution a, Exception error)
+    {
+        try
+        {
+            await a.Gate.WaitAsync(CancellationToken.None);
+            try
+            {
+                if (a.Record.Status == ExecutionStatus.Running)
+                {
+                    await TransitionAsync(a, ExecutionStatus.Failed, r => r with { Error = $"Runtime error: {error.Message}", ProgressMessage = "Failed: the runtime could not record this execution's progress.", EndedAt = time.GetUtcNow() },
+                        "execution.failed", new { error = error.Message, permanent = true }, CancellationToken.None);
+                    Retire(a);
+                }
+            }
+            finally
+            {
+                a.Gate.Release();
+            }
+        }
+        catch (Exception again)
+        {
+            // The store itself is failing; the next start recovers this execution as interrupted.
+            logger.LogError(again, "Could not mark execution {ExecutionId} failed", a.Record.Id);
         }
     }
 
@@ -564,6 +527,11 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
         catch (ExecutionContextValidationException ex)
         {
             return new Outcome(OutcomeKind.Failed, null, ex.Message, true);
+        }
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+            // Whatever the handler threw while the host stops (a closed store, a cancelled call), the record is left for recovery.
+            return new Outcome(OutcomeKind.Stopped, null, null, false);
         }
         catch (Exception ex)
         {
@@ -648,6 +616,9 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
         if (ExecutionLifecycle.IsTerminal(a.Record.Status) || a.Record.Status == ExecutionStatus.Interrupted)
         {
             active.TryRemove(new KeyValuePair<Guid, ActiveExecution>(a.Record.Id, a));
+
+            // Unregisters the link to the host's stopping token, so finished executions leave nothing behind.
+            a.Cancel.Dispose();
         }
     }
 
@@ -660,6 +631,9 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
         var entry = await journal.UpdateAsync(updated, Entry(updated, WalEntryKind.LifecycleTransition, eventType, new { from = from.ToString(), to = to.ToString(), detail = payload }, time.GetUtcNow()), cancellationToken);
         a.Record = updated;
         feed.Publish(new ExecutionChange(updated, entry));
+        logger.Log(to is ExecutionStatus.Failed ? LogLevel.Warning : to is ExecutionStatus.Cancelled or ExecutionStatus.Completed ? LogLevel.Information : LogLevel.Debug,
+            "Execution {ExecutionId} ({Intent}, tenant {TenantId}) {From} -> {To} at WAL {Sequence}: {Message}",
+            updated.Id, updated.Intent, updated.TenantId, from, to, entry.Sequence, updated.Error ?? updated.ProgressMessage);
     }
 
     /// <summary>Changes the record without a status change (progress, queue reason) and logs a domain event. Caller holds the gate.</summary>
@@ -706,64 +680,4 @@ public sealed class ExecutionRuntime : IHostedService, IDisposable
         feed.Publish(new ExecutionChange(record, entry));
         return entry.Sequence;
     }
-
-    private sealed class ActiveExecution(ExecutionRecord record, CancellationToken stopping)
-    {
-        public ExecutionRecord Record { get; set; } = record;
-
-        public SemaphoreSlim Gate { get; } = new(1, 1);
-
-        public CancellationTokenSource Cancel { get; private set; } = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-
-        public bool CancelRequested { get; set; }
-
-        public int RunAttempts { get; set; }
-
-        /// <summary>A fresh run (retry asked by a person): new cancellation source and attempt budget.</summary>
-        public void Reset()
-        {
-            Cancel.Dispose();
-            Cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            CancelRequested = false;
-            RunAttempts = 0;
-        }
-    }
-
-    private sealed class ExecutionProgress(ExecutionRuntime runtime, ActiveExecution a) : IProgressReporter
-    {
-        public Task ReportAsync(double fraction, string? message, CancellationToken cancellationToken) => runtime.ReportProgressAsync(a, fraction, message, cancellationToken);
-    }
-
-    private sealed class ExecutionWalAppender(ExecutionRuntime runtime, ActiveExecution a) : IWalAppender
-    {
-        public Guid ExecutionId => a.Record.Id;
-
-        public string TenantId => a.Record.TenantId;
-
-        public Task<long> AppendAsync(string eventType, string payloadJson, CancellationToken cancellationToken) => runtime.AppendDomainEventAsync(a, eventType, payloadJson, cancellationToken);
-    }
-
-    private sealed class LockedRandom(Random source, Lock gate)
-    {
-        public Random Next()
-        {
-            lock (gate)
-            {
-                return new Random(source.Next());
-            }
-        }
-    }
-
-    private enum OutcomeKind
-    {
-        Completed,
-        Failed,
-        Cancelled,
-        Stopped,
-    }
-
-    private sealed record Outcome(OutcomeKind Kind, IntentResult? Result, string? Error, bool Permanent);
 }
-
-/// <summary>What start-up recovery found and did.</summary>
-public sealed record RecoveryReport(int Found, int Requeued, int LeftInterrupted, TimeSpan Elapsed);

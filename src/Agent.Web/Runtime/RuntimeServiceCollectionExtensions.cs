@@ -10,7 +10,11 @@ public static class RuntimeServiceCollectionExtensions
     /// <summary>The execution runtime, its stores' services, the diagnostic intents, and its hosted start-up recovery.</summary>
     public static IServiceCollection AddExecutionRuntime(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ExecutionRuntimeOptions>().Bind(configuration.GetSection(ExecutionRuntimeOptions.SectionName));
+        services.AddOptions<ExecutionRuntimeOptions>()
+            .Bind(configuration.GetSection(ExecutionRuntimeOptions.SectionName))
+            .Validate(o => o.MaxQueuedPerTenant >= 1, "Agent:Runtime:MaxQueuedPerTenant must be at least 1 (executions of one tenant that may wait for a slot).")
+            .Validate(o => o.ShutdownDrainMilliseconds >= 0, "Agent:Runtime:ShutdownDrainMilliseconds must be 0 or more.")
+            .ValidateOnStart();
         services.AddSingleton(sp =>
         {
             var registry = new IntentRegistry();

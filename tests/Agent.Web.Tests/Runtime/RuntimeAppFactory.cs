@@ -119,6 +119,7 @@ public static class TestIntents
     public const string Blocking = "test_blocking";
     public const string Slow = "test_slow";
     public const string BlockingRetry = "test_blocking_retry";
+    public const string Producer = "test_producer";
 
     private static readonly BackoffOptions FastBackoff = new(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), 0.2);
 
@@ -157,6 +158,22 @@ public static class TestIntents
 
         services.AddIntent(Slow, "SlowHandler", _ => new DelegateHandler(probe, BlockAsync),
             new IntentMetadata("test: slower than its timeout", new IntentPolicy(TimeSpan.FromMilliseconds(300), 1, RecoveryPolicy.Leave, FastBackoff)));
+
+        services.AddIntent(Producer, "ProducerHandler", _ => new DelegateHandler(probe, async (c, ct) =>
+        {
+            if (c.State.Session is { } session)
+            {
+                var turns = int.Parse(await session.GetAsync("turns", ct) ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+                await session.SetAsync("turns", (turns + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+            }
+
+            await c.State.Execution.SetAsync("note", "written by the handler", ct);
+            await c.Wal.AppendAsync("test.produced", "{\"ok\":true}", ct);
+            var parents = c.MetadataValue("parent") is { } parent ? new[] { Guid.Parse(parent) } : [];
+            return new IntentResult(
+                [new ArtifactDraft("test.summary", "a summary of the test input", parents, [new Materialization("db", "artifacts/test", "text/plain", 4)])],
+                [new DomainEvent("test.done", "{}")]);
+        }), new IntentMetadata("test: state, events and artifacts", new IntentPolicy(TimeSpan.FromSeconds(30), 1, RecoveryPolicy.Leave, FastBackoff)));
 
         async Task<IntentResult> BlockAsync(ExecutionContext c, CancellationToken ct)
         {
@@ -204,7 +221,7 @@ public static class Api
     public static async Task<IReadOnlyList<WalEntry>> EventsAsync(this HttpClient client, Guid id) =>
         (await client.GetFromJsonAsync<List<WalEntry>>($"/api/execution/{id}/events", Json))!;
 
-    public static async Task<ExecutionRecord> WaitForAsync(this HttpClient client, Guid id, Func<ExecutionRecord, bool> condition, string what, int timeoutMs = 15000)
+    public static async Task<ExecutionRecord> WaitForAsync(this HttpClient client, Guid id, Func<ExecutionRecord, bool> condition, string what, int timeoutMs = 30000)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
         ExecutionRecord last;
@@ -222,7 +239,7 @@ public static class Api
         throw new Xunit.Sdk.XunitException($"Execution {id} did not reach '{what}' in {timeoutMs} ms; last: {last.Status} {last.Progress} '{last.ProgressMessage}' error '{last.Error}'");
     }
 
-    public static Task<ExecutionRecord> WaitForStatusAsync(this HttpClient client, Guid id, ExecutionStatus status, int timeoutMs = 15000) =>
+    public static Task<ExecutionRecord> WaitForStatusAsync(this HttpClient client, Guid id, ExecutionStatus status, int timeoutMs = 30000) =>
         client.WaitForAsync(id, r => r.Status == status, status.ToString(), timeoutMs);
 
     public static async Task<string> ErrorOf(HttpResponseMessage response)
