@@ -1,4 +1,3 @@
-using Agent.Data;
 using Agent.Data.Stores;
 using Agent.Domain.Runtime;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,5 @@
 using Agent.Domain.Runtime;
 using Agent.Web.Runtime;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
