@@ -1,0 +1,44 @@
+using Agent.Domain.Sessions;
+using Agent.Web.Chat;
+using Microsoft.Extensions.AI;
+
+namespace Agent.Web.Tests;
+
+public sealed class ChatPromptTests
+{
+    [Fact]
+    public void A_stopped_or_interrupted_reply_keeps_its_partial_text_in_the_next_prompt()
+    {
+        var user = Message(MessageRole.User, "Count to ten", MessageStatus.Complete);
+        var stopped = Message(MessageRole.Assistant, "one two three", MessageStatus.Cancelled);
+        var failedEmpty = Message(MessageRole.Assistant, "", MessageStatus.Failed);
+        var next = Message(MessageRole.User, "Go on", MessageStatus.Complete);
+
+        var prompt = ChatCoordinator.ToPrompt([user, stopped, failedEmpty, next], null);
+
+        Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.User], prompt.Select(m => m.Role));
+        Assert.Equal(["Count to ten", "one two three", "Go on"], prompt.Select(m => m.Text));
+    }
+
+    [Fact]
+    public void Continue_adds_the_instruction_after_the_partial_reply()
+    {
+        var prompt = ChatCoordinator.ToPrompt([Message(MessageRole.User, "Tell a story", MessageStatus.Complete), Message(MessageRole.Assistant, "Once upon", MessageStatus.Interrupted)], ChatCoordinator.ContinueInstruction);
+
+        Assert.Equal(ChatRole.User, prompt[^1].Role);
+        Assert.Equal(ChatCoordinator.ContinueInstruction, prompt[^1].Text);
+        Assert.Equal("Once upon", prompt[^2].Text);
+    }
+
+    private static SessionMessage Message(MessageRole role, string text, MessageStatus status) => new()
+    {
+        Id = Guid.NewGuid(),
+        SessionId = Guid.Empty,
+        TenantId = "local",
+        Role = role,
+        Parts = text.Length == 0 ? [] : [new TextPart(text)],
+        Status = status,
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        UpdatedAt = DateTimeOffset.UnixEpoch,
+    };
+}
