@@ -1,0 +1,16 @@
+using Agent.Domain.Tools;
+
+namespace Agent.Web.Tools;
+
+public static class ToolsServiceCollectionExtensions
+{
+    /// <summary>The tool registry, approvals and the agent loop.</summary>
+    public static IServiceCollection AddAgentTools(this IServiceCollection services)
+    {
+        services.AddSingleton<IToolApprovalStore, StateToolApprovalStore>();
+        services.AddSingleton<ToolApprovalService>();
+        services.AddSingleton<ToolRegistry>();
+        services.AddSingleton<AgentLoop>();
+        return services;
+    }
+}
