@@ -1,4 +1,5 @@
 using Agent.Domain.Tools;
+using Agent.Web.Mcp;
 
 namespace Agent.Web.Tools;
 
@@ -11,6 +12,9 @@ public static class ToolsServiceCollectionExtensions
         services.AddSingleton<ToolApprovalService>();
         services.AddSingleton<ToolRegistry>();
         services.AddSingleton<AgentLoop>();
+        services.AddSingleton<McpServerManager>();
+        services.AddSingleton<IToolProvider>(sp => sp.GetRequiredService<McpServerManager>());
+        services.AddHostedService(sp => sp.GetRequiredService<McpServerManager>());
         return services;
     }
 }
