@@ -29,7 +29,7 @@ public sealed partial class McpServerManager(
     IConfigOverrideStore overrides,
     EnvironmentVariables environment,
     TimeProvider time,
-    ILogger<McpServerManager> logger) : IToolProvider, IHostedService, IAsyncDisposable
+    ILogger<McpServerManager> logger) : IToolProvider, IHostedService, IAsyncDisposable, IDisposable
 {
     public const string ImportScope = "mcp-servers";
     public const string ConfirmScope = "mcp-confirmed";
@@ -76,7 +76,36 @@ public sealed partial class McpServerManager(
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
+    /// <summary>For containers disposed synchronously: stops every server process.</summary>
+    public void Dispose() => StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+
     public IReadOnlyList<McpServerView> Servers => views;
+
+    /// <summary>The state as the panels and /api/bootstrap show it: starting, ready, failed, disabled, awaiting confirmation.</summary>
+    public static string StateName(McpServerState state) => state switch
+    {
+        McpServerState.AwaitingConfirmation => "awaiting confirmation",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Every configured server with its live state (servers not started yet show why: disabled, awaiting confirmation, starting).</summary>
+    public async Task<IReadOnlyList<McpServerView>> ListAsync(CancellationToken cancellationToken)
+    {
+        var specs = await SpecsAsync(cancellationToken);
+        var confirmed = (await state.ListAsync(ConfirmScope, cancellationToken)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        return specs.Select(s =>
+        {
+            if (connections.TryGetValue(s.Spec.Name, out var c) && c.Spec == s.Spec)
+            {
+                return c.View(s.Imported);
+            }
+
+            var stateNow = !s.Spec.Enabled ? McpServerState.Disabled
+                : s.Spec.Transport == McpTransport.Stdio && confirmed.GetValueOrDefault(s.Spec.Name) != McpServerConnection.CommandLineOf(s.Spec) ? McpServerState.AwaitingConfirmation
+                : McpServerState.Starting;
+            return new McpServerView(s.Spec, McpServerConnection.CommandLineOf(s.Spec), stateNow, null, [], [], [], [], 0, s.Imported);
+        }).ToList();
+    }
 
     public IReadOnlyList<AgentTool> GetTools() => connections.Values.SelectMany(c => c.AgentTools()).ToList();
 
