@@ -10,7 +10,7 @@ public sealed class ShellTests(BrowserFixture fixture) : IClassFixture<BrowserFi
     public static TheoryData<string, string, string> Panels => new()
     {
         { "", "chat", "No session selected. Start a new chat; it will use deterministic · scripted-echo (deterministic)." },
-        { "tools", "tools", "No tools or skills are registered." },
+        { "tools", "tools", "current_time" },
         { "mcp", "mcp", "No MCP servers configured." },
         { "memory", "memory", "No memory yet." },
         { "tokens", "tokens", "No token usage recorded yet." },

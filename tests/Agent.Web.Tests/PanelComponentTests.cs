@@ -1,9 +1,11 @@
 using Agent.Domain.Bootstrap;
+using Agent.Domain.Configuration;
 using Agent.Domain.Memory;
 using Agent.Domain.Providers;
 using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
 using Agent.Web.Components.Panels;
+using Agent.Web.Tools;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Radzen;
@@ -12,10 +14,21 @@ namespace Agent.Web.Tests;
 
 public sealed class PanelComponentTests : BunitContext
 {
+    private readonly AgentOptions options = new();
+    private readonly string contentRoot = Path.Combine(Path.GetTempPath(), "agent-panels-" + Guid.NewGuid().ToString("N"));
+
     public PanelComponentTests()
     {
         Services.AddRadzenComponents();
         JSInterop.Mode = JSRuntimeMode.Loose;
+        Directory.CreateDirectory(contentRoot);
+        ToolPanelServices.Add(Services, options, contentRoot);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Directory.Delete(contentRoot, recursive: true);
     }
 
     [Fact]
@@ -47,29 +60,87 @@ public sealed class PanelComponentTests : BunitContext
     }
 
     [Fact]
-    public void Mcp_panel_lists_configured_servers_with_their_command()
+    public void Mcp_panel_lists_configured_servers_with_their_command_to_confirm()
     {
-        var snapshot = Snapshot() with
-        {
-            McpServers = [new McpServerStatus("everything", McpTransport.Stdio, "npx", ["-y", "@modelcontextprotocol/server-everything"], null, true, "not started")],
-        };
+        options.McpServers["everything"] = new McpServerOptions { Command = "npx", Args = ["-y", "@modelcontextprotocol/server-everything"] };
+        options.McpServers["remote"] = new McpServerOptions { Url = "http://127.0.0.1:9/mcp", Enabled = false };
 
-        var panel = Render<McpPanel>(p => p.Add(x => x.Snapshot, snapshot));
+        var panel = Render<McpPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
 
         Assert.Equal("ready", panel.Find("[data-panel=mcp]").GetAttribute("data-state"));
-        Assert.Equal("npx -y @modelcontextprotocol/server-everything", panel.Find("[data-mcp-server=everything] code").TextContent);
+        var everything = panel.Find("[data-mcp-server=everything]");
+        Assert.Equal("npx -y @modelcontextprotocol/server-everything", everything.QuerySelector("code[data-command]")!.TextContent);
+        Assert.Equal("awaiting confirmation", everything.GetAttribute("data-mcp-state"));
+        Assert.NotNull(everything.QuerySelector("[data-action=confirm]"));
+        Assert.Equal("disabled", panel.Find("[data-mcp-server=remote]").GetAttribute("data-mcp-state"));
     }
 
     [Fact]
-    public void Tools_panel_is_empty_until_something_is_registered_and_then_lists_skills()
+    public void Mcp_panel_import_refuses_literal_env_values()
     {
-        var empty = Render<ToolsPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
-        Assert.Equal("empty", empty.Find("[data-panel=tools]").GetAttribute("data-state"));
-        Assert.Contains("SKILL.md", empty.Find(".state-message").TextContent, StringComparison.Ordinal);
+        var panel = Render<McpPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
+        panel.Find("[data-import-json]").Change("""{"mcpServers": {"gh": {"command": "npx", "env": {"GITHUB_TOKEN": "ghp_secret"}}}}""");
+        panel.Find("[data-action=import]").Click();
+        panel.WaitForAssertion(() => Assert.Contains("${NAME}", panel.Find("[data-import-problems]").TextContent, StringComparison.Ordinal));
+        Assert.DoesNotContain("ghp_secret", panel.Find("[data-import-problems]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(panel.FindAll("[data-mcp-server]"));
 
-        var ready = Render<ToolsPanel>(p => p.Add(x => x.Snapshot, Snapshot() with { Skills = [new SkillSpec("release-notes", "Writes release notes", "/skills/release-notes", true)] }));
-        Assert.Equal("ready", ready.Find("[data-panel=tools]").GetAttribute("data-state"));
-        Assert.Contains("release-notes", ready.Find(".item-list").TextContent, StringComparison.Ordinal);
+        panel.Find("[data-import-json]").Change("""{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "gh-server"], "env": {"GITHUB_TOKEN": "${GITHUB_TOKEN}"}}}}""");
+        panel.Find("[data-action=import]").Click();
+        panel.WaitForAssertion(() => Assert.Equal("awaiting confirmation", panel.Find("[data-mcp-server=gh]").GetAttribute("data-mcp-state")));
+        Assert.Equal("GITHUB_TOKEN=${GITHUB_TOKEN} npx -y gh-server", panel.Find("[data-mcp-server=gh] code[data-command]").TextContent);
+    }
+
+    [Fact]
+    public void Tools_panel_lists_live_tools_skills_and_skill_problems()
+    {
+        options.Skills.Folders.Add("skills");
+        Directory.CreateDirectory(Path.Combine(contentRoot, "skills", "release-notes"));
+        File.WriteAllText(Path.Combine(contentRoot, "skills", "release-notes", "SKILL.md"), "---\nname: release-notes\ndescription: Writes release notes\n---\nBody");
+        Directory.CreateDirectory(Path.Combine(contentRoot, "skills", "broken"));
+        File.WriteAllText(Path.Combine(contentRoot, "skills", "broken", "SKILL.md"), "no front matter");
+
+        var ready = Render<ToolsPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
+        ready.WaitForAssertion(() => Assert.Equal("ready", ready.Find("[data-panel=tools]").GetAttribute("data-state")));
+        Assert.NotNull(ready.Find("[data-tool=current_time]"));
+        Assert.NotNull(ready.Find("[data-tool=load_skill]"));
+        Assert.Equal("ask", ready.Find("[data-tool=workspace_write] select").GetAttribute("value"));
+        Assert.Contains("release-notes", ready.Find("[data-skill=release-notes]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("front matter", ready.Find("[data-skill-problem]").TextContent, StringComparison.Ordinal);
+
+        ready.Find("[data-tool=calculator] [data-action=toggle-tool]").Click();
+        ready.WaitForAssertion(() => Assert.Equal("false", ready.Find("[data-tool=calculator]").GetAttribute("data-tool-enabled")));
+    }
+
+    [Fact]
+    public async Task Tools_panel_shows_a_pending_approval_with_its_exact_arguments_and_approves_it()
+    {
+        var approvals = Services.GetRequiredService<ToolApprovalService>();
+        var request = PendingApprovals.Write("""{"path":"notes/a.txt","content":"hi"}""");
+        var waiting = approvals.RequestAsync(request, default);
+
+        var panel = Render<ToolsPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
+        panel.WaitForAssertion(() => Assert.Equal("""{"path":"notes/a.txt","content":"hi"}""", panel.Find($"[data-approval='{request.Id}'] [data-arguments]").TextContent));
+        panel.Find("[data-action=approve-once]").Click();
+        var decided = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(ToolApprovalStatus.Approved, decided.Status);
+        panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("[data-approval]")));
+    }
+
+    [Fact]
+    public async Task Tools_panel_denies_with_the_reason_the_model_sees()
+    {
+        var approvals = Services.GetRequiredService<ToolApprovalService>();
+        var request = PendingApprovals.Write("{}");
+        var waiting = approvals.RequestAsync(request, default);
+
+        var panel = Render<ToolsPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
+        panel.WaitForAssertion(() => panel.Find("[data-deny-reason]"));
+        panel.Find("[data-deny-reason]").Change("wrong folder");
+        panel.Find("[data-action=deny]").Click();
+        var decided = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(ToolApprovalStatus.Denied, decided.Status);
+        Assert.Equal("wrong folder", decided.DenyReason);
     }
 
     [Fact]

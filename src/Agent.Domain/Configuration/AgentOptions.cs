@@ -26,6 +26,8 @@ public sealed class AgentOptions
 
     public SkillsOptions Skills { get; set; } = new();
 
+    public ToolsOptions Tools { get; set; } = new();
+
     /// <summary>The same shape other MCP clients use: name -> { command, args, env } or { url, type }.</summary>
     public Dictionary<string, McpServerOptions> McpServers { get; set; } = [];
 }
@@ -152,4 +154,33 @@ public sealed class McpServerOptions
     public string? Url { get; set; }
 
     public bool Enabled { get; set; } = true;
+}
+
+/// <summary>Built-in tools, the agent loop's limits and tool approvals.</summary>
+public sealed class ToolsOptions
+{
+    /// <summary>The only folder the workspace tools may touch; relative paths are under the content root.</summary>
+    public string WorkspaceFolder { get; set; } = "data/workspace";
+
+    /// <summary>Files larger than this are neither read nor written by the workspace tools.</summary>
+    public long MaxFileBytes { get; set; } = 1_048_576;
+
+    /// <summary>The fetch_url tool exists only when this is true (it reaches the network and asks by default).</summary>
+    public bool EnableFetch { get; set; }
+
+    public int FetchMaxBytes { get; set; } = 262_144;
+
+    /// <summary>Model calls per turn: after this many rounds of tool calls the loop stops.</summary>
+    public int MaxSteps { get; set; } = 8;
+
+    public int CallTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>manual, askForWrites or autonomous.</summary>
+    public string Mode { get; set; } = "askForWrites";
+
+    /// <summary>Tool name -> always, ask or never (over the default from the tool's effects).</summary>
+    public Dictionary<string, string> Approvals { get; set; } = [];
+
+    /// <summary>How long an MCP server may take to start and answer the handshake.</summary>
+    public int McpStartTimeoutSeconds { get; set; } = 30;
 }

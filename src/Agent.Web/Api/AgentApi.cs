@@ -25,6 +25,7 @@ public static class AgentApi
             }
         });
         endpoints.MapRuntimeApi();
+        endpoints.MapToolsApi();
         return endpoints;
     }
 }

@@ -7,6 +7,7 @@ using Agent.Web.Clients;
 using Agent.Web.Components;
 using Agent.Web.Runtime;
 using Agent.Web.Services;
+using Agent.Web.Tools;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -66,6 +67,7 @@ public static class HostSetup
         builder.Services.AddSingleton<MarkdownRenderer>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<ChatCoordinator>();
+        builder.Services.AddAgentTools();
         builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp), SendMessageIntent.Metadata);
         builder.Services.AddExecutionRuntime(builder.Configuration);
 

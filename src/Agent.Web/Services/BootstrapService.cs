@@ -3,8 +3,9 @@ using Agent.Domain.Bootstrap;
 using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
-using Agent.Domain.Tools;
 using Agent.Web.Hosting;
+using Agent.Web.Mcp;
+using Agent.Web.Tools;
 using Microsoft.Extensions.Options;
 
 namespace Agent.Web.Services;
@@ -16,12 +17,13 @@ public sealed class BootstrapService(
     IOptions<AgentOptions> options,
     ProviderCatalog providers,
     SkillCatalog skills,
-    IConfigOverrideStore overrides,
     IMemoryStore memory,
     ICheckpointStore checkpoints,
     ISessionStore sessions,
     IMessageStore messages,
-    ITokenUsageStore tokens)
+    ITokenUsageStore tokens,
+    ToolRegistry toolRegistry,
+    McpServerManager mcp)
 {
     public const string McpOverrideScope = "mcp";
 
@@ -34,13 +36,8 @@ public sealed class BootstrapService(
             return new ProviderStatus(p.Name, p.Kind, p.Mode, availability.State, availability.Reason, availability.Action, p.BaseUrl?.ToString(), p.ApiKeyEnvVar, p.Models);
         }).ToList();
 
-        var mcpEnabled = await overrides.EnabledOverridesAsync(tenantId, McpOverrideScope, cancellationToken);
-        var mcpServers = AgentOptionsValidator.ToMcpServerSpecs(agent)
-            .Select(s =>
-            {
-                var enabled = mcpEnabled.TryGetValue(s.Name, out var on) ? on : s.Enabled;
-                return new McpServerStatus(s.Name, s.Transport, s.Command, s.Args, s.Url?.ToString(), enabled, enabled ? "not started" : "disabled");
-            })
+        var mcpServers = (await mcp.ListAsync(cancellationToken))
+            .Select(v => new McpServerStatus(v.Spec.Name, v.Spec.Transport, v.Spec.Command, v.Spec.Args, v.Spec.Url?.ToString(), v.Spec.Enabled, McpServerManager.StateName(v.State)))
             .ToList();
 
         var (skillSpecs, _) = await skills.ScanAsync(tenantId, cancellationToken);
@@ -54,7 +51,7 @@ public sealed class BootstrapService(
             providers.Default?.Provider.Name ?? "",
             providers.Default?.Model.Id ?? "",
             providerStatuses,
-            Array.Empty<ToolSpec>(),
+            (await toolRegistry.GetToolsAsync(tenantId, cancellationToken)).Tools.Select(t => t.Spec).ToList(),
             skillSpecs,
             mcpServers,
             await memory.CountByTierAsync(tenantId, cancellationToken),

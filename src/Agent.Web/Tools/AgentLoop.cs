@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Agent.Domain.Configuration;
+using Agent.Domain.Sessions;
+using Agent.Domain.Storage;
+using Agent.Domain.Telemetry;
+using Agent.Domain.Tools;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace Agent.Web.Tools;
+
+/// <summary>Who a turn runs for and with which tools (see <see cref="ToolRegistry.PrepareTurnAsync"/>).</summary>
+public sealed record AgentLoopRequest(string TenantId, Guid? SessionId, Guid? ExecutionId, ToolSet Tools, SessionToolMode Mode);
+
+/// <summary>One tool call of a turn: started (no result yet) or completed.</summary>
+public sealed record ToolCallRecord(
+    string CallId,
+    string ToolName,
+    string ArgumentsJson,
+    ApprovalVerdict Verdict,
+    string ApprovedBy,
+    string? ResultJson = null,
+    bool IsError = false,
+    double DurationMs = 0,
+    Guid? ApprovalRequestId = null)
+{
+    public ToolCallPart ToCallPart() => new(CallId, ToolName, ArgumentsJson);
+
+    public ToolResultPart ToResultPart() => new(CallId, ResultJson ?? "null", IsError);
+}
+
+/// <summary>What the caller learns during a turn; each callback may be null. Called from parallel calls, so keep them thread-safe.</summary>
+public sealed class AgentLoopCallbacks
+{
+    /// <summary>The model asked for a call (arguments known, not run yet).</summary>
+    public Func<ToolCallRecord, CancellationToken, Task>? ToolCallRequested { get; init; }
+
+    /// <summary>The call waits for the person: show <see cref="ToolApprovalRequest.ArgumentsJson"/> and approve/deny through <see cref="ToolApprovalService"/>.</summary>
+    public Func<ToolApprovalRequest, CancellationToken, Task>? ApprovalRequested { get; init; }
+
+    /// <summary>The call finished (result or error, duration, who approved it).</summary>
+    public Func<ToolCallRecord, CancellationToken, Task>? ToolCallCompleted { get; init; }
+}
+
+/// <summary>
+/// The agent loop (ours; FunctionInvokingChatClient is not available): model -> tool calls (in parallel) -> results
+/// -> model, until the model answers without tool calls or the step limit is reached. Every update of the model is
+/// yielded as it streams; tool results are yielded as one update with role Tool.
+/// </summary>
+public sealed class AgentLoop(ToolApprovalService approvals, ITraceStore traces, TimeProvider time, IOptions<AgentOptions> options)
+{
+    public const string TraceKind = "tool_call";
+
+    // Readable JSON (no \u0027 for quotes): it is shown to the person as text and read by the model, never put into HTML raw.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public async IAsyncEnumerable<ChatResponseUpdate> RunAsync(
+        IChatClient client,
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? chatOptions,
+        AgentLoopRequest request,
+        AgentLoopCallbacks? callbacks,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(request);
+        callbacks ??= new AgentLoopCallbacks();
+        var history = new List<ChatMessage>(messages);
+        var chat = chatOptions?.Clone() ?? new ChatOptions();
+        var offered = request.Tools.ForModel();
+        chat.Tools = offered.Count > 0 ? offered : null;
+        var maxSteps = Math.Max(1, options.Value.Tools.MaxSteps);
+
+        for (var step = 1; ; step++)
+        {
+            var updates = new List<ChatResponseUpdate>();
+            await foreach (var update in client.GetStreamingResponseAsync(history, chat, cancellationToken))
+            {
+                updates.Add(update);
+                yield return update;
+            }
+
+            var response = updates.ToChatResponse();
+            history.AddRange(response.Messages);
+            var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
+            if (calls.Count == 0)
+            {
+                yield break;
+            }
+
+            if (step >= maxSteps)
+            {
+                yield return new ChatResponseUpdate(ChatRole.Assistant, $"\n\n(Stopped: the step limit of {maxSteps} model calls was reached with {calls.Count} tool call(s) left unrun.)");
+                yield break;
+            }
+
+            var results = await Task.WhenAll(calls.Select(call => RunCallAsync(call, request, callbacks, step, cancellationToken)));
+            var contents = results.Select(r => (AIContent)new FunctionResultContent(r.CallId, JsonSerializer.Deserialize<JsonElement>(r.ResultJson ?? "null"))).ToList();
+            history.Add(new ChatMessage(ChatRole.Tool, contents));
+            yield return new ChatResponseUpdate(ChatRole.Tool, contents);
+        }
+    }
+
+    private async Task<ToolCallRecord> RunCallAsync(FunctionCallContent call, AgentLoopRequest request, AgentLoopCallbacks callbacks, int step, CancellationToken cancellationToken)
+    {
+        var argumentsJson = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), Json);
+        var tool = request.Tools.Find(call.Name);
+        ApprovalDecision decision;
+        if (tool is null)
+        {
+            decision = new ApprovalDecision(ApprovalVerdict.Refuse, $"There is no tool named '{call.Name}'.");
+        }
+        else
+        {
+            var granted = await approvals.IsApprovedForSessionAsync(request.TenantId, request.SessionId, tool.Spec.Name, cancellationToken);
+            decision = ToolApprovalPolicy.Decide(tool.Spec, request.Mode, granted);
+        }
+
+        var record = new ToolCallRecord(call.CallId, call.Name, argumentsJson, decision.Verdict, decision.Reason);
+        if (callbacks.ToolCallRequested is { } requested)
+        {
+            await requested(record, cancellationToken);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        if (decision.Verdict == ApprovalVerdict.Refuse)
+        {
+            return await CompleteAsync(record with { ResultJson = ErrorJson(decision.Reason), IsError = true }, request, callbacks, step, started);
+        }
+
+        if (decision.Verdict == ApprovalVerdict.Ask)
+        {
+            var pending = new ToolApprovalRequest(Guid.NewGuid(), request.TenantId, request.SessionId, request.ExecutionId, call.CallId, call.Name, argumentsJson, decision.Reason, time.GetUtcNow());
+            var waiting = approvals.RequestAsync(pending, cancellationToken);
+            if (callbacks.ApprovalRequested is { } asked)
+            {
+                await asked(pending, cancellationToken);
+            }
+
+            var decided = await waiting;
+            record = record with { ApprovalRequestId = pending.Id };
+            if (!decided.IsApproved)
+            {
+                return await CompleteAsync(record with { ApprovedBy = "denied by the person", ResultJson = ErrorJson($"The person denied this call: {decided.DenyReason}"), IsError = true }, request, callbacks, step, started);
+            }
+
+            record = record with { Verdict = ApprovalVerdict.Run, ApprovedBy = decided.Status == ToolApprovalStatus.ApprovedForSession ? "approved by the person for the session" : "approved by the person" };
+        }
+
+        started = Stopwatch.GetTimestamp();
+        var timeout = TimeSpan.FromSeconds(Math.Max(1, options.Value.Tools.CallTimeoutSeconds));
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            var result = await tool!.Function.InvokeAsync(new AIFunctionArguments(call.Arguments), limit.Token);
+            return await CompleteAsync(record with { ResultJson = ToJson(result) }, request, callbacks, step, started);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return await CompleteAsync(record with { ResultJson = ErrorJson($"The tool '{call.Name}' timed out after {timeout.TotalSeconds:0} s."), IsError = true }, request, callbacks, step, started);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var message = ex is ToolException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            return await CompleteAsync(record with { ResultJson = ErrorJson(message), IsError = true }, request, callbacks, step, started);
+        }
+    }
+
+    private async Task<ToolCallRecord> CompleteAsync(ToolCallRecord record, AgentLoopRequest request, AgentLoopCallbacks callbacks, int step, long started)
+    {
+        record = record with { DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds };
+        var data = JsonSerializer.Serialize(
+            new
+            {
+                record.CallId,
+                tool = record.ToolName,
+                arguments = JsonSerializer.Deserialize<JsonElement>(record.ArgumentsJson),
+                result = JsonSerializer.Deserialize<JsonElement>(record.ResultJson ?? "null"),
+                record.IsError,
+                verdict = record.Verdict.ToString(),
+                record.ApprovedBy,
+                record.ApprovalRequestId,
+                step,
+            },
+            Json);
+        await traces.AddAsync(
+            new TraceEvent(Guid.NewGuid(), request.TenantId, request.SessionId, request.ExecutionId, TraceKind, record.ToolName, data, record.DurationMs, record.CallId, time.GetUtcNow()),
+            CancellationToken.None);
+        if (callbacks.ToolCallCompleted is { } completed)
+        {
+            await completed(record, CancellationToken.None);
+        }
+
+        return record;
+    }
+
+    internal static string ErrorJson(string message) => JsonSerializer.Serialize(new { error = message }, Json);
+
+    internal static string ToJson(object? result) => result switch
+    {
+        null => "null",
+        JsonElement e => e.GetRawText(),
+        JsonDocument d => d.RootElement.GetRawText(),
+        _ => JsonSerializer.Serialize(result, result.GetType(), Json),
+    };
+}

@@ -1,0 +1,72 @@
+using Agent.Domain.Tools;
+
+namespace Agent.Tools.Tests;
+
+public sealed class ApprovalPolicyTests
+{
+    private static ToolSpec Tool(ToolEffects effects, ToolApproval? approval = null, bool enabled = true) =>
+        new("t", "d", "{}", ToolSource.BuiltIn, effects, approval ?? ToolSpec.DefaultApprovalFor(effects), enabled);
+
+    [Theory]
+    [InlineData(ToolEffects.None, ToolApproval.Always)]
+    [InlineData(ToolEffects.Writes, ToolApproval.Ask)]
+    [InlineData(ToolEffects.Deletes, ToolApproval.Ask)]
+    [InlineData(ToolEffects.Spends, ToolApproval.Ask)]
+    [InlineData(ToolEffects.Network, ToolApproval.Ask)]
+    public void Defaults_come_from_effects(ToolEffects effects, ToolApproval expected) =>
+        Assert.Equal(expected, ToolApprovalPolicy.EffectiveApproval(effects, null, null));
+
+    [Fact]
+    public void Person_overrides_config_which_overrides_default()
+    {
+        Assert.Equal(ToolApproval.Always, ToolApprovalPolicy.EffectiveApproval(ToolEffects.Writes, ToolApproval.Always, null));
+        Assert.Equal(ToolApproval.Never, ToolApprovalPolicy.EffectiveApproval(ToolEffects.Writes, ToolApproval.Always, ToolApproval.Never));
+    }
+
+    [Theory]
+    [InlineData(SessionToolMode.Manual, ToolEffects.None, ApprovalVerdict.Ask)]
+    [InlineData(SessionToolMode.Manual, ToolEffects.Writes, ApprovalVerdict.Ask)]
+    [InlineData(SessionToolMode.AskForWrites, ToolEffects.None, ApprovalVerdict.Run)]
+    [InlineData(SessionToolMode.AskForWrites, ToolEffects.Writes, ApprovalVerdict.Ask)]
+    [InlineData(SessionToolMode.AskForWrites, ToolEffects.Network, ApprovalVerdict.Ask)]
+    [InlineData(SessionToolMode.Autonomous, ToolEffects.Deletes, ApprovalVerdict.Run)]
+    public void Session_mode_decides(SessionToolMode mode, ToolEffects effects, ApprovalVerdict expected) =>
+        Assert.Equal(expected, ToolApprovalPolicy.Decide(Tool(effects), mode, approvedForSession: false).Verdict);
+
+    [Theory]
+    [InlineData(SessionToolMode.Manual)]
+    [InlineData(SessionToolMode.AskForWrites)]
+    [InlineData(SessionToolMode.Autonomous)]
+    public void Never_and_disabled_are_refused_in_every_mode(SessionToolMode mode)
+    {
+        Assert.Equal(ApprovalVerdict.Refuse, ToolApprovalPolicy.Decide(Tool(ToolEffects.None, ToolApproval.Never), mode, true).Verdict);
+        Assert.Equal(ApprovalVerdict.Refuse, ToolApprovalPolicy.Decide(Tool(ToolEffects.None, enabled: false), mode, true).Verdict);
+    }
+
+    [Fact]
+    public void Approved_for_session_runs_even_in_manual_mode() =>
+        Assert.Equal(ApprovalVerdict.Run, ToolApprovalPolicy.Decide(Tool(ToolEffects.Writes), SessionToolMode.Manual, true).Verdict);
+
+    [Fact]
+    public void Configured_always_runs_writes_in_ask_for_writes_mode() =>
+        Assert.Equal(ApprovalVerdict.Run, ToolApprovalPolicy.Decide(Tool(ToolEffects.Writes, ToolApproval.Always), SessionToolMode.AskForWrites, false).Verdict);
+
+    [Theory]
+    [InlineData("manual", SessionToolMode.Manual)]
+    [InlineData("ask-for-writes", SessionToolMode.AskForWrites)]
+    [InlineData("askForWrites", SessionToolMode.AskForWrites)]
+    [InlineData("Autonomous", SessionToolMode.Autonomous)]
+    public void Modes_parse(string text, SessionToolMode expected)
+    {
+        Assert.True(ToolApprovalPolicy.TryParseMode(text, out var mode));
+        Assert.Equal(expected, mode);
+    }
+
+    [Fact]
+    public void Bad_values_do_not_parse()
+    {
+        Assert.False(ToolApprovalPolicy.TryParseMode("yolo", out _));
+        Assert.False(ToolApprovalPolicy.TryParseApproval("sometimes", out _));
+        Assert.False(ToolApprovalPolicy.TryParseApproval("7", out _));
+    }
+}
