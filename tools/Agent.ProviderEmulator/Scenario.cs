@@ -28,6 +28,7 @@ public static partial class Scenario
     public const string UsageFinal = "usage-final";
     public const string Utf8Split = "utf8-split";
     public const string ToolCall = "tool-call";
+    public const string ToolAnswer = "tool-answer";
 
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
     {
@@ -47,7 +48,8 @@ public static partial class Scenario
         [Truncated] = "streams a few events, then ends cleanly without the terminating event",
         [UsageFinal] = "usage only in the final event, with cached and reasoning token details",
         [Utf8Split] = "multi-byte UTF-8 characters split across network writes",
-        [ToolCall] = "two tool calls whose ids, names and JSON arguments arrive split across events",
+        [ToolCall] = "two tool calls whose ids, names and JSON arguments arrive split across events; once the results come back, a text answer quoting them",
+        [ToolAnswer] = "a text answer quoting the tool results at the end of the conversation (chosen automatically after tool-call)",
     };
 
     public static string From(HttpRequest request, string lastUserText)

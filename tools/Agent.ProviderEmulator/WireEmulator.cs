@@ -66,6 +66,12 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
 
         var lastUser = LastUserText(request, format);
         var scenario = Scenario.From(context.Request, lastUser);
+        if (scenario == Scenario.ToolCall && ToolResultsAtEnd(request) is { } results)
+        {
+            // The tool loop sent the results back: answer with text, as a model would, instead of calling again.
+            scenario = Scenario.ToolAnswer;
+            lastUser = results;
+        }
         var stream = request?["stream"] is JsonValue v && v.TryGetValue<bool>(out var s) && s;
         record.Scenario = scenario;
         record.Stream = stream;
@@ -128,6 +134,7 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
         var standard = Words($"Hello from the provider emulator. You said: {echo}");
         return scenario switch
         {
+            Scenario.ToolAnswer => new(Words($"The tools answered: {userText}"), [], false, false, Fault.None),
             Scenario.Long => new(Enumerable.Range(1, 400).Select(i => $"word{i} ").ToArray(), [], false, false, Fault.None),
             Scenario.HostileMarkdown => new(
                 Words("Here is **bold** text. <script>alert('xss')</script> Click [this link](javascript:alert(1)) or <img src=x onerror=\"alert(2)\"> and <a href=\"javascript:void(0)\">this</a>."),
@@ -434,6 +441,28 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
             JsonArray parts => string.Concat(parts.Select(p => p?["type"]?.GetValue<string>() == "text" ? p["text"]?.GetValue<string>() : "")),
             _ => "",
         };
+    }
+
+    /// <summary>The tool results that end the conversation (OpenAI role "tool"; Anthropic tool_result blocks), or null.</summary>
+    private static string? ToolResultsAtEnd(JsonNode? request)
+    {
+        if (request?["messages"] is not JsonArray { Count: > 0 } messages)
+        {
+            return null;
+        }
+
+        var results = new List<string>();
+        for (var i = messages.Count - 1; i >= 0 && messages[i]?["role"]?.GetValue<string>() == "tool"; i--)
+        {
+            results.Insert(0, messages[i]?["content"]?.ToJsonString() ?? "");
+        }
+
+        if (results.Count == 0 && messages[^1]?["content"] is JsonArray blocks)
+        {
+            results.AddRange(blocks.Where(b => b?["type"]?.GetValue<string>() == "tool_result").Select(b => b?["content"]?.ToJsonString() ?? ""));
+        }
+
+        return results.Count == 0 ? null : string.Join("; ", results);
     }
 
     private static string? FirstToolName(JsonNode? request, Format format) =>

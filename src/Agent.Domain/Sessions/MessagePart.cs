@@ -15,6 +15,7 @@ public sealed record TextPart(string Text) : MessagePart;
 /// <summary>A call the model asked for; <see cref="ArgumentsJson"/> is exactly what the model sent.</summary>
 public sealed record ToolCallPart(string CallId, string ToolName, string ArgumentsJson) : MessagePart;
 
-public sealed record ToolResultPart(string CallId, string ResultJson, bool IsError) : MessagePart;
+/// <summary>A tool's result; <see cref="ApprovedBy"/> says who let it run (policy or person) and <see cref="DurationMs"/> how long it took.</summary>
+public sealed record ToolResultPart(string CallId, string ResultJson, bool IsError, string? ApprovedBy = null, double? DurationMs = null) : MessagePart;
 
 public sealed record AttachmentRefPart(Guid AttachmentId, string FileName, string MediaType, long SizeBytes) : MessagePart;

@@ -4,6 +4,7 @@ using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.Web.Runtime;
+using Agent.Web.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
@@ -33,6 +34,8 @@ public sealed class ChatCoordinator(
     IMessageStore messages,
     IChatClientSource clients,
     ExecutionRuntime runtime,
+    ToolRegistry tools,
+    AgentLoop agentLoop,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<ChatCoordinator> logger) : IDisposable
@@ -242,12 +245,14 @@ public sealed class ChatCoordinator(
     }
 
     /// <summary>Streams the reply of a prepared turn; runs inside the send_message execution.</summary>
-    internal async Task<MessageStatus> StreamAsync(ChatTurn turn, CancellationToken executionToken)
+    internal async Task<MessageStatus> StreamAsync(ChatTurn turn, Guid executionId, CancellationToken executionToken)
     {
+        turn.Reply = turn.Reply with { ExecutionId = executionId };
         var run = turn.Run;
         var lease = turn.Lease;
         var prompt = turn.Prompt;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(run.Token, executionToken);
+        var reply = turn.Reply;
         var streaming = options.Value.Streaming;
         var started = time.GetTimestamp();
         long? firstTokenAt = null;
@@ -259,8 +264,19 @@ public sealed class ChatCoordinator(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = run.SessionId, ["MessageId"] = run.AssistantMessageId, ["Provider"] = lease.ProviderName });
         try
         {
-            await foreach (var update in lease.Client.GetStreamingResponseAsync(prompt, new ChatOptions { ModelId = lease.ModelId }, linked.Token))
+            var loopRequest = await tools.PrepareTurnAsync(reply.TenantId, reply.SessionId, reply.ExecutionId, linked.Token);
+            var callbacks = new AgentLoopCallbacks
             {
+                ToolCallRequested = (call, _) => PublishToolPartAsync(turn, call.ToCallPart()),
+                ToolCallCompleted = (call, _) => PublishToolPartAsync(turn, call.ToResultPart()),
+            };
+            await foreach (var update in agentLoop.RunAsync(lease.Client, prompt, new ChatOptions { ModelId = lease.ModelId }, loopRequest, callbacks, linked.Token))
+            {
+                if (update.Role == ChatRole.Tool)
+                {
+                    continue; // tool results reach the transcript through the callbacks, as cards
+                }
+
                 foreach (var content in update.Contents)
                 {
                     switch (content)
@@ -271,14 +287,14 @@ public sealed class ChatCoordinator(
                             chunksSinceFlush++;
                             break;
                         case UsageContent usageContent:
-                            usage = usageContent.Details;
+                            usage = Add(usage, usageContent.Details); // one per model call of the tool loop
                             break;
                     }
                 }
 
                 if (chunksSinceFlush >= streaming.FlushTokenCount || time.GetElapsedTime(lastFlush).TotalMilliseconds >= streaming.FlushIntervalMs)
                 {
-                    await messages.UpdateAsync(turn.Reply with { Parts = [new TextPart(run.Text)], UpdatedAt = time.GetUtcNow() }, CancellationToken.None);
+                    await messages.UpdateAsync(turn.Reply with { Parts = turn.PartsWith(run.Text), UpdatedAt = time.GetUtcNow() }, CancellationToken.None);
                     lastFlush = time.GetTimestamp();
                     chunksSinceFlush = 0;
                 }
@@ -311,7 +327,7 @@ public sealed class ChatCoordinator(
         var text = run.Text;
         var final = reply with
         {
-            Parts = text.Length == 0 ? [] : [new TextPart(text)],
+            Parts = turn.PartsWith(text),
             Status = status,
             Error = error,
             UpdatedAt = time.GetUtcNow(),
@@ -346,6 +362,26 @@ public sealed class ChatCoordinator(
             run.Dispose();
             SessionChanged?.Invoke(new SessionChange(run.SessionId, [final], null));
         }
+    }
+
+    /// <summary>A tool call or result goes on the reply at once (persisted and pushed), so its card shows while the turn runs.</summary>
+    private async Task PublishToolPartAsync(ChatTurn turn, MessagePart part)
+    {
+        turn.AddToolPart(part);
+        var snapshot = turn.Reply with { Parts = turn.PartsWith(turn.Run.Text), UpdatedAt = time.GetUtcNow() };
+        await messages.UpdateAsync(snapshot, CancellationToken.None);
+        SessionChanged?.Invoke(new SessionChange(turn.Run.SessionId, [snapshot], null));
+    }
+
+    private static UsageDetails Add(UsageDetails? total, UsageDetails next)
+    {
+        if (total is null)
+        {
+            return next;
+        }
+
+        total.Add(next);
+        return total;
     }
 
     private async Task<ChatSession> RequireSessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
@@ -415,6 +451,32 @@ internal sealed class ChatTurn(LiveRun run, ChatClientLease lease, SessionMessag
 
     public List<AiChatMessage> Prompt { get; } = prompt;
 
+    private readonly List<MessagePart> toolParts = [];
+    private readonly Lock gate = new();
+
     /// <summary>The reply as last written; updated with the execution id once the runtime accepted the turn.</summary>
     public SessionMessage Reply { get; set; } = reply;
+
+    public void AddToolPart(MessagePart part)
+    {
+        lock (gate)
+        {
+            toolParts.Add(part);
+        }
+    }
+
+    /// <summary>The reply's parts: tool calls and results in the order they happened, then the text.</summary>
+    public IReadOnlyList<MessagePart> PartsWith(string text)
+    {
+        lock (gate)
+        {
+            var parts = new List<MessagePart>(toolParts);
+            if (text.Length > 0)
+            {
+                parts.Add(new TextPart(text));
+            }
+
+            return parts;
+        }
+    }
 }

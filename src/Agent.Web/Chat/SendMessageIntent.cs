@@ -33,7 +33,7 @@ public sealed class SendMessageHandler(IServiceProvider services) : IIntentHandl
 
         var turn = coordinator.TurnFor(messageId)
             ?? throw new PermanentIntentFailureException("This reply was being streamed by a previous server process; use Continue or Retry on the message.");
-        var status = await coordinator.StreamAsync(turn, cancellationToken);
+        var status = await coordinator.StreamAsync(turn, context.ExecutionId, cancellationToken);
         return status switch
         {
             MessageStatus.Cancelled => throw new OperationCanceledException("The reply was stopped.", cancellationToken),

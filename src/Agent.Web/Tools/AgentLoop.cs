@@ -28,7 +28,7 @@ public sealed record ToolCallRecord(
 {
     public ToolCallPart ToCallPart() => new(CallId, ToolName, ArgumentsJson);
 
-    public ToolResultPart ToResultPart() => new(CallId, ResultJson ?? "null", IsError);
+    public ToolResultPart ToResultPart() => new(CallId, ResultJson ?? "null", IsError, ApprovedBy, DurationMs);
 }
 
 /// <summary>What the caller learns during a turn; each callback may be null. Called from parallel calls, so keep them thread-safe.</summary>

@@ -4,6 +4,8 @@ using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Web.Chat;
 using Agent.Web.Services;
+using Agent.Web.Tools;
+using Agent.Domain.Tools;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using Radzen;
@@ -17,6 +19,8 @@ public sealed partial class ChatPanel : IAsyncDisposable
     private DotNetObjectReference<ChatPanel>? selfReference;
     private readonly Dictionary<Guid, SessionMessage> stored = [];
     private bool loaded;
+    private Dictionary<string, ToolApprovalRequest> approvals = [];
+    private SessionToolMode toolMode = SessionToolMode.AskForWrites;
     private Guid? activeLeaf;
     private MessageTree? tree;
     private List<SessionMessage> path = [];
@@ -52,6 +56,12 @@ public sealed partial class ChatPanel : IAsyncDisposable
     public required IJSRuntime JS { get; init; }
 
     [Inject]
+    public required ToolApprovalService ToolApprovals { get; init; }
+
+    [Inject]
+    public required ToolRegistry Tools { get; init; }
+
+    [Inject]
     public required DialogService Dialogs { get; init; }
 
     [Inject]
@@ -68,7 +78,11 @@ public sealed partial class ChatPanel : IAsyncDisposable
         }
     }
 
-    protected override void OnInitialized() => Chat.SessionChanged += OnSessionChanged;
+    protected override void OnInitialized()
+    {
+        Chat.SessionChanged += OnSessionChanged;
+        ToolApprovals.Changed += OnApprovalChanged;
+    }
 
     protected override async Task OnParametersSetAsync()
     {
@@ -114,8 +128,45 @@ public sealed partial class ChatPanel : IAsyncDisposable
         }
 
         activeLeaf = current.ActiveLeafId;
+        toolMode = await Tools.GetModeAsync(current.TenantId, current.Id, disposed.Token);
+        await LoadApprovalsAsync();
         loaded = true;
         Rebuild();
+    }
+
+    private async Task LoadApprovalsAsync()
+    {
+        var pending = await ToolApprovals.ListPendingAsync(Session!.TenantId, disposed.Token);
+        approvals = pending.Where(a => a.SessionId == Session.Id).ToDictionary(a => a.CallId);
+    }
+
+    private Task ChangeToolModeAsync(ChangeEventArgs args) => RunGuardedAsync(async () =>
+    {
+        if (Enum.TryParse<SessionToolMode>(args.Value?.ToString(), out var mode))
+        {
+            await Tools.SetModeAsync(Session!.TenantId, Session.Id, mode, disposed.Token);
+            toolMode = mode;
+        }
+    });
+
+    private Task ApproveAsync((Guid RequestId, bool ForSession) decision) =>
+        RunGuardedAsync(() => ToolApprovals.ApproveAsync(decision.RequestId, decision.ForSession, disposed.Token));
+
+    private Task DenyAsync((Guid RequestId, string? Reason) decision) =>
+        RunGuardedAsync(() => ToolApprovals.DenyAsync(decision.RequestId, string.IsNullOrWhiteSpace(decision.Reason) ? "denied without a reason" : decision.Reason, disposed.Token));
+
+    private void OnApprovalChanged(ToolApprovalRequest request)
+    {
+        if (request.SessionId != Session?.Id)
+        {
+            return;
+        }
+
+        _ = InvokeAsync(async () =>
+        {
+            await LoadApprovalsAsync();
+            StateHasChanged();
+        });
     }
 
     /// <summary>The shown branch from the messages in memory; the live run's text is newer than any stored text.</summary>
@@ -281,6 +332,7 @@ public sealed partial class ChatPanel : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Chat.SessionChanged -= OnSessionChanged;
+        ToolApprovals.Changed -= OnApprovalChanged;
         await disposed.CancelAsync();
         disposed.Dispose();
         selfReference?.Dispose();
