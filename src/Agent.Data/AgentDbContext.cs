@@ -3,6 +3,7 @@ using Agent.Domain.Memory;
 using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Domain.Telemetry;
+using Agent.Domain.Tools;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -28,6 +29,8 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
     public DbSet<TraceEvent> TraceEvents => Set<TraceEvent>();
 
     public DbSet<ConfigOverride> ConfigOverrides => Set<ConfigOverride>();
+
+    public DbSet<ToolApprovalRequest> ToolApprovals => Set<ToolApprovalRequest>();
 
     public DbSet<ExecutionRecord> Executions => Set<ExecutionRecord>();
 
@@ -104,6 +107,15 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
             e.HasKey(t => t.Id);
             e.HasIndex(t => new { t.TenantId, t.OccurredAt });
             e.HasIndex(t => t.ExecutionId);
+        });
+
+        modelBuilder.Entity<ToolApprovalRequest>(e =>
+        {
+            e.ToTable("tool_approvals");
+            e.HasKey(a => a.Id);
+            e.HasIndex(a => new { a.TenantId, a.Status });
+            e.Property(a => a.Status).HasConversion<string>();
+            e.Ignore(a => a.IsApproved);
         });
 
         modelBuilder.Entity<ConfigOverride>(e =>

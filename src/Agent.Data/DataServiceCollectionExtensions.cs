@@ -1,5 +1,6 @@
 using Agent.Data.Stores;
 using Agent.Domain.Storage;
+using Agent.Domain.Tools;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,6 +29,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IWalStore, WalStore>();
         services.AddSingleton<IExecutionJournal, ExecutionJournal>();
         services.AddSingleton<IStateStore, StateStore>();
+        services.AddSingleton<IToolApprovalStore, ToolApprovalStore>();
         return services;
     }
 }

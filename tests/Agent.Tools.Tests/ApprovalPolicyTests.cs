@@ -70,3 +70,23 @@ public sealed class ApprovalPolicyTests
         Assert.False(ToolApprovalPolicy.TryParseApproval("7", out _));
     }
 }
+
+public sealed class ToolsConfigValidationTests
+{
+    [Fact]
+    public void Bad_tool_settings_are_reported_with_their_key()
+    {
+        var options = new Agent.Domain.Configuration.AgentOptions();
+        options.Tools.Mode = "yolo";
+        options.Tools.MaxSteps = 0;
+        options.Tools.Approvals["workspace_write"] = "sometimes";
+        var keys = Agent.Domain.Configuration.AgentOptionsValidator.Validate(options).Select(e => e.Key).ToList();
+        Assert.Contains("Agent:Tools:Mode", keys);
+        Assert.Contains("Agent:Tools:MaxSteps", keys);
+        Assert.Contains("Agent:Tools:Approvals:workspace_write", keys);
+    }
+
+    [Fact]
+    public void Defaults_are_valid() =>
+        Assert.DoesNotContain(Agent.Domain.Configuration.AgentOptionsValidator.Validate(new Agent.Domain.Configuration.AgentOptions()), e => e.Key.StartsWith("Agent:Tools", StringComparison.Ordinal));
+}

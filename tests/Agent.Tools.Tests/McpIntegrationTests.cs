@@ -144,4 +144,23 @@ public sealed class McpIntegrationTests
             server.Dispose();
         }
     }
+
+    [Fact]
+    public async Task Sse_lists_and_calls_tools()
+    {
+        var port = McpTestServers.FreePort();
+        using var server = await McpTestServers.StartHttpEverythingAsync(port, "sse");
+        try
+        {
+            var spec = new McpServerSpec("old", McpTransport.Sse, null, [], new Dictionary<string, string>(), new Uri($"http://127.0.0.1:{port}/sse"), true);
+            await using var connection = new McpServerConnection(spec, NoEnv, McpTestServers.FastOptions);
+            Assert.True(await connection.StartAsync(default), connection.Error);
+            var echo = connection.AgentTools().Single(t => t.Name == "old__echo");
+            Assert.Contains("over sse", AgentLoop.ToJson(await echo.InvokeAsync(new AIFunctionArguments { ["message"] = "over sse" })), StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+        }
+    }
 }

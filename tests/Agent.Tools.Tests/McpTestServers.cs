@@ -39,11 +39,11 @@ internal static class McpTestServers
     }
 
     /// <summary>Starts server-everything over Streamable HTTP on <paramref name="port"/> and waits until it listens.</summary>
-    public static async Task<Process> StartHttpEverythingAsync(int port)
+    public static async Task<Process> StartHttpEverythingAsync(int port, string mode = "streamableHttp")
     {
         var start = new ProcessStartInfo("node") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add(Everything);
-        start.ArgumentList.Add("streamableHttp");
+        start.ArgumentList.Add(mode);
         start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };

@@ -25,6 +25,7 @@ public static partial class AgentOptionsValidator
         ValidatePositive($"{Section}:Streaming:FlushTokenCount", options.Streaming.FlushTokenCount, errors);
         ValidatePositive($"{Section}:Telemetry:ChartDays", options.Telemetry.ChartDays, errors);
         ValidateMcpServers(options, errors);
+        ValidateTools(options.Tools, errors);
         return errors;
     }
 

@@ -1,5 +1,6 @@
 using Agent.Domain.Tools;
 using Agent.Web.Mcp;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Agent.Web.Tools;
 
@@ -8,7 +9,8 @@ public static class ToolsServiceCollectionExtensions
     /// <summary>The tool registry, approvals and the agent loop.</summary>
     public static IServiceCollection AddAgentTools(this IServiceCollection services)
     {
-        services.AddSingleton<IToolApprovalStore, StateToolApprovalStore>();
+        // Agent.Data registers the SQLite store (table tool_approvals); the state-store one is the fallback.
+        services.TryAddSingleton<IToolApprovalStore, StateToolApprovalStore>();
         services.AddSingleton<ToolApprovalService>();
         services.AddSingleton<ToolRegistry>();
         services.AddSingleton<AgentLoop>();
