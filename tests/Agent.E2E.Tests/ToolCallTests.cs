@@ -47,7 +47,7 @@ public sealed class ToolCallTests(ChatFixture fixture) : IClassFixture<ChatFixtu
     }
 
     [Fact]
-    public async Task A_pending_approval_survives_an_app_restart_with_its_exact_arguments()
+    public async Task A_pending_approval_survives_an_app_restart_and_approving_it_resumes_the_turn()
     {
         var page = await OpenManualChatAsync();
         var url = page.Url;
@@ -62,7 +62,16 @@ public sealed class ToolCallTests(ChatFixture fixture) : IClassFixture<ChatFixtu
         var pending = page.Locator("[data-tool-state=awaiting-approval]");
         await Assertions.Expect(pending).ToHaveCountAsync(1);
         await Assertions.Expect(pending.Locator("[data-tool-arguments]")).ToHaveTextAsync("{\"city\":\"Paris\",\"unit\":\"celsius\"}");
-        await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "interrupted");
+        var reply = page.Locator("article.role-assistant").Last;
+        await Assertions.Expect(reply).ToHaveAttributeAsync("data-status", "interrupted");
+
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        await pending.Locator("[data-approve=once]").ClickAsync();
+
+        await Assertions.Expect(reply.Locator(".tool-card").First).ToHaveAttributeAsync("data-tool-state", "done");
+        await Assertions.Expect(reply.Locator(".tool-card").First.Locator("[data-tool-meta]")).ToContainTextAsync("approved by the person after a restart");
+        await Assertions.Expect(reply).ToHaveAttributeAsync("data-status", "complete");
+        await Assertions.Expect(reply.Locator(".message-body")).ToContainTextAsync("The tools answered:");
         await page.Context.CloseAsync();
     }
 

@@ -30,6 +30,31 @@ public sealed class ChatPromptTests
         Assert.Equal("Once upon", prompt[^2].Text);
     }
 
+    [Fact]
+    public void A_reply_with_tool_calls_replays_in_order_and_leaves_out_calls_that_never_ran()
+    {
+        var reply = Message(MessageRole.Assistant, "", MessageStatus.Complete) with
+        {
+            Parts =
+            [
+                new TextPart("Let me check."),
+                new ToolCallPart("c1", "calculator", "{\"expression\":\"2+3\"}"),
+                new ToolCallPart("c2", "workspace_write", "{\"path\":\"a.txt\"}"),
+                new ToolResultPart("c1", "5", false, "policy", 1),
+                new TextPart("It is 5."),
+            ],
+        };
+
+        var prompt = ChatCoordinator.ToPrompt([Message(MessageRole.User, "2+3?", MessageStatus.Complete), reply], null);
+
+        Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.Tool, ChatRole.Assistant], prompt.Select(m => m.Role));
+        Assert.Equal("Let me check.", prompt[1].Text);
+        var call = Assert.Single(prompt[1].Contents.OfType<FunctionCallContent>());
+        Assert.Equal(("c1", "calculator"), (call.CallId, call.Name));
+        Assert.Equal("c1", Assert.Single(prompt[2].Contents.OfType<FunctionResultContent>()).CallId);
+        Assert.Equal("It is 5.", prompt[3].Text);
+    }
+
     private static SessionMessage Message(MessageRole role, string text, MessageStatus status) => new()
     {
         Id = Guid.NewGuid(),

@@ -1,3 +1,4 @@
+using Agent.Web.Chat;
 using Agent.Web.Mcp;
 using Agent.Web.Services;
 using Agent.Web.Tools;
@@ -17,14 +18,15 @@ public static class ToolsApi
         endpoints.MapGet("/api/tools/approvals", (ToolApprovalService approvals, CancellationToken ct) =>
             approvals.ListPendingAsync(BootstrapService.CurrentTenant, ct));
 
-        endpoints.MapPost("/api/tools/approvals/{id:guid}/approve", async (Guid id, bool? forSession, ToolApprovalService approvals, CancellationToken ct) =>
+        // A decision on a call whose turn ended with a previous process resumes that turn (see ChatCoordinator).
+        endpoints.MapPost("/api/tools/approvals/{id:guid}/approve", async (Guid id, bool? forSession, ToolApprovalService approvals, ChatCoordinator chat, CancellationToken ct) =>
             await approvals.ApproveAsync(id, forSession ?? false, ct) is { } decided
-                ? Results.Ok(decided)
+                ? Results.Ok(new { decision = decided, resumed = await chat.ResumeAfterDecisionAsync(decided, ct) })
                 : Results.NotFound(new { error = $"No pending approval {id}." }));
 
-        endpoints.MapPost("/api/tools/approvals/{id:guid}/deny", async (Guid id, DenyRequest? body, ToolApprovalService approvals, CancellationToken ct) =>
+        endpoints.MapPost("/api/tools/approvals/{id:guid}/deny", async (Guid id, DenyRequest? body, ToolApprovalService approvals, ChatCoordinator chat, CancellationToken ct) =>
             await approvals.DenyAsync(id, body?.Reason, ct) is { } decided
-                ? Results.Ok(decided)
+                ? Results.Ok(new { decision = decided, resumed = await chat.ResumeAfterDecisionAsync(decided, ct) })
                 : Results.NotFound(new { error = $"No pending approval {id}." }));
 
         endpoints.MapGet("/api/mcp", (McpServerManager mcp, CancellationToken ct) => mcp.ListAsync(ct));

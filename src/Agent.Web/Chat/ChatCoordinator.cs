@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
+using Agent.Domain.Tools;
 using Agent.Web.Runtime;
 using Agent.Web.Tools;
 using Microsoft.Extensions.AI;
@@ -113,7 +115,10 @@ public sealed class ChatCoordinator(
     }
 
     /// <summary>Asks the model to go on from an interrupted or stopped reply; the text is appended to that same message.</summary>
-    public async Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, CancellationToken cancellationToken)
+    public Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, CancellationToken cancellationToken) =>
+        ContinueAsync(tenantId, sessionId, assistantMessageId, ContinueInstruction, cancellationToken);
+
+    private async Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, string? instruction, CancellationToken cancellationToken)
     {
         var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
         var tree = new MessageTree(await messages.ListBySessionAsync(tenantId, sessionId, cancellationToken));
@@ -126,8 +131,65 @@ public sealed class ChatCoordinator(
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
         var context = tree.PathTo(reply.Id).ToList();
-        var executionId = await RunReplyAsync(session, lease, null, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, context, ContinueInstruction, cancellationToken);
+        var executionId = await RunReplyAsync(session, lease, null, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, context, instruction, cancellationToken);
         return new TurnStarted(sessionId, null, reply.Id, executionId);
+    }
+
+    /// <summary>
+    /// A decision on a tool call whose turn ended with the previous server process (its approval was persisted):
+    /// the call runs now (or is refused), its result is stored on the reply, and the model goes on from there.
+    /// Returns null when a live turn is waiting for the decision itself, or there is nothing to resume.
+    /// </summary>
+    public async Task<TurnStarted?> ResumeAfterDecisionAsync(ToolApprovalRequest decided, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decided);
+        if (decided.SessionId is not { } sessionId || runs.ContainsKey(sessionId) || decided.Status is ToolApprovalStatus.Pending or ToolApprovalStatus.Cancelled)
+        {
+            return null;
+        }
+
+        var reply = (await messages.ListBySessionAsync(decided.TenantId, sessionId, cancellationToken)).FirstOrDefault(m =>
+            m.Role == MessageRole.Assistant && m.Status != MessageStatus.Streaming
+            && m.Parts.OfType<ToolCallPart>().Any(c => c.CallId == decided.CallId)
+            && !m.Parts.OfType<ToolResultPart>().Any(r => r.CallId == decided.CallId));
+        if (reply is null)
+        {
+            return null;
+        }
+
+        var result = await RunDecidedCallAsync(decided, cancellationToken);
+        var parts = reply.Parts.ToList();
+        parts.Insert(parts.FindLastIndex(p => p is not TextPart) + 1, result);
+        var updated = reply with { Parts = parts, UpdatedAt = time.GetUtcNow() };
+        await messages.UpdateAsync(updated, cancellationToken);
+        SessionChanged?.Invoke(new SessionChange(sessionId, [updated], null));
+        return await ContinueAsync(decided.TenantId, sessionId, reply.Id, null, cancellationToken);
+    }
+
+    private async Task<ToolResultPart> RunDecidedCallAsync(ToolApprovalRequest decided, CancellationToken cancellationToken)
+    {
+        if (!decided.IsApproved)
+        {
+            return new ToolResultPart(decided.CallId, AgentLoop.ErrorJson($"The person denied this call: {decided.DenyReason}"), true, "denied by the person");
+        }
+
+        var started = time.GetTimestamp();
+        var tool = (await tools.GetToolsAsync(decided.TenantId, cancellationToken)).Find(decided.ToolName);
+        if (tool is null)
+        {
+            return new ToolResultPart(decided.CallId, AgentLoop.ErrorJson($"There is no tool named '{decided.ToolName}'."), true, "approved by the person");
+        }
+
+        try
+        {
+            var arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>(decided.ArgumentsJson) ?? [];
+            var value = await tool.Function.InvokeAsync(new AIFunctionArguments(arguments), cancellationToken);
+            return new ToolResultPart(decided.CallId, JsonSerializer.Serialize(value), false, "approved by the person after a restart", time.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new ToolResultPart(decided.CallId, AgentLoop.ErrorJson(ex.Message), true, "approved by the person after a restart", time.GetElapsedTime(started).TotalMilliseconds);
+        }
     }
 
     /// <summary>Stops the session's running reply: its execution is cancelled, the provider request aborted and the partial text kept as cancelled.</summary>
@@ -367,7 +429,7 @@ public sealed class ChatCoordinator(
     /// <summary>A tool call or result goes on the reply at once (persisted and pushed), so its card shows while the turn runs.</summary>
     private async Task PublishToolPartAsync(ChatTurn turn, MessagePart part)
     {
-        turn.AddToolPart(part);
+        turn.AddToolPart(part, turn.Run.Text);
         var snapshot = turn.Reply with { Parts = turn.PartsWith(turn.Run.Text), UpdatedAt = time.GetUtcNow() };
         await messages.UpdateAsync(snapshot, CancellationToken.None);
         SessionChanged?.Invoke(new SessionChange(turn.Run.SessionId, [snapshot], null));
@@ -403,20 +465,22 @@ public sealed class ChatCoordinator(
         var prompt = new List<AiChatMessage>();
         foreach (var message in path)
         {
-            var text = message.Text;
-            if (text.Length == 0)
+            if (message.Role == MessageRole.Assistant)
             {
+                AddAssistantTurn(prompt, message);
                 continue;
             }
 
-            var role = message.Role switch
+            var text = message.Text;
+            if (text.Length > 0)
             {
-                MessageRole.User => ChatRole.User,
-                MessageRole.Assistant => ChatRole.Assistant,
-                MessageRole.System => ChatRole.System,
-                _ => ChatRole.Tool,
-            };
-            prompt.Add(new AiChatMessage(role, text));
+                prompt.Add(new AiChatMessage(message.Role switch
+                {
+                    MessageRole.User => ChatRole.User,
+                    MessageRole.System => ChatRole.System,
+                    _ => ChatRole.Tool,
+                }, text));
+            }
         }
 
         if (instruction is not null)
@@ -425,6 +489,65 @@ public sealed class ChatCoordinator(
         }
 
         return prompt;
+    }
+
+    /// <summary>
+    /// A reply as the model produced it, in order: its text and tool calls as assistant messages, each batch of
+    /// results as a tool message. Calls without a result (never run) are left out, as the APIs require.
+    /// </summary>
+    private static void AddAssistantTurn(List<AiChatMessage> prompt, SessionMessage reply)
+    {
+        var answered = reply.Parts.OfType<ToolResultPart>().Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);
+        var assistant = new List<AIContent>();
+        var results = new List<AIContent>();
+        void Flush()
+        {
+            if (assistant.Count > 0)
+            {
+                prompt.Add(new AiChatMessage(ChatRole.Assistant, assistant.ToList()));
+                assistant.Clear();
+            }
+
+            if (results.Count > 0)
+            {
+                prompt.Add(new AiChatMessage(ChatRole.Tool, results.ToList()));
+                results.Clear();
+            }
+        }
+
+        foreach (var part in reply.Parts)
+        {
+            switch (part)
+            {
+                case TextPart { Text.Length: > 0 } text:
+                    if (results.Count > 0)
+                    {
+                        Flush();
+                    }
+
+                    assistant.Add(new TextContent(text.Text));
+                    break;
+                case ToolCallPart call when answered.Contains(call.CallId):
+                    if (results.Count > 0)
+                    {
+                        Flush();
+                    }
+
+                    assistant.Add(new FunctionCallContent(call.CallId, call.ToolName, JsonSerializer.Deserialize<Dictionary<string, object?>>(call.ArgumentsJson)));
+                    break;
+                case ToolResultPart result:
+                    if (assistant.Count > 0)
+                    {
+                        prompt.Add(new AiChatMessage(ChatRole.Assistant, assistant.ToList()));
+                        assistant.Clear();
+                    }
+
+                    results.Add(new FunctionResultContent(result.CallId, JsonSerializer.Deserialize<JsonElement>(result.ResultJson)));
+                    break;
+            }
+        }
+
+        Flush();
     }
 
     private static string TitleFrom(string text)
@@ -451,32 +574,41 @@ internal sealed class ChatTurn(LiveRun run, ChatClientLease lease, SessionMessag
 
     public List<AiChatMessage> Prompt { get; } = prompt;
 
-    private readonly List<MessagePart> toolParts = [];
+    // Parts in the order they happened: text, tool calls, their results, more text. A continued reply keeps its own.
+    private readonly List<MessagePart> parts = reply.Parts.ToList();
     private readonly Lock gate = new();
+    private int textInParts = reply.Text.Length;
 
     /// <summary>The reply as last written; updated with the execution id once the runtime accepted the turn.</summary>
     public SessionMessage Reply { get; set; } = reply;
 
-    public void AddToolPart(MessagePart part)
+    /// <summary>Adds a tool part after the text streamed so far (which becomes its own text part).</summary>
+    public void AddToolPart(MessagePart part, string textSoFar)
     {
         lock (gate)
         {
-            toolParts.Add(part);
+            if (textSoFar.Length > textInParts)
+            {
+                parts.Add(new TextPart(textSoFar[textInParts..]));
+                textInParts = textSoFar.Length;
+            }
+
+            parts.Add(part);
         }
     }
 
-    /// <summary>The reply's parts: tool calls and results in the order they happened, then the text.</summary>
+    /// <summary>The reply's parts with the text streamed since the last tool part at the end.</summary>
     public IReadOnlyList<MessagePart> PartsWith(string text)
     {
         lock (gate)
         {
-            var parts = new List<MessagePart>(toolParts);
-            if (text.Length > 0)
+            var all = new List<MessagePart>(parts);
+            if (text.Length > textInParts)
             {
-                parts.Add(new TextPart(text));
+                all.Add(new TextPart(text[textInParts..]));
             }
 
-            return parts;
+            return all;
         }
     }
 }

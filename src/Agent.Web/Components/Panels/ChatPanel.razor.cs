@@ -2,10 +2,10 @@ using Agent.Domain.Bootstrap;
 using Agent.Domain.Providers;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
+using Agent.Domain.Tools;
 using Agent.Web.Chat;
 using Agent.Web.Services;
 using Agent.Web.Tools;
-using Agent.Domain.Tools;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using Radzen;
@@ -149,11 +149,22 @@ public sealed partial class ChatPanel : IAsyncDisposable
         }
     });
 
-    private Task ApproveAsync((Guid RequestId, bool ForSession) decision) =>
-        RunGuardedAsync(() => ToolApprovals.ApproveAsync(decision.RequestId, decision.ForSession, disposed.Token));
+    private Task ApproveAsync((Guid RequestId, bool ForSession) decision) => RunGuardedAsync(async () =>
+    {
+        if (await ToolApprovals.ApproveAsync(decision.RequestId, decision.ForSession, disposed.Token) is { } decided)
+        {
+            await Chat.ResumeAfterDecisionAsync(decided, disposed.Token);
+        }
+    });
 
-    private Task DenyAsync((Guid RequestId, string? Reason) decision) =>
-        RunGuardedAsync(() => ToolApprovals.DenyAsync(decision.RequestId, string.IsNullOrWhiteSpace(decision.Reason) ? "denied without a reason" : decision.Reason, disposed.Token));
+    private Task DenyAsync((Guid RequestId, string? Reason) decision) => RunGuardedAsync(async () =>
+    {
+        var reason = string.IsNullOrWhiteSpace(decision.Reason) ? "denied without a reason" : decision.Reason;
+        if (await ToolApprovals.DenyAsync(decision.RequestId, reason, disposed.Token) is { } decided)
+        {
+            await Chat.ResumeAfterDecisionAsync(decided, disposed.Token);
+        }
+    });
 
     private void OnApprovalChanged(ToolApprovalRequest request)
     {
