@@ -133,7 +133,7 @@ public sealed class AgentLoop(ToolApprovalService approvals, ITraceStore traces,
         if (decision.Verdict == ApprovalVerdict.Ask)
         {
             var pending = new ToolApprovalRequest(Guid.NewGuid(), request.TenantId, request.SessionId, request.ExecutionId, call.CallId, call.Name, argumentsJson, decision.Reason, time.GetUtcNow());
-            var waiting = approvals.RequestAsync(pending, cancellationToken);
+            var waiting = await approvals.SubmitAsync(pending, cancellationToken);
             if (callbacks.ApprovalRequested is { } asked)
             {
                 await asked(pending, cancellationToken);
