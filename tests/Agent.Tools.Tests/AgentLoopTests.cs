@@ -224,3 +224,62 @@ public sealed class AgentLoopTests
         Assert.Null(await after.ApproveAsync(listed.Id, false, default));
     }
 }
+
+public sealed class LargeResultTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "agent-artifacts-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_large_result_is_stored_as_an_artifact_and_the_model_gets_a_preview()
+    {
+        var artifacts = new MemoryArtifactStore();
+        var loop = new AgentLoop(
+            new ToolApprovalService(new StateToolApprovalStore(new MemoryStateStore(), TimeProvider.System), TimeProvider.System),
+            new MemoryTraceStore(),
+            TimeProvider.System,
+            Options.Create(new AgentOptions { Tools = new ToolsOptions { LargeResultChars = 2000 } }),
+            artifacts,
+            new Agent.Web.Hosting.AppInfo("0.1.0", root, Path.Combine(root, "agent.db")));
+        var big = new AgentTool("big", "big", """{"type":"object","properties":{}}""", ToolSource.BuiltIn, ToolEffects.None, (_, _) => ValueTask.FromResult<object?>(new string('x', 10_000)));
+        var request = new AgentLoopRequest("local", Guid.NewGuid(), Guid.NewGuid(), new ToolSet([new RegisteredTool(big, new ToolSpec("big", "big", "{}", ToolSource.BuiltIn, ToolEffects.None, ToolApproval.Always, true))]), SessionToolMode.AskForWrites);
+        var client = new ScriptedChatClient(_ => [ScriptedChatClient.Call("1", "big")], _ => [ScriptedChatClient.Text("ok")]);
+        await foreach (var _ in loop.RunAsync(client, [], null, request, null, default))
+        {
+        }
+
+        var artifact = Assert.Single(artifacts.Added);
+        Assert.Equal(AgentLoop.ResultArtifactType, artifact.Type);
+        Assert.Equal(request.ExecutionId, artifact.ProducedByExecutionId);
+        Assert.Equal(10_002, (await File.ReadAllTextAsync(artifact.Materializations[0].Location)).Length);
+        var seen = JsonSerializer.Serialize(client.Calls[1].SelectMany(m => m.Contents).OfType<FunctionResultContent>().Single().Result);
+        Assert.Contains(artifact.Id.ToString(), seen, StringComparison.Ordinal);
+        Assert.True(seen.Length < 3000, seen.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private sealed class MemoryArtifactStore : Agent.Domain.Storage.IArtifactStore
+    {
+        public ConcurrentBag<Agent.Domain.Runtime.Artifact> Added { get; } = [];
+
+        public Task AddAsync(Agent.Domain.Runtime.Artifact artifact, CancellationToken cancellationToken)
+        {
+            Added.Add(artifact);
+            return Task.CompletedTask;
+        }
+
+        public Task UpdateAsync(Agent.Domain.Runtime.Artifact artifact, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<Agent.Domain.Runtime.Artifact?> FindAsync(string tenantId, Guid artifactId, CancellationToken cancellationToken) =>
+            Task.FromResult(Added.FirstOrDefault(a => a.Id == artifactId));
+
+        public Task<IReadOnlyList<Agent.Domain.Runtime.Artifact>> ListAsync(Agent.Domain.Storage.ArtifactQuery query, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Agent.Domain.Runtime.Artifact>>(Added.ToList());
+    }
+}

@@ -14,6 +14,7 @@ namespace Agent.Web.Tests;
 
 public sealed class PanelComponentTests : BunitContext
 {
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
     private readonly AgentOptions options = new();
     private readonly string contentRoot = Path.Combine(Path.GetTempPath(), "agent-panels-" + Guid.NewGuid().ToString("N"));
 
@@ -81,13 +82,13 @@ public sealed class PanelComponentTests : BunitContext
         var panel = Render<McpPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
         panel.Find("[data-import-json]").Change("""{"mcpServers": {"gh": {"command": "npx", "env": {"GITHUB_TOKEN": "ghp_secret"}}}}""");
         panel.Find("[data-action=import]").Click();
-        panel.WaitForAssertion(() => Assert.Contains("${NAME}", panel.Find("[data-import-problems]").TextContent, StringComparison.Ordinal));
+        panel.WaitForAssertion(() => Assert.Contains("${NAME}", panel.Find("[data-import-problems]").TextContent, StringComparison.Ordinal), Wait);
         Assert.DoesNotContain("ghp_secret", panel.Find("[data-import-problems]").TextContent, StringComparison.Ordinal);
         Assert.Empty(panel.FindAll("[data-mcp-server]"));
 
         panel.Find("[data-import-json]").Change("""{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "gh-server"], "env": {"GITHUB_TOKEN": "${GITHUB_TOKEN}"}}}}""");
         panel.Find("[data-action=import]").Click();
-        panel.WaitForAssertion(() => Assert.Equal("awaiting confirmation", panel.Find("[data-mcp-server=gh]").GetAttribute("data-mcp-state")));
+        panel.WaitForAssertion(() => Assert.Equal("awaiting confirmation", panel.Find("[data-mcp-server=gh]").GetAttribute("data-mcp-state")), Wait);
         Assert.Equal("GITHUB_TOKEN=${GITHUB_TOKEN} npx -y gh-server", panel.Find("[data-mcp-server=gh] code[data-command]").TextContent);
     }
 
@@ -101,7 +102,7 @@ public sealed class PanelComponentTests : BunitContext
         File.WriteAllText(Path.Combine(contentRoot, "skills", "broken", "SKILL.md"), "no front matter");
 
         var ready = Render<ToolsPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
-        ready.WaitForAssertion(() => Assert.Equal("ready", ready.Find("[data-panel=tools]").GetAttribute("data-state")));
+        ready.WaitForAssertion(() => Assert.Equal("ready", ready.Find("[data-panel=tools]").GetAttribute("data-state")), Wait);
         Assert.NotNull(ready.Find("[data-tool=current_time]"));
         Assert.NotNull(ready.Find("[data-tool=load_skill]"));
         Assert.Equal("ask", ready.Find("[data-tool=workspace_write] select").GetAttribute("value"));
@@ -109,7 +110,7 @@ public sealed class PanelComponentTests : BunitContext
         Assert.Contains("front matter", ready.Find("[data-skill-problem]").TextContent, StringComparison.Ordinal);
 
         ready.Find("[data-tool=calculator] [data-action=toggle-tool]").Click();
-        ready.WaitForAssertion(() => Assert.Equal("false", ready.Find("[data-tool=calculator]").GetAttribute("data-tool-enabled")));
+        ready.WaitForAssertion(() => Assert.Equal("false", ready.Find("[data-tool=calculator]").GetAttribute("data-tool-enabled")), Wait);
     }
 
     [Fact]
@@ -120,11 +121,11 @@ public sealed class PanelComponentTests : BunitContext
         var waiting = approvals.RequestAsync(request, default);
 
         var panel = Render<ToolsPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
-        panel.WaitForAssertion(() => Assert.Equal("""{"path":"notes/a.txt","content":"hi"}""", panel.Find($"[data-approval='{request.Id}'] [data-arguments]").TextContent));
+        panel.WaitForAssertion(() => Assert.Equal("""{"path":"notes/a.txt","content":"hi"}""", panel.Find($"[data-approval='{request.Id}'] [data-arguments]").TextContent), Wait);
         panel.Find("[data-action=approve-once]").Click();
         var decided = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(ToolApprovalStatus.Approved, decided.Status);
-        panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("[data-approval]")));
+        panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("[data-approval]")), Wait);
     }
 
     [Fact]
@@ -135,7 +136,7 @@ public sealed class PanelComponentTests : BunitContext
         var waiting = approvals.RequestAsync(request, default);
 
         var panel = Render<ToolsPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
-        panel.WaitForAssertion(() => panel.Find("[data-deny-reason]"));
+        panel.WaitForAssertion(() => panel.Find("[data-deny-reason]"), Wait);
         panel.Find("[data-deny-reason]").Change("wrong folder");
         panel.Find("[data-action=deny]").Click();
         var decided = await waiting.WaitAsync(TimeSpan.FromSeconds(10));

@@ -22,6 +22,12 @@ public sealed class ToolsApiTests
         Assert.Equal("Ask", tools["workspace_write"].GetProperty("approval").GetString());
         Assert.Equal("Ask", tools["workspace_delete"].GetProperty("approval").GetString());
         Assert.False(tools.ContainsKey("fetch_url"));
+
+        // Everything the coordinator needs for a turn resolves from the real host.
+        Assert.NotNull(app.Services.GetRequiredService<AgentLoop>());
+        var turn = await app.Services.GetRequiredService<ToolRegistry>().PrepareTurnAsync("local", Guid.NewGuid(), null, CancellationToken.None);
+        Assert.Equal(SessionToolMode.AskForWrites, turn.Mode);
+        Assert.Contains(turn.Tools.ForModel(), t => t.Name == "calculator");
     }
 
     [Fact]

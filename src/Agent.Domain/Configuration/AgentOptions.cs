@@ -175,6 +175,9 @@ public sealed class ToolsOptions
 
     public int CallTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>A tool result longer than this (JSON characters) is stored as an artifact; the model gets a preview and its id.</summary>
+    public int LargeResultChars { get; set; } = 16_384;
+
     /// <summary>manual, askForWrites or autonomous.</summary>
     public string Mode { get; set; } = "askForWrites";
 

@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Agent.Domain.Configuration;
+using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
+using Agent.Web.Hosting;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -49,8 +51,16 @@ public sealed class AgentLoopCallbacks
 /// -> model, until the model answers without tool calls or the step limit is reached. Every update of the model is
 /// yielded as it streams; tool results are yielded as one update with role Tool.
 /// </summary>
-public sealed class AgentLoop(ToolApprovalService approvals, ITraceStore traces, TimeProvider time, IOptions<AgentOptions> options)
+public sealed class AgentLoop(
+    ToolApprovalService approvals,
+    ITraceStore traces,
+    TimeProvider time,
+    IOptions<AgentOptions> options,
+    IArtifactStore? artifacts = null,
+    AppInfo? app = null)
 {
+    public const string ResultArtifactType = "tool_result";
+
     public const string TraceKind = "tool_call";
 
     // Readable JSON (no \u0027 for quotes): it is shown to the person as text and read by the model, never put into HTML raw.
@@ -133,7 +143,7 @@ public sealed class AgentLoop(ToolApprovalService approvals, ITraceStore traces,
         if (decision.Verdict == ApprovalVerdict.Ask)
         {
             var pending = new ToolApprovalRequest(Guid.NewGuid(), request.TenantId, request.SessionId, request.ExecutionId, call.CallId, call.Name, argumentsJson, decision.Reason, time.GetUtcNow());
-            var waiting = approvals.RequestAsync(pending, cancellationToken);
+            var waiting = await approvals.SubmitAsync(pending, cancellationToken);
             if (callbacks.ApprovalRequested is { } asked)
             {
                 await asked(pending, cancellationToken);
@@ -156,7 +166,8 @@ public sealed class AgentLoop(ToolApprovalService approvals, ITraceStore traces,
         try
         {
             var result = await tool!.Function.InvokeAsync(new AIFunctionArguments(call.Arguments), limit.Token);
-            return await CompleteAsync(record with { ResultJson = ToJson(result) }, request, callbacks, step, started);
+            var json = await ArchiveIfLargeAsync(ToJson(result), call, request, cancellationToken);
+            return await CompleteAsync(record with { ResultJson = json }, request, callbacks, step, started);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -186,15 +197,40 @@ public sealed class AgentLoop(ToolApprovalService approvals, ITraceStore traces,
                 step,
             },
             Json);
-        await traces.AddAsync(
+        if (options.Value.Telemetry.RecordToolCalls)
+        {
+            await traces.AddAsync(
             new TraceEvent(Guid.NewGuid(), request.TenantId, request.SessionId, request.ExecutionId, TraceKind, record.ToolName, data, record.DurationMs, record.CallId, time.GetUtcNow()),
             CancellationToken.None);
+        }
+
         if (callbacks.ToolCallCompleted is { } completed)
         {
             await completed(record, CancellationToken.None);
         }
 
         return record;
+    }
+
+    /// <summary>A result over the size limit goes to a file artifact of the execution; the model gets a preview and the artifact id.</summary>
+    private async Task<string> ArchiveIfLargeAsync(string json, FunctionCallContent call, AgentLoopRequest request, CancellationToken cancellationToken)
+    {
+        var limit = Math.Max(1024, options.Value.Tools.LargeResultChars);
+        if (json.Length <= limit || artifacts is null || app is null || request.ExecutionId is not { } executionId)
+        {
+            return json;
+        }
+
+        var id = Guid.NewGuid();
+        var folder = Path.Combine(app.ContentRoot, "data", "artifacts", "tool-results");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"{id:N}.json");
+        await File.WriteAllTextAsync(path, json, cancellationToken);
+        var now = time.GetUtcNow();
+        await artifacts.AddAsync(
+            new Artifact(id, ResultArtifactType, request.TenantId, "send_message", executionId, ArtifactLifecycle.Ready, $"{call.Name} result of call {call.CallId}", [], [new Materialization("file", path, "application/json", new FileInfo(path).Length)], now, now),
+            cancellationToken);
+        return JsonSerializer.Serialize(new { truncated = true, artifactId = id, totalChars = json.Length, preview = json[..Math.Min(json.Length, limit / 2)] }, Json);
     }
 
     internal static string ErrorJson(string message) => JsonSerializer.Serialize(new { error = message }, Json);

@@ -24,13 +24,34 @@ public sealed class ToolApprovalService(IToolApprovalStore store, TimeProvider t
         sessionId is { } id ? store.IsGrantedForSessionAsync(tenantId, id, toolName, cancellationToken) : Task.FromResult(false);
 
     /// <summary>Persists <paramref name="request"/> and waits for the person's decision (or cancellation).</summary>
-    public async Task<ToolApprovalRequest> RequestAsync(ToolApprovalRequest request, CancellationToken cancellationToken)
+    public async Task<ToolApprovalRequest> RequestAsync(ToolApprovalRequest request, CancellationToken cancellationToken) =>
+        await await SubmitAsync(request, cancellationToken);
+
+    /// <summary>
+    /// Persists <paramref name="request"/> (once this returns, it is listed and can be decided) and returns the task of
+    /// the decision; cancelling <paramref name="cancellationToken"/> marks the request cancelled.
+    /// </summary>
+    public async Task<Task<ToolApprovalRequest>> SubmitAsync(ToolApprovalRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var waiter = new TaskCompletionSource<ToolApprovalRequest>(TaskCreationOptions.RunContinuationsAsynchronously);
         waiters[request.Id] = waiter;
-        await store.SaveAsync(request, cancellationToken);
+        try
+        {
+            await store.SaveAsync(request, cancellationToken);
+        }
+        catch
+        {
+            waiters.TryRemove(request.Id, out _);
+            throw;
+        }
+
         Changed?.Invoke(request);
+        return WaitAsync(request, waiter, cancellationToken);
+    }
+
+    private async Task<ToolApprovalRequest> WaitAsync(ToolApprovalRequest request, TaskCompletionSource<ToolApprovalRequest> waiter, CancellationToken cancellationToken)
+    {
         try
         {
             return await waiter.Task.WaitAsync(cancellationToken);
