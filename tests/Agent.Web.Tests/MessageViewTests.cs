@@ -107,6 +107,54 @@ public sealed class MessageViewTests : BunitContext
     }
 
     [Fact]
+    public void Tool_calls_show_as_cards_in_the_order_they_happened_with_result_and_approver()
+    {
+        var reply = Reply(MessageStatus.Complete, "") with
+        {
+            Parts =
+            [
+                new TextPart("Let me check."),
+                new ToolCallPart("c1", "calculator", "{\"expression\":\"2+3\"}"),
+                new ToolResultPart("c1", "5", false, "runs without asking", 2),
+                new TextPart("It is 5."),
+            ],
+        };
+
+        var view = Render<MessageView>(p => p.Add(x => x.Message, reply));
+
+        var body = view.Find(".message-body");
+        Assert.Equal(["P", "SECTION", "P"], body.Children.Select(c => c.TagName));
+        var card = view.Find("[data-tool-call=c1]");
+        Assert.Equal("done", card.GetAttribute("data-tool-state"));
+        Assert.Equal("{\"expression\":\"2+3\"}", card.QuerySelector("[data-tool-arguments]")!.TextContent);
+        Assert.Equal("5", card.QuerySelector("[data-tool-result]")!.TextContent);
+        Assert.Equal("runs without asking · 2 ms", card.QuerySelector("[data-tool-meta]")!.TextContent);
+    }
+
+    [Fact]
+    public void A_call_awaiting_approval_offers_approve_once_for_the_session_and_deny_with_a_reason()
+    {
+        var reply = Reply(MessageStatus.Streaming, "") with { Parts = [new ToolCallPart("c9", "workspace_write", "{\"path\":\"a.txt\"}")] };
+        var request = new Agent.Domain.Tools.ToolApprovalRequest(Guid.NewGuid(), "local", Session, null, "c9", "workspace_write", "{\"path\":\"a.txt\"}", "tool has effects Writes", DateTimeOffset.UnixEpoch);
+        (Guid, bool)? approved = null;
+        (Guid, string?)? denied = null;
+
+        var view = Render<MessageView>(p => p
+            .Add(x => x.Message, reply)
+            .Add(x => x.Approvals, new Dictionary<string, Agent.Domain.Tools.ToolApprovalRequest> { ["c9"] = request })
+            .Add(x => x.OnApprove, d => approved = d)
+            .Add(x => x.OnDeny, d => denied = d));
+
+        Assert.Equal("awaiting-approval", view.Find("[data-tool-call=c9]").GetAttribute("data-tool-state"));
+        Assert.Contains("tool has effects Writes", view.Find(".tool-approval-reason").TextContent, StringComparison.Ordinal);
+        view.Find("[data-approve=session]").Click();
+        Assert.Equal((request.Id, true), approved);
+        view.Find(".deny-reason").Change("not now");
+        view.Find("[data-approve=deny]").Click();
+        Assert.Equal((request.Id, "not now"), denied);
+    }
+
+    [Fact]
     public void User_text_is_shown_verbatim_never_as_html()
     {
         var view = Render<MessageView>(p => p.Add(x => x.Message, Reply(MessageStatus.Complete, "<b>not bold</b>") with { Role = MessageRole.User }));

@@ -454,7 +454,7 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
         var results = new List<string>();
         for (var i = messages.Count - 1; i >= 0 && messages[i]?["role"]?.GetValue<string>() == "tool"; i--)
         {
-            results.Insert(0, messages[i]?["content"]?.ToJsonString() ?? "");
+            results.Insert(0, messages[i]?["content"] is JsonValue text && text.TryGetValue<string>(out var plain) ? plain : messages[i]?["content"]?.ToJsonString() ?? "");
         }
 
         if (results.Count == 0 && messages[^1]?["content"] is JsonArray blocks)
