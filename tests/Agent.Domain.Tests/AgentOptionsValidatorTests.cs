@@ -122,6 +122,18 @@ public sealed class AgentOptionsValidatorTests
     }
 
     [Fact]
+    public void Agent_profiles_need_unique_ids_and_names()
+    {
+        var options = Valid();
+        options.Profiles.Add(new() { Id = "coder", Name = "Coder" });
+        options.Profiles.Add(new() { Id = "Coder", Name = "" });
+
+        var errors = AgentOptionsValidator.Validate(options);
+
+        Assert.Equal(["Agent:Profiles:1:Id", "Agent:Profiles:1:Name"], errors.Select(e => e.Key));
+    }
+
+    [Fact]
     public void Default_provider_must_exist()
     {
         var options = Valid();

@@ -142,6 +142,23 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
     }
 
     [Fact]
+    public async Task The_chosen_agent_profile_is_sent_as_the_system_message()
+    {
+        var page = await OpenNewChatAsync();
+        var before = fixture.Emulator.Requests.All().Count;
+        await page.Locator("#profile-select").SelectOptionAsync("coder");
+        await Task.Delay(300);
+
+        await SendAsync(page, "Review my code [delay:1]");
+
+        await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
+        var sent = JsonDocument.Parse(fixture.Emulator.Requests.All().Skip(before).Last(r => r.Stream).Body).RootElement.GetProperty("messages")[0];
+        Assert.Equal("system", sent.GetProperty("role").GetString());
+        Assert.StartsWith("You are a careful software engineer.", sent.GetProperty("content").GetString(), StringComparison.Ordinal);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Hostile_markdown_from_the_model_renders_inert()
     {
         var page = await OpenNewChatAsync();

@@ -30,6 +30,9 @@ public sealed class AgentOptions
 
     /// <summary>The same shape other MCP clients use: name -> { command, args, env } or { url, type }.</summary>
     public Dictionary<string, McpServerOptions> McpServers { get; set; } = [];
+
+    /// <summary>Agent profiles a session can use: a name and the instructions sent as the system message.</summary>
+    public List<AgentProfileOptions> Profiles { get; set; } = [];
 }
 
 public sealed class StorageOptions
@@ -186,4 +189,13 @@ public sealed class ToolsOptions
 
     /// <summary>How long an MCP server may take to start and answer the handshake.</summary>
     public int McpStartTimeoutSeconds { get; set; } = 30;
+}
+
+public sealed class AgentProfileOptions
+{
+    public string Id { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public string SystemPrompt { get; set; } = "";
 }

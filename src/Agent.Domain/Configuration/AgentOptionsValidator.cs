@@ -26,6 +26,7 @@ public static partial class AgentOptionsValidator
         ValidatePositive($"{Section}:Telemetry:ChartDays", options.Telemetry.ChartDays, errors);
         ValidateMcpServers(options, errors);
         ValidateTools(options.Tools, errors);
+        ValidateProfiles(options.Profiles, errors);
         return errors;
     }
 
@@ -221,6 +222,24 @@ public static partial class AgentOptionsValidator
                 {
                     errors.Add(new($"{key}:Env:{variable}", "holds a literal value; only references are stored.", $"write \"${{{variable}}}\" (or another ${{NAME}}) and set that variable in the environment."));
                 }
+            }
+        }
+    }
+
+    private static void ValidateProfiles(List<AgentProfileOptions> profiles, List<ConfigError> errors)
+    {
+        var ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < profiles.Count; i++)
+        {
+            var key = $"{Section}:Profiles:{i}";
+            if (string.IsNullOrWhiteSpace(profiles[i].Id) || !ids.Add(profiles[i].Id))
+            {
+                errors.Add(new($"{key}:Id", $"'{profiles[i].Id}' is empty or used by another profile.", "give each profile a unique id such as coder."));
+            }
+
+            if (string.IsNullOrWhiteSpace(profiles[i].Name))
+            {
+                errors.Add(new($"{key}:Name", "is empty.", "give the profile a name people see in the chat."));
             }
         }
     }

@@ -286,7 +286,13 @@ public sealed class ChatCoordinator(
         }
 
         SessionChanged?.Invoke(new SessionChange(session.Id, userMessage is null ? [reply] : [userMessage, reply], reply.Id));
-        var turn = new ChatTurn(run, lease, reply, ToPrompt(context, instruction));
+        var prompt = ToPrompt(context, instruction);
+        if (options.Value.Profiles.FirstOrDefault(p => string.Equals(p.Id, session.AgentProfileId, StringComparison.OrdinalIgnoreCase)) is { SystemPrompt.Length: > 0 } profile)
+        {
+            prompt.Insert(0, new AiChatMessage(ChatRole.System, profile.SystemPrompt));
+        }
+
+        var turn = new ChatTurn(run, lease, reply, prompt);
         turnsByMessage[reply.Id] = turn;
         idle[session.Id] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 

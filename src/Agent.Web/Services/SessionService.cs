@@ -1,10 +1,12 @@
+using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Agent.Web.Services;
 
 /// <summary>Creates, lists, renames and deletes sessions; raises <see cref="Changed"/> so open sidebars refresh.</summary>
-public sealed class SessionService(ISessionStore sessions, ProviderCatalog providers, TimeProvider time)
+public sealed class SessionService(ISessionStore sessions, ProviderCatalog providers, IOptions<AgentOptions> options, TimeProvider time)
 {
     public event Action? Changed;
 
@@ -19,7 +21,8 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
         var (provider, model) = providers.Default
             ?? throw new InvalidOperationException("No provider with a model is configured; add one under Agent:Providers in appsettings.json.");
         var now = time.GetUtcNow();
-        var session = new ChatSession(Guid.NewGuid(), tenantId, string.IsNullOrWhiteSpace(title) ? "New chat" : title.Trim(), provider.Name, model.Id, null, null, now, now);
+        var profile = options.Value.Profiles.FirstOrDefault()?.Id;
+        var session = new ChatSession(Guid.NewGuid(), tenantId, string.IsNullOrWhiteSpace(title) ? "New chat" : title.Trim(), provider.Name, model.Id, profile, null, now, now);
         await sessions.AddAsync(session, cancellationToken);
         Changed?.Invoke();
         return session;
@@ -67,6 +70,28 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
         Changed?.Invoke();
         return changed;
     }
+
+    /// <summary>Switches the session's agent profile (null: no profile); refused for an unknown id.</summary>
+    public async Task<ChatSession?> ChangeProfileAsync(string tenantId, Guid sessionId, string? profileId, CancellationToken cancellationToken)
+    {
+        if (profileId is not null && options.Value.Profiles.All(p => !string.Equals(p.Id, profileId, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new ArgumentException($"No agent profile '{profileId}' is configured.", nameof(profileId));
+        }
+
+        var session = await sessions.FindAsync(tenantId, sessionId, cancellationToken);
+        if (session is null)
+        {
+            return null;
+        }
+
+        var changed = session with { AgentProfileId = profileId, UpdatedAt = time.GetUtcNow() };
+        await sessions.UpdateAsync(changed, cancellationToken);
+        Changed?.Invoke();
+        return changed;
+    }
+
+    public IReadOnlyList<AgentProfileOptions> Profiles => options.Value.Profiles;
 
     public async Task<bool> DeleteAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken)
     {

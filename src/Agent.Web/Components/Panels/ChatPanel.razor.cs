@@ -140,6 +140,9 @@ public sealed partial class ChatPanel : IAsyncDisposable
         approvals = pending.Where(a => a.SessionId == Session.Id).ToDictionary(a => a.CallId);
     }
 
+    private Task ChangeProfileAsync(ChangeEventArgs args) => RunGuardedAsync(async () =>
+        Session = await Sessions.ChangeProfileAsync(Session!.TenantId, Session.Id, args.Value?.ToString() is { Length: > 0 } id ? id : null, disposed.Token) ?? Session);
+
     private Task ChangeToolModeAsync(ChangeEventArgs args) => RunGuardedAsync(async () =>
     {
         if (Enum.TryParse<SessionToolMode>(args.Value?.ToString(), out var mode))
