@@ -34,6 +34,8 @@ public static class HostSetup
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        RefuseNonLoopbackUrls(builder.Configuration["urls"]);
+
         var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
@@ -75,6 +77,20 @@ public static class HostSetup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
         return builder;
+    }
+
+    /// <summary>There is no sign-in yet, so the app only listens on this machine.</summary>
+    private static void RefuseNonLoopbackUrls(string? urls)
+    {
+        foreach (var url in (urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var host = Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) ? uri.Host : url;
+            if (host is not ("127.0.0.1" or "localhost" or "[::1]"))
+            {
+                throw new OptionsValidationException("Urls", typeof(AgentOptions),
+                    [$"Urls: '{url}' listens beyond this machine, and this version has no sign-in. Fix: bind to 127.0.0.1 (for example http://127.0.0.1:5080) and reach it through an SSH tunnel or an authenticating reverse proxy."]);
+            }
+        }
     }
 
     public static WebApplication UseAgentHost(this WebApplication app)
