@@ -184,16 +184,7 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         await page.Context.CloseAsync();
     }
 
-    private async Task<IPage> OpenNewChatAsync()
-    {
-        var page = await fixture.NewPageAsync();
-        await page.GotoAsync("/");
-        await page.Locator("[data-interactive=true]").WaitForAsync();
-        await page.Locator("section[data-panel=chat]").GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
-        await page.WaitForURLAsync("**/chat/*");
-        await page.Locator("#composer-input").WaitForAsync();
-        return page;
-    }
+    private Task<IPage> OpenNewChatAsync() => fixture.OpenNewChatAsync();
 
     private static async Task SendAsync(IPage page, string text)
     {

@@ -77,12 +77,7 @@ public sealed class ToolCallTests(ChatFixture fixture) : IClassFixture<ChatFixtu
 
     private async Task<IPage> OpenManualChatAsync()
     {
-        var page = await fixture.NewPageAsync();
-        await page.GotoAsync("/");
-        await page.Locator("[data-interactive=true]").WaitForAsync();
-        await page.Locator("section[data-panel=chat]").GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
-        await page.WaitForURLAsync("**/chat/*");
-        await page.Locator("[data-composer-ready=true]").WaitForAsync();
+        var page = await fixture.OpenNewChatAsync();
         await page.Locator("#tool-mode").SelectOptionAsync("Manual");
         await Task.Delay(200);
         return page;

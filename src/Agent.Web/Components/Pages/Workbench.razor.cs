@@ -105,8 +105,17 @@ public sealed partial class Workbench : IDisposable
 
     private async Task CreateSessionAsync()
     {
-        var session = await Sessions.CreateAsync(BootstrapService.CurrentTenant, null, disposed.Token);
-        Navigation.NavigateTo($"/chat/{session.Id}");
+        try
+        {
+            var session = await Sessions.CreateAsync(BootstrapService.CurrentTenant, null, disposed.Token);
+            Navigation.NavigateTo($"/chat/{session.Id}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Keep the circuit alive and say what failed; nothing was half-created.
+            Logger.LogError(ex, "Creating a session failed");
+            loadError = $"A new chat could not be created: {ex.Message}";
+        }
     }
 
     private bool IsDark => Theme.Theme?.EndsWith("-dark", StringComparison.Ordinal) == true;
