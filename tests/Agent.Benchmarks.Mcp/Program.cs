@@ -1,12 +1,11 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Agent.Domain.Configuration;
-using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
+using Agent.Tests.Shared;
 using Agent.Web.Mcp;
 using Agent.Web.Tools;
 using Microsoft.Extensions.AI;
@@ -33,7 +32,7 @@ if (!await connection.StartAsync(default))
 
 var tool = connection.AgentTools().Single(t => t.Name == "everything__echo");
 
-var state = new MemoryState();
+var state = new MemoryStateStore();
 var loop = new AgentLoop(new ToolApprovalService(new StateToolApprovalStore(state, TimeProvider.System), TimeProvider.System), new NullTraces(), TimeProvider.System, Options.Create(new AgentOptions()));
 var toolSet = new ToolSet([new RegisteredTool(tool, new ToolSpec(tool.Name, tool.Description, tool.ParametersSchemaJson, ToolSource.Mcp, ToolEffects.None, ToolApproval.Always, true))]);
 var request = new AgentLoopRequest("local", Guid.NewGuid(), null, toolSet, SessionToolMode.AskForWrites);
@@ -137,27 +136,3 @@ internal sealed class NullTraces : ITraceStore
         Task.FromResult<IReadOnlyList<TraceEvent>>([]);
 }
 
-internal sealed class MemoryState : IStateStore
-{
-    private readonly ConcurrentDictionary<(string, string), StateEntry> entries = new();
-
-    public Task<string?> GetAsync(string scope, string key, CancellationToken cancellationToken) =>
-        Task.FromResult(entries.TryGetValue((scope, key), out var e) ? e.Value : null);
-
-    public Task SetAsync(StateEntry entry, CancellationToken cancellationToken)
-    {
-        entries[(entry.Scope, entry.Key)] = entry;
-        return Task.CompletedTask;
-    }
-
-    public Task RemoveAsync(string scope, string key, CancellationToken cancellationToken)
-    {
-        entries.TryRemove((scope, key), out _);
-        return Task.CompletedTask;
-    }
-
-    public Task ClearScopeAsync(string scope, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task<IReadOnlyList<StateEntry>> ListAsync(string scope, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<StateEntry>>(entries.Values.Where(e => e.Scope == scope).ToList());
-}

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Tools;
+using Agent.Tests.Shared;
 using Agent.Web.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Microsoft.Extensions.AI;
@@ -19,39 +18,6 @@ internal sealed class MemoryTraceStore : ITraceStore
 
     public Task<IReadOnlyList<TraceEvent>> ListAsync(string tenantId, Guid? executionId, int take, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<TraceEvent>>(Events.ToList());
-}
-
-internal sealed class MemoryStateStore : IStateStore
-{
-    private readonly ConcurrentDictionary<(string Scope, string Key), StateEntry> entries = new();
-
-    public Task<string?> GetAsync(string scope, string key, CancellationToken cancellationToken) =>
-        Task.FromResult(entries.TryGetValue((scope, key), out var e) ? e.Value : null);
-
-    public Task SetAsync(StateEntry entry, CancellationToken cancellationToken)
-    {
-        entries[(entry.Scope, entry.Key)] = entry;
-        return Task.CompletedTask;
-    }
-
-    public Task RemoveAsync(string scope, string key, CancellationToken cancellationToken)
-    {
-        entries.TryRemove((scope, key), out _);
-        return Task.CompletedTask;
-    }
-
-    public Task ClearScopeAsync(string scope, CancellationToken cancellationToken)
-    {
-        foreach (var key in entries.Keys.Where(k => k.Scope == scope))
-        {
-            entries.TryRemove(key, out _);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task<IReadOnlyList<StateEntry>> ListAsync(string scope, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<StateEntry>>(entries.Values.Where(e => e.Scope == scope).ToList());
 }
 
 /// <summary>A model that answers with the scripted turns in order and records what it was sent.</summary>

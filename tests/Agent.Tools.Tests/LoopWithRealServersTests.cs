@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Agent.Domain.Configuration;
 using Agent.Domain.Tools;
+using Agent.Tests.Shared;
 using Agent.Web.Clients.Deterministic;
 using Agent.Web.Mcp;
 using Agent.Web.Tools;

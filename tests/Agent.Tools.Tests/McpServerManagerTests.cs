@@ -1,27 +1,12 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Agent.Domain.Configuration;
-using Agent.Domain.Storage;
+using Agent.Tests.Shared;
 using Agent.Web.Hosting;
 using Agent.Web.Mcp;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Agent.Tools.Tests;
-
-internal sealed class MemoryOverrideStore : IConfigOverrideStore
-{
-    private readonly ConcurrentDictionary<(string, string, string), bool> values = new();
-
-    public Task<IReadOnlyDictionary<string, bool>> EnabledOverridesAsync(string tenantId, string scope, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, bool>>(values.Where(v => v.Key.Item1 == tenantId && v.Key.Item2 == scope).ToDictionary(v => v.Key.Item3, v => v.Value));
-
-    public Task SetEnabledAsync(string tenantId, string scope, string name, bool enabled, CancellationToken cancellationToken)
-    {
-        values[(tenantId, scope, name)] = enabled;
-        return Task.CompletedTask;
-    }
-}
 
 public sealed class McpServerManagerTests
 {

@@ -1,8 +1,7 @@
-using System.Collections.Concurrent;
 using Agent.Domain.Configuration;
-using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
+using Agent.Tests.Shared;
 using Agent.Web.Hosting;
 using Agent.Web.Mcp;
 using Agent.Web.Services;
@@ -34,45 +33,6 @@ internal static class ToolPanelServices
         services.AddSingleton<McpServerManager>();
         services.AddSingleton<IToolProvider>(sp => sp.GetRequiredService<McpServerManager>());
         services.AddSingleton<ToolRegistry>();
-    }
-}
-
-internal sealed class MemoryStateStore : IStateStore
-{
-    private readonly ConcurrentDictionary<(string Scope, string Key), StateEntry> entries = new();
-
-    public Task<string?> GetAsync(string scope, string key, CancellationToken cancellationToken) =>
-        Task.FromResult(entries.TryGetValue((scope, key), out var e) ? e.Value : null);
-
-    public Task SetAsync(StateEntry entry, CancellationToken cancellationToken)
-    {
-        entries[(entry.Scope, entry.Key)] = entry;
-        return Task.CompletedTask;
-    }
-
-    public Task RemoveAsync(string scope, string key, CancellationToken cancellationToken)
-    {
-        entries.TryRemove((scope, key), out _);
-        return Task.CompletedTask;
-    }
-
-    public Task ClearScopeAsync(string scope, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task<IReadOnlyList<StateEntry>> ListAsync(string scope, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<StateEntry>>(entries.Values.Where(e => e.Scope == scope).ToList());
-}
-
-internal sealed class MemoryOverrideStore : IConfigOverrideStore
-{
-    private readonly ConcurrentDictionary<(string, string, string), bool> values = new();
-
-    public Task<IReadOnlyDictionary<string, bool>> EnabledOverridesAsync(string tenantId, string scope, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, bool>>(values.Where(v => v.Key.Item1 == tenantId && v.Key.Item2 == scope).ToDictionary(v => v.Key.Item3, v => v.Value));
-
-    public Task SetEnabledAsync(string tenantId, string scope, string name, bool enabled, CancellationToken cancellationToken)
-    {
-        values[(tenantId, scope, name)] = enabled;
-        return Task.CompletedTask;
     }
 }
 
