@@ -95,7 +95,12 @@ public sealed partial class ChatPanel : IAsyncDisposable
             loaded = false;
         }
 
-        await ReloadAsync();
+        // The transcript is read once per session; later changes arrive in memory from the coordinator, so a
+        // re-render of the shell (a sidebar refresh, a model change) does not read every message again.
+        if (!loaded)
+        {
+            await ReloadAsync();
+        }
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -120,15 +125,14 @@ public sealed partial class ChatPanel : IAsyncDisposable
             return;
         }
 
-        var current = await Sessions.FindAsync(Session.TenantId, Session.Id, disposed.Token) ?? Session;
         stored.Clear();
         foreach (var message in await Messages.ListBySessionAsync(Session.TenantId, Session.Id, disposed.Token))
         {
             stored[message.Id] = message;
         }
 
-        activeLeaf = current.ActiveLeafId;
-        toolMode = await Tools.GetModeAsync(current.TenantId, current.Id, disposed.Token);
+        activeLeaf = Session.ActiveLeafId; // the shell read the session when it navigated here
+        toolMode = await Tools.GetModeAsync(Session.TenantId, Session.Id, disposed.Token);
         await LoadApprovalsAsync();
         loaded = true;
         Rebuild();
