@@ -136,7 +136,7 @@ public sealed class AppProcess : IAsyncDisposable
     private static string AppHostPath()
     {
         var configuration = typeof(AppProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var output = Path.Combine(RepoRoot, "src", "Agent.Web", "bin", configuration, "net9.0");
+        var output = Path.Combine(RepoRoot, "src", "Agent.Web", "bin", configuration, "net10.0");
         var host = Directory.GetFiles(output, "Agent.Web", SearchOption.AllDirectories).FirstOrDefault()
             ?? throw new FileNotFoundException($"Build src/Agent.Web first: no apphost under {output}");
         return host;

@@ -247,10 +247,10 @@ public sealed class CrashRecoveryTests
 
         private static string AppHost()
         {
-            // Same configuration as this test build: .../tests/Agent.Web.Tests/bin/<Configuration>/net9.0/<rid>/
+            // Same configuration as this test build: .../tests/Agent.Web.Tests/bin/<Configuration>/net10.0/
             var parts = AppContext.BaseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
             var configuration = parts[Array.LastIndexOf(parts, "bin") + 1];
-            var root = Path.Combine(TestPaths.RepositoryRoot, "src", "Agent.Web", "bin", configuration, "net9.0");
+            var root = Path.Combine(TestPaths.RepositoryRoot, "src", "Agent.Web", "bin", configuration, "net10.0");
             var host = Directory.EnumerateFiles(root, "Agent.Web", SearchOption.AllDirectories).FirstOrDefault()
                 ?? throw new InvalidOperationException($"No Agent.Web apphost under {root}; build src/Agent.Web first.");
             return host;
