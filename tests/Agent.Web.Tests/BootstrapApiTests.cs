@@ -116,7 +116,7 @@ public sealed class BootstrapApiTests
             Assert.Contains($"data-panel-link=\"{panel}\"", html, StringComparison.Ordinal);
         }
 
-        foreach (var asset in new[] { "/_framework/blazor.web.js", "/app.css", "/_content/Radzen.Blazor/Radzen.Blazor.js" })
+        foreach (var asset in new[] { "/_framework/blazor.web.js", "/app.css", "/_content/MudBlazor/MudBlazor.min.js", "/lib/highlight/highlight.min.js" })
         {
             using var response = await client.GetAsync(new Uri(asset, UriKind.Relative));
             Assert.True(response.IsSuccessStatusCode, $"{asset} answered {(int)response.StatusCode}");

@@ -4,19 +4,16 @@ using Agent.Web.Chat;
 using Agent.Web.Components.Chat;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using Radzen;
 
 namespace Agent.Web.Tests;
 
-public sealed class MessageViewTests : BunitContext
+public sealed class MessageViewTests : AgentTestContext
 {
     private static readonly Guid Session = Guid.NewGuid();
 
     public MessageViewTests()
     {
-        Services.AddRadzenComponents();
         Services.AddSingleton<MarkdownRenderer>();
-        JSInterop.Mode = JSRuntimeMode.Loose;
     }
 
     [Fact]

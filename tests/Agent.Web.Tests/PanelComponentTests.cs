@@ -8,11 +8,10 @@ using Agent.Web.Components.Panels;
 using Agent.Web.Tools;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using Radzen;
 
 namespace Agent.Web.Tests;
 
-public sealed class PanelComponentTests : BunitContext
+public sealed class PanelComponentTests : AgentTestContext
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
     private readonly AgentOptions options = new();
@@ -20,8 +19,6 @@ public sealed class PanelComponentTests : BunitContext
 
     public PanelComponentTests()
     {
-        Services.AddRadzenComponents();
-        JSInterop.Mode = JSRuntimeMode.Loose;
         Directory.CreateDirectory(contentRoot);
         ToolPanelServices.Add(Services, options, contentRoot);
     }

@@ -9,17 +9,14 @@ using Agent.Web.Services;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Radzen;
 
 namespace Agent.Web.Tests;
 
 /// <summary>Settings: providers with mode and state, and a working "Test connection" per provider.</summary>
-public sealed class ProviderSettingsTests : BunitContext
+public sealed class ProviderSettingsTests : AgentTestContext
 {
     public ProviderSettingsTests()
     {
-        Services.AddRadzenComponents();
-        JSInterop.Mode = JSRuntimeMode.Loose;
         var options = new AgentOptions
         {
             Providers =

@@ -5,6 +5,7 @@ using Agent.Web.Api;
 using Agent.Web.Chat;
 using Agent.Web.Clients;
 using Agent.Web.Components;
+using Agent.Web.Components.Shared;
 using Agent.Web.Runtime;
 using Agent.Web.Services;
 using Agent.Web.Tools;
@@ -12,7 +13,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
-using Radzen;
+using MudBlazor.Services;
 using Serilog;
 
 namespace Agent.Web.Hosting;
@@ -27,7 +28,7 @@ public static class HostSetup
         var contentRoot = builder.Environment.ContentRootPath;
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(contentRoot, "data", "keys")));
 
-        // Static assets of packages (_content/Radzen.Blazor) are served from the build's manifest in every environment.
+        // Static assets of packages (_content/MudBlazor) are served from the build's manifest in every environment.
         builder.WebHost.UseStaticWebAssets();
         if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]) && string.IsNullOrWhiteSpace(builder.Configuration["ASPNETCORE_URLS"]))
         {
@@ -75,7 +76,8 @@ public static class HostSetup
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddRadzenComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddScoped<ActionRunner>();
         return builder;
     }
 

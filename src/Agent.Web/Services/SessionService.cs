@@ -13,6 +13,10 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
     public Task<IReadOnlyList<ChatSession>> ListAsync(string tenantId, CancellationToken cancellationToken) =>
         sessions.ListAsync(tenantId, 0, 500, cancellationToken);
 
+    /// <summary>One page of sessions, most recently active first.</summary>
+    public Task<IReadOnlyList<ChatSession>> ListPageAsync(string tenantId, int skip, int take, CancellationToken cancellationToken) =>
+        sessions.ListAsync(tenantId, skip, take, cancellationToken);
+
     public Task<ChatSession?> FindAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
         sessions.FindAsync(tenantId, sessionId, cancellationToken);
 
@@ -48,7 +52,10 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
     }
 
     public Task<IReadOnlyList<ChatSession>> SearchAsync(string tenantId, string text, CancellationToken cancellationToken) =>
-        string.IsNullOrWhiteSpace(text) ? ListAsync(tenantId, cancellationToken) : sessions.SearchAsync(tenantId, text.Trim(), 200, cancellationToken);
+        SearchAsync(tenantId, text, 200, cancellationToken);
+
+    public Task<IReadOnlyList<ChatSession>> SearchAsync(string tenantId, string text, int take, CancellationToken cancellationToken) =>
+        string.IsNullOrWhiteSpace(text) ? ListPageAsync(tenantId, 0, take, cancellationToken) : sessions.SearchAsync(tenantId, text.Trim(), take, cancellationToken);
 
     /// <summary>Switches the session's model; refused for an unknown provider or model, allowed for a blocked one (sending then says why).</summary>
     public async Task<ChatSession?> ChangeModelAsync(string tenantId, Guid sessionId, string providerName, string modelId, CancellationToken cancellationToken)

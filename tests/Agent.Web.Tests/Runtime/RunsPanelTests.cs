@@ -7,19 +7,16 @@ using Bunit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Radzen;
 
 namespace Agent.Web.Tests.Runtime;
 
 /// <summary>The Runs panel against the real runtime on a temp SQLite file.</summary>
-public sealed class RunsPanelTests : BunitContext
+public sealed class RunsPanelTests : AgentTestContext
 {
     private readonly ExecutionRuntime runtime;
 
     public RunsPanelTests()
     {
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddRadzenComponents();
         Services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         Services.AddSingleton(TimeProvider.System);
         Services.AddOptions<AgentOptions>();

@@ -4,11 +4,11 @@ using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Agent.Web.Chat;
+using Agent.Web.Components.Shared;
 using Agent.Web.Services;
 using Agent.Web.Tools;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
-using Radzen;
 
 namespace Agent.Web.Components.Panels;
 
@@ -62,7 +62,7 @@ public sealed partial class ChatPanel : IAsyncDisposable
     public required ToolRegistry Tools { get; init; }
 
     [Inject]
-    public required DialogService Dialogs { get; init; }
+    public required ActionRunner Actions { get; init; }
 
     [Inject]
     public required NavigationManager Navigation { get; init; }
@@ -281,15 +281,19 @@ public sealed partial class ChatPanel : IAsyncDisposable
 
     private async Task DeleteAsync()
     {
-        if (Session is null || await Dialogs.Confirm($"Delete \"{Session.Title}\" and all its messages? This cannot be undone.", "Delete session", new ConfirmOptions { OkButtonText = "Delete", CancelButtonText = "Keep" }) != true)
+        if (Session is null)
         {
             return;
         }
 
-        await Chat.StopAsync(Session.Id, disposed.Token);
-        await Chat.WhenIdleAsync(Session.Id);
-        await Sessions.DeleteAsync(Session.TenantId, Session.Id, disposed.Token);
-        Navigation.NavigateTo("/");
+        var session = Session;
+        await Actions.RunAsync(async () =>
+        {
+            await Chat.StopAsync(session.Id, disposed.Token);
+            await Chat.WhenIdleAsync(session.Id);
+            await Sessions.DeleteAsync(session.TenantId, session.Id, disposed.Token);
+            Navigation.NavigateTo("/");
+        }, confirm: new Confirmation("Delete session", $"Delete \"{session.Title}\" and all its messages? This cannot be undone.", "Delete"));
     }
 
     private Task ChangeModelAsync(ChangeEventArgs args) => RunGuardedAsync(async () =>

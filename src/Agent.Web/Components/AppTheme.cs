@@ -1,0 +1,53 @@
+using MudBlazor;
+
+namespace Agent.Web.Components;
+
+/// <summary>The one theme of the app: light and dark palettes with contrast that passes axe.</summary>
+public static class AppTheme
+{
+    public static MudTheme Create() => new()
+    {
+        PaletteLight = new PaletteLight
+        {
+            Primary = "#3949ab",
+            Secondary = "#00796b",
+            AppbarBackground = "#ffffff",
+            AppbarText = "#1f2330",
+            Background = "#f6f7fb",
+            Surface = "#ffffff",
+            DrawerBackground = "#fbfbfd",
+            DrawerText = "#1f2330",
+            TextPrimary = "#1f2330",
+            TextSecondary = "#4a5063",
+            Success = "#2e7d32",
+            Warning = "#8a5a00",
+            Error = "#c62828",
+            Info = "#1565c0",
+        },
+        PaletteDark = new PaletteDark
+        {
+            Primary = "#9fa8ff",
+            Secondary = "#4dd0c0",
+            AppbarBackground = "#1b1d26",
+            AppbarText = "#e7e9f2",
+            Background = "#14151c",
+            Surface = "#1f212b",
+            DrawerBackground = "#181a22",
+            DrawerText = "#e7e9f2",
+            TextPrimary = "#e7e9f2",
+            TextSecondary = "#b3b8c9",
+            Success = "#81c784",
+            Warning = "#ffb74d",
+            Error = "#ef9a9a",
+            Info = "#90caf9",
+        },
+        Typography = new Typography
+        {
+            Default = new DefaultTypography
+            {
+                FontFamily = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Noto Sans", "Helvetica Neue", "Arial", "sans-serif"],
+            },
+        },
+        LayoutProperties = new LayoutProperties { DrawerWidthLeft = "300px", AppbarHeight = "56px" },
+    };
+}
