@@ -16,6 +16,8 @@ public sealed class ChatFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Assertions wait for the state they need; on a loaded machine a circuit can take longer than 5 s to start.
+        Assertions.SetDefaultExpectTimeout(20_000);
         Emulator = await EmulatorServer.StartAsync(new EmulatorSettings { ChunkDelayMs = 5 });
         App = await StartAppAsync(null);
         playwright = await Playwright.CreateAsync();
@@ -62,7 +64,7 @@ public sealed class ChatFixture : IAsyncLifetime
         await page.Locator("[data-interactive=true]").WaitForAsync();
         for (var attempt = 1; ; attempt++)
         {
-            await page.Locator("section[data-panel=chat]").GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
+            await page.Locator("[data-new-chat]").ClickAsync();
             try
             {
                 await page.WaitForURLAsync("**/chat/*", new() { Timeout = 15_000 });
@@ -76,6 +78,13 @@ public sealed class ChatFixture : IAsyncLifetime
 
         await page.Locator("[data-composer-ready=true]").WaitForAsync();
         return page;
+    }
+
+    /// <summary>Picks an option of one of the chat's drop-downs (model, profile, tool-mode) by clicking, as a person does.</summary>
+    public static async Task ChooseAsync(IPage page, string control, string option)
+    {
+        await page.Locator($"[data-control={control}]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = option }).ClickAsync();
     }
 
     public async Task DisposeAsync()

@@ -72,7 +72,7 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         var sessionUrl = page.Url;
         await SendAsync(page, "Crash test [scenario:long] [delay:25]");
         await Assertions.Expect(page.Locator("article.role-assistant [data-live=true]")).ToContainTextAsync("word30");
-        await Task.Delay(300); // past one flush interval (100 ms), so some text is saved
+        await WaitForSavedTextAsync(sessionUrl);
 
         await fixture.RestartAppAsync(); // SIGKILL, then a new process on the same database
         await page.Context.CloseAsync();
@@ -146,8 +146,8 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
     {
         var page = await OpenNewChatAsync();
         var before = fixture.Emulator.Requests.All().Count;
-        await page.Locator("#profile-select").SelectOptionAsync("coder");
-        await Task.Delay(300);
+        await ChatFixture.ChooseAsync(page, "profile", "Coder");
+        await Assertions.Expect(page.Locator("section[data-panel=chat]")).ToHaveAttributeAsync("data-agent-profile", "coder");
 
         await SendAsync(page, "Review my code [delay:1]");
 
@@ -191,6 +191,25 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         var composer = page.Locator("#composer-input");
         await composer.FillAsync(text);
         await composer.PressAsync("Enter");
+    }
+
+    /// <summary>Waits until a flush has written part of the streaming reply to the database (read through the API).</summary>
+    private async Task WaitForSavedTextAsync(string sessionUrl)
+    {
+        var sessionId = new Uri(sessionUrl).Segments[^1];
+        using var client = new HttpClient { BaseAddress = fixture.App.BaseAddress };
+        for (var i = 0; i < 200; i++)
+        {
+            var json = await client.GetStringAsync($"api/sessions/{sessionId}/messages?skip=0&take=50");
+            if (json.Contains("word3 ", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail("No streamed text was saved within 10 s.");
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)

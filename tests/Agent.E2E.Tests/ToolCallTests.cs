@@ -37,7 +37,7 @@ public sealed class ToolCallTests(ChatFixture fixture) : IClassFixture<ChatFixtu
         await SendAsync(page, "Use your tools [scenario:tool-call]");
         var reply = page.Locator("article.role-assistant").Last;
         var awaiting = reply.Locator("[data-tool-state=awaiting-approval]");
-        await awaiting.Locator(".deny-reason").FillAsync("not today");
+        await awaiting.Locator(".deny-reason input").FillAsync("not today");
         await awaiting.Locator("[data-approve=deny]").ClickAsync();
 
         await Assertions.Expect(reply).ToHaveAttributeAsync("data-status", "complete");
@@ -58,6 +58,8 @@ public sealed class ToolCallTests(ChatFixture fixture) : IClassFixture<ChatFixtu
         await page.Context.CloseAsync();
         page = await fixture.NewPageAsync();
         await page.GotoAsync(new Uri(url).PathAndQuery);
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(page.Locator("section[data-panel=chat]")).ToHaveAttributeAsync("data-state", "ready");
 
         var pending = page.Locator("[data-tool-state=awaiting-approval]");
         await Assertions.Expect(pending).ToHaveCountAsync(1);
@@ -65,7 +67,6 @@ public sealed class ToolCallTests(ChatFixture fixture) : IClassFixture<ChatFixtu
         var reply = page.Locator("article.role-assistant").Last;
         await Assertions.Expect(reply).ToHaveAttributeAsync("data-status", "interrupted");
 
-        await page.Locator("[data-interactive=true]").WaitForAsync();
         await pending.Locator("[data-approve=once]").ClickAsync();
 
         await Assertions.Expect(reply.Locator(".tool-card").First).ToHaveAttributeAsync("data-tool-state", "done");
@@ -78,8 +79,8 @@ public sealed class ToolCallTests(ChatFixture fixture) : IClassFixture<ChatFixtu
     private async Task<IPage> OpenManualChatAsync()
     {
         var page = await fixture.OpenNewChatAsync();
-        await page.Locator("#tool-mode").SelectOptionAsync("Manual");
-        await Task.Delay(200);
+        await ChatFixture.ChooseAsync(page, "tool-mode", "Ask for every call");
+        await Assertions.Expect(page.Locator("section[data-panel=chat]")).ToHaveAttributeAsync("data-tool-mode", "Manual");
         return page;
     }
 

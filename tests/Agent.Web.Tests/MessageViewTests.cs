@@ -34,8 +34,8 @@ public sealed class MessageViewTests : AgentTestContext
         Assert.Equal("complete", view.Find("article").GetAttribute("data-status"));
         Assert.Equal("<strong>done</strong>", view.Find(".message-body strong").OuterHtml);
         Assert.Equal("openai · gpt-4o-mini · live · 12 in / 40 out tokens · first token 84 ms · 52.5 tokens/s", view.Find("[data-meta]").TextContent);
-        Assert.Single(view.FindAll("button"), b => b.TextContent == "Regenerate");
-        Assert.Empty(view.FindAll(".pill"));
+        Assert.Single(view.FindAll("button[aria-label=Regenerate]"));
+        Assert.Empty(view.FindAll("[data-status-chip]"));
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class MessageViewTests : AgentTestContext
     {
         var view = Render<MessageView>(p => p.Add(x => x.Message, Reply(MessageStatus.Complete, "scripted") with { ProviderMode = "deterministic" }));
 
-        Assert.Contains(view.FindAll(".pill"), pill => pill.TextContent == "deterministic");
+        Assert.Contains(view.FindAll(".mud-chip"), chip => chip.TextContent.Trim() == "deterministic");
     }
 
     [Theory]
@@ -57,8 +57,8 @@ public sealed class MessageViewTests : AgentTestContext
 
         var name = status.ToString().ToLowerInvariant();
         Assert.Equal(name, view.Find("article").GetAttribute("data-status"));
-        Assert.Contains(view.FindAll(".pill"), pill => pill.TextContent == name);
-        Assert.Equal(actions, view.FindAll(".actions button").Select(b => b.TextContent));
+        Assert.Contains(view.FindAll("[data-status-chip]"), chip => chip.TextContent.Trim() == name);
+        Assert.Equal(actions, view.FindAll(".message-actions .mud-button-root:not(.mud-icon-button)").Select(b => b.TextContent.Trim()));
         if (status != MessageStatus.Cancelled)
         {
             Assert.Contains("To fix: wait.", view.Find(".message-error").TextContent, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class MessageViewTests : AgentTestContext
         var view = Render<MessageView>(p => p.Add(x => x.Message, reply).Add(x => x.Live, run).Add(x => x.Busy, true));
 
         Assert.Equal("Hel", view.Find("[data-live=true]").TextContent.Trim());
-        Assert.Empty(view.FindAll(".actions button"));
+        Assert.Empty(view.FindAll(".message-actions button"));
         run.Append("lo **world**");
         view.WaitForAssertion(() => Assert.Equal("Hello world", view.Find("[data-live=true]").TextContent.Trim()));
         Assert.Equal("world", view.Find("[data-live=true] strong").TextContent);
@@ -90,7 +90,7 @@ public sealed class MessageViewTests : AgentTestContext
 
         var view = Render<MessageView>(p => p
             .Add(x => x.Message, second)
-            .Add(x => x.Siblings, new[] { first, second, third })
+            .Add(x => x.Branch, new BranchInfo(1, 3, first.Id, third.Id))
             .Add(x => x.OnSwitch, id => switchedTo = id));
 
         Assert.Equal("2 / 3", view.Find("[data-branch-position]").TextContent);
@@ -99,7 +99,7 @@ public sealed class MessageViewTests : AgentTestContext
         view.Find("button[aria-label='Previous branch']").Click();
         Assert.Equal(first.Id, switchedTo);
 
-        var last = Render<MessageView>(p => p.Add(x => x.Message, third).Add(x => x.Siblings, new[] { first, second, third }));
+        var last = Render<MessageView>(p => p.Add(x => x.Message, third).Add(x => x.Branch, new BranchInfo(2, 3, second.Id, null)));
         Assert.True(last.Find("button[aria-label='Next branch']").HasAttribute("disabled"));
     }
 
@@ -120,7 +120,8 @@ public sealed class MessageViewTests : AgentTestContext
         var view = Render<MessageView>(p => p.Add(x => x.Message, reply));
 
         var body = view.Find(".message-body");
-        Assert.Equal(["P", "SECTION", "P"], body.Children.Select(c => c.TagName));
+        Assert.Equal(["P", "DIV", "P"], body.Children.Select(c => c.TagName));
+        Assert.Contains("tool-card", body.Children[1].ClassName, StringComparison.Ordinal);
         var card = view.Find("[data-tool-call=c1]");
         Assert.Equal("done", card.GetAttribute("data-tool-state"));
         Assert.Equal("{\"expression\":\"2+3\"}", card.QuerySelector("[data-tool-arguments]")!.TextContent);
@@ -143,10 +144,10 @@ public sealed class MessageViewTests : AgentTestContext
             .Add(x => x.OnDeny, d => denied = d));
 
         Assert.Equal("awaiting-approval", view.Find("[data-tool-call=c9]").GetAttribute("data-tool-state"));
-        Assert.Contains("tool has effects Writes", view.Find(".tool-approval-reason").TextContent, StringComparison.Ordinal);
+        Assert.Contains("tool has effects Writes", view.Find("[data-tool-call=c9] .mud-alert").TextContent, StringComparison.Ordinal);
         view.Find("[data-approve=session]").Click();
         Assert.Equal((request.Id, true), approved);
-        view.Find(".deny-reason").Change("not now");
+        view.Find(".deny-reason input").Input("not now");
         view.Find("[data-approve=deny]").Click();
         Assert.Equal((request.Id, "not now"), denied);
     }
@@ -158,7 +159,7 @@ public sealed class MessageViewTests : AgentTestContext
 
         Assert.Equal("<b>not bold</b>", view.Find(".user-text").TextContent);
         Assert.Empty(view.FindAll(".user-text b"));
-        Assert.Single(view.FindAll("button"), b => b.TextContent == "Edit");
+        Assert.Single(view.FindAll("button[aria-label=Edit]"));
     }
 
     private static SessionMessage Reply(MessageStatus status, string text) => new()

@@ -14,6 +14,7 @@ public static partial class Scenario
     public const string Ok = "ok";
     public const string Long = "long";
     public const string HostileMarkdown = "hostile-markdown";
+    public const string CodeBlock = "code-block";
     public const string RateLimited = "429";
     public const string RateLimitedThenOk = "429-then-ok";
     public const string ServerError = "500";
@@ -34,6 +35,7 @@ public static partial class Scenario
     {
         [Ok] = "a short streamed reply echoing the last user message; usage at the end",
         [Long] = "400 words, one per event (for cancellation and benchmarks)",
+        [CodeBlock] = "a short explanation, a fenced C# code block and a closing line (highlighting, Copy)",
         [HostileMarkdown] = "a reply with <script>, javascript: links and onerror attributes, for the chat's sanitizer",
         [RateLimited] = "always 429 with Retry-After and retry-after-ms",
         [RateLimitedThenOk] = "429 with Retry-After for the first attempt of a body, then ok",

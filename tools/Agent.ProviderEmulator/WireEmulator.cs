@@ -136,6 +136,9 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
         {
             Scenario.ToolAnswer => new(Words($"The tools answered: {userText}"), [], false, false, Fault.None),
             Scenario.Long => new(Enumerable.Range(1, 400).Select(i => $"word{i} ").ToArray(), [], false, false, Fault.None),
+            Scenario.CodeBlock => new(
+                Words("Here is a **minimal** C# program:\n\n```csharp\nusing System;\n\npublic static class Program\n{\n    public static void Main() => Console.WriteLine(\"Hello, world!\");\n}\n```\n\nRun it with `dotnet run`."),
+                [], false, false, Fault.None),
             Scenario.HostileMarkdown => new(
                 Words("Here is **bold** text. <script>alert('xss')</script> Click [this link](javascript:alert(1)) or <img src=x onerror=\"alert(2)\"> and <a href=\"javascript:void(0)\">this</a>."),
                 [], false, false, Fault.None),

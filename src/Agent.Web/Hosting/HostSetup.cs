@@ -5,6 +5,7 @@ using Agent.Web.Api;
 using Agent.Web.Chat;
 using Agent.Web.Clients;
 using Agent.Web.Components;
+using Agent.Web.Components.Chat;
 using Agent.Web.Components.Shared;
 using Agent.Web.Runtime;
 using Agent.Web.Services;
@@ -78,6 +79,7 @@ public static class HostSetup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddScoped<ActionRunner>();
+        builder.Services.AddTransient<ChatSessionViewModel>();
         return builder;
     }
 

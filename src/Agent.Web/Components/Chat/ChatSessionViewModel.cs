@@ -1,0 +1,263 @@
+using Agent.Domain.Providers;
+using Agent.Domain.Sessions;
+using Agent.Domain.Storage;
+using Agent.Domain.Tools;
+using Agent.Web.Chat;
+using Agent.Web.Services;
+using Agent.Web.Tools;
+
+namespace Agent.Web.Components.Chat;
+
+/// <summary>
+/// The state and commands of one open session: the shown branch (a window of its newest messages, older ones
+/// on request), the live reply, pending approvals, tool mode, model and profile. The component renders it and
+/// forwards pushed changes; nothing here touches the UI.
+/// </summary>
+public sealed class ChatSessionViewModel(
+    ChatCoordinator chat,
+    IMessageStore messages,
+    SessionService sessions,
+    ToolApprovalService approvals,
+    ToolRegistry tools,
+    ProviderCatalog providers)
+{
+    public const int PageSize = 50;
+    private readonly Dictionary<Guid, SessionMessage> stored = [];
+    private MessageTree tree = new([]);
+    private List<SessionMessage> path = [];
+    private Guid? activeLeaf;
+    private int shownCount = PageSize;
+
+    public ChatSession? Session { get; private set; }
+
+    public bool Loaded { get; private set; }
+
+    /// <summary>The newest messages of the shown branch, oldest first.</summary>
+    public IReadOnlyList<SessionMessage> Visible { get; private set; } = [];
+
+    public bool HasOlder => path.Count > Visible.Count;
+
+    public LiveRun? Live { get; private set; }
+
+    public IReadOnlyDictionary<string, ToolApprovalRequest> Approvals { get; private set; } = new Dictionary<string, ToolApprovalRequest>();
+
+    public SessionToolMode ToolMode { get; private set; } = SessionToolMode.AskForWrites;
+
+    public IReadOnlyList<AgentProfileChoice> Profiles => sessions.Profiles.Select(p => new AgentProfileChoice(p.Id, p.Name)).ToList();
+
+    /// <summary>Every configured model, with its provider's state, as the model picker lists them.</summary>
+    public IReadOnlyList<ModelChoice> Models => providers.Providers
+        .SelectMany(p => p.Models.Select(m => new ModelChoice(p.Name, m.Id, providers.AvailabilityOf(p.Name).State)))
+        .ToList();
+
+    public string ModelKey => Session is null ? "" : ModelChoice.KeyOf(Session.ProviderName, Session.ModelId);
+
+    public bool IsDeterministic => Session is not null && providers.AvailabilityOf(Session.ProviderName).State == ProviderState.Deterministic;
+
+    /// <summary>Why sending to this session's provider is refused, with what unblocks it; null when it can be used.</summary>
+    public string? BlockedReason
+    {
+        get
+        {
+            if (Session is null)
+            {
+                return null;
+            }
+
+            var availability = providers.AvailabilityOf(Session.ProviderName);
+            return availability.State == ProviderState.Blocked ? $"{Session.ProviderName} is blocked: {availability.Reason} To unblock: {availability.Action}." : null;
+        }
+    }
+
+    public bool IsStreaming => Live is not null;
+
+    public BranchInfo BranchOf(SessionMessage message)
+    {
+        var siblings = tree.SiblingsOf(message);
+        var index = 0;
+        for (var i = 0; i < siblings.Count; i++)
+        {
+            if (siblings[i].Id == message.Id)
+            {
+                index = i;
+            }
+        }
+
+        return new BranchInfo(index, siblings.Count, index > 0 ? siblings[index - 1].Id : null, index < siblings.Count - 1 ? siblings[index + 1].Id : null);
+    }
+
+    public SessionMessage? LastUserMessage => path.LastOrDefault(m => m.Role == MessageRole.User);
+
+    /// <summary>Shows the session's header without reading its messages (the prerendered page).</summary>
+    public void Show(ChatSession session) => Session = session;
+
+    public async Task LoadAsync(ChatSession session, CancellationToken cancellationToken)
+    {
+        Session = session;
+        stored.Clear();
+        foreach (var message in await messages.ListBySessionAsync(session.TenantId, session.Id, cancellationToken))
+        {
+            stored[message.Id] = message;
+        }
+
+        activeLeaf = session.ActiveLeafId;
+        shownCount = PageSize;
+        ToolMode = await tools.GetModeAsync(session.TenantId, session.Id, cancellationToken);
+        await LoadApprovalsAsync(cancellationToken);
+        Loaded = true;
+        Rebuild();
+    }
+
+    /// <summary>Shows the next older page of the branch; false when there is none.</summary>
+    public bool ShowOlder()
+    {
+        if (!HasOlder)
+        {
+            return false;
+        }
+
+        shownCount += PageSize;
+        Rebuild();
+        return true;
+    }
+
+    public async Task LoadApprovalsAsync(CancellationToken cancellationToken)
+    {
+        if (Session is null)
+        {
+            return;
+        }
+
+        var pending = await approvals.ListPendingAsync(Session.TenantId, cancellationToken);
+        Approvals = pending.Where(a => a.SessionId == Session.Id).ToDictionary(a => a.CallId);
+    }
+
+    /// <summary>Applies a change pushed by the coordinator; an upsert older than what is shown is dropped.</summary>
+    public bool Apply(SessionChange change)
+    {
+        if (Session is null || change.SessionId != Session.Id)
+        {
+            return false;
+        }
+
+        foreach (var message in change.Upserted)
+        {
+            if (!stored.TryGetValue(message.Id, out var known) || !IsStale(known, message))
+            {
+                stored[message.Id] = message;
+            }
+        }
+
+        activeLeaf = change.ActiveLeafId ?? activeLeaf;
+        Rebuild();
+        return true;
+    }
+
+    /// <summary>A terminal state is never replaced by a streaming snapshot that arrives after it.</summary>
+    private static bool IsStale(SessionMessage known, SessionMessage incoming) =>
+        incoming.UpdatedAt < known.UpdatedAt || (known.IsTerminal && !incoming.IsTerminal);
+
+    public Task SendAsync(string text, Guid? editOf, CancellationToken cancellationToken) =>
+        chat.SendAsync(RequireSession().TenantId, RequireSession().Id, text, editOf, cancellationToken);
+
+    public Task RegenerateAsync(Guid messageId, CancellationToken cancellationToken) =>
+        chat.RegenerateAsync(RequireSession().TenantId, RequireSession().Id, messageId, cancellationToken);
+
+    public Task ContinueAsync(Guid messageId, CancellationToken cancellationToken) =>
+        chat.ContinueAsync(RequireSession().TenantId, RequireSession().Id, messageId, cancellationToken);
+
+    public Task SwitchBranchAsync(Guid messageId, CancellationToken cancellationToken) =>
+        chat.SelectBranchAsync(RequireSession().TenantId, RequireSession().Id, messageId, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        Session is null ? Task.CompletedTask : chat.StopAsync(Session.Id, cancellationToken);
+
+    public async Task ApproveAsync(Guid requestId, bool forSession, CancellationToken cancellationToken)
+    {
+        if (await approvals.ApproveAsync(requestId, forSession, cancellationToken) is { } decided)
+        {
+            await chat.ResumeAfterDecisionAsync(decided, cancellationToken);
+        }
+    }
+
+    public async Task DenyAsync(Guid requestId, string? reason, CancellationToken cancellationToken)
+    {
+        var because = string.IsNullOrWhiteSpace(reason) ? "denied without a reason" : reason;
+        if (await approvals.DenyAsync(requestId, because, cancellationToken) is { } decided)
+        {
+            await chat.ResumeAfterDecisionAsync(decided, cancellationToken);
+        }
+    }
+
+    public async Task ChangeModelAsync(string key, CancellationToken cancellationToken)
+    {
+        var (provider, model) = ModelChoice.Parse(key);
+        Session = await sessions.ChangeModelAsync(RequireSession().TenantId, RequireSession().Id, provider, model, cancellationToken) ?? Session;
+    }
+
+    public async Task ChangeProfileAsync(string? profileId, CancellationToken cancellationToken) =>
+        Session = await sessions.ChangeProfileAsync(RequireSession().TenantId, RequireSession().Id, string.IsNullOrEmpty(profileId) ? null : profileId, cancellationToken) ?? Session;
+
+    public async Task ChangeToolModeAsync(SessionToolMode mode, CancellationToken cancellationToken)
+    {
+        await tools.SetModeAsync(RequireSession().TenantId, RequireSession().Id, mode, cancellationToken);
+        ToolMode = mode;
+    }
+
+    public async Task RenameAsync(string title, CancellationToken cancellationToken) =>
+        Session = await sessions.RenameAsync(RequireSession().TenantId, RequireSession().Id, title, cancellationToken) ?? Session;
+
+    /// <summary>Stops a running reply, waits for it to end, then deletes the session and its messages.</summary>
+    public async Task DeleteAsync(CancellationToken cancellationToken)
+    {
+        var session = RequireSession();
+        await chat.StopAsync(session.Id, cancellationToken);
+        await chat.WhenIdleAsync(session.Id);
+        await sessions.DeleteAsync(session.TenantId, session.Id, cancellationToken);
+    }
+
+    /// <summary>Picks up a new title or model after the session changed elsewhere (a finished turn titles it).</summary>
+    public async Task RefreshSessionAsync(CancellationToken cancellationToken)
+    {
+        if (Session is not null)
+        {
+            Session = await sessions.FindAsync(Session.TenantId, Session.Id, cancellationToken) ?? Session;
+        }
+    }
+
+    private ChatSession RequireSession() => Session ?? throw new InvalidOperationException("No session is open.");
+
+    private void Rebuild()
+    {
+        tree = new MessageTree(stored.Values);
+        path = [.. tree.PathTo(activeLeaf)];
+        Visible = path.Count > shownCount ? path[^shownCount..] : path;
+        Live = Session is null ? null : chat.LiveRunFor(Session.Id);
+    }
+}
+
+public sealed record AgentProfileChoice(string Id, string Name);
+
+/// <summary>A model in the picker; its key is "provider/model".</summary>
+public sealed record ModelChoice(string ProviderName, string ModelId, ProviderState State)
+{
+    public string Key => KeyOf(ProviderName, ModelId);
+
+    public string Label => $"{ProviderName} · {ModelId}" + State switch
+    {
+        ProviderState.Blocked => " (blocked)",
+        ProviderState.Deterministic => " (deterministic)",
+        _ => "",
+    };
+
+    public static string KeyOf(string providerName, string modelId) => $"{providerName}/{modelId}";
+
+    public static (string Provider, string Model) Parse(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 ? (key[..slash], key[(slash + 1)..]) : throw new ArgumentException($"'{key}' is not a provider/model key.", nameof(key));
+    }
+}
+
+/// <summary>Where a message stands among its alternatives (‹ Index+1 / Count ›).</summary>
+public sealed record BranchInfo(int Index, int Count, Guid? PreviousId, Guid? NextId);

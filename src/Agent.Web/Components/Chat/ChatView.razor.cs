@@ -1,0 +1,273 @@
+using Agent.Domain.Sessions;
+using Agent.Domain.Tools;
+using Agent.Web.Chat;
+using Agent.Web.Components.Shared;
+using Agent.Web.Tools;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.JSInterop;
+
+namespace Agent.Web.Components.Chat;
+
+/// <summary>One open session: header with its controls, the transcript (newest page first, older pages on scroll) and the composer.</summary>
+public sealed partial class ChatView : IAsyncDisposable
+{
+    private readonly CancellationTokenSource disposed = new();
+    private DotNetObjectReference<ChatView>? selfReference;
+    private IJSObjectReference? module;
+    private ElementReference composer;
+    private ElementReference transcript;
+    private bool attached;
+    private SessionMessage? editing;
+    private bool renaming;
+    private string newTitle = "";
+
+    [Parameter, EditorRequired]
+    public required ChatSession Session { get; set; }
+
+    [Inject]
+    public required ChatSessionViewModel Model { get; init; }
+
+    [Inject]
+    public required ChatCoordinator Chat { get; init; }
+
+    [Inject]
+    public required ToolApprovalService ToolApprovals { get; init; }
+
+    [Inject]
+    public required ActionRunner Actions { get; init; }
+
+    [Inject]
+    public required IJSRuntime JS { get; init; }
+
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
+    private string StateName => !Model.Loaded ? "loading" : Model.Visible.Count == 0 ? "empty" : "ready";
+
+    private string DraftKey => $"agent-draft:{Session.Id}";
+
+    protected override async Task OnInitializedAsync()
+    {
+        Chat.SessionChanged += OnSessionChanged;
+        ToolApprovals.Changed += OnApprovalChanged;
+
+        // The transcript is read by the interactive render only; the prerendered page shows "loading".
+        if (RendererInfo.IsInteractive)
+        {
+            await Model.LoadAsync(Session, disposed.Token);
+        }
+        else
+        {
+            Model.Show(Session);
+        }
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (attached || !RendererInfo.IsInteractive)
+        {
+            return;
+        }
+
+        attached = true;
+        selfReference = DotNetObjectReference.Create(this);
+        module = await JS.InvokeAsync<IJSObjectReference>("import", disposed.Token, "./Components/Chat/ChatView.razor.js");
+        await module.InvokeVoidAsync("attachComposer", disposed.Token, composer, selfReference, DraftKey);
+        await module.InvokeVoidAsync("attachTranscript", disposed.Token, transcript, selfReference);
+    }
+
+    [JSInvokable]
+    public Task SendFromKeyboard(string text) => InvokeAsync(() => SendAsync(text));
+
+    [JSInvokable]
+    public Task StopFromKeyboard() => InvokeAsync(StopAsync);
+
+    [JSInvokable]
+    public Task EditLastFromKeyboard() => InvokeAsync(async () =>
+    {
+        if (Model.LastUserMessage is { } last && !Model.IsStreaming)
+        {
+            await EditAsync(last);
+        }
+    });
+
+    /// <summary>Called when the top of the transcript scrolls into view; false when there is nothing older.</summary>
+    [JSInvokable]
+    public async Task<bool> LoadOlderFromScroll()
+    {
+        var more = false;
+        await InvokeAsync(() =>
+        {
+            more = Model.ShowOlder();
+            StateHasChanged();
+        });
+        return more;
+    }
+
+    private async Task LoadOlder()
+    {
+        if (module is not null)
+        {
+            await module.InvokeVoidAsync("keepScrollPosition", disposed.Token, transcript);
+        }
+
+        Model.ShowOlder();
+    }
+
+    private async Task SendFromButtonAsync()
+    {
+        if (module is null)
+        {
+            return;
+        }
+
+        var text = await module.InvokeAsync<string>("takeDraft", disposed.Token, composer, DraftKey);
+        await SendAsync(text);
+    }
+
+    private async Task SendAsync(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return;
+        }
+
+        var editOf = editing?.Id;
+        if (await Actions.RunAsync(() => Model.SendAsync(text, editOf, disposed.Token)))
+        {
+            editing = null;
+        }
+        else if (module is not null)
+        {
+            // Nothing typed is lost: a refused send puts the text back.
+            await module.InvokeVoidAsync("setDraft", disposed.Token, composer, DraftKey, text);
+        }
+    }
+
+    private Task StopAsync() => Actions.RunAsync(() => Model.StopAsync(disposed.Token));
+
+    private Task RegenerateAsync(Guid messageId) => Actions.RunAsync(() => Model.RegenerateAsync(messageId, disposed.Token));
+
+    private Task ContinueAsync(Guid messageId) => Actions.RunAsync(() => Model.ContinueAsync(messageId, disposed.Token));
+
+    private Task SwitchBranchAsync(Guid messageId) => Actions.RunAsync(() => Model.SwitchBranchAsync(messageId, disposed.Token));
+
+    private Task ApproveAsync((Guid RequestId, bool ForSession) decision) =>
+        Actions.RunAsync(() => Model.ApproveAsync(decision.RequestId, decision.ForSession, disposed.Token));
+
+    private Task DenyAsync((Guid RequestId, string? Reason) decision) =>
+        Actions.RunAsync(() => Model.DenyAsync(decision.RequestId, decision.Reason, disposed.Token));
+
+    private Task ChangeModelAsync(string key) => Actions.RunAsync(() => Model.ChangeModelAsync(key, disposed.Token));
+
+    private Task ChangeProfileAsync(string profileId) => Actions.RunAsync(() => Model.ChangeProfileAsync(profileId, disposed.Token));
+
+    private Task ChangeToolModeAsync(SessionToolMode mode) => Actions.RunAsync(() => Model.ChangeToolModeAsync(mode, disposed.Token));
+
+    private async Task EditAsync(SessionMessage message)
+    {
+        editing = message;
+        if (module is not null)
+        {
+            await module.InvokeVoidAsync("setDraft", disposed.Token, composer, DraftKey, message.Text);
+        }
+    }
+
+    private void CancelEdit() => editing = null;
+
+    private void StartRename()
+    {
+        newTitle = Model.Session?.Title ?? "";
+        renaming = true;
+    }
+
+    private async Task RenameAsync()
+    {
+        if (await Actions.RunAsync(() => Model.RenameAsync(newTitle, disposed.Token)))
+        {
+            renaming = false;
+        }
+    }
+
+    private async Task RenameKeyAsync(KeyboardEventArgs e)
+    {
+        if (e.Key == "Enter")
+        {
+            await RenameAsync();
+        }
+        else if (e.Key == "Escape")
+        {
+            renaming = false;
+        }
+    }
+
+    private Task DeleteAsync()
+    {
+        var title = Model.Session?.Title ?? "this session";
+        return Actions.RunAsync(
+            async () =>
+            {
+                await Model.DeleteAsync(disposed.Token);
+                Navigation.NavigateTo("/");
+            },
+            success: $"Deleted \"{title}\"",
+            confirm: new Confirmation("Delete session", $"Delete \"{title}\" and all its messages? This cannot be undone.", "Delete"));
+    }
+
+    /// <summary>Applies a change pushed by the coordinator in memory: no database read on the streaming path.</summary>
+    private void OnSessionChanged(SessionChange change)
+    {
+        if (change.SessionId != Session.Id)
+        {
+            return;
+        }
+
+        _ = InvokeAsync(async () =>
+        {
+            Model.Apply(change);
+            if (change.TurnEnded && !disposed.IsCancellationRequested)
+            {
+                // A finished turn may have given the session its title.
+                await Model.RefreshSessionAsync(CancellationToken.None);
+            }
+
+            StateHasChanged();
+        });
+    }
+
+    private void OnApprovalChanged(ToolApprovalRequest request)
+    {
+        if (request.SessionId != Session.Id)
+        {
+            return;
+        }
+
+        _ = InvokeAsync(async () =>
+        {
+            await Model.LoadApprovalsAsync(disposed.Token);
+            StateHasChanged();
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Chat.SessionChanged -= OnSessionChanged;
+        ToolApprovals.Changed -= OnApprovalChanged;
+        await disposed.CancelAsync();
+        if (module is not null)
+        {
+            try
+            {
+                await module.DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+                // The browser is gone; nothing to release there.
+            }
+        }
+
+        disposed.Dispose();
+        selfReference?.Dispose();
+    }
+}

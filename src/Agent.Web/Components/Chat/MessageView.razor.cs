@@ -1,0 +1,143 @@
+using Agent.Domain.Sessions;
+using Agent.Domain.Tools;
+using Agent.Web.Chat;
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using MudBlazor;
+
+namespace Agent.Web.Components.Chat;
+
+/// <summary>One turn of the transcript. Re-renders only when its own inputs change, so a long transcript costs nothing per chunk.</summary>
+public sealed partial class MessageView
+{
+    private RenderKey? rendered;
+
+    [Parameter, EditorRequired]
+    public required SessionMessage Message { get; set; }
+
+    [Parameter]
+    public BranchInfo Branch { get; set; } = new(0, 1, null, null);
+
+    [Parameter]
+    public LiveRun? Live { get; set; }
+
+    /// <summary>A reply is streaming in the session: no new turn can start.</summary>
+    [Parameter]
+    public bool Busy { get; set; }
+
+    /// <summary>Pending approvals of this session by tool call id.</summary>
+    [Parameter]
+    public IReadOnlyDictionary<string, ToolApprovalRequest> Approvals { get; set; } = new Dictionary<string, ToolApprovalRequest>();
+
+    [Parameter]
+    public EventCallback<Guid> OnRegenerate { get; set; }
+
+    [Parameter]
+    public EventCallback<Guid> OnContinue { get; set; }
+
+    [Parameter]
+    public EventCallback<SessionMessage> OnEdit { get; set; }
+
+    [Parameter]
+    public EventCallback<Guid> OnSwitch { get; set; }
+
+    [Parameter]
+    public EventCallback<(Guid RequestId, bool ForSession)> OnApprove { get; set; }
+
+    [Parameter]
+    public EventCallback<(Guid RequestId, string? Reason)> OnDeny { get; set; }
+
+    [Inject]
+    public required MarkdownRenderer Markdown { get; init; }
+
+    [Inject]
+    public required IJSRuntime JS { get; init; }
+
+    [Inject]
+    public required ISnackbar Snackbar { get; init; }
+
+    private string RoleName => Message.Role.ToString().ToLowerInvariant();
+
+    private string StatusName => Message.Status.ToString().ToLowerInvariant();
+
+    private string RoleLabel => Message.Role switch
+    {
+        MessageRole.User => "You",
+        MessageRole.Assistant => "Assistant",
+        MessageRole.System => "System",
+        _ => "Tool",
+    };
+
+    private string Meta
+    {
+        get
+        {
+            var parts = new List<string>();
+            if (Message.ModelId is not null)
+            {
+                parts.Add($"{Message.ProviderName} · {Message.ModelId} · {Message.ProviderMode}");
+            }
+
+            if (Message.Usage is { } usage)
+            {
+                parts.Add($"{usage.InputTokens} in / {usage.OutputTokens} out tokens");
+            }
+
+            if (Message.TimeToFirstTokenMs is { } ttft)
+            {
+                parts.Add($"first token {ttft:F0} ms");
+            }
+
+            if (Message.TokensPerSecond is { } rate)
+            {
+                parts.Add($"{rate:F1} tokens/s");
+            }
+
+            return string.Join(" · ", parts);
+        }
+    }
+
+    /// <summary>The inputs that change what this message shows; the approvals only count for its own tool calls.</summary>
+    private sealed record RenderKey(SessionMessage Message, BranchInfo Branch, LiveRun? Live, bool Busy, string PendingCalls);
+
+    protected override bool ShouldRender()
+    {
+        var key = new RenderKey(Message, Branch, Live, Busy, PendingCallsOfThisMessage());
+        if (key == rendered)
+        {
+            return false;
+        }
+
+        rendered = key;
+        return true;
+    }
+
+    private string PendingCallsOfThisMessage() =>
+        Approvals.Count == 0 ? "" : string.Join(",", Message.Parts.OfType<ToolCallPart>().Where(c => Approvals.ContainsKey(c.CallId)).Select(c => c.CallId));
+
+    private RenderFragment Card(ToolCallPart call) => builder =>
+    {
+        var result = Message.Parts.OfType<ToolResultPart>().FirstOrDefault(r => r.CallId == call.CallId);
+        builder.OpenComponent<ToolCallCard>(0);
+        builder.SetKey(call.CallId);
+        builder.AddComponentParameter(1, nameof(ToolCallCard.Call), call);
+        builder.AddComponentParameter(2, nameof(ToolCallCard.Result), result);
+        builder.AddComponentParameter(3, nameof(ToolCallCard.Pending), result is null ? Approvals.GetValueOrDefault(call.CallId) : null);
+        builder.AddComponentParameter(4, nameof(ToolCallCard.OnApprove), OnApprove);
+        builder.AddComponentParameter(5, nameof(ToolCallCard.OnDeny), OnDeny);
+        builder.CloseComponent();
+    };
+
+    private async Task CopyAsync()
+    {
+        try
+        {
+            await JS.InvokeVoidAsync("navigator.clipboard.writeText", Message.Text);
+            Snackbar.Add("Copied to the clipboard", Severity.Normal);
+        }
+        catch (JSException ex)
+        {
+            Snackbar.Add($"The browser refused the clipboard: {ex.Message}", Severity.Warning);
+        }
+    }
+}

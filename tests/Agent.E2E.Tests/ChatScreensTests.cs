@@ -1,0 +1,115 @@
+using Agent.Tests.Shared;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Agent.E2E.Tests;
+
+/// <summary>The chat as people see it: a code block, a branch switcher and a tool card, in both themes at both widths; and a 10,000-message session.</summary>
+public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFixture>
+{
+    public static string ScreenshotFolder { get; } = Path.Combine(AppProcess.RepoRoot, ".buildprint", "screenshots");
+
+    [Fact]
+    public async Task A_chat_with_a_code_block_a_branch_switcher_and_a_tool_card_reads_well_in_both_themes_at_both_widths()
+    {
+        var page = await fixture.OpenNewChatAsync();
+        await ChatFixture.ChooseAsync(page, "tool-mode", "Ask for every call");
+        await Assertions.Expect(page.Locator("section[data-panel=chat]")).ToHaveAttributeAsync("data-tool-mode", "Manual");
+
+        await SendAsync(page, "Show me a program [scenario:code-block] [delay:1]");
+        var reply = page.Locator("article.role-assistant").Last;
+        await Assertions.Expect(reply).ToHaveAttributeAsync("data-status", "complete");
+        await Assertions.Expect(reply.Locator("pre code.hljs.language-csharp")).ToBeVisibleAsync();
+        await Assertions.Expect(reply.Locator("pre code .hljs-keyword").First).ToBeVisibleAsync();
+        await Assertions.Expect(reply.Locator(".copy-code")).ToBeVisibleAsync();
+
+        await reply.GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
+        await Assertions.Expect(page.Locator("article.role-assistant [data-branch-position]")).ToHaveTextAsync("2 / 2");
+        await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
+
+        await SendAsync(page, "Use your tools [scenario:tool-call]");
+        await Assertions.Expect(page.Locator("[data-tool-state=awaiting-approval]")).ToHaveCountAsync(1);
+
+        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            foreach (var theme in new[] { "light", "dark" })
+            {
+                await SetThemeAsync(page, theme);
+                await page.Locator("[data-tool-state=awaiting-approval]").ScrollIntoViewIfNeededAsync();
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, $"chat-{size}-{theme}.png") });
+                await AssertAxeCleanAsync(page, $"chat at {size} in {theme}");
+            }
+        }
+
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_ten_thousand_message_session_among_a_thousand_opens_at_its_newest_message_and_loads_older_ones_on_request()
+    {
+        var dataFolder = Directory.CreateTempSubdirectory("agent-e2e-long").FullName;
+        var seeded = await WorkbenchSeeder.SeedAsync(Path.Combine(dataFolder, "agent.db"), 1_000, [10_000], "emulator", "emulator-model");
+        await using var app = await fixture.StartAppAsync(dataFolder);
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 }, BaseURL = app.BaseAddress.ToString() });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+
+        // The drawer holds one page of sessions, not a thousand.
+        await Assertions.Expect(page.Locator(".session-link")).ToHaveCountAsync(50);
+        await Assertions.Expect(page.Locator("[data-more-sessions]")).ToBeVisibleAsync();
+
+        await page.Locator(".session-link").Filter(new() { HasText = "Long session of 10000 messages" }).ClickAsync();
+        await page.WaitForURLAsync($"**/chat/{seeded.LongSessions[0].Session}");
+        var newest = page.Locator($"article[data-message-id='{seeded.LongSessions[0].Last}']");
+        await Assertions.Expect(newest).ToContainTextAsync("Seeded message 9999");
+        await Assertions.Expect(page.Locator("article.message")).ToHaveCountAsync(50);
+
+        await page.Locator("[data-load-older]").ClickAsync();
+        await Assertions.Expect(page.Locator("article.message")).ToHaveCountAsync(100);
+        await Assertions.Expect(page.Locator("article.message").First).ToContainTextAsync("Seeded message 9900");
+
+        await SendAsync(page, "One more turn [delay:1]");
+        await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
+        await Assertions.Expect(page.Locator("article.role-assistant").Last.Locator(".message-body")).ToContainTextAsync("One more turn");
+
+        foreach (var panel in new[] { "tools", "mcp", "runs", "settings" })
+        {
+            await page.Locator($"a[data-panel-link={panel}]").ClickAsync();
+            await Assertions.Expect(page.Locator($"section[data-panel={panel}]")).Not.ToHaveAttributeAsync("data-state", "loading");
+        }
+
+        await context.CloseAsync();
+    }
+
+    private static async Task SetThemeAsync(IPage page, string theme)
+    {
+        if (await page.Locator("html").GetAttributeAsync("data-theme") != theme)
+        {
+            await page.Locator("[data-theme-toggle]").ClickAsync();
+            await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", theme);
+        }
+
+        // Away from the toggle, so its tooltip is not in the picture.
+        await page.Mouse.MoveAsync(0, 400);
+    }
+
+    private static async Task AssertAxeCleanAsync(IPage page, string where)
+    {
+        var axe = await page.RunAxe();
+        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(Describe).ToList();
+        Assert.True(serious.Count == 0, $"{where}: " + string.Join("; ", serious));
+    }
+
+    private static string Describe(AxeResultItem violation) =>
+        $"{violation.Id} ({violation.Impact}): {violation.Help} at {string.Join(", ", violation.Nodes.Select(n => n.Target?.ToString()))}";
+
+    private static async Task SendAsync(IPage page, string text)
+    {
+        var composer = page.Locator("#composer-input");
+        await composer.FillAsync(text);
+        await composer.PressAsync("Enter");
+    }
+}
