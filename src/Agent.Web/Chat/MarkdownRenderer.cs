@@ -82,9 +82,10 @@ public sealed class MarkdownRenderer
     {
         protected override void Write(HtmlRenderer renderer, CodeBlock obj)
         {
-            renderer.Write("<div class=\"code-block\"><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\">Copy</button>");
+            // The scrolling wrapper is focusable so a keyboard can scroll long lines (axe: scrollable-region-focusable).
+            renderer.Write("<div class=\"code-block\"><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\">Copy</button><div class=\"code-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Code\">");
             base.Write(renderer, obj);
-            renderer.Write("</div>");
+            renderer.Write("</div></div>");
         }
     }
 }

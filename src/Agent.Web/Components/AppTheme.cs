@@ -27,7 +27,9 @@ public static class AppTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#9fa8ff",
+            PrimaryContrastText = "#11142a",
             Secondary = "#4dd0c0",
+            SecondaryContrastText = "#06201c",
             AppbarBackground = "#1b1d26",
             AppbarText = "#e7e9f2",
             Background = "#14151c",
@@ -39,6 +41,7 @@ public static class AppTheme
             Success = "#81c784",
             Warning = "#ffb74d",
             Error = "#ef9a9a",
+            ErrorContrastText = "#2a0707",
             Info = "#90caf9",
         },
         Typography = new Typography

@@ -149,7 +149,15 @@ public sealed class ChatSessionViewModel(
         }
 
         activeLeaf = change.ActiveLeafId ?? activeLeaf;
+        var before = path.Count;
         Rebuild();
+        if (path.Count > before && Visible.Count < path.Count)
+        {
+            // New turns at the end do not push the older messages the person already loaded out of view.
+            shownCount += path.Count - before;
+            Rebuild();
+        }
+
         return true;
     }
 

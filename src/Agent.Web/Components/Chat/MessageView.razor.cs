@@ -128,6 +128,8 @@ public sealed partial class MessageView
         builder.CloseComponent();
     };
 
+    private Task EditAsync() => OnEdit.InvokeAsync(Message);
+
     private async Task CopyAsync()
     {
         try
