@@ -1,6 +1,11 @@
 using Agent.Web.Hosting;
 
 var contentRoot = ContentRootLocator.Resolve(args, EnvironmentVariables.Process.Read);
+if (args is [Agent.Web.ControlPlane.RuntimeContractReport.Command, ..])
+{
+    return await Agent.Web.ControlPlane.RuntimeContractReport.WriteAsync(contentRoot, CancellationToken.None);
+}
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,

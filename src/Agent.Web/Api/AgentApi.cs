@@ -26,6 +26,7 @@ public static class AgentApi
         });
         endpoints.MapRuntimeApi();
         endpoints.MapToolsApi();
+        endpoints.MapRuntimeAdminApi();
         return endpoints;
     }
 }

@@ -7,6 +7,7 @@ using Agent.Web.Clients;
 using Agent.Web.Components;
 using Agent.Web.Components.Chat;
 using Agent.Web.Components.Shared;
+using Agent.Web.ControlPlane;
 using Agent.Web.Runtime;
 using Agent.Web.Services;
 using Agent.Web.Tools;
@@ -74,6 +75,7 @@ public static class HostSetup
         builder.Services.AddAgentTools();
         builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp), SendMessageIntent.Metadata);
         builder.Services.AddExecutionRuntime(builder.Configuration);
+        builder.Services.AddRuntimeControlPlane();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Agent.Domain.Configuration;
+using Agent.Web.ControlPlane;
 using Microsoft.Extensions.Options;
 
 namespace Agent.Web.Runtime;
@@ -17,15 +18,20 @@ public sealed class ExecutionAdmission : IDisposable
 {
     private readonly CapsOptions caps;
     private readonly ExecutionRuntimeOptions runtime;
+    private readonly ITenantCapsSource capsSource;
     private readonly ConcurrencyLimiter global;
     private readonly ConcurrentDictionary<string, TenantLimiters> tenants = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WaitingCounter> waiting = new(StringComparer.Ordinal);
+    private readonly List<TenantLimiters> retired = [];
 
-    public ExecutionAdmission(IOptions<AgentOptions> options, IOptions<ExecutionRuntimeOptions> runtimeOptions)
+    /// <param name="capsSource">A tenant's caps (its published config when Redis is configured); Agent:Caps when null.</param>
+    public ExecutionAdmission(IOptions<AgentOptions> options, IOptions<ExecutionRuntimeOptions> runtimeOptions, ITenantCapsSource? capsSource = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(runtimeOptions);
         caps = options.Value.Caps;
         runtime = runtimeOptions.Value;
+        this.capsSource = capsSource ?? new ConfiguredTenantCaps(options);
         global = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = Math.Max(1, caps.MaxConcurrentCallsGlobal),
@@ -37,17 +43,18 @@ public sealed class ExecutionAdmission : IDisposable
     public CapsOptions Caps => caps;
 
     /// <summary>Executions of the tenant now waiting for a slot.</summary>
-    public int WaitingCount(string tenantId) => tenants.TryGetValue(tenantId, out var t) ? Volatile.Read(ref t.Waiting) : 0;
+    public int WaitingCount(string tenantId) => waiting.TryGetValue(tenantId, out var w) ? Volatile.Read(ref w.Count) : 0;
 
     /// <summary>Throws <see cref="CapsExceededException"/> when the tenant may not queue one more execution.</summary>
     public void EnsureCanQueue(string tenantId)
     {
-        var waiting = WaitingCount(tenantId);
-        if (waiting >= runtime.MaxQueuedPerTenant)
+        var count = WaitingCount(tenantId);
+        if (count >= runtime.MaxQueuedPerTenant)
         {
+            var known = tenants.TryGetValue(tenantId, out var t) ? t.Caps : TenantCaps.From(caps);
             throw new CapsExceededException(
-                $"Tenant '{tenantId}' already has {waiting} executions waiting for a slot (Agent:Runtime:MaxQueuedPerTenant = {runtime.MaxQueuedPerTenant}; " +
-                $"caps: {caps.MaxConcurrentCallsTenant} concurrent per tenant, {caps.MaxCallsPerMinuteTenant} per minute, {caps.MaxConcurrentCallsGlobal} global). Try again when some finish.");
+                $"Tenant '{tenantId}' already has {count} executions waiting for a slot (Agent:Runtime:MaxQueuedPerTenant = {runtime.MaxQueuedPerTenant}; " +
+                $"caps from {known.Source}: {known.MaxConcurrentCallsTenant} concurrent per tenant, {known.MaxCallsPerMinuteTenant} per minute, {caps.MaxConcurrentCallsGlobal} global). Try again when some finish.");
         }
     }
 
@@ -55,19 +62,21 @@ public sealed class ExecutionAdmission : IDisposable
     public async Task<AdmissionLease> AcquireAsync(string tenantId, Func<string, Task> onQueued, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onQueued);
-        var tenant = tenants.GetOrAdd(tenantId, _ => new TenantLimiters(caps));
-        Interlocked.Increment(ref tenant.Waiting);
+        var counter = waiting.GetOrAdd(tenantId, _ => new WaitingCounter());
+        Interlocked.Increment(ref counter.Count);
         RateLimitLease? tenantLease = null;
         try
         {
+            var tenantCaps = await capsSource.GetCapsAsync(tenantId, cancellationToken);
+            var tenant = LimitersFor(tenantId, tenantCaps);
             using (var minuteLease = await AcquireOneAsync(tenant.PerMinute, onQueued,
-                $"Queued: tenant '{tenantId}' reached its cap of {caps.MaxCallsPerMinuteTenant} starts per minute (maxCallsPerMinuteTenant); it starts in the next minute.", cancellationToken))
+                $"Queued: tenant '{tenantId}' reached its cap of {tenantCaps.MaxCallsPerMinuteTenant} starts per minute (maxCallsPerMinuteTenant, from {tenantCaps.Source}); it starts in the next minute.", cancellationToken))
             {
                 // A fixed-window permit is spent when acquired; disposing it returns nothing.
             }
 
             tenantLease = await AcquireOneAsync(tenant.Concurrency, onQueued,
-                $"Queued: tenant '{tenantId}' is running {caps.MaxConcurrentCallsTenant} executions, its cap (maxConcurrentCallsTenant); it starts when one finishes.", cancellationToken);
+                $"Queued: tenant '{tenantId}' is running {tenant.ConcurrencyLimit} executions, its cap (maxConcurrentCallsTenant, from {tenantCaps.Source}); it starts when one finishes.", cancellationToken);
             var globalLease = await AcquireOneAsync(global, onQueued,
                 $"Queued: the server is running {caps.MaxConcurrentCallsGlobal} executions, the global cap (maxConcurrentCallsGlobal); it starts when one finishes.", cancellationToken);
             var lease = new AdmissionLease(tenantLease, globalLease);
@@ -77,7 +86,36 @@ public sealed class ExecutionAdmission : IDisposable
         finally
         {
             tenantLease?.Dispose();
-            Interlocked.Decrement(ref tenant.Waiting);
+            Interlocked.Decrement(ref counter.Count);
+        }
+    }
+
+    /// <summary>
+    /// The tenant's limiters for these caps. When the caps change, new starts use fresh limiters; leases held on the
+    /// old ones are released into them, so for a moment both sets count (the old ones are disposed with this admission).
+    /// </summary>
+    private TenantLimiters LimitersFor(string tenantId, TenantCaps tenantCaps)
+    {
+        if (tenants.TryGetValue(tenantId, out var current) && current.Caps == tenantCaps)
+        {
+            return current;
+        }
+
+        lock (retired)
+        {
+            if (tenants.TryGetValue(tenantId, out current) && current.Caps == tenantCaps)
+            {
+                return current;
+            }
+
+            var fresh = new TenantLimiters(tenantCaps);
+            if (current is not null)
+            {
+                retired.Add(current);
+            }
+
+            tenants[tenantId] = fresh;
+            return fresh;
         }
     }
 
@@ -109,15 +147,31 @@ public sealed class ExecutionAdmission : IDisposable
         {
             tenant.Dispose();
         }
+
+        lock (retired)
+        {
+            foreach (var tenant in retired)
+            {
+                tenant.Dispose();
+            }
+        }
     }
 
-    private sealed class TenantLimiters(CapsOptions caps) : IDisposable
+    private sealed class WaitingCounter
     {
-        public int Waiting;
+        public int Count;
+    }
+
+    /// <remarks>A tenant can never run more than the global cap its config names, so the tenant limit is the smaller of the two.</remarks>
+    private sealed class TenantLimiters(TenantCaps caps) : IDisposable
+    {
+        public TenantCaps Caps { get; } = caps;
+
+        public int ConcurrencyLimit { get; } = Math.Max(1, Math.Min(caps.MaxConcurrentCallsTenant, caps.MaxConcurrentCallsGlobal));
 
         public ConcurrencyLimiter Concurrency { get; } = new(new ConcurrencyLimiterOptions
         {
-            PermitLimit = Math.Max(1, caps.MaxConcurrentCallsTenant),
+            PermitLimit = Math.Max(1, Math.Min(caps.MaxConcurrentCallsTenant, caps.MaxConcurrentCallsGlobal)),
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
