@@ -42,6 +42,8 @@ public sealed class ChatCoordinator(
     TimeProvider time,
     ILogger<ChatCoordinator> logger) : IDisposable
 {
+    private const int RecentWindow = 50;
+
     internal const string ContinueInstruction = "Continue your previous answer exactly where it stopped. Do not repeat what you already wrote.";
 
     private readonly ConcurrentDictionary<Guid, LiveRun> runs = new();
@@ -64,18 +66,18 @@ public sealed class ChatCoordinator(
         }
 
         var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
-        var tree = new MessageTree(await messages.ListBySessionAsync(tenantId, sessionId, cancellationToken));
         Guid? parentId;
         if (editOf is { } edited)
         {
-            var original = tree.Find(edited) ?? throw new KeyNotFoundException($"Message {edited} is not in this session.");
-            parentId = original.ParentId;
+            parentId = (await RequireMessageAsync(tenantId, sessionId, edited, cancellationToken)).ParentId;
         }
         else
         {
-            parentId = tree.PathTo(session.ActiveLeafId).LastOrDefault()?.Id;
+            parentId = (await messages.ReadPathAsync(tenantId, sessionId, session.ActiveLeafId, null, 1, cancellationToken)).Messages.LastOrDefault()?.Id;
         }
 
+        // The model sees the path above the new message; an edit of the first message starts from nothing.
+        var above = parentId is null ? [] : await PathToAsync(tenantId, sessionId, parentId, cancellationToken);
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
         var now = time.GetUtcNow();
@@ -92,7 +94,7 @@ public sealed class ChatCoordinator(
             UpdatedAt = now,
         };
         await messages.AddAsync(user, cancellationToken);
-        var context = tree.PathTo(parentId).Append(user).ToList();
+        var context = above.Append(user).ToList();
         var (assistantId, executionId) = await StartReplyAsync(session, lease, user, context, isFirstTurn: parentId is null && editOf is null, cancellationToken);
         return new TurnStarted(sessionId, user.Id, assistantId, executionId);
     }
@@ -101,8 +103,7 @@ public sealed class ChatCoordinator(
     public async Task<TurnStarted> RegenerateAsync(string tenantId, Guid sessionId, Guid assistantMessageId, CancellationToken cancellationToken)
     {
         var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
-        var tree = new MessageTree(await messages.ListBySessionAsync(tenantId, sessionId, cancellationToken));
-        var reply = tree.Find(assistantMessageId) ?? throw new KeyNotFoundException($"Message {assistantMessageId} is not in this session.");
+        var reply = await RequireMessageAsync(tenantId, sessionId, assistantMessageId, cancellationToken);
         if (reply.Role != MessageRole.Assistant || reply.ParentId is not { } userId)
         {
             throw new ArgumentException("Only an assistant reply can be regenerated.", nameof(assistantMessageId));
@@ -110,7 +111,13 @@ public sealed class ChatCoordinator(
 
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
-        var (assistantId, executionId) = await StartReplyAsync(session, lease, tree.Find(userId)!, tree.PathTo(userId), isFirstTurn: false, cancellationToken);
+        var context = await PathToAsync(tenantId, sessionId, userId, cancellationToken);
+        if (context.Count == 0 || context[^1].Id != userId)
+        {
+            throw new KeyNotFoundException($"The message this reply answers is not in session {sessionId}.");
+        }
+
+        var (assistantId, executionId) = await StartReplyAsync(session, lease, context[^1], context, isFirstTurn: false, cancellationToken);
         return new TurnStarted(sessionId, null, assistantId, executionId);
     }
 
@@ -121,8 +128,7 @@ public sealed class ChatCoordinator(
     private async Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, string? instruction, CancellationToken cancellationToken)
     {
         var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
-        var tree = new MessageTree(await messages.ListBySessionAsync(tenantId, sessionId, cancellationToken));
-        var reply = tree.Find(assistantMessageId) ?? throw new KeyNotFoundException($"Message {assistantMessageId} is not in this session.");
+        var reply = await RequireMessageAsync(tenantId, sessionId, assistantMessageId, cancellationToken);
         if (reply.Role != MessageRole.Assistant || reply.Status is MessageStatus.Streaming or MessageStatus.Complete)
         {
             throw new ArgumentException("Only an interrupted, stopped or failed reply can be continued.", nameof(assistantMessageId));
@@ -130,7 +136,7 @@ public sealed class ChatCoordinator(
 
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
-        var context = tree.PathTo(reply.Id).ToList();
+        var context = await PathToAsync(tenantId, sessionId, reply.Id, cancellationToken);
         var executionId = await RunReplyAsync(session, lease, null, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, context, instruction, cancellationToken);
         return new TurnStarted(sessionId, null, reply.Id, executionId);
     }
@@ -148,10 +154,16 @@ public sealed class ChatCoordinator(
             return null;
         }
 
-        var reply = (await messages.ListBySessionAsync(decided.TenantId, sessionId, cancellationToken)).FirstOrDefault(m =>
+        bool Waiting(SessionMessage m) =>
             m.Role == MessageRole.Assistant && m.Status != MessageStatus.Streaming
             && m.Parts.OfType<ToolCallPart>().Any(c => c.CallId == decided.CallId)
-            && !m.Parts.OfType<ToolResultPart>().Any(r => r.CallId == decided.CallId));
+            && !m.Parts.OfType<ToolResultPart>().Any(r => r.CallId == decided.CallId);
+
+        // The reply that waits is almost always at the end of the shown branch; the whole session only if the person switched away.
+        var session = await sessions.FindAsync(decided.TenantId, sessionId, cancellationToken);
+        var reply = session is null ? null
+            : (await messages.ReadPathAsync(decided.TenantId, sessionId, session.ActiveLeafId, null, RecentWindow, cancellationToken)).Messages.LastOrDefault(Waiting)
+              ?? (await messages.ListBySessionAsync(decided.TenantId, sessionId, cancellationToken)).FirstOrDefault(Waiting);
         if (reply is null)
         {
             return null;
@@ -220,9 +232,8 @@ public sealed class ChatCoordinator(
     public async Task SelectBranchAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken)
     {
         var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
-        var tree = new MessageTree(await messages.ListBySessionAsync(tenantId, sessionId, cancellationToken));
-        var message = tree.Find(messageId) ?? throw new KeyNotFoundException($"Message {messageId} is not in this session.");
-        var leaf = tree.LatestLeafUnder(message).Id;
+        var leaf = await messages.LatestLeafUnderAsync(tenantId, sessionId, messageId, cancellationToken)
+            ?? throw new KeyNotFoundException($"Message {messageId} is not in this session.");
         await sessions.UpdateAsync(session with { ActiveLeafId = leaf }, cancellationToken);
         SessionChanged?.Invoke(new SessionChange(sessionId, [], leaf));
     }
@@ -454,6 +465,15 @@ public sealed class ChatCoordinator(
 
     private async Task<ChatSession> RequireSessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
         await sessions.FindAsync(tenantId, sessionId, cancellationToken) ?? throw new KeyNotFoundException($"Session {sessionId} does not exist.");
+
+    private async Task<SessionMessage> RequireMessageAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken) =>
+        await messages.FindAsync(tenantId, messageId, cancellationToken) is { } found && found.SessionId == sessionId
+            ? found
+            : throw new KeyNotFoundException($"Message {messageId} is not in this session.");
+
+    /// <summary>The branch from the root to <paramref name="leafId"/>, only that path: what the model is sent.</summary>
+    private async Task<List<SessionMessage>> PathToAsync(string tenantId, Guid sessionId, Guid? leafId, CancellationToken cancellationToken) =>
+        (await messages.ReadPathAsync(tenantId, sessionId, leafId, null, int.MaxValue, cancellationToken)).Messages.ToList();
 
     private ChatClientLease ResolveOrThrow(ChatSession session) => clients.Resolve(session);
 
