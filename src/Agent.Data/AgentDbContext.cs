@@ -70,6 +70,7 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
             e.Ignore(m => m.Text);
             e.Ignore(m => m.IsTerminal);
             e.HasIndex(m => new { m.SessionId, m.CreatedAt });
+            e.HasIndex(m => new { m.SessionId, m.ParentId }); // children and siblings of a message: branch switcher and newest leaf
             e.HasIndex(m => m.Status);
             e.HasIndex(m => m.TenantId);
             JsonColumn(e.Property(m => m.Parts));

@@ -32,6 +32,29 @@ public sealed class MessageTreeTests
         Assert.Equal([user.Id], new MessageTree([user]).PathTo(Guid.NewGuid()).Select(m => m.Id));
     }
 
+    [Fact]
+    public void A_window_is_the_newest_part_of_the_path_with_the_branch_positions_of_its_messages()
+    {
+        var user = Message(null, MessageRole.User, "hi");
+        var first = Message(user.Id, MessageRole.Assistant, "hello");
+        var regenerated = Message(user.Id, MessageRole.Assistant, "hey");
+        var next = Message(regenerated.Id, MessageRole.User, "and?");
+        var tree = new MessageTree([user, first, regenerated, next]);
+
+        var newest = tree.Window(null, null, 2);
+        Assert.Equal([regenerated.Id, next.Id], newest.Messages.Select(m => m.Id));
+        Assert.True(newest.HasOlder);
+        var position = Assert.Single(newest.Branches).Value;
+        Assert.Equal((1, 2), (position.Index, position.Count));
+        Assert.Equal([first.Id, regenerated.Id], position.SiblingIds);
+
+        var older = tree.Window(null, regenerated.Id, 2);
+        Assert.Equal([user.Id], older.Messages.Select(m => m.Id));
+        Assert.False(older.HasOlder);
+        Assert.Empty(older.Branches);
+        Assert.Empty(tree.Window(null, Guid.NewGuid(), 2).Messages);
+    }
+
     private static SessionMessage Message(Guid? parent, MessageRole role, string text) => new()
     {
         Id = Guid.NewGuid(),

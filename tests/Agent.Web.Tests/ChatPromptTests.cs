@@ -14,7 +14,7 @@ public sealed class ChatPromptTests
         var failedEmpty = Message(MessageRole.Assistant, "", MessageStatus.Failed);
         var next = Message(MessageRole.User, "Go on", MessageStatus.Complete);
 
-        var prompt = ChatCoordinator.ToPrompt([user, stopped, failedEmpty, next], null);
+        var prompt = ChatPromptBuilder.ToPrompt([user, stopped, failedEmpty, next], null);
 
         Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.User], prompt.Select(m => m.Role));
         Assert.Equal(["Count to ten", "one two three", "Go on"], prompt.Select(m => m.Text));
@@ -23,10 +23,10 @@ public sealed class ChatPromptTests
     [Fact]
     public void Continue_adds_the_instruction_after_the_partial_reply()
     {
-        var prompt = ChatCoordinator.ToPrompt([Message(MessageRole.User, "Tell a story", MessageStatus.Complete), Message(MessageRole.Assistant, "Once upon", MessageStatus.Interrupted)], ChatCoordinator.ContinueInstruction);
+        var prompt = ChatPromptBuilder.ToPrompt([Message(MessageRole.User, "Tell a story", MessageStatus.Complete), Message(MessageRole.Assistant, "Once upon", MessageStatus.Interrupted)], ChatPromptBuilder.ContinueInstruction);
 
         Assert.Equal(ChatRole.User, prompt[^1].Role);
-        Assert.Equal(ChatCoordinator.ContinueInstruction, prompt[^1].Text);
+        Assert.Equal(ChatPromptBuilder.ContinueInstruction, prompt[^1].Text);
         Assert.Equal("Once upon", prompt[^2].Text);
     }
 
@@ -45,7 +45,7 @@ public sealed class ChatPromptTests
             ],
         };
 
-        var prompt = ChatCoordinator.ToPrompt([Message(MessageRole.User, "2+3?", MessageStatus.Complete), reply], null);
+        var prompt = ChatPromptBuilder.ToPrompt([Message(MessageRole.User, "2+3?", MessageStatus.Complete), reply], null);
 
         Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.Tool, ChatRole.Assistant], prompt.Select(m => m.Role));
         Assert.Equal("Let me check.", prompt[1].Text);

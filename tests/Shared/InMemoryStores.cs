@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Agent.Domain.Runtime;
+using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 
 namespace Agent.Tests.Shared;
@@ -52,4 +53,49 @@ public sealed class MemoryOverrideStore : IConfigOverrideStore
         values[(tenantId, scope, name)] = enabled;
         return Task.CompletedTask;
     }
+}
+
+/// <summary>Messages in memory; the transcript reads answer from a <see cref="MessageTree"/> over the session, as the SQLite store must.</summary>
+public sealed class MemoryMessageStore : IMessageStore
+{
+    private readonly ConcurrentDictionary<Guid, SessionMessage> messages = new();
+
+    public Task AddAsync(SessionMessage message, CancellationToken cancellationToken)
+    {
+        messages[message.Id] = message;
+        return Task.CompletedTask;
+    }
+
+    public Task UpdateAsync(SessionMessage message, CancellationToken cancellationToken)
+    {
+        messages[message.Id] = message;
+        return Task.CompletedTask;
+    }
+
+    public Task<SessionMessage?> FindAsync(string tenantId, Guid messageId, CancellationToken cancellationToken) =>
+        Task.FromResult(messages.TryGetValue(messageId, out var m) && m.TenantId == tenantId ? m : null);
+
+    public Task<IReadOnlyList<SessionMessage>> ListBySessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SessionMessage>>(Session(tenantId, sessionId).ToList());
+
+    public Task<TranscriptWindow> ReadPathAsync(string tenantId, Guid sessionId, Guid? leafId, Guid? olderThan, int take, CancellationToken cancellationToken) =>
+        Task.FromResult(new MessageTree(Session(tenantId, sessionId)).Window(leafId, olderThan, take));
+
+    public Task<Guid?> LatestLeafUnderAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken)
+    {
+        var tree = new MessageTree(Session(tenantId, sessionId));
+        return Task.FromResult(tree.Find(messageId) is { } message ? tree.LatestLeafUnder(message).Id : (Guid?)null);
+    }
+
+    public Task<IReadOnlyList<SessionMessage>> ListStreamingAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SessionMessage>>(messages.Values.Where(m => m.Status == MessageStatus.Streaming).ToList());
+
+    public Task<int> CountAsync(string tenantId, CancellationToken cancellationToken) =>
+        Task.FromResult(messages.Values.Count(m => m.TenantId == tenantId));
+
+    public Task<IReadOnlyList<SessionMessage>> PageBySessionAsync(string tenantId, Guid sessionId, int skip, int take, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SessionMessage>>(Session(tenantId, sessionId).Skip(skip).Take(take).ToList());
+
+    private IEnumerable<SessionMessage> Session(string tenantId, Guid sessionId) =>
+        messages.Values.Where(m => m.SessionId == sessionId && m.TenantId == tenantId).OrderBy(m => m.CreatedAt).ThenBy(m => m.Id);
 }

@@ -15,7 +15,7 @@ namespace Agent.Data.Migrations
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "9.0.22");
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("Agent.Data.ConfigOverride", b =>
                 {
@@ -395,6 +395,8 @@ namespace Agent.Data.Migrations
                     b.HasIndex("TenantId");
 
                     b.HasIndex("SessionId", "CreatedAt");
+
+                    b.HasIndex("SessionId", "ParentId");
 
                     b.ToTable("messages", (string)null);
                 });

@@ -71,6 +71,44 @@ public sealed class MessageTree
         return node;
     }
 
+    /// <summary>
+    /// The window <c>IMessageStore.ReadPathAsync</c> answers, computed from the whole tree: the newest
+    /// <paramref name="take"/> messages of the path to <paramref name="leafId"/>, or the ones above <paramref name="olderThan"/>.
+    /// </summary>
+    public TranscriptWindow Window(Guid? leafId, Guid? olderThan, int take)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(take);
+        IReadOnlyList<SessionMessage> path;
+        if (olderThan is { } older)
+        {
+            if (!byId.TryGetValue(older, out var anchor))
+            {
+                return TranscriptWindow.Empty;
+            }
+
+            path = PathTo(anchor.Id);
+            path = path.Take(path.Count - 1).ToList();
+        }
+        else
+        {
+            path = PathTo(leafId);
+        }
+
+        var shown = path.Skip(Math.Max(0, path.Count - take)).ToList();
+        var branches = new Dictionary<Guid, BranchPosition>();
+        foreach (var message in shown)
+        {
+            var siblings = SiblingsOf(message);
+            if (siblings.Count > 1)
+            {
+                var ids = siblings.Select(s => s.Id).ToList();
+                branches[message.Id] = new BranchPosition(ids.IndexOf(message.Id), ids.Count, ids);
+            }
+        }
+
+        return new TranscriptWindow(shown, branches, path.Count > shown.Count);
+    }
+
     private SessionMessage? NewestLeaf() =>
         byId.Values.Where(m => !childrenOf.ContainsKey(m.Id)).OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).LastOrDefault();
 }

@@ -32,6 +32,19 @@ public interface IMessageStore
     /// <summary>Every message of a session (all branches) in creation order.</summary>
     Task<IReadOnlyList<SessionMessage>> ListBySessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The shown branch ending at <paramref name="leafId"/> (null: the newest leaf by CreatedAt then Id, as
+    /// <see cref="MessageTree.PathTo"/>), newest <paramref name="take"/> messages; with <paramref name="olderThan"/>
+    /// (a message on that path), the <paramref name="take"/> ancestors above it.
+    /// </summary>
+    Task<TranscriptWindow> ReadPathAsync(string tenantId, Guid sessionId, Guid? leafId, Guid? olderThan, int take, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The newest leaf under <paramref name="messageId"/> (where a branch switch lands), as
+    /// <see cref="MessageTree.LatestLeafUnder"/>; null when the message is not in the session.
+    /// </summary>
+    Task<Guid?> LatestLeafUnderAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken);
+
     /// <summary>Messages left in <see cref="MessageStatus.Streaming"/>: on start-up these were cut by a crash.</summary>
     Task<IReadOnlyList<SessionMessage>> ListStreamingAsync(CancellationToken cancellationToken);
 

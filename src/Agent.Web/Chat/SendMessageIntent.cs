@@ -19,13 +19,27 @@ public static class SendMessageIntent
         new IntentPolicy(TimeSpan.FromMinutes(30), 1, RecoveryPolicy.Leave, BackoffOptions.Default));
 }
 
-/// <summary>Runs the turn the coordinator prepared; the coordinator is resolved lazily (it depends on the runtime).</summary>
-public sealed class SendMessageHandler(IServiceProvider services) : IIntentHandler
+/// <summary>Runs the turn the coordinator prepared, through the streamer (which does not depend on the runtime).</summary>
+public sealed class SendMessageHandler : IIntentHandler
 {
+    private readonly Func<ChatTurnStreamer> streamer;
+
+    public SendMessageHandler(ChatTurnStreamer streamer)
+    {
+        ArgumentNullException.ThrowIfNull(streamer);
+        this.streamer = () => streamer;
+    }
+
+    /// <summary>
+    /// The host's registration (Hosting/HostSetup.cs) still passes the provider: the coordinator that builds the
+    /// streamer depends on the runtime that builds this handler, so it is resolved at the first turn.
+    /// </summary>
+    public SendMessageHandler(IServiceProvider services) => streamer = () => services.GetRequiredService<ChatCoordinator>().Turns;
+
     public async Task<IntentResult> HandleAsync(ExecutionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var coordinator = services.GetRequiredService<ChatCoordinator>();
+        var coordinator = streamer();
         if (!Guid.TryParse(context.MetadataValue(SendMessageIntent.MessageIdKey), out var messageId))
         {
             throw new PermanentIntentFailureException($"metadata '{SendMessageIntent.MessageIdKey}' must be the id of the reply to stream.");

@@ -1,0 +1,274 @@
+using System.Collections.Concurrent;
+using Agent.Domain.Configuration;
+using Agent.Domain.Sessions;
+using Agent.Domain.Storage;
+using Agent.Domain.Telemetry;
+using Agent.Web.Tools;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace Agent.Web.Chat;
+
+/// <summary>
+/// Streams prepared turns and keeps the registry of live ones (one per session). Every write of a reply goes
+/// through the turn's write gate: interim snapshots (periodic flush, tool cards) and the final state are
+/// serialized, and nothing is persisted or published for a turn after its terminal write.
+/// </summary>
+public sealed class ChatTurnStreamer(
+    IMessageStore messages,
+    ToolRegistry tools,
+    AgentLoop agentLoop,
+    IOptions<AgentOptions> options,
+    TimeProvider time,
+    ILogger<ChatTurnStreamer> logger)
+{
+    private readonly ConcurrentDictionary<Guid, LiveRun> runs = new();
+    private readonly ConcurrentDictionary<Guid, ChatTurn> turnsByMessage = new();
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> idle = new();
+
+    /// <summary>Raised whenever a session's stored messages change; see <see cref="SessionChange"/> for ordering.</summary>
+    public event Action<SessionChange>? SessionChanged;
+
+    public LiveRun? LiveRunFor(Guid sessionId) => runs.GetValueOrDefault(sessionId);
+
+    public bool IsStreaming(Guid sessionId) => runs.ContainsKey(sessionId);
+
+    /// <summary>Waits for a session's reply to end (tests and deletion).</summary>
+    public Task WhenIdleAsync(Guid sessionId) => idle.TryGetValue(sessionId, out var done) ? done.Task : Task.CompletedTask;
+
+    /// <summary>How many turns are registered (live runs, prepared turns, idle waiters): all zero when nothing streams.</summary>
+    internal (int Runs, int Turns, int Waiters) RegistryCounts => (runs.Count, turnsByMessage.Count, idle.Count);
+
+    internal ChatTurn? TurnFor(Guid assistantMessageId) => turnsByMessage.GetValueOrDefault(assistantMessageId);
+
+    internal void Publish(SessionChange change) => SessionChanged?.Invoke(change);
+
+    internal LiveRun Claim(Guid sessionId, Guid replyId, string initialText)
+    {
+        var run = new LiveRun(sessionId, replyId, initialText, time);
+        if (!runs.TryAdd(sessionId, run))
+        {
+            run.Dispose();
+            throw new ChatRefusedException("A reply is already streaming in this session; stop it first.");
+        }
+
+        return run;
+    }
+
+    /// <summary>Gives back a session claimed for a turn that never got prepared (its first writes failed).</summary>
+    internal void Unclaim(LiveRun run)
+    {
+        runs.TryRemove(new KeyValuePair<Guid, LiveRun>(run.SessionId, run));
+        run.Dispose();
+    }
+
+    internal ChatTurn Prepare(LiveRun run, ChatClientLease lease, SessionMessage reply, List<Microsoft.Extensions.AI.ChatMessage> prompt)
+    {
+        var turn = new ChatTurn(run, lease, reply, prompt);
+        idle[run.SessionId] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        turnsByMessage[reply.Id] = turn;
+        return turn;
+    }
+
+    /// <summary>Ends a turn its execution never took (stopped while queued, or refused): otherwise it would stay streaming and registered.</summary>
+    internal async Task<bool> EndUnstartedAsync(ChatTurn turn, MessageStatus status, string? error)
+    {
+        if (!turn.IsUnstarted)
+        {
+            return false;
+        }
+
+        await FinishAsync(turn, status, error, null, null, null);
+        return true;
+    }
+
+    /// <summary>Streams the reply of a prepared turn; runs inside the send_message execution.</summary>
+    internal async Task<MessageStatus> StreamAsync(ChatTurn turn, Guid executionId, CancellationToken executionToken)
+    {
+        if (!turn.TryStart())
+        {
+            return MessageStatus.Cancelled; // stopped before the execution started; already written as such
+        }
+
+        turn.Reply = turn.Reply with { ExecutionId = executionId };
+        var run = turn.Run;
+        var lease = turn.Lease;
+        var prompt = turn.TakePrompt();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(run.Token, executionToken);
+        var reply = turn.Reply;
+        var streaming = options.Value.Streaming;
+        var started = time.GetTimestamp();
+        long? firstTokenAt = null;
+        var lastFlush = started;
+        var chunksSinceFlush = 0;
+        UsageDetails? usage = null;
+        var status = MessageStatus.Complete;
+        string? error = null;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = run.SessionId, ["MessageId"] = run.AssistantMessageId, ["Provider"] = lease.ProviderName });
+        try
+        {
+            var loopRequest = await tools.PrepareTurnAsync(reply.TenantId, reply.SessionId, reply.ExecutionId, linked.Token);
+            var callbacks = new AgentLoopCallbacks
+            {
+                ToolCallRequested = (call, _) => PublishToolPartAsync(turn, call.ToCallPart()),
+                ToolCallCompleted = (call, _) => PublishToolPartAsync(turn, call.ToResultPart()),
+            };
+            await foreach (var update in agentLoop.RunAsync(lease.Client, prompt, new ChatOptions { ModelId = lease.ModelId }, loopRequest, callbacks, linked.Token))
+            {
+                if (update.Role == ChatRole.Tool)
+                {
+                    continue; // tool results reach the transcript through the callbacks, as cards
+                }
+
+                foreach (var content in update.Contents)
+                {
+                    switch (content)
+                    {
+                        case TextContent { Text.Length: > 0 } chunk:
+                            firstTokenAt ??= time.GetTimestamp();
+                            run.Append(chunk.Text);
+                            chunksSinceFlush++;
+                            break;
+                        case UsageContent usageContent:
+                            usage = Add(usage, usageContent.Details); // one per model call of the tool loop
+                            break;
+                    }
+                }
+
+                if (chunksSinceFlush >= streaming.FlushTokenCount || time.GetElapsedTime(lastFlush).TotalMilliseconds >= streaming.FlushIntervalMs)
+                {
+                    await WriteInterimAsync(turn, publish: false);
+                    lastFlush = time.GetTimestamp();
+                    chunksSinceFlush = 0;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            status = MessageStatus.Cancelled;
+        }
+        catch (Exception ex)
+        {
+            status = MessageStatus.Failed;
+            error = ex.Message;
+            logger.LogWarning(ex, "Reply failed");
+        }
+
+        var end = time.GetTimestamp();
+        var ttft = firstTokenAt is { } first ? time.GetElapsedTime(started, first).TotalMilliseconds : (double?)null;
+        var seconds = firstTokenAt is { } from ? time.GetElapsedTime(from, end).TotalSeconds : 0;
+        var rate = usage?.OutputTokenCount is > 0 && seconds > 0 ? usage.OutputTokenCount.Value / seconds : (double?)null;
+        await FinishAsync(turn, status, error, usage, ttft, rate);
+        return status;
+    }
+
+    /// <summary>A tool call or result goes on the reply at once (persisted and pushed), so its card shows while the turn runs.</summary>
+    internal Task PublishToolPartAsync(ChatTurn turn, MessagePart part)
+    {
+        turn.AddToolPart(part, turn.Run.Text);
+        return WriteInterimAsync(turn, publish: true);
+    }
+
+    /// <summary>A streaming snapshot of the reply: written (and pushed) unless the turn already ended.</summary>
+    internal async Task WriteInterimAsync(ChatTurn turn, bool publish)
+    {
+        await turn.WriteGate.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (turn.HasEnded)
+            {
+                return;
+            }
+
+            var snapshot = turn.Reply with { Parts = turn.PartsWith(turn.Run.Text), UpdatedAt = turn.NextWriteTime(time.GetUtcNow()) };
+            await messages.UpdateAsync(snapshot, CancellationToken.None);
+            if (publish)
+            {
+                Publish(new SessionChange(turn.Run.SessionId, [snapshot], null));
+            }
+        }
+        finally
+        {
+            turn.WriteGate.Release();
+        }
+    }
+
+    /// <summary>Writes the reply's final state (once, whatever ended it), releases the session and pushes the final copy last.</summary>
+    internal async Task FinishAsync(ChatTurn turn, MessageStatus status, string? error, UsageDetails? usage, double? ttft, double? rate)
+    {
+        await turn.WriteGate.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (!turn.TryEnd())
+            {
+                return;
+            }
+
+            var run = turn.Run;
+            var reply = turn.Reply;
+            var final = reply with
+            {
+                Parts = turn.PartsWith(run.Text),
+                Status = status,
+                Error = error,
+                UpdatedAt = turn.NextWriteTime(time.GetUtcNow()),
+                Usage = usage is null ? reply.Usage : new TokenUsage(
+                    usage.InputTokenCount ?? 0,
+                    usage.OutputTokenCount ?? 0,
+                    usage.CachedInputTokenCount ?? 0,
+                    usage.ReasoningTokenCount ?? 0,
+                    turn.Lease.ModelId,
+                    turn.Lease.ProviderName),
+                TimeToFirstTokenMs = ttft ?? reply.TimeToFirstTokenMs,
+                TokensPerSecond = rate ?? reply.TokensPerSecond,
+            };
+            turn.Reply = final;
+
+            try
+            {
+                await messages.UpdateAsync(final, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Persisting the final reply failed; it will show as interrupted after a restart");
+            }
+            finally
+            {
+                runs.TryRemove(new KeyValuePair<Guid, LiveRun>(run.SessionId, run));
+                turnsByMessage.TryRemove(new KeyValuePair<Guid, ChatTurn>(run.AssistantMessageId, turn));
+                if (idle.TryRemove(run.SessionId, out var done))
+                {
+                    done.TrySetResult();
+                }
+
+                run.Complete();
+                run.Dispose();
+                Publish(new SessionChange(run.SessionId, [final], null));
+            }
+        }
+        finally
+        {
+            turn.WriteGate.Release();
+        }
+    }
+
+    /// <summary>Asks every live turn to stop (shutdown).</summary>
+    internal void StopAll()
+    {
+        foreach (var run in runs.Values)
+        {
+            run.Stop();
+        }
+    }
+
+    private static UsageDetails Add(UsageDetails? total, UsageDetails next)
+    {
+        if (total is null)
+        {
+            return next;
+        }
+
+        total.Add(next);
+        return total;
+    }
+}
