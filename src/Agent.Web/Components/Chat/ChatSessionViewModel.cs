@@ -22,20 +22,21 @@ public sealed class ChatSessionViewModel(
     ProviderCatalog providers)
 {
     public const int PageSize = 50;
-    private readonly Dictionary<Guid, SessionMessage> stored = [];
-    private MessageTree tree = new([]);
+
+    // The newest copy of every message this view has seen, read or pushed; a read never replaces a newer push.
+    private readonly Dictionary<Guid, SessionMessage> held = [];
     private List<SessionMessage> path = [];
+    private Dictionary<Guid, BranchPosition> branches = [];
     private Guid? activeLeaf;
-    private int shownCount = PageSize;
 
     public ChatSession? Session { get; private set; }
 
     public bool Loaded { get; private set; }
 
-    /// <summary>The newest messages of the shown branch, oldest first.</summary>
-    public IReadOnlyList<SessionMessage> Visible { get; private set; } = [];
+    /// <summary>The loaded part of the shown branch, oldest first: the newest page, and older pages on request.</summary>
+    public IReadOnlyList<SessionMessage> Visible => path;
 
-    public bool HasOlder => path.Count > Visible.Count;
+    public bool HasOlder { get; private set; }
 
     public LiveRun? Live { get; private set; }
 
@@ -73,17 +74,14 @@ public sealed class ChatSessionViewModel(
 
     public BranchInfo BranchOf(SessionMessage message)
     {
-        var siblings = tree.SiblingsOf(message);
-        var index = 0;
-        for (var i = 0; i < siblings.Count; i++)
+        ArgumentNullException.ThrowIfNull(message);
+        if (!branches.TryGetValue(message.Id, out var position))
         {
-            if (siblings[i].Id == message.Id)
-            {
-                index = i;
-            }
+            return new BranchInfo(0, 1, null, null);
         }
 
-        return new BranchInfo(index, siblings.Count, index > 0 ? siblings[index - 1].Id : null, index < siblings.Count - 1 ? siblings[index + 1].Id : null);
+        var ids = position.SiblingIds;
+        return new BranchInfo(position.Index, position.Count, position.Index > 0 ? ids[position.Index - 1] : null, position.Index < ids.Count - 1 ? ids[position.Index + 1] : null);
     }
 
     public SessionMessage? LastUserMessage => path.LastOrDefault(m => m.Role == MessageRole.User);
@@ -94,30 +92,41 @@ public sealed class ChatSessionViewModel(
     public async Task LoadAsync(ChatSession session, CancellationToken cancellationToken)
     {
         Session = session;
-        stored.Clear();
-        foreach (var message in await messages.ListBySessionAsync(session.TenantId, session.Id, cancellationToken))
-        {
-            stored[message.Id] = message;
-        }
-
         activeLeaf = session.ActiveLeafId;
-        shownCount = PageSize;
+        await ReloadAsync(cancellationToken);
         ToolMode = await tools.GetModeAsync(session.TenantId, session.Id, cancellationToken);
         await LoadApprovalsAsync(cancellationToken);
         Loaded = true;
-        Rebuild();
     }
 
-    /// <summary>Shows the next older page of the branch; false when there is none.</summary>
-    public bool ShowOlder()
+    /// <summary>Reads the newest page of the shown branch again (at least as many messages as are loaded now).</summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        if (!HasOlder)
+        var session = RequireSession();
+        var window = await messages.ReadPathAsync(session.TenantId, session.Id, activeLeaf, null, Math.Max(PageSize, path.Count), cancellationToken);
+        path = [.. window.Messages.Select(Newest)];
+        branches = new Dictionary<Guid, BranchPosition>(window.Branches);
+        HasOlder = window.HasOlder;
+        Live = chat.LiveRunFor(session.Id);
+    }
+
+    /// <summary>Loads the next older page of the shown branch above what is shown; false when there is none.</summary>
+    public async Task<bool> ShowOlderAsync(CancellationToken cancellationToken)
+    {
+        if (!HasOlder || path.Count == 0)
         {
             return false;
         }
 
-        shownCount += PageSize;
-        Rebuild();
+        var session = RequireSession();
+        var window = await messages.ReadPathAsync(session.TenantId, session.Id, activeLeaf, path[0].Id, PageSize, cancellationToken);
+        path = [.. window.Messages.Select(Newest), .. path];
+        foreach (var (id, position) in window.Branches)
+        {
+            branches[id] = position;
+        }
+
+        HasOlder = window.HasOlder;
         return true;
     }
 
@@ -132,9 +141,13 @@ public sealed class ChatSessionViewModel(
         Approvals = pending.Where(a => a.SessionId == Session.Id).ToDictionary(a => a.CallId);
     }
 
-    /// <summary>Applies a change pushed by the coordinator; an upsert older than what is shown is dropped.</summary>
+    /// <summary>
+    /// Applies a change pushed by the coordinator; an upsert older than the copy held is dropped. Returns true when
+    /// the shown branch moved (a new turn, a branch switch) and the window must be read again.
+    /// </summary>
     public bool Apply(SessionChange change)
     {
+        ArgumentNullException.ThrowIfNull(change);
         if (Session is null || change.SessionId != Session.Id)
         {
             return false;
@@ -142,28 +155,26 @@ public sealed class ChatSessionViewModel(
 
         foreach (var message in change.Upserted)
         {
-            if (!stored.TryGetValue(message.Id, out var known) || !IsStale(known, message))
+            if (SessionChange.Supersedes(message, held.GetValueOrDefault(message.Id)))
             {
-                stored[message.Id] = message;
+                held[message.Id] = message;
+                var index = path.FindIndex(m => m.Id == message.Id);
+                if (index >= 0)
+                {
+                    path[index] = message;
+                }
             }
         }
 
-        activeLeaf = change.ActiveLeafId ?? activeLeaf;
-        var before = path.Count;
-        Rebuild();
-        if (path.Count > before && Visible.Count < path.Count)
+        Live = chat.LiveRunFor(Session.Id);
+        if (change.ActiveLeafId is { } leaf && leaf != path.LastOrDefault()?.Id)
         {
-            // New turns at the end do not push the older messages the person already loaded out of view.
-            shownCount += path.Count - before;
-            Rebuild();
+            activeLeaf = leaf;
+            return true;
         }
 
-        return true;
+        return false;
     }
-
-    /// <summary>A terminal state is never replaced by a streaming snapshot that arrives after it.</summary>
-    private static bool IsStale(SessionMessage known, SessionMessage incoming) =>
-        incoming.UpdatedAt < known.UpdatedAt || (known.IsTerminal && !incoming.IsTerminal);
 
     public Task SendAsync(string text, Guid? editOf, CancellationToken cancellationToken) =>
         chat.SendAsync(RequireSession().TenantId, RequireSession().Id, text, editOf, cancellationToken);
@@ -233,15 +244,18 @@ public sealed class ChatSessionViewModel(
         }
     }
 
-    private ChatSession RequireSession() => Session ?? throw new InvalidOperationException("No session is open.");
-
-    private void Rebuild()
+    private SessionMessage Newest(SessionMessage read)
     {
-        tree = new MessageTree(stored.Values);
-        path = [.. tree.PathTo(activeLeaf)];
-        Visible = path.Count > shownCount ? path[^shownCount..] : path;
-        Live = Session is null ? null : chat.LiveRunFor(Session.Id);
+        if (held.TryGetValue(read.Id, out var known) && !SessionChange.Supersedes(read, known))
+        {
+            return known;
+        }
+
+        held[read.Id] = read;
+        return read;
     }
+
+    private ChatSession RequireSession() => Session ?? throw new InvalidOperationException("No session is open.");
 }
 
 public sealed record AgentProfileChoice(string Id, string Name);

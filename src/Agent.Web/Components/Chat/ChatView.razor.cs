@@ -97,9 +97,9 @@ public sealed partial class ChatView : IAsyncDisposable
     public async Task<bool> LoadOlderFromScroll()
     {
         var more = false;
-        await InvokeAsync(() =>
+        await InvokeAsync(async () =>
         {
-            more = Model.ShowOlder();
+            more = await Model.ShowOlderAsync(disposed.Token);
             StateHasChanged();
         });
         return more;
@@ -112,7 +112,7 @@ public sealed partial class ChatView : IAsyncDisposable
             await module.InvokeVoidAsync("keepScrollPosition", disposed.Token, transcript);
         }
 
-        Model.ShowOlder();
+        await Model.ShowOlderAsync(disposed.Token);
     }
 
     private async Task SendFromButtonAsync()
@@ -225,7 +225,11 @@ public sealed partial class ChatView : IAsyncDisposable
 
         _ = InvokeAsync(async () =>
         {
-            Model.Apply(change);
+            if (Model.Apply(change))
+            {
+                await Model.ReloadAsync(CancellationToken.None);
+            }
+
             if (change.TurnEnded && !disposed.IsCancellationRequested)
             {
                 // A finished turn may have given the session its title.
