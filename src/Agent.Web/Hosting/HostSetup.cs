@@ -8,7 +8,8 @@ using Agent.Web.Components;
 using Agent.Web.Runtime;
 using Agent.Web.Services;
 using Agent.Web.Tools;
-using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -25,16 +26,20 @@ public static class HostSetup
     {
         ArgumentNullException.ThrowIfNull(builder);
         var contentRoot = builder.Environment.ContentRootPath;
-        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(contentRoot, "data", "keys")));
+
+        // Keys sit beside the database (data/keys by default), not in $HOME/.aspnet; resolved after all configuration is in.
+        builder.Services.AddDataProtection();
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<AppInfo, ILoggerFactory>((o, app, loggers) =>
+            o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(app.DataProtectionKeysPath), loggers));
 
         // Static assets of packages (_content/Radzen.Blazor) are served from the build's manifest in every environment.
         builder.WebHost.UseStaticWebAssets();
-        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]) && string.IsNullOrWhiteSpace(builder.Configuration["ASPNETCORE_URLS"]))
+        var (urls, source) = ListenUrls.Effective(builder.Configuration);
+        ListenUrls.RefuseNonLoopback(urls, source);
+        if (source == ListenUrls.DefaultSource)
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
-
-        RefuseNonLoopbackUrls(builder.Configuration["urls"]);
 
         var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
@@ -77,20 +82,6 @@ public static class HostSetup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
         return builder;
-    }
-
-    /// <summary>There is no sign-in yet, so the app only listens on this machine.</summary>
-    private static void RefuseNonLoopbackUrls(string? urls)
-    {
-        foreach (var url in (urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var host = Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) ? uri.Host : url;
-            if (host is not ("127.0.0.1" or "localhost" or "[::1]"))
-            {
-                throw new OptionsValidationException("Urls", typeof(AgentOptions),
-                    [$"Urls: '{url}' listens beyond this machine, and this version has no sign-in. Fix: bind to 127.0.0.1 (for example http://127.0.0.1:5080) and reach it through an SSH tunnel or an authenticating reverse proxy."]);
-            }
-        }
     }
 
     public static WebApplication UseAgentHost(this WebApplication app)
