@@ -20,7 +20,7 @@ public sealed class ListenUrlsProcessTests
     }
 
     [Fact]
-    public async Task Urls_on_the_command_line_is_where_the_app_answers_and_keys_stay_in_the_data_folder()
+    public async Task Urls_on_the_command_line_is_where_the_app_answers_keys_stay_in_the_data_folder_and_requests_are_logged_without_secrets()
     {
         var port = FreePort();
         await using var app = await RunningApp.StartAsync(env: [], args: [$"--urls=http://127.0.0.1:{port}"]);
@@ -31,6 +31,15 @@ public sealed class ListenUrlsProcessTests
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(app.DataFolder, "keys"), "key-*.xml"));
         Assert.False(Directory.Exists(Path.Combine(app.Home, ".aspnet")), "no key ring under $HOME");
+
+        // Serilog request logging writes one line per request: path and status, never the query string or headers.
+        const string secret = "sk-request-log-secret-4711";
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/tools?api_key={secret}", UriKind.Relative));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        using var tools = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, tools.StatusCode);
+        await app.WaitForOutputAsync("HTTP GET /api/tools responded 200");
+        Assert.DoesNotContain(secret, app.Output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -159,6 +168,20 @@ public sealed class ListenUrlsProcessTests
 
             client.Dispose();
             throw new Xunit.Sdk.XunitException($"The app did not answer /health on port {port} within 60 s:\n{Output}");
+        }
+
+        public async Task WaitForOutputAsync(string text)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!Output.Contains(text, StringComparison.Ordinal))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new Xunit.Sdk.XunitException($"The app did not print '{text}' within 30 s:\n{Output}");
+                }
+
+                await Task.Delay(100);
+            }
         }
 
         public async Task<int> WaitForExitAsync()

@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Radzen;
 using Serilog;
+using Serilog.Events;
 
 namespace Agent.Web.Hosting;
 
@@ -41,18 +42,19 @@ public static class HostSetup
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        var logger = new LoggerConfiguration()
+        // preserveStaticLogger: each host (tests run several at once) keeps its own logger; nothing writes the static Log.Logger.
+        builder.Services.AddSerilog(
+            (services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
             .Enrich.FromLogContext()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}")
             .WriteTo.File(
                 Path.Combine(contentRoot, "logs", "agent-.log"),
                 rollingInterval: RollingInterval.Day,
                 retainedFileCountLimit: 7,
-                outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}")
-            .CreateLogger();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(logger, dispose: true);
+                outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}"),
+            preserveStaticLogger: true);
 
         builder.Services.AddOptions<AgentOptions>()
             .Bind(builder.Configuration.GetSection(AgentOptions.SectionName))
@@ -92,6 +94,15 @@ public static class HostSetup
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
+        app.UseSerilogRequestLogging(o =>
+        {
+            o.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
+
+            // The path only (RequestPath has no query string) and no headers: a key in a URL or header never reaches the log.
+            o.GetLevel = (http, _, error) => error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : http.Request.Path.StartsWithSegments("/health") || http.Request.Path.StartsWithSegments("/_framework") || http.Request.Path.StartsWithSegments("/_content") || http.Request.Path.StartsWithSegments("/_blazor") ? LogEventLevel.Debug
+                : LogEventLevel.Information;
+        });
         app.UseStaticFiles();
         app.UseAntiforgery();
         app.MapAgentApi();
