@@ -33,7 +33,7 @@ public sealed class ListenUrlsProcessTests
         Assert.False(Directory.Exists(Path.Combine(app.Home, ".aspnet")), "no key ring under $HOME");
 
         // Serilog request logging writes one line per request: path and status, never the query string or headers.
-        const string secret = "sk-request-log-secret-4711";
+        var secret = "request-log-secret-" + Guid.NewGuid().ToString("N");
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/tools?api_key={secret}", UriKind.Relative));
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
         using var tools = await client.SendAsync(request);
