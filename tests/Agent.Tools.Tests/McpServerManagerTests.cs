@@ -62,6 +62,15 @@ public sealed class McpServerManagerTests
         await manager.ConfirmAsync("everything", default);
         Assert.Equal(McpServerState.Ready, Assert.Single(manager.Servers).State);
         Assert.Contains(manager.GetTools(), t => t.Name == "everything__echo");
+        var listed = Assert.Single(await manager.ListAsync(default));
+        Assert.Equal(McpServerState.Ready, listed.State);
+        Assert.Contains(listed.Tools, t => t.QualifiedName == "everything__echo");
+
+        // Reloading the same configuration keeps the running server (a reload used to restart every server).
+        var running = manager.Connection("everything");
+        await manager.ReloadAsync(default);
+        Assert.Same(running, manager.Connection("everything"));
+        Assert.Equal(McpServerState.Ready, Assert.Single(await manager.ListAsync(default)).State);
 
         await manager.SetEnabledAsync("everything", false, default);
         Assert.Equal(McpServerState.Disabled, Assert.Single(manager.Servers).State);

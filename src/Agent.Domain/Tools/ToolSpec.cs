@@ -60,4 +60,35 @@ public sealed record McpServerSpec(
     IReadOnlyList<string> Args,
     IReadOnlyDictionary<string, string> EnvironmentVariableNames,
     Uri? Url,
-    bool Enabled);
+    bool Enabled)
+{
+    // A record compares its list and dictionary members by reference; every read of the configuration builds new ones,
+    // so without this a running server never equals its own spec (it showed "starting" forever and restarted on reload).
+    public bool Equals(McpServerSpec? other) =>
+        other is not null
+        && Name == other.Name
+        && Transport == other.Transport
+        && Command == other.Command
+        && Args.SequenceEqual(other.Args, StringComparer.Ordinal)
+        && EnvironmentVariableNames.Count == other.EnvironmentVariableNames.Count
+        && EnvironmentVariableNames.All(e => other.EnvironmentVariableNames.TryGetValue(e.Key, out var v) && v == e.Value)
+        && Url == other.Url
+        && Enabled == other.Enabled;
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Name);
+        hash.Add(Transport);
+        hash.Add(Command);
+        foreach (var arg in Args)
+        {
+            hash.Add(arg);
+        }
+
+        hash.Add(EnvironmentVariableNames.Count);
+        hash.Add(Url);
+        hash.Add(Enabled);
+        return hash.ToHashCode();
+    }
+}

@@ -24,8 +24,8 @@ public sealed class ProviderClients(
     ILoggerFactory loggerFactory,
     TimeProvider timeProvider)
 {
-    /// <summary>Named HttpClients of providers are "provider:NAME"; each carries that provider's resilience handler.</summary>
-    public const string HttpClientPrefix = "provider:";
+    /// <summary>The named HttpClient of every provider; a request names its provider, which selects that provider's pipeline.</summary>
+    public const string HttpClientName = "provider";
 
     /// <summary>Throws <see cref="ProviderException"/> when the provider cannot be used (blocked, unknown, model unknown).</summary>
     public IChatClient GetClient(string providerName, string? modelId = null)
@@ -57,8 +57,8 @@ public sealed class ProviderClients(
         return context.Spec.Kind switch
         {
             ProviderKind.Deterministic => new DeterministicChatClient(context.Name, model, TimeSpan.FromMilliseconds(context.ChunkDelayMs), timeProvider),
-            ProviderKind.OpenAICompatible => new OpenAIChatClient(HttpClientFor(context.Name), context, model, key, loggerFactory.CreateLogger<OpenAIChatClient>()),
-            ProviderKind.Anthropic => new AnthropicChatClient(HttpClientFor(context.Name), context, model, key, loggerFactory.CreateLogger<AnthropicChatClient>()),
+            ProviderKind.OpenAICompatible => new OpenAIChatClient(httpClientFactory.CreateClient(HttpClientName), context, model, key, loggerFactory.CreateLogger<OpenAIChatClient>()),
+            ProviderKind.Anthropic => new AnthropicChatClient(httpClientFactory.CreateClient(HttpClientName), context, model, key, loggerFactory.CreateLogger<AnthropicChatClient>()),
             _ => throw new ProviderException(new ProviderError(context.Name, null, "unsupported_kind", $"Provider kind {context.Spec.Kind} has no adapter.", false, null, "use Kind OpenAICompatible, Anthropic or Deterministic")),
         };
     }
@@ -79,6 +79,4 @@ public sealed class ProviderClients(
 
     private ProviderContext DescribeOrThrow(string providerName) =>
         Describe(providerName) ?? throw new ProviderException(ProviderErrors.UnknownProvider(providerName, catalog.Providers.Select(p => p.Name)));
-
-    private HttpClient HttpClientFor(string provider) => httpClientFactory.CreateClient(HttpClientPrefix + provider);
 }

@@ -15,6 +15,10 @@ public sealed record AppInfo(string Version, string ContentRoot, string Database
         return new AppInfo(AssemblyVersion, environment.ContentRootPath, Path.GetFullPath(Path.Combine(environment.ContentRootPath, path)));
     }
 
+    /// <summary>Data protection keys (antiforgery, circuits) live in the data folder beside the database.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string DataProtectionKeysPath => Path.Combine(Path.GetDirectoryName(DatabasePath) ?? ContentRoot, "keys");
+
     public static string AssemblyVersion =>
         typeof(AppInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 }

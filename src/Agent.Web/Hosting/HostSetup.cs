@@ -11,12 +11,14 @@ using Agent.Web.ControlPlane;
 using Agent.Web.Runtime;
 using Agent.Web.Services;
 using Agent.Web.Tools;
-using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Serilog;
+using Serilog.Events;
 
 namespace Agent.Web.Hosting;
 
@@ -28,29 +30,34 @@ public static class HostSetup
     {
         ArgumentNullException.ThrowIfNull(builder);
         var contentRoot = builder.Environment.ContentRootPath;
-        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(contentRoot, "data", "keys")));
+
+        // Keys sit beside the database (data/keys by default), not in $HOME/.aspnet; resolved after all configuration is in.
+        builder.Services.AddDataProtection();
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<AppInfo, ILoggerFactory>((o, app, loggers) =>
+            o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(app.DataProtectionKeysPath), loggers));
 
         // Static assets of packages (_content/MudBlazor) are served from the build's manifest in every environment.
         builder.WebHost.UseStaticWebAssets();
-        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]) && string.IsNullOrWhiteSpace(builder.Configuration["ASPNETCORE_URLS"]))
+        var (urls, source) = ListenUrls.Effective(builder.Configuration);
+        ListenUrls.RefuseNonLoopback(urls, source);
+        if (source == ListenUrls.DefaultSource)
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        RefuseNonLoopbackUrls(builder.Configuration["urls"]);
-
-        var logger = new LoggerConfiguration()
+        // preserveStaticLogger: each host (tests run several at once) keeps its own logger; nothing writes the static Log.Logger.
+        builder.Services.AddSerilog(
+            (services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
             .Enrich.FromLogContext()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}")
             .WriteTo.File(
                 Path.Combine(contentRoot, "logs", "agent-.log"),
                 rollingInterval: RollingInterval.Day,
                 retainedFileCountLimit: 7,
-                outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}")
-            .CreateLogger();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(logger, dispose: true);
+                outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}"),
+            preserveStaticLogger: true);
 
         builder.Services.AddOptions<AgentOptions>()
             .Bind(builder.Configuration.GetSection(AgentOptions.SectionName))
@@ -85,20 +92,6 @@ public static class HostSetup
         return builder;
     }
 
-    /// <summary>There is no sign-in yet, so the app only listens on this machine.</summary>
-    private static void RefuseNonLoopbackUrls(string? urls)
-    {
-        foreach (var url in (urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var host = Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) ? uri.Host : url;
-            if (host is not ("127.0.0.1" or "localhost" or "[::1]"))
-            {
-                throw new OptionsValidationException("Urls", typeof(AgentOptions),
-                    [$"Urls: '{url}' listens beyond this machine, and this version has no sign-in. Fix: bind to 127.0.0.1 (for example http://127.0.0.1:5080) and reach it through an SSH tunnel or an authenticating reverse proxy."]);
-            }
-        }
-    }
-
     public static WebApplication UseAgentHost(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -107,6 +100,15 @@ public static class HostSetup
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
+        app.UseSerilogRequestLogging(o =>
+        {
+            o.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
+
+            // The path only (RequestPath has no query string) and no headers: a key in a URL or header never reaches the log.
+            o.GetLevel = (http, _, error) => error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : http.Request.Path.StartsWithSegments("/health") || http.Request.Path.StartsWithSegments("/_framework") || http.Request.Path.StartsWithSegments("/_content") || http.Request.Path.StartsWithSegments("/_blazor") ? LogEventLevel.Debug
+                : LogEventLevel.Information;
+        });
         app.UseStaticFiles();
         app.UseAntiforgery();
         app.MapAgentApi();

@@ -207,6 +207,7 @@ public abstract class HttpChatClient : IChatClient
         request.Content.Headers.ContentType = JsonMediaType;
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(stream ? "text/event-stream" : "application/json"));
         request.Headers.TryAddWithoutValidation(CorrelationHeader, correlationId);
+        request.Options.Set(ProviderPipelines.ProviderOption, Context.Name);
         if (!string.IsNullOrEmpty(apiKey))
         {
             AddAuthentication(request.Headers, apiKey);
@@ -215,7 +216,7 @@ public abstract class HttpChatClient : IChatClient
         Logger.LogInformation("Provider call started: {Stream}, {MessageCount} messages, {RequestBytes} bytes", stream ? "streaming" : "non-streaming", messages.Count(), json.Length);
         var started = Stopwatch.GetTimestamp();
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var attempts = request.Options.TryGetValue(ProviderResilienceHandler.AttemptsOption, out var a) ? a : 1;
+        var attempts = request.Options.TryGetValue(ProviderPipelines.AttemptsOption, out var a) ? a : 1;
         Logger.LogInformation(
             "Provider answered HTTP {Status} after {FirstByteMs} ms and {Attempts} attempt(s)",
             (int)response.StatusCode,

@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.RateLimiting;
 using Agent.Domain.Configuration;
+using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -9,35 +9,35 @@ using Polly.Timeout;
 
 namespace Agent.Web.Clients.Common;
 
-/// <summary>The resilience state of one provider: its Polly pipeline (with the circuit breaker's state) and its rate limiter.</summary>
-public sealed class ProviderPipeline(string provider, ResiliencePipeline<HttpResponseMessage> pipeline, RateLimiter rateLimiter, ProviderResilienceOptions options)
-{
-    public string Provider { get; } = provider;
-
-    public ResiliencePipeline<HttpResponseMessage> Pipeline { get; } = pipeline;
-
-    public RateLimiter RateLimiter { get; } = rateLimiter;
-
-    public ProviderResilienceOptions Options { get; } = options;
-}
-
 /// <summary>
-/// One pipeline per provider, built once and shared by every HttpClient the factory hands out for it, so the
-/// circuit breaker and the rate limiter see all of that provider's traffic.
-/// Order: total timeout, then retry, then circuit breaker, then first-byte (per attempt) timeout.
+/// Our rules for a provider's resilience pipeline, built by Microsoft.Extensions.Http.Resilience once per provider (the
+/// pipeline is selected by the provider name on the request), so the breaker and the rate limiter see all of that
+/// provider's traffic. Order: client-side rate limit, total timeout, retry, circuit breaker, first-byte (per attempt)
+/// timeout. Requests are sent with ResponseHeadersRead, so the pipeline ends when the headers (the first byte) arrive:
+/// retries happen only before anything was streamed; a failure while reading the body is never retried.
 /// </summary>
-public sealed class ProviderPipelines(Func<string, ProviderResilienceOptions> optionsFor, TimeProvider timeProvider, ILoggerFactory loggerFactory) : IDisposable
+public static class ProviderPipelines
 {
-    /// <summary>Key in <see cref="ResilienceContext.Properties"/> where the handler stores the retry count.</summary>
-    public static readonly ResiliencePropertyKey<int> AttemptsKey = new("agent.provider.attempts");
+    /// <summary>The resilience handler's name (pipelines are keyed "provider/&lt;provider name&gt;").</summary>
+    public const string HandlerName = "provider";
 
-    private readonly ConcurrentDictionary<string, Lazy<ProviderPipeline>> pipelines = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Which provider a request belongs to; selects that provider's pipeline.</summary>
+    public static readonly HttpRequestOptionsKey<string> ProviderOption = new("agent.provider.name");
 
-    /// <summary>Replaced in tests to make the jitter deterministic.</summary>
-    public Func<double> Jitter { get; init; } = Random.Shared.NextDouble;
+    /// <summary>How many attempts the last send took (set on the request when a retry happened).</summary>
+    public static readonly HttpRequestOptionsKey<int> AttemptsOption = new("agent.provider.attempts");
 
-    public ProviderPipeline Get(string provider) =>
-        pipelines.GetOrAdd(provider, name => new Lazy<ProviderPipeline>(() => Build(name, optionsFor(name)))).Value;
+    /// <summary>The pipeline key of a request (empty when it names no provider: the library probes the selector with a bare request).</summary>
+    public static string PipelineKey(HttpRequestMessage request) =>
+        request is not null && request.Options.TryGetValue(ProviderOption, out var name) ? name : "";
+
+    public static string ProviderOf(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Options.TryGetValue(ProviderOption, out var name) && !string.IsNullOrEmpty(name)
+            ? name
+            : throw new InvalidOperationException("A request on the provider HttpClient must name its provider (ProviderPipelines.ProviderOption).");
+    }
 
     public static bool IsTransientStatus(HttpStatusCode status) =>
         status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
@@ -45,6 +45,7 @@ public sealed class ProviderPipelines(Func<string, ProviderResilienceOptions> op
     /// <summary>Whether the retry strategy handles an outcome (also used by tests of the schedule).</summary>
     public static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ProviderResilienceOptions options, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(options);
         if (outcome.Exception is not null)
         {
             return outcome.Exception is HttpRequestException or TimeoutRejectedException;
@@ -73,21 +74,44 @@ public sealed class ProviderPipelines(Func<string, ProviderResilienceOptions> op
         return BackoffSchedule.Delay(attempt, TimeSpan.FromMilliseconds(options.RetryBaseDelayMs), TimeSpan.FromMilliseconds(options.RetryMaxDelayMs), jitter);
     }
 
-    private ProviderPipeline Build(string provider, ProviderResilienceOptions options)
+    /// <summary>Builds the pipeline of the provider named by <see cref="ResilienceHandlerContext.InstanceName"/>.</summary>
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, ResilienceHandlerContext context)
     {
-        var logger = loggerFactory.CreateLogger($"Agent.Web.Clients.Pipeline.{provider}");
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider, Name = $"provider:{provider}" };
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(context);
+        var provider = context.InstanceName;
+        var services = context.ServiceProvider;
+        var options = services.GetRequiredService<ProviderClients>().Describe(provider)?.Resilience ?? new ProviderResilienceOptions();
+        var time = services.GetRequiredService<TimeProvider>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger($"Agent.Web.Clients.Pipeline.{provider}");
+        builder.TimeProvider = time;
+
+        var limiter = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = options.RequestsPerMinute,
+            Window = TimeSpan.FromMinutes(1),
+            SegmentsPerWindow = 6,
+            QueueLimit = options.RateLimitQueue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+        context.OnPipelineDisposed(limiter.Dispose);
+
+        // Outermost, so one request takes one permit however many attempts it needs.
+        builder.AddRateLimiter(limiter);
         builder.AddTimeout(TimeSpan.FromMilliseconds(options.TotalTimeoutMs));
         if (options.MaxRetries > 0)
         {
+            // HttpRetryStrategyOptions honours Retry-After but neither caps it (MaxRetryAfterMs) nor reads retry-after-ms,
+            // so the decision and the delay stay ours.
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = options.MaxRetries,
-                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, options, timeProvider.GetUtcNow())),
-                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryDelay(args.AttemptNumber, args.Outcome.Result, options, Jitter(), timeProvider.GetUtcNow())),
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, options, time.GetUtcNow())),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryDelay(args.AttemptNumber, args.Outcome.Result, options, Random.Shared.NextDouble(), time.GetUtcNow())),
                 OnRetry = args =>
                 {
-                    args.Context.Properties.Set(AttemptsKey, args.AttemptNumber + 1);
+                    args.Context.GetRequestMessage()?.Options.Set(AttemptsOption, args.AttemptNumber + 2);
                     var reason = args.Outcome.Exception?.GetType().Name ?? $"HTTP {(int)args.Outcome.Result!.StatusCode}";
                     logger.LogWarning("Provider {Provider} attempt {Attempt} failed ({Reason}); retrying in {DelayMs} ms", provider, args.AttemptNumber + 1, reason, (int)args.RetryDelay.TotalMilliseconds);
                     return ValueTask.CompletedTask;
@@ -111,24 +135,5 @@ public sealed class ProviderPipelines(Func<string, ProviderResilienceOptions> op
             },
         });
         builder.AddTimeout(TimeSpan.FromMilliseconds(options.FirstByteTimeoutMs));
-
-        var limiter = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = options.RequestsPerMinute,
-            Window = TimeSpan.FromMinutes(1),
-            SegmentsPerWindow = 6,
-            QueueLimit = options.RateLimitQueue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
-        return new ProviderPipeline(provider, builder.Build(), limiter, options);
-    }
-
-    public void Dispose()
-    {
-        foreach (var pipeline in pipelines.Values.Where(p => p.IsValueCreated))
-        {
-            pipeline.Value.RateLimiter.Dispose();
-        }
     }
 }
