@@ -6,7 +6,10 @@ using MudBlazor.Services;
 
 namespace Agent.Web.Tests;
 
-/// <summary>The bUnit base of every component test: MudBlazor services, loose JS interop, popovers and the action runner.</summary>
+/// <summary>
+/// The bUnit base of every component test: MudBlazor services, loose JS interop and the action runner. A test registers
+/// its own services first, then calls <see cref="RenderProviders"/> (bUnit refuses registrations after the first render).
+/// </summary>
 public abstract class AgentTestContext : BunitContext
 {
     protected AgentTestContext()
@@ -15,6 +18,24 @@ public abstract class AgentTestContext : BunitContext
         Services.AddScoped<ActionRunner>();
         Services.AddLogging();
         JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    /// <summary>
+    /// xUnit 2 disposes test classes synchronously, but Mud's services are only async-disposable: dispose the
+    /// container asynchronously (which also disposes the renderer) and wait for it.
+    /// </summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Renders the popover and dialog providers the pages' selects and confirmations need; returns the dialogs.</summary>
+    protected IRenderedComponent<MudDialogProvider> RenderProviders()
+    {
         Render<MudPopoverProvider>();
+        return Render<MudDialogProvider>();
     }
 }
