@@ -13,9 +13,13 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public static string ScreenshotFolder { get; } = Path.Combine(AppProcess.RepoRoot, "TestResults", "screenshots");
 
+    /// <summary>Where the panel screenshots go, one per panel, width and theme: .buildprint/screenshots at the repo root.</summary>
+    public static string PanelScreenshotFolder { get; } = Path.Combine(AppProcess.RepoRoot, ".buildprint", "screenshots");
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(ScreenshotFolder);
+        Directory.CreateDirectory(PanelScreenshotFolder);
         App = await AppProcess.StartAsync();
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(LaunchOptions);
@@ -29,9 +33,18 @@ public sealed class BrowserFixture : IAsyncLifetime
         Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     };
 
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800)
+    public Task<IPage> NewPageAsync(int width = 1280, int height = 800) => NewPageAsync(App, width, height);
+
+    /// <summary>A page in a fresh context (no theme cookie; the system prefers light) on the given app.</summary>
+    public async Task<IPage> NewPageAsync(AppProcess app, int width = 1280, int height = 800)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, BaseURL = App.BaseAddress.ToString() });
+        ArgumentNullException.ThrowIfNull(app);
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            BaseURL = app.BaseAddress.ToString(),
+            ColorScheme = ColorScheme.Light,
+        });
         return await context.NewPageAsync();
     }
 

@@ -1,35 +1,58 @@
+using System.Globalization;
 using Microsoft.Playwright;
 
 namespace Agent.E2E.Tests;
 
-/// <summary>The Runs panel on the real app: a long execution progresses live and is cancelled from the panel.</summary>
+/// <summary>The Runs panel on the real app, reached by its link: a long execution progresses live and is cancelled.</summary>
 public sealed class RunsTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task A_diagnostic_task_progresses_live_and_cancel_stops_it()
     {
         var page = await fixture.NewPageAsync();
-        await page.GotoAsync("/runs");
-        await page.Locator("[data-interactive=true]").WaitForAsync();
+        try
+        {
+            await Workbench.OpenAsync(page);
+            var runs = await Workbench.GoToAsync(page, "runs");
+            await Assertions.Expect(runs).ToHaveAttributeAsync("data-state", "empty");
 
-        await page.Locator("button[data-action=start-diagnostic]").ClickAsync();
+            await page.Locator("button[data-action=start-diagnostic]").ClickAsync();
 
-        var row = page.Locator("tr[data-execution]").First;
-        await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "running");
-        await Assertions.Expect(row.Locator("progress")).Not.ToHaveAttributeAsync("value", "0", new() { Timeout = 15_000 });
-        var progressBefore = double.Parse((await row.Locator("progress").GetAttributeAsync("value"))!, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(progressBefore > 0, "the panel showed progress without a reload");
+            var marker = page.Locator("[data-execution]").First;
+            var row = page.Locator("tr").Filter(new() { Has = page.Locator("[data-execution]") }).First;
+            await Assertions.Expect(marker).ToHaveAttributeAsync("data-status", "running");
+            await Assertions.Expect(runs).ToHaveAttributeAsync("data-state", "ready");
+            var progress = row.Locator("[data-progress]");
+            await Assertions.Expect(progress).Not.ToHaveAttributeAsync("data-progress", "0", new() { Timeout = 15_000 });
+            var before = double.Parse((await progress.GetAttributeAsync("data-progress"))!, CultureInfo.InvariantCulture);
+            Assert.True(before > 0, "the page showed progress without a reload");
+            await Assertions.Expect(row).ToContainTextAsync("Diagnostic step");
 
-        await row.Locator("button[data-action=cancel]").ClickAsync();
+            await row.Locator("button[data-action=cancel]").ClickAsync();
 
-        await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "cancelled");
-        var progressAfter = double.Parse((await row.Locator("progress").GetAttributeAsync("value"))!, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(progressAfter, progressBefore, 0.99);
-        await Assertions.Expect(page.Locator("section[data-panel=runs]")).ToHaveAttributeAsync("data-state", "ready");
+            await Assertions.Expect(marker).ToHaveAttributeAsync("data-status", "cancelled");
+            await Assertions.Expect(row.Locator("button[data-action=retry]")).ToBeVisibleAsync();
+            var after = double.Parse((await progress.GetAttributeAsync("data-progress"))!, CultureInfo.InvariantCulture);
+            Assert.InRange(after, before, 0.99);
 
-        await row.Locator("button[data-action=details]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-detail]")).ToContainTextAsync("execution.cancelled");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "runs-cancelled.png"), FullPage = true });
-        await page.Context.CloseAsync();
+            await row.Locator("button[data-action=details]").ClickAsync();
+            var detail = page.Locator("[data-detail]");
+            await Assertions.Expect(detail).ToContainTextAsync("execution.cancelled");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "runs-detail-desktop-light.png"), Animations = ScreenshotAnimations.Disabled });
+            await page.Locator("button[data-action=close-detail]").ClickAsync();
+            await Assertions.Expect(detail).ToHaveCountAsync(0);
+
+            // Away and back with the browser: the grid shows the cancelled run again.
+            await page.GoBackAsync();
+            await Workbench.ExpectPanelAsync(page, "chat");
+            await page.GoForwardAsync();
+            runs = await Workbench.ExpectPanelAsync(page, "runs");
+            await Assertions.Expect(runs).ToHaveAttributeAsync("data-state", "ready");
+            await Assertions.Expect(page.Locator("[data-execution]").First).ToHaveAttributeAsync("data-status", "cancelled");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
     }
 }

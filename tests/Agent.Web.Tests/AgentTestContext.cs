@@ -6,8 +6,11 @@ using MudBlazor.Services;
 
 namespace Agent.Web.Tests;
 
-/// <summary>The bUnit base of every component test: MudBlazor services, loose JS interop, the clock and the action runner.</summary>
-public abstract class AgentTestContext : BunitContext, IAsyncLifetime
+/// <summary>
+/// The bUnit base of every component test: MudBlazor services, loose JS interop and the action runner. A test registers
+/// its own services first, then calls <see cref="RenderProviders"/> (bUnit refuses registrations after the first render).
+/// </summary>
+public abstract class AgentTestContext : BunitContext
 {
     protected AgentTestContext()
     {
@@ -18,11 +21,22 @@ public abstract class AgentTestContext : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 
-    /// <summary>Call after the test's own services are added, before rendering a component that opens popovers or menus.</summary>
-    protected void RenderPopoverProvider() => Render<MudPopoverProvider>();
+    /// <summary>
+    /// xUnit 2 disposes test classes synchronously, but Mud's services are only async-disposable: dispose the
+    /// container asynchronously (which also disposes the renderer) and wait for it.
+    /// </summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    /// <summary>MudBlazor's services are only asynchronously disposable; xunit calls this before Dispose.</summary>
-    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+    /// <summary>Renders the popover and dialog providers the pages' selects and confirmations need; returns the dialogs.</summary>
+    protected IRenderedComponent<MudDialogProvider> RenderProviders()
+    {
+        Render<MudPopoverProvider>();
+        return Render<MudDialogProvider>();
+    }
 }

@@ -1,16 +1,21 @@
-using Agent.Domain.Bootstrap;
 using Agent.Domain.Configuration;
 using Agent.Domain.Memory;
-using Agent.Domain.Providers;
+using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
-using Agent.Web.Components.Panels;
 using Agent.Web.Tools;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using McpPage = Agent.Web.Components.Pages.Mcp;
+using Memory = Agent.Web.Components.Pages.Memory;
+using Team = Agent.Web.Components.Pages.Team;
+using Tokens = Agent.Web.Components.Pages.Tokens;
+using ToolsPage = Agent.Web.Components.Pages.Tools;
 
 namespace Agent.Web.Tests;
 
+/// <summary>The Tools, MCP, Memory, Tokens and Team pages: each loads what it shows and says which state it is in.</summary>
 public sealed class PanelComponentTests : AgentTestContext
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
@@ -26,71 +31,100 @@ public sealed class PanelComponentTests : AgentTestContext
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        Directory.Delete(contentRoot, recursive: true);
+        if (disposing && Directory.Exists(contentRoot))
+        {
+            Directory.Delete(contentRoot, recursive: true);
+        }
     }
 
-    [Fact]
-    public void Settings_panel_shows_a_blocked_provider_with_its_reason_and_action()
-    {
-        var panel = Render<SettingsPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
-
-        var openai = panel.Find("[data-provider=openai]");
-        Assert.Equal("blocked", openai.GetAttribute("data-provider-state"));
-        Assert.Contains("The environment variable OPENAI_API_KEY is not set.", openai.TextContent, StringComparison.Ordinal);
-        Assert.Contains("set OPENAI_API_KEY and restart the app", openai.QuerySelector(".blocked-reason strong")!.TextContent, StringComparison.Ordinal);
-
-        var deterministic = panel.Find("[data-provider=deterministic]");
-        Assert.Equal("deterministic", deterministic.GetAttribute("data-provider-state"));
-        Assert.Null(deterministic.QuerySelector(".blocked-reason"));
-        Assert.Equal("deterministic", panel.Find("[data-default-provider]").TextContent);
-    }
+    // ------------------------------------------------------------------ MCP
 
     [Fact]
-    public void Mcp_panel_empty_state_says_where_to_add_a_server()
+    public void Mcp_page_empty_state_says_where_to_add_a_server()
     {
-        var panel = Render<McpPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
+        RenderProviders();
+        var page = Render<McpPage>();
 
-        var section = panel.Find("[data-panel=mcp]");
-        Assert.Equal("empty", section.GetAttribute("data-state"));
+        page.WaitForAssertion(() => Assert.Equal("empty", page.Find("[data-panel=mcp]").GetAttribute("data-state")), Wait);
+        var section = page.Find("[data-panel=mcp]");
         Assert.Contains("No MCP servers configured", section.TextContent, StringComparison.Ordinal);
         Assert.Contains("Agent:McpServers", section.TextContent, StringComparison.Ordinal);
-        Assert.Empty(panel.FindAll("[data-mcp-server]"));
+        Assert.Empty(page.FindAll("[data-mcp-server]"));
+        Assert.NotNull(page.Find("textarea[data-import-json]"));
     }
 
     [Fact]
-    public void Mcp_panel_lists_configured_servers_with_their_command_to_confirm()
+    public void Mcp_page_lists_configured_servers_with_their_true_state_and_command()
     {
         options.McpServers["everything"] = new McpServerOptions { Command = "npx", Args = ["-y", "@modelcontextprotocol/server-everything"] };
         options.McpServers["remote"] = new McpServerOptions { Url = "http://127.0.0.1:9/mcp", Enabled = false };
 
-        var panel = Render<McpPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
+        RenderProviders();
 
-        Assert.Equal("ready", panel.Find("[data-panel=mcp]").GetAttribute("data-state"));
-        var everything = panel.Find("[data-mcp-server=everything]");
-        Assert.Equal("npx -y @modelcontextprotocol/server-everything", everything.QuerySelector("code[data-command]")!.TextContent);
+        var page = Render<McpPage>();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-mcp-server]")), Wait);
+        var everything = page.Find("[data-mcp-server=everything]");
+        Assert.Equal("npx -y @modelcontextprotocol/server-everything", everything.QuerySelector("[data-command]")!.TextContent);
         Assert.Equal("awaiting confirmation", everything.GetAttribute("data-mcp-state"));
+        Assert.Contains("awaiting confirmation", everything.QuerySelector("[data-status-chip]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("0 tools · 0 resources · 0 prompts", everything.QuerySelector("[data-counts]")!.TextContent, StringComparison.Ordinal);
         Assert.NotNull(everything.QuerySelector("[data-action=confirm]"));
-        Assert.Equal("disabled", panel.Find("[data-mcp-server=remote]").GetAttribute("data-mcp-state"));
+        var remote = page.Find("[data-mcp-server=remote]");
+        Assert.Equal("disabled", remote.GetAttribute("data-mcp-state"));
+        Assert.NotEqual("stdio", remote.QuerySelector("[data-transport]")!.TextContent.Trim());
+
+        // Nothing runs until a command is confirmed: the page says it is blocked on the person.
+        Assert.Equal("blocked", page.Find("[data-panel=mcp]").GetAttribute("data-state"));
+        Assert.Contains("confirm the exact command", page.Find("[data-panel=mcp] [data-state-message]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Mcp_panel_import_refuses_literal_env_values()
+    public void Mcp_confirm_shows_the_exact_command_in_a_dialog_and_cancel_starts_nothing()
     {
-        var panel = Render<McpPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
-        panel.Find("[data-import-json]").Change("""{"mcpServers": {"gh": {"command": "npx", "env": {"GITHUB_TOKEN": "ghp_secret"}}}}""");
-        panel.Find("[data-action=import]").Click();
-        panel.WaitForAssertion(() => Assert.Contains("${NAME}", panel.Find("[data-import-problems]").TextContent, StringComparison.Ordinal), Wait);
-        Assert.DoesNotContain("ghp_secret", panel.Find("[data-import-problems]").TextContent, StringComparison.Ordinal);
-        Assert.Empty(panel.FindAll("[data-mcp-server]"));
+        options.McpServers["everything"] = new McpServerOptions { Command = "npx", Args = ["-y", "@modelcontextprotocol/server-everything"] };
+        var dialogs = RenderProviders();
+        var page = Render<McpPage>();
+        page.WaitForAssertion(() => page.Find("[data-mcp-server=everything] [data-action=confirm]"), Wait);
 
-        panel.Find("[data-import-json]").Change("""{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "gh-server"], "env": {"GITHUB_TOKEN": "${GITHUB_TOKEN}"}}}}""");
-        panel.Find("[data-action=import]").Click();
-        panel.WaitForAssertion(() => Assert.Equal("awaiting confirmation", panel.Find("[data-mcp-server=gh]").GetAttribute("data-mcp-state")), Wait);
-        Assert.Equal("GITHUB_TOKEN=${GITHUB_TOKEN} npx -y gh-server", panel.Find("[data-mcp-server=gh] code[data-command]").TextContent);
+        page.Find("[data-mcp-server=everything] [data-action=confirm]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Equal("npx -y @modelcontextprotocol/server-everything", dialogs.Find("[data-confirm-detail]").TextContent), Wait);
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-confirm-detail]")), Wait);
+        Assert.Equal("awaiting confirmation", page.Find("[data-mcp-server=everything]").GetAttribute("data-mcp-state"));
     }
 
     [Fact]
-    public void Tools_panel_lists_live_tools_skills_and_skill_problems()
+    public void Mcp_import_refuses_literal_env_values_and_remove_asks_first()
+    {
+        var dialogs = RenderProviders();
+        var page = Render<McpPage>();
+        page.WaitForAssertion(() => page.Find("textarea[data-import-json]"), Wait);
+
+        page.Find("textarea[data-import-json]").Change("""{"mcpServers": {"gh": {"command": "npx", "env": {"GITHUB_TOKEN": "ghp_secret"}}}}""");
+        page.Find("[data-action=import]").Click();
+        page.WaitForAssertion(() => Assert.Contains("${NAME}", page.Find("[data-import-problems]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.DoesNotContain("ghp_secret", page.Find("[data-import-problems]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-mcp-server]"));
+
+        page.Find("textarea[data-import-json]").Change("""{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "gh-server"], "env": {"GITHUB_TOKEN": "${GITHUB_TOKEN}"}}}}""");
+        page.Find("[data-action=import]").Click();
+        page.WaitForAssertion(() => Assert.Equal("awaiting confirmation", page.Find("[data-mcp-server=gh]").GetAttribute("data-mcp-state")), Wait);
+        Assert.Equal("GITHUB_TOKEN=${GITHUB_TOKEN} npx -y gh-server", page.Find("[data-mcp-server=gh] [data-command]").TextContent);
+        Assert.Empty(page.FindAll("[data-import-problems]"));
+
+        page.Find("[data-mcp-server=gh] [data-action=remove]").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("Remove gh?", dialogs.Markup, StringComparison.Ordinal), Wait);
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Remove").Click();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-mcp-server]")), Wait);
+        Assert.Equal("empty", page.Find("[data-panel=mcp]").GetAttribute("data-state"));
+    }
+
+    // ------------------------------------------------------------------ Tools
+
+    [Fact]
+    public void Tools_page_lists_live_tools_with_switches_approvals_skills_and_skill_problems()
     {
         options.Skills.Folders.Add("skills");
         Directory.CreateDirectory(Path.Combine(contentRoot, "skills", "release-notes"));
@@ -98,79 +132,188 @@ public sealed class PanelComponentTests : AgentTestContext
         Directory.CreateDirectory(Path.Combine(contentRoot, "skills", "broken"));
         File.WriteAllText(Path.Combine(contentRoot, "skills", "broken", "SKILL.md"), "no front matter");
 
-        var ready = Render<ToolsPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
-        ready.WaitForAssertion(() => Assert.Equal("ready", ready.Find("[data-panel=tools]").GetAttribute("data-state")), Wait);
-        Assert.NotNull(ready.Find("[data-tool=current_time]"));
-        Assert.NotNull(ready.Find("[data-tool=load_skill]"));
-        Assert.Equal("ask", ready.Find("[data-tool=workspace_write] select").GetAttribute("value"));
-        Assert.Contains("release-notes", ready.Find("[data-skill=release-notes]").TextContent, StringComparison.Ordinal);
-        Assert.Contains("front matter", ready.Find("[data-skill-problem]").TextContent, StringComparison.Ordinal);
+        RenderProviders();
 
-        ready.Find("[data-tool=calculator] [data-action=toggle-tool]").Click();
-        ready.WaitForAssertion(() => Assert.Equal("false", ready.Find("[data-tool=calculator]").GetAttribute("data-tool-enabled")), Wait);
+        var page = Render<ToolsPage>();
+        page.WaitForAssertion(() => Assert.Equal("ready", page.Find("[data-panel=tools]").GetAttribute("data-state")), Wait);
+        Assert.NotNull(page.Find("[data-tool=current_time]"));
+        Assert.NotNull(page.Find("[data-tool=load_skill]"));
+        var write = page.Find("[data-tool=workspace_write]");
+        Assert.Equal("ask", write.GetAttribute("data-approval-value"));
+        Assert.Contains("writes", write.QuerySelector("[data-effect]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("built-in", write.QuerySelector("[data-source]")!.TextContent.Trim());
+        Assert.Contains("release-notes", page.Find("[data-skill=release-notes]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("front matter", page.Find("[data-skill-problem]").TextContent, StringComparison.Ordinal);
+
+        // Every switch and select has an accessible name.
+        Assert.All(page.FindAll("input[type=checkbox]"), input =>
+            Assert.StartsWith("Enable ", page.Find($"#{input.GetAttribute("aria-labelledby")}").TextContent, StringComparison.Ordinal));
+
+        page.Find("[data-tool=calculator] input[type=checkbox]").Change(false);
+        page.WaitForAssertion(() => Assert.Equal("false", page.Find("[data-tool=calculator]").GetAttribute("data-tool-enabled")), Wait);
+
+        page.Find("[data-skill=release-notes] input[type=checkbox]").Change(false);
+        page.WaitForAssertion(() => Assert.Equal("false", page.Find("[data-skill=release-notes]").GetAttribute("data-skill-enabled")), Wait);
     }
 
     [Fact]
-    public async Task Tools_panel_shows_a_pending_approval_with_its_exact_arguments_and_approves_it()
+    public async Task Tools_page_sets_a_tools_approval_through_its_select()
+    {
+        RenderProviders();
+        var page = Render<ToolsPage>();
+        page.WaitForAssertion(() => Assert.Equal("ask", page.Find("[data-tool=workspace_write]").GetAttribute("data-approval-value")), Wait);
+
+        // One approval select per tool, in list order.
+        var index = page.FindAll("[data-tool]").Select(e => e.GetAttribute("data-tool")).ToList().IndexOf("workspace_write");
+        var select = page.FindComponents<MudSelect<ToolApproval>>()[index];
+        await page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(ToolApproval.Never));
+
+        page.WaitForAssertion(() => Assert.Equal("never", page.Find("[data-tool=workspace_write]").GetAttribute("data-approval-value")), Wait);
+        var tools = await Services.GetRequiredService<ToolRegistry>().GetToolsAsync("local", default);
+        Assert.Equal(ToolApproval.Never, tools.Find("workspace_write")!.Spec.Approval);
+    }
+
+    [Fact]
+    public async Task Tools_page_shows_a_pending_approval_with_its_exact_arguments_and_approves_it()
     {
         var approvals = Services.GetRequiredService<ToolApprovalService>();
         var request = PendingApprovals.Write("""{"path":"notes/a.txt","content":"hi"}""");
         var waiting = approvals.RequestAsync(request, default);
 
-        var panel = Render<ToolsPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
-        panel.WaitForAssertion(() => Assert.Equal("""{"path":"notes/a.txt","content":"hi"}""", panel.Find($"[data-approval='{request.Id}'] [data-arguments]").TextContent), Wait);
-        panel.Find("[data-action=approve-once]").Click();
+        RenderProviders();
+
+        var page = Render<ToolsPage>();
+        page.WaitForAssertion(() => Assert.Equal("""{"path":"notes/a.txt","content":"hi"}""", page.Find($"[data-approval='{request.Id}'] [data-arguments]").TextContent), Wait);
+        page.Find("[data-action=approve-once]").Click();
         var decided = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(ToolApprovalStatus.Approved, decided.Status);
-        panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("[data-approval]")), Wait);
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-approval]")), Wait);
     }
 
     [Fact]
-    public async Task Tools_panel_denies_with_the_reason_the_model_sees()
+    public async Task Tools_page_denies_with_the_reason_the_model_sees()
     {
         var approvals = Services.GetRequiredService<ToolApprovalService>();
         var request = PendingApprovals.Write("{}");
         var waiting = approvals.RequestAsync(request, default);
 
-        var panel = Render<ToolsPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
-        panel.WaitForAssertion(() => panel.Find("[data-deny-reason]"), Wait);
-        panel.Find("[data-deny-reason]").Change("wrong folder");
-        panel.Find("[data-action=deny]").Click();
+        RenderProviders();
+
+        var page = Render<ToolsPage>();
+        page.WaitForAssertion(() => page.Find("input[data-deny-reason]"), Wait);
+        Assert.Equal("Reason for denying", page.Find($"[data-approval='{request.Id}'] label").TextContent.Trim());
+        page.Find("input[data-deny-reason]").Change("wrong folder");
+        page.Find("[data-action=deny]").Click();
         var decided = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(ToolApprovalStatus.Denied, decided.Status);
         Assert.Equal("wrong folder", decided.DenyReason);
     }
 
     [Fact]
-    public void Memory_and_tokens_panels_show_zero_figures_as_empty()
+    public void Tools_page_is_loading_until_the_registry_answers()
     {
-        var memory = Render<MemoryPanel>(p => p.Add(x => x.Snapshot, Snapshot()));
-        Assert.Equal("empty", memory.Find("[data-panel=memory]").GetAttribute("data-state"));
-        Assert.Equal(5, memory.FindAll("[data-tier]").Count);
-
-        var tokens = Render<TokensPanel>(p => p.Add(x => x.Snapshot, Snapshot() with { TokenTotals = new TokenTotals(120, 30, 0, 0, 2) }));
-        Assert.Equal("ready", tokens.Find("[data-panel=tokens]").GetAttribute("data-state"));
-        Assert.Equal("120", tokens.Find("[data-figure=input]").TextContent);
+        var gate = new Gate();
+        Services.AddSingleton<IConfigOverrideStore>(new TroubledOverrideStore(gate));
+        RenderProviders();
+        var loading = Render<ToolsPage>();
+        Assert.Equal("loading", loading.Find("[data-panel=tools]").GetAttribute("data-state"));
+        Assert.Empty(loading.FindAll("[data-tool]"));
+        gate.Release();
+        loading.WaitForAssertion(() => Assert.Equal("ready", loading.Find("[data-panel=tools]").GetAttribute("data-state")), Wait);
     }
 
-    private static BootstrapSnapshot Snapshot() => new(
-        "0.1.0",
-        "20261122020820_Initial",
-        "/tmp/agent.db",
-        "local",
-        "deterministic",
-        "scripted-echo",
-        [
-            new ProviderStatus("deterministic", ProviderKind.Deterministic, ProviderMode.Deterministic, ProviderState.Deterministic, null, null, null, null, [new ModelSpec("scripted-echo", 32768, 0, 0)]),
-            new ProviderStatus("openai", ProviderKind.OpenAICompatible, ProviderMode.Live, ProviderState.Blocked, "The environment variable OPENAI_API_KEY is not set.", "set OPENAI_API_KEY and restart the app", "https://api.openai.com/v1", "OPENAI_API_KEY", [new ModelSpec("gpt-4o-mini", 128000, 0.15m, 0.6m)]),
-        ],
-        [],
-        [],
-        [],
-        Enum.GetValues<MemoryTier>().ToDictionary(t => t, _ => 0),
-        0,
-        0,
-        0,
-        TokenTotals.Zero,
-        new TelemetryDefaults("USD", 14, true, 250, 64));
+    [Fact]
+    public void Tools_page_shows_an_error_when_the_registry_fails()
+    {
+        Services.AddSingleton<IConfigOverrideStore>(new TroubledOverrideStore(failure: new IOException("disk unplugged")));
+        RenderProviders();
+        var page = Render<ToolsPage>();
+        page.WaitForAssertion(() => Assert.Equal("error", page.Find("[data-panel=tools]").GetAttribute("data-state")), Wait);
+        var alert = page.Find("[data-panel=tools] [data-state-message]");
+        Assert.Equal("alert", alert.GetAttribute("role"));
+        Assert.Contains("The tools could not be loaded: disk unplugged", alert.TextContent, StringComparison.Ordinal);
+    }
+
+    // ------------------------------------------------------------------ Memory, Tokens, Team
+
+    [Fact]
+    public void Memory_page_is_empty_with_zero_counts_and_lists_tiers_when_there_is_memory()
+    {
+        Services.AddSingleton<IMemoryStore>(new FakeMemoryStore(Enum.GetValues<MemoryTier>().ToDictionary(t => t, _ => 0)));
+        Services.AddSingleton<ICheckpointStore>(new FakeCheckpointStore(0));
+        RenderProviders();
+        var empty = Render<Memory>();
+        empty.WaitForAssertion(() => Assert.Equal("empty", empty.Find("[data-panel=memory]").GetAttribute("data-state")), Wait);
+        Assert.Contains("No memory yet.", empty.Markup, StringComparison.Ordinal);
+        Assert.Contains("not built yet", empty.Find("[data-not-built]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Memory_page_ready_counts_every_tier()
+    {
+        Services.AddSingleton<IMemoryStore>(new FakeMemoryStore(Enum.GetValues<MemoryTier>().ToDictionary(t => t, t => t == MemoryTier.PinnedBlock ? 3 : 0)));
+        Services.AddSingleton<ICheckpointStore>(new FakeCheckpointStore(2));
+        RenderProviders();
+        var page = Render<Memory>();
+        page.WaitForAssertion(() => Assert.Equal("ready", page.Find("[data-panel=memory]").GetAttribute("data-state")), Wait);
+        Assert.Equal(Enum.GetValues<MemoryTier>().Length + 1, page.FindAll("tr[data-tier]").Count);
+        Assert.Equal("3", page.Find($"tr[data-tier={MemoryTier.PinnedBlock}] td:last-child").TextContent);
+        Assert.Contains("3 items · 2 checkpoints", page.Find("[data-badge]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Memory_page_shows_an_error_when_the_store_fails()
+    {
+        Services.AddSingleton<IMemoryStore>(new FakeMemoryStore(new Dictionary<MemoryTier, int>(), new IOException("database is locked")));
+        Services.AddSingleton<ICheckpointStore>(new FakeCheckpointStore(0));
+        RenderProviders();
+        var page = Render<Memory>();
+        page.WaitForAssertion(() => Assert.Equal("error", page.Find("[data-panel=memory]").GetAttribute("data-state")), Wait);
+        Assert.Contains("database is locked", page.Find("[data-state-message]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tokens_page_goes_from_loading_to_ready_with_its_figures()
+    {
+        var gate = new Gate();
+        Services.AddSingleton<ITokenUsageStore>(new FakeTokenUsageStore(new TokenTotals(1200, 30, 0, 0, 2), gate));
+        RenderProviders();
+        var page = Render<Tokens>();
+        Assert.Equal("loading", page.Find("[data-panel=tokens]").GetAttribute("data-state"));
+        gate.Release();
+        page.WaitForAssertion(() => Assert.Equal("ready", page.Find("[data-panel=tokens]").GetAttribute("data-state")), Wait);
+        Assert.Equal("1,200", page.Find("[data-figure=input]").TextContent);
+        Assert.Equal("2", page.Find("[data-figure=messages]").TextContent);
+        Assert.Contains("not built yet", page.Find("[data-not-built]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tokens_page_empty_state()
+    {
+        Services.AddSingleton<ITokenUsageStore>(new FakeTokenUsageStore(TokenTotals.Zero));
+        RenderProviders();
+        var empty = Render<Tokens>();
+        empty.WaitForAssertion(() => Assert.Equal("empty", empty.Find("[data-panel=tokens]").GetAttribute("data-state")), Wait);
+        Assert.Contains("No token usage recorded yet.", empty.Markup, StringComparison.Ordinal);
+        Assert.Empty(empty.FindAll("[data-figure]"));
+    }
+
+    [Fact]
+    public void Tokens_page_error_state()
+    {
+        Services.AddSingleton<ITokenUsageStore>(new FakeTokenUsageStore(TokenTotals.Zero, failure: new IOException("no such table")));
+        RenderProviders();
+        var failed = Render<Tokens>();
+        failed.WaitForAssertion(() => Assert.Equal("error", failed.Find("[data-panel=tokens]").GetAttribute("data-state")), Wait);
+        Assert.Contains("no such table", failed.Find("[data-state-message]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Team_page_says_plainly_that_nothing_runs_here()
+    {
+        RenderProviders();
+        var page = Render<Team>();
+        Assert.Equal("empty", page.Find("[data-panel=team]").GetAttribute("data-state"));
+        Assert.Contains("No team tasks. Running several agents on one goal is not available in this version yet; nothing runs here.", page.Find("[data-state-message]").TextContent, StringComparison.Ordinal);
+    }
 }

@@ -39,6 +39,20 @@ public sealed class ExecutionStore(IDbContextFactory<AgentDbContext> contexts) :
             .OrderByDescending(x => x.CreatedAt).Skip(skip).Take(take).ToListAsync(cancellationToken);
     }
 
+    public async Task<ExecutionPage> PageAsync(string tenantId, ExecutionStatus? status, int skip, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = db.Executions.AsNoTracking().Where(x => x.TenantId == tenantId);
+        if (status is { } only)
+        {
+            query = query.Where(x => x.Status == only);
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(x => x.CreatedAt).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        return new ExecutionPage(items, total);
+    }
+
     public async Task<IReadOnlyList<ExecutionRecord>> ListByStatusAsync(IReadOnlyCollection<ExecutionStatus> statuses, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

@@ -15,7 +15,13 @@ public interface IExecutionStore
     Task<IReadOnlyList<ExecutionRecord>> ListAsync(string tenantId, int skip, int take, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ExecutionRecord>> ListByStatusAsync(IReadOnlyCollection<ExecutionStatus> statuses, CancellationToken cancellationToken);
+
+    /// <summary>One page of the tenant's executions, newest first, optionally of one status, with the total that matched.</summary>
+    Task<ExecutionPage> PageAsync(string tenantId, ExecutionStatus? status, int skip, int take, CancellationToken cancellationToken);
 }
+
+/// <summary>A page of executions and how many matched in all.</summary>
+public sealed record ExecutionPage(IReadOnlyList<ExecutionRecord> Items, int Total);
 
 public interface IArtifactStore
 {

@@ -27,9 +27,9 @@ public static class AppTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#9fa8ff",
-            PrimaryContrastText = "#11142a",
+            PrimaryContrastText = "#14151c",
             Secondary = "#4dd0c0",
-            SecondaryContrastText = "#06201c",
+            SecondaryContrastText = "#14151c",
             AppbarBackground = "#1b1d26",
             AppbarText = "#e7e9f2",
             Background = "#14151c",
@@ -39,10 +39,13 @@ public static class AppTheme
             TextPrimary = "#e7e9f2",
             TextSecondary = "#b3b8c9",
             Success = "#81c784",
+            SuccessContrastText = "#14151c",
             Warning = "#ffb74d",
+            WarningContrastText = "#14151c",
             Error = "#ef9a9a",
-            ErrorContrastText = "#2a0707",
+            ErrorContrastText = "#14151c",
             Info = "#90caf9",
+            InfoContrastText = "#14151c",
         },
         Typography = new Typography
         {

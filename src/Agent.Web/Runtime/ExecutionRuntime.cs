@@ -81,6 +81,10 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
     public Task<IReadOnlyList<ExecutionRecord>> ListAsync(string tenantId, int skip, int take, CancellationToken cancellationToken) =>
         executions.ListAsync(tenantId, skip, take, cancellationToken);
 
+    /// <summary>A page of stored executions for the Runs grid; the live feed keeps running rows current between pages.</summary>
+    public Task<ExecutionPage> PageAsync(string tenantId, ExecutionStatus? status, int skip, int take, CancellationToken cancellationToken) =>
+        executions.PageAsync(tenantId, status, skip, take, cancellationToken);
+
     /// <summary>The WAL entries of one execution of the tenant, or null when the tenant has no such execution.</summary>
     public async Task<IReadOnlyList<WalEntry>?> EventsAsync(string tenantId, Guid executionId, CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
+using System.Net;
 using Agent.Web.Chat;
+using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
 namespace Agent.Web.Components.Shared;
@@ -13,7 +15,7 @@ public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, ILo
     public async Task<bool> RunAsync(Func<Task> action, string? success = null, Confirmation? confirm = null)
     {
         ArgumentNullException.ThrowIfNull(action);
-        if (confirm is not null && await dialogs.ShowMessageBoxAsync(confirm.Title, confirm.Message, yesText: confirm.Yes, cancelText: "Cancel") != true)
+        if (confirm is not null && !await ConfirmAsync(confirm))
         {
             return false;
         }
@@ -44,7 +46,23 @@ public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, ILo
             return false;
         }
     }
+
+    private async Task<bool> ConfirmAsync(Confirmation confirm)
+    {
+        if (confirm.Detail is null)
+        {
+            return await dialogs.ShowMessageBoxAsync(confirm.Title, confirm.Message, yesText: confirm.Yes, cancelText: "Cancel") == true;
+        }
+
+        var markup = new MarkupString(
+            $"<p>{WebUtility.HtmlEncode(confirm.Message)}</p><pre class=\"confirm-detail\" data-confirm-detail>{WebUtility.HtmlEncode(confirm.Detail)}</pre>");
+        var options = new MessageBoxOptions { Title = confirm.Title, MarkupMessage = markup, YesText = confirm.Yes, CancelText = "Cancel" };
+        return await dialogs.ShowMessageBoxAsync(options, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true }) == true;
+    }
 }
 
-/// <summary>What a confirmation dialog asks before a destructive or risky action.</summary>
-public sealed record Confirmation(string Title, string Message, string Yes);
+/// <summary>
+/// What a confirmation dialog asks before a destructive or risky action; <paramref name="Detail"/> (a command line,
+/// a path) is shown verbatim in a monospace block so the person sees exactly what will happen.
+/// </summary>
+public sealed record Confirmation(string Title, string Message, string Yes, string? Detail = null);

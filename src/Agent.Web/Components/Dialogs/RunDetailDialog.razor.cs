@@ -1,0 +1,96 @@
+using Agent.Domain.Runtime;
+using Agent.Web.Components.Shared;
+using Agent.Web.Runtime;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Agent.Web.Components.Dialogs;
+
+/// <summary>One execution: its record, the WAL entries that recorded it (appended live) and the artifacts it produced.</summary>
+public sealed partial class RunDetailDialog : IDisposable
+{
+    private readonly CancellationTokenSource disposed = new();
+    private readonly Lock gate = new();
+    private ExecutionRecord? run;
+    private List<WalEntry> events = [];
+    private IReadOnlyList<Artifact> artifacts = [];
+    private string? error;
+    private IDisposable? subscription;
+    private RefreshThrottle? throttle;
+
+    [CascadingParameter]
+    public IMudDialogInstance? Dialog { get; set; }
+
+    [Parameter, EditorRequired]
+    public Guid ExecutionId { get; set; }
+
+    [Parameter, EditorRequired]
+    public required string TenantId { get; set; }
+
+    [Inject]
+    public required ExecutionRuntime Runtime { get; init; }
+
+    [Inject]
+    public required ExecutionFeed Feed { get; init; }
+
+    [Inject]
+    public required TimeProvider Time { get; init; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        throttle = new RefreshThrottle(() => InvokeAsync(StateHasChanged), TimeSpan.FromMilliseconds(200));
+        subscription = Feed.Subscribe(OnChange);
+        try
+        {
+            run = await Runtime.FindAsync(TenantId, ExecutionId, disposed.Token);
+            if (run is null)
+            {
+                error = "This run no longer exists.";
+                return;
+            }
+
+            var loaded = await Runtime.EventsAsync(TenantId, ExecutionId, disposed.Token) ?? [];
+            artifacts = await Runtime.ArtifactsOfAsync(TenantId, ExecutionId, disposed.Token);
+            lock (gate)
+            {
+                events = [.. loaded.UnionBy(events, e => e.Sequence).OrderBy(e => e.Sequence)];
+            }
+        }
+        catch (OperationCanceledException) when (disposed.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            error = $"The run could not be loaded: {ex.Message}";
+        }
+    }
+
+    private void OnChange(ExecutionChange change)
+    {
+        if (change.Execution.Id != ExecutionId)
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            run = change.Execution;
+            if (change.Entry is { } entry && events.All(e => e.Sequence != entry.Sequence))
+            {
+                events = [.. events.Append(entry).OrderBy(e => e.Sequence)];
+            }
+        }
+
+        throttle?.Request();
+    }
+
+    private void Close() => Dialog?.Close();
+
+    public void Dispose()
+    {
+        subscription?.Dispose();
+        throttle?.Dispose();
+        disposed.Cancel();
+        disposed.Dispose();
+    }
+}

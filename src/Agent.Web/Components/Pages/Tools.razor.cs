@@ -1,0 +1,152 @@
+using Agent.Domain.Storage;
+using Agent.Domain.Tools;
+using Agent.Web.Components.Shared;
+using Agent.Web.Mcp;
+using Agent.Web.Services;
+using Agent.Web.Tools;
+using Microsoft.AspNetCore.Components;
+
+namespace Agent.Web.Components.Pages;
+
+/// <summary>
+/// The live tool registry: pending approvals with their exact arguments on top, then built-in, skill and MCP tools
+/// with their enable switch and approval, then skills and any SKILL.md that could not be read. Reloads when an
+/// approval or an MCP server changes (throttled).
+/// </summary>
+public sealed partial class Tools : IDisposable
+{
+    private readonly CancellationTokenSource disposed = new();
+    private readonly Dictionary<Guid, string> denyReasons = [];
+    private RefreshThrottle? throttle;
+    private List<ToolSpec> tools = [];
+    private List<SkillSpec> skills = [];
+    private List<SkillProblem> problems = [];
+    private List<ToolApprovalRequest> pending = [];
+    private bool loaded;
+    private string? loadError;
+
+    [Inject]
+    public required ToolRegistry Registry { get; init; }
+
+    [Inject]
+    public required SkillCatalog Skills { get; init; }
+
+    [Inject]
+    public required ToolApprovalService Approvals { get; init; }
+
+    [Inject]
+    public required IConfigOverrideStore Overrides { get; init; }
+
+    [Inject]
+    public required McpServerManager Mcp { get; init; }
+
+    [Inject]
+    public required ActionRunner Actions { get; init; }
+
+    [Inject]
+    public required ILogger<Tools> Logger { get; init; }
+
+    private static string TenantId => BootstrapService.CurrentTenant;
+
+    private PanelStateKind State => loadError is not null ? PanelStateKind.Error
+        : !loaded ? PanelStateKind.Loading
+        : tools.Count + skills.Count + problems.Count + pending.Count == 0 ? PanelStateKind.Empty
+        : PanelStateKind.Ready;
+
+    private string StateMessage => loadError
+        ?? (!loaded ? "Loading tools…" : "No tools or skills are registered. Add a skill as a folder with a SKILL.md under skills/ (name and description in its front matter); MCP server tools appear here once a server is added in the MCP panel.");
+
+    private string? Badge => !loaded ? null
+        : $"{tools.Count(t => t.Enabled)} of {tools.Count} tools on · {skills.Count} skills" + (pending.Count > 0 ? $" · {pending.Count} waiting" : "");
+
+    protected override async Task OnInitializedAsync()
+    {
+        throttle = new RefreshThrottle(() => InvokeAsync(LoadAsync), TimeSpan.FromMilliseconds(150));
+        Approvals.Changed += OnApprovalChanged;
+        Mcp.Changed += OnMcpChanged;
+        await LoadAsync();
+    }
+
+    private void OnApprovalChanged(ToolApprovalRequest request) => throttle?.Request();
+
+    private void OnMcpChanged() => throttle?.Request();
+
+    private async Task LoadAsync()
+    {
+        try
+        {
+            var token = disposed.Token;
+            tools = [.. (await Registry.GetToolsAsync(TenantId, token)).Tools.Select(t => t.Spec)];
+            var (skillSpecs, skillProblems) = await Skills.ScanAsync(TenantId, token);
+            skills = [.. skillSpecs];
+            problems = [.. skillProblems];
+            pending = [.. await Approvals.ListPendingAsync(TenantId, token)];
+            foreach (var request in pending)
+            {
+                denyReasons.TryAdd(request.Id, "");
+            }
+
+            loaded = true;
+            loadError = null;
+        }
+        catch (OperationCanceledException) when (disposed.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            Logger.LogError(ex, "Loading the tools failed");
+            loadError = $"The tools could not be loaded: {ex.Message}";
+        }
+
+        StateHasChanged();
+    }
+
+    private Task ApproveAsync(ToolApprovalRequest request, bool forSession) => RunAsync(
+        () => Approvals.ApproveAsync(request.Id, forSession, disposed.Token),
+        forSession ? $"{request.ToolName} approved for this session" : $"{request.ToolName} approved once");
+
+    private Task DenyAsync(ToolApprovalRequest request) => RunAsync(
+        () => Approvals.DenyAsync(request.Id, denyReasons.GetValueOrDefault(request.Id), disposed.Token),
+        $"{request.ToolName} denied");
+
+    private Task SetToolEnabledAsync(ToolSpec tool, bool enabled) => RunAsync(
+        () => Registry.SetEnabledAsync(TenantId, tool.Name, enabled, disposed.Token),
+        $"{tool.Name} {(enabled ? "enabled" : "disabled")}");
+
+    private Task SetSkillEnabledAsync(SkillSpec skill, bool enabled) => RunAsync(
+        () => Overrides.SetEnabledAsync(TenantId, SkillCatalog.OverrideScope, skill.Name, enabled, disposed.Token),
+        $"Skill {skill.Name} {(enabled ? "enabled" : "disabled")}");
+
+    private Task SetApprovalAsync(ToolSpec tool, ToolApproval approval) => RunAsync(
+        () => Registry.SetApprovalAsync(TenantId, tool.Name, approval, disposed.Token),
+        $"{tool.Name}: approval {ApprovalName(approval)}");
+
+    private async Task RunAsync(Func<Task> action, string success)
+    {
+        await Actions.RunAsync(action, success);
+        await LoadAsync();
+    }
+
+    internal static string ApprovalName(ToolApproval approval) => approval.ToString().ToLowerInvariant();
+
+    internal static string SourceName(ToolSource source) => source switch
+    {
+        ToolSource.BuiltIn => "built-in",
+        ToolSource.Skill => "skill",
+        ToolSource.Mcp => "MCP",
+        _ => source.ToString(),
+    };
+
+    internal static IEnumerable<string> EffectsOf(ToolEffects effects) =>
+        Enum.GetValues<ToolEffects>().Where(e => e != ToolEffects.None && effects.HasFlag(e)).Select(e => e.ToString().ToLowerInvariant());
+
+    public void Dispose()
+    {
+        Approvals.Changed -= OnApprovalChanged;
+        Mcp.Changed -= OnMcpChanged;
+        throttle?.Dispose();
+        disposed.Cancel();
+        disposed.Dispose();
+    }
+}

@@ -1,0 +1,110 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Agent.E2E.Tests;
+
+/// <summary>
+/// Drives the workbench as a person does: open it once at "/", then reach every panel by its link in the app bar
+/// (or, at phone width, in the sessions drawer), never by typing a URL.
+/// </summary>
+internal static class Workbench
+{
+    public static IReadOnlyList<(string Slug, string Title)> Panels { get; } =
+    [
+        ("chat", "Chat"), ("tools", "Tools"), ("mcp", "MCP"), ("memory", "Memory"), ("tokens", "Tokens"), ("team", "Team"), ("runs", "Runs"), ("settings", "Settings"),
+    ];
+
+    public static string TitleOf(string slug) => $"{Panels.Single(p => p.Slug == slug).Title} · Personal Agent Chat";
+
+    public static bool IsPhone(IPage page) => page.ViewportSize is { Width: < 960 };
+
+    /// <summary>Opens the app once by URL and waits until clicks count.</summary>
+    public static async Task OpenAsync(IPage page)
+    {
+        await page.GotoAsync("/");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+    }
+
+    /// <summary>Clicks the panel's link (drawer at phone width) and waits for its title and a settled state.</summary>
+    public static async Task<ILocator> GoToAsync(IPage page, string slug)
+    {
+        if (IsPhone(page))
+        {
+            await SetDrawerAsync(page, open: true);
+            await page.Locator($"[data-drawer-panel-link={slug}]").ClickAsync();
+            var section = await ExpectPanelAsync(page, slug);
+            await SetDrawerAsync(page, open: false);
+            return section;
+        }
+
+        await page.Locator($"a[data-panel-link={slug}]").ClickAsync();
+        return await ExpectPanelAsync(page, slug);
+    }
+
+    /// <summary>The panel is shown: its title, its section, and a state other than loading.</summary>
+    public static async Task<ILocator> ExpectPanelAsync(IPage page, string slug)
+    {
+        await Assertions.Expect(page).ToHaveTitleAsync(TitleOf(slug));
+        var section = page.Locator($"section[data-panel={slug}]");
+        await Assertions.Expect(section).ToHaveCountAsync(1);
+        await Assertions.Expect(section).Not.ToHaveAttributeAsync("data-state", "loading");
+        if (!IsPhone(page))
+        {
+            // The app bar marks the panel shown.
+            await Assertions.Expect(page.Locator($"a[data-panel-link={slug}]")).ToHaveAttributeAsync("aria-current", "page");
+        }
+
+        return section;
+    }
+
+    /// <summary>
+    /// Opens or closes the phone drawer and waits until it has finished moving. The drawer may close by itself after
+    /// a navigation, so a close first waits briefly for that before it clicks the toggle.
+    /// </summary>
+    public static async Task SetDrawerAsync(IPage page, bool open)
+    {
+        var toggle = page.GetByRole(AriaRole.Button, new() { Name = "Show or hide sessions" });
+        var wanted = open ? "true" : "false";
+        if (!open)
+        {
+            try
+            {
+                await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", wanted, new() { Timeout = 1500 });
+            }
+            catch (PlaywrightException)
+            {
+                // Still open: close it with the toggle below.
+            }
+        }
+
+        if (await toggle.GetAttributeAsync("aria-expanded") != wanted)
+        {
+            await toggle.ClickAsync();
+        }
+
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", wanted);
+        await page.WaitForFunctionAsync(
+            "open => { const d = document.querySelector('.sessions-drawer'); if (!d) return !open; const r = d.getBoundingClientRect(); return open ? r.left >= 0 : r.right <= 0; }",
+            open);
+    }
+
+    public static async Task ToggleThemeAsync(IPage page, string expected)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch between light and dark theme" }).ClickAsync();
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", expected);
+    }
+
+    public static async Task<IReadOnlyList<string>> SeriousAxeViolationsAsync(IPage page)
+    {
+        var axe = await page.RunAxe();
+        return [.. axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(Describe)];
+    }
+
+    /// <summary>True when the page is wider than the viewport (a phone would scroll sideways).</summary>
+    public static Task<bool> ScrollsSidewaysAsync(IPage page) =>
+        page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
+
+    private static string Describe(AxeResultItem violation) =>
+        $"{violation.Id} ({violation.Impact}): {violation.Help} at {string.Join(", ", violation.Nodes.Select(n => n.Target?.ToString()))}";
+}

@@ -1,0 +1,75 @@
+using Agent.Domain.Memory;
+using Agent.Domain.Sessions;
+using Agent.Domain.Storage;
+using Agent.Domain.Telemetry;
+
+namespace Agent.Web.Tests;
+
+/// <summary>A store call that waits for the test: the page stays in its loading state until <see cref="Release"/>.</summary>
+internal sealed class Gate
+{
+    private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => released.TrySetResult();
+
+    public Task WaitAsync(CancellationToken cancellationToken) => released.Task.WaitAsync(cancellationToken);
+}
+
+/// <summary>Token totals for the Tokens page: fixed figures, after an optional gate, or a failure.</summary>
+internal sealed class FakeTokenUsageStore(TokenTotals totals, Gate? gate = null, Exception? failure = null) : ITokenUsageStore
+{
+    public async Task<TokenTotals> TotalsAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        if (gate is not null)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+
+        return failure is null ? totals : throw failure;
+    }
+
+    public Task<IReadOnlyDictionary<string, TokenTotals>> TotalsByModelAsync(string tenantId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, TokenTotals>>(new Dictionary<string, TokenTotals>());
+}
+
+/// <summary>Memory counts for the Memory page: fixed counts per tier, or a failure.</summary>
+internal sealed class FakeMemoryStore(IReadOnlyDictionary<MemoryTier, int> counts, Exception? failure = null) : IMemoryStore
+{
+    public Task AddAsync(MemoryItem item, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task UpdateAsync(MemoryItem item, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<bool> DeleteAsync(string tenantId, Guid itemId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<MemoryItem>> ListAsync(string tenantId, MemoryTier? tier, int skip, int take, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<MemoryItem>>([]);
+
+    public Task<IReadOnlyDictionary<MemoryTier, int>> CountByTierAsync(string tenantId, CancellationToken cancellationToken) =>
+        failure is null ? Task.FromResult(counts) : Task.FromException<IReadOnlyDictionary<MemoryTier, int>>(failure);
+}
+
+internal sealed class FakeCheckpointStore(int count) : ICheckpointStore
+{
+    public Task AddAsync(Checkpoint checkpoint, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<Checkpoint>> ListBySessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Checkpoint>>([]);
+
+    public Task<int> CountAsync(string tenantId, CancellationToken cancellationToken) => Task.FromResult(count);
+}
+
+/// <summary>An override store that waits for a gate or fails, for the Tools page's loading and error states.</summary>
+internal sealed class TroubledOverrideStore(Gate? gate = null, Exception? failure = null) : IConfigOverrideStore
+{
+    public async Task<IReadOnlyDictionary<string, bool>> EnabledOverridesAsync(string tenantId, string scope, CancellationToken cancellationToken)
+    {
+        if (gate is not null)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+
+        return failure is null ? new Dictionary<string, bool>() : throw failure;
+    }
+
+    public Task SetEnabledAsync(string tenantId, string scope, string name, bool enabled, CancellationToken cancellationToken) => Task.CompletedTask;
+}
