@@ -58,7 +58,9 @@ public sealed class OldDatabaseUpgradeTests
         Assert.Empty(after.Keys.Except(before.Keys).Except(["__EFMigrationsLock"]));
         foreach (var (table, rows) in before)
         {
-            Assert.True(rows.SequenceEqual(after[table]), $"Table {table} changed on first start.");
+            // Migrations added since 5bf12a2 append their own history rows; the old ones stay as they were.
+            var kept = table == "__EFMigrationsHistory" ? after[table].Take(rows.Count) : after[table];
+            Assert.True(rows.SequenceEqual(kept), $"Table {table} changed on first start.");
         }
     }
 

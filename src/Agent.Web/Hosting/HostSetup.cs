@@ -57,7 +57,8 @@ public static class HostSetup
                 rollingInterval: RollingInterval.Day,
                 retainedFileCountLimit: 7,
                 outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}"),
-            preserveStaticLogger: true);
+            preserveStaticLogger: true,
+            writeToProviders: true);
 
         builder.Services.AddOptions<AgentOptions>()
             .Bind(builder.Configuration.GetSection(AgentOptions.SectionName))
