@@ -57,8 +57,7 @@ public static class HostSetup
                 rollingInterval: RollingInterval.Day,
                 retainedFileCountLimit: 7,
                 outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}"),
-            preserveStaticLogger: true,
-            writeToProviders: true);
+            preserveStaticLogger: true);
 
         builder.Services.AddOptions<AgentOptions>()
             .Bind(builder.Configuration.GetSection(AgentOptions.SectionName))

@@ -25,6 +25,7 @@ public sealed class AdminApp : IAsyncDisposable
         app = root.WithWebHostBuilder(b => b.ConfigureServices(s =>
         {
             s.AddSingleton<ILoggerProvider>(Logs);
+            s.AddSingleton<Serilog.Core.ILogEventSink>(Logs);
             services?.Invoke(s);
         }));
         Client = app.CreateClient();
@@ -51,8 +52,15 @@ public sealed class AdminApp : IAsyncDisposable
 }
 
 /// <summary>Every formatted log line of the host, exceptions included.</summary>
-public sealed class LogCapture : ILoggerProvider
+public sealed class LogCapture : ILoggerProvider, Serilog.Core.ILogEventSink
 {
+    /// <summary>The app logs through Serilog, which reads sinks registered in the container.</summary>
+    public void Emit(Serilog.Events.LogEvent logEvent)
+    {
+        ArgumentNullException.ThrowIfNull(logEvent);
+        lines.Enqueue(logEvent.RenderMessage(System.Globalization.CultureInfo.InvariantCulture) + (logEvent.Exception is null ? "" : "\n" + logEvent.Exception));
+    }
+
     private readonly ConcurrentQueue<string> lines = new();
 
     public string Text => string.Join('\n', lines);
