@@ -35,6 +35,12 @@ public sealed class RunsTests(BrowserFixture fixture) : IClassFixture<BrowserFix
             var after = double.Parse((await progress.GetAttributeAsync("data-progress"))!, CultureInfo.InvariantCulture);
             Assert.InRange(after, before, 0.99);
 
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "runs-ready-desktop-light.png"), Animations = ScreenshotAnimations.Disabled });
+            // Axe judges the page at rest: a snackbar fading out has, for a moment, too little contrast.
+            await Assertions.Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+            var violations = await Workbench.SeriousAxeViolationsAsync(page);
+            Assert.True(violations.Count == 0, string.Join("\n", violations));
+
             await row.Locator("button[data-action=details]").ClickAsync();
             var detail = page.Locator("[data-detail]");
             await Assertions.Expect(detail).ToContainTextAsync("execution.cancelled");
@@ -49,6 +55,14 @@ public sealed class RunsTests(BrowserFixture fixture) : IClassFixture<BrowserFix
             runs = await Workbench.ExpectPanelAsync(page, "runs");
             await Assertions.Expect(runs).ToHaveAttributeAsync("data-state", "ready");
             await Assertions.Expect(page.Locator("[data-execution]").First).ToHaveAttributeAsync("data-status", "cancelled");
+
+            // On a phone the grid stacks each run as a card: readable, no sideways scroll, still axe clean.
+            await page.SetViewportSizeAsync(390, 844);
+            await Assertions.Expect(page.Locator("[data-execution]").First).ToBeVisibleAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "runs-ready-phone-light.png"), Animations = ScreenshotAnimations.Disabled });
+            Assert.False(await Workbench.ScrollsSidewaysAsync(page), "the Runs grid scrolls sideways at 390 px");
+            violations = await Workbench.SeriousAxeViolationsAsync(page);
+            Assert.True(violations.Count == 0, string.Join("\n", violations));
         }
         finally
         {

@@ -180,6 +180,50 @@ public sealed class ShellTests(BrowserFixture fixture) : IClassFixture<BrowserFi
     }
 
     [Fact]
+    public async Task Mcp_import_by_paste_shows_the_server_and_confirm_shows_the_exact_command_first()
+    {
+        await using var app = await AppProcess.StartAsync();
+        var page = await fixture.NewPageAsync(app);
+        try
+        {
+            await Workbench.OpenAsync(page);
+            var mcp = await Workbench.GoToAsync(page, "mcp");
+            await Assertions.Expect(mcp).ToHaveAttributeAsync("data-state", "empty");
+
+            await page.GetByLabel("mcpServers JSON").FillAsync("""{"mcpServers": {"notes": {"command": "npx", "args": ["-y", "notes-server@1.0.0"]}}}""");
+            await page.Locator("button[data-action=import]").ClickAsync();
+
+            var server = page.Locator("[data-mcp-server=notes]");
+            await Assertions.Expect(server).ToHaveAttributeAsync("data-mcp-state", "awaiting confirmation");
+            await Assertions.Expect(mcp).ToHaveAttributeAsync("data-state", "blocked");
+            await Assertions.Expect(server.Locator("[data-command]")).ToHaveTextAsync("npx -y notes-server@1.0.0");
+            await Assertions.Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "mcp-imported-desktop-light.png"), Animations = ScreenshotAnimations.Disabled });
+            var violations = await Workbench.SeriousAxeViolationsAsync(page);
+            Assert.True(violations.Count == 0, string.Join("\n", violations));
+
+            // Confirm first shows the exact command; cancelling starts nothing.
+            await server.Locator("button[data-action=confirm]").ClickAsync();
+            var dialog = page.GetByRole(AriaRole.Dialog);
+            await Assertions.Expect(dialog.Locator("[data-confirm-detail]")).ToHaveTextAsync("npx -y notes-server@1.0.0");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "mcp-confirm-desktop-light.png"), Animations = ScreenshotAnimations.Disabled });
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+            await Assertions.Expect(dialog).ToHaveCountAsync(0);
+            await Assertions.Expect(server).ToHaveAttributeAsync("data-mcp-state", "awaiting confirmation");
+
+            // Remove asks too, then the page is empty again.
+            await server.Locator("button[data-action=remove]").ClickAsync();
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();
+            await Assertions.Expect(server).ToHaveCountAsync(0);
+            await Assertions.Expect(mcp).ToHaveAttributeAsync("data-state", "empty");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task With_a_thousand_sessions_every_panel_stays_interactive_and_the_drawer_shows_a_bounded_page()
     {
         await using var app = await AppProcess.StartAsync();

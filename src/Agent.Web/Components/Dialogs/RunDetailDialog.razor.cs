@@ -38,7 +38,7 @@ public sealed partial class RunDetailDialog : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        throttle = new RefreshThrottle(() => InvokeAsync(StateHasChanged), TimeSpan.FromMilliseconds(200));
+        throttle = new RefreshThrottle(() => InvokeAsync(RefreshAsync), TimeSpan.FromMilliseconds(200));
         subscription = Feed.Subscribe(OnChange);
         try
         {
@@ -82,6 +82,24 @@ public sealed partial class RunDetailDialog : IDisposable
         }
 
         throttle?.Request();
+    }
+
+    /// <summary>Re-renders the appended entries; once the run has ended, re-reads the artifacts it produced.</summary>
+    private async Task RefreshAsync()
+    {
+        if (run is { EndedAt: not null } && !disposed.IsCancellationRequested)
+        {
+            try
+            {
+                artifacts = await Runtime.ArtifactsOfAsync(TenantId, ExecutionId, disposed.Token);
+            }
+            catch (OperationCanceledException) when (disposed.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+
+        StateHasChanged();
     }
 
     private void Close() => Dialog?.Close();

@@ -62,7 +62,8 @@ public sealed partial class Runs : IAsyncDisposable
         _ => null,
     };
 
-    private string? Badge => !loaded ? null : $"{total} {(statusFilter == "all" ? "runs" : statusFilter)} · {page.Count(r => r.Status == ExecutionStatus.Running)} running on this page";
+    private string? Badge => !loaded ? null
+        : $"{total} {(statusFilter == "all" ? (total == 1 ? "run" : "runs") : statusFilter)} · {page.Count(r => r.Status == ExecutionStatus.Running)} running on this page";
 
     internal static string StatusName(ExecutionStatus status) => status.ToString().ToLowerInvariant();
 
