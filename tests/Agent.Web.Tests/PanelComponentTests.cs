@@ -80,7 +80,7 @@ public sealed class PanelComponentTests : AgentTestContext
         Assert.Contains("confirm the exact command", page.Find("[data-panel=mcp] [data-state-message]").TextContent, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "Backend bug of issue 9, being fixed on another branch: McpServerManager itself still reports this unreachable server as Starting after 20 s (StartTimeout 3 s, no reconnects), so the page, which shows the manager's state, cannot show failed yet. Unskip once the manager reports the true state.")]
+    [Fact]
     public async Task Mcp_page_follows_a_starting_server_to_its_true_state_without_a_reload()
     {
         options.McpServers["remote"] = new McpServerOptions { Url = "http://127.0.0.1:9/mcp" };

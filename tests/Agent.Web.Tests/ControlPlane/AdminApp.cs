@@ -58,9 +58,13 @@ public sealed class LogCapture : ILoggerProvider, Serilog.Core.ILogEventSink
     public void Emit(Serilog.Events.LogEvent logEvent)
     {
         ArgumentNullException.ThrowIfNull(logEvent);
-        lines.Enqueue(logEvent.RenderMessage(System.Globalization.CultureInfo.InvariantCulture) + (logEvent.Exception is null ? "" : "\n" + logEvent.Exception));
+        // As the app's own sinks render it: string values without quotes.
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        Rendering.Format(logEvent, text);
+        lines.Enqueue(text.ToString());
     }
 
+    private static readonly Serilog.Formatting.Display.MessageTemplateTextFormatter Rendering = new("{Message:lj}{NewLine}{Exception}");
     private readonly ConcurrentQueue<string> lines = new();
 
     public string Text => string.Join('\n', lines);
