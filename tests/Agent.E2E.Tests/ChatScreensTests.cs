@@ -9,8 +9,6 @@ namespace Agent.E2E.Tests;
 /// <summary>The chat as people see it: a code block, a branch switcher and a tool card, in both themes at both widths; and a 10,000-message session.</summary>
 public sealed class ChatScreensTests(ChatFixture fixture, ITestOutputHelper output) : IClassFixture<ChatFixture>
 {
-    public static string ScreenshotFolder { get; } = Path.Combine(AppProcess.RepoRoot, ".buildprint", "screenshots");
-
     [Fact]
     public async Task A_chat_with_a_code_block_a_branch_switcher_and_a_tool_card_reads_well_in_both_themes_at_both_widths()
     {
@@ -39,7 +37,7 @@ public sealed class ChatScreensTests(ChatFixture fixture, ITestOutputHelper outp
             {
                 await SetThemeAsync(page, theme);
                 await page.Locator("[data-tool-state=awaiting-approval]").ScrollIntoViewIfNeededAsync();
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, $"chat-{size}-{theme}.png") });
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"chat-session-{size}-{theme}.png") });
                 await AssertAxeCleanAsync(page, $"chat at {size} in {theme}");
             }
         }

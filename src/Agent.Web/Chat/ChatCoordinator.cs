@@ -24,17 +24,13 @@ public sealed class ChatCoordinator(
     IChatClientSource clients,
     ExecutionRuntime runtime,
     ToolRegistry tools,
-    AgentLoop agentLoop,
     IOptions<AgentOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers) : IDisposable
+    ChatTurnStreamer streamer) : IDisposable
 {
     private const int RecentWindow = 50;
 
     internal const string ContinueInstruction = ChatPromptBuilder.ContinueInstruction;
-
-    // Built here rather than injected so the host's registrations (Hosting/) need no change; see SendMessageHandler.
-    private readonly ChatTurnStreamer streamer = new(messages, tools, agentLoop, options, time, loggers.CreateLogger<ChatTurnStreamer>());
 
     /// <summary>Raised whenever a session's stored messages change (new message, final status, branch switch); see <see cref="SessionChange"/>.</summary>
     public event Action<SessionChange>? SessionChanged

@@ -22,24 +22,18 @@ public static class SendMessageIntent
 /// <summary>Runs the turn the coordinator prepared, through the streamer (which does not depend on the runtime).</summary>
 public sealed class SendMessageHandler : IIntentHandler
 {
-    private readonly Func<ChatTurnStreamer> streamer;
+    private readonly ChatTurnStreamer streamer;
 
     public SendMessageHandler(ChatTurnStreamer streamer)
     {
         ArgumentNullException.ThrowIfNull(streamer);
-        this.streamer = () => streamer;
+        this.streamer = streamer;
     }
-
-    /// <summary>
-    /// The host's registration (Hosting/HostSetup.cs) still passes the provider: the coordinator that builds the
-    /// streamer depends on the runtime that builds this handler, so it is resolved at the first turn.
-    /// </summary>
-    public SendMessageHandler(IServiceProvider services) => streamer = () => services.GetRequiredService<ChatCoordinator>().Turns;
 
     public async Task<IntentResult> HandleAsync(ExecutionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var coordinator = streamer();
+        var coordinator = streamer;
         if (!Guid.TryParse(context.MetadataValue(SendMessageIntent.MessageIdKey), out var messageId))
         {
             throw new PermanentIntentFailureException($"metadata '{SendMessageIntent.MessageIdKey}' must be the id of the reply to stream.");

@@ -78,9 +78,10 @@ public static class HostSetup
         builder.Services.AddSingleton<SessionService>();
         builder.Services.AddSingleton<MarkdownRenderer>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
+        builder.Services.AddSingleton<ChatTurnStreamer>();
         builder.Services.AddSingleton<ChatCoordinator>();
         builder.Services.AddAgentTools();
-        builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp), SendMessageIntent.Metadata);
+        builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp.GetRequiredService<ChatTurnStreamer>()), SendMessageIntent.Metadata);
         builder.Services.AddExecutionRuntime(builder.Configuration);
         builder.Services.AddRuntimeControlPlane();
 
