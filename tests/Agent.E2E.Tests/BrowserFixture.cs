@@ -18,6 +18,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Assertions wait for the state they need; on a loaded machine a circuit can take longer than 5 s to start.
+        Assertions.SetDefaultExpectTimeout(20_000);
         Directory.CreateDirectory(ScreenshotFolder);
         Directory.CreateDirectory(PanelScreenshotFolder);
         App = await AppProcess.StartAsync();

@@ -28,6 +28,7 @@ public sealed class ChatSessionViewModel(
     private List<SessionMessage> path = [];
     private Dictionary<Guid, BranchPosition> branches = [];
     private Guid? activeLeaf;
+    private bool loadingOlder;
 
     public ChatSession? Session { get; private set; }
 
@@ -113,21 +114,31 @@ public sealed class ChatSessionViewModel(
     /// <summary>Loads the next older page of the shown branch above what is shown; false when there is none.</summary>
     public async Task<bool> ShowOlderAsync(CancellationToken cancellationToken)
     {
-        if (!HasOlder || path.Count == 0)
+        // A click and a scroll to the top can ask at once; the second would add the same page twice.
+        if (!HasOlder || path.Count == 0 || loadingOlder)
         {
             return false;
         }
 
-        var session = RequireSession();
-        var window = await messages.ReadPathAsync(session.TenantId, session.Id, activeLeaf, path[0].Id, PageSize, cancellationToken);
-        path = [.. window.Messages.Select(Newest), .. path];
-        foreach (var (id, position) in window.Branches)
+        loadingOlder = true;
+        try
         {
-            branches[id] = position;
-        }
+            var session = RequireSession();
+            var window = await messages.ReadPathAsync(session.TenantId, session.Id, activeLeaf, path[0].Id, PageSize, cancellationToken);
+            var shown = path.Select(m => m.Id).ToHashSet();
+            path = [.. window.Messages.Where(m => !shown.Contains(m.Id)).Select(Newest), .. path];
+            foreach (var (id, position) in window.Branches)
+            {
+                branches[id] = position;
+            }
 
-        HasOlder = window.HasOlder;
-        return true;
+            HasOlder = window.HasOlder;
+            return true;
+        }
+        finally
+        {
+            loadingOlder = false;
+        }
     }
 
     public async Task LoadApprovalsAsync(CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ public sealed partial class Runs : IAsyncDisposable
     private readonly CancellationTokenSource disposed = new();
     private readonly Lock gate = new();
     private readonly Dictionary<Guid, ExecutionRecord> changed = [];
+    private readonly Dictionary<Guid, ExecutionRecord> pushed = [];
     private MudDataGrid<ExecutionRecord>? grid;
     private List<ExecutionRecord> page = [];
     private int total;
@@ -83,7 +84,8 @@ public sealed partial class Runs : IAsyncDisposable
             var result = await Runtime.PageAsync(TenantId, status, state.Page * state.PageSize, state.PageSize, linked.Token);
             lock (gate)
             {
-                page = [.. result.Items];
+                // A read can be older than a change already pushed (a cancel seen while this page was loading).
+                page = [.. result.Items.Select(r => pushed.TryGetValue(r.Id, out var newer) && Supersedes(newer, r) ? newer : r)];
                 total = result.Total;
             }
 
@@ -115,10 +117,24 @@ public sealed partial class Runs : IAsyncDisposable
         lock (gate)
         {
             changed[change.Execution.Id] = change.Execution;
+            pushed[change.Execution.Id] = change.Execution;
         }
 
         throttle?.Request();
     }
+
+    /// <summary>Whether a pushed record is at least as far along as one read from the store: a later attempt, or the same attempt in a later or equal state.</summary>
+    private static bool Supersedes(ExecutionRecord pushedRecord, ExecutionRecord read) =>
+        pushedRecord.Attempts != read.Attempts
+            ? pushedRecord.Attempts > read.Attempts
+            : Rank(pushedRecord.Status) > Rank(read.Status) || (Rank(pushedRecord.Status) == Rank(read.Status) && pushedRecord.Progress >= read.Progress);
+
+    private static int Rank(ExecutionStatus status) => status switch
+    {
+        ExecutionStatus.Created or ExecutionStatus.Queued => 0,
+        ExecutionStatus.Running => 1,
+        _ => 2,
+    };
 
     /// <summary>Applies the changes of the last interval: rows on this page in place, anything new by a reload.</summary>
     private async Task ApplyChangesAsync()
