@@ -35,8 +35,11 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
             foreach (var theme in new[] { "light", "dark" })
             {
                 await SetThemeAsync(page, theme);
+                // The reply with its code block and branch switcher, then the tool card awaiting approval.
+                await page.Locator("article.role-assistant [data-branch-position]").ScrollIntoViewIfNeededAsync();
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"chat-session-{size}-{theme}-code.png") });
                 await page.Locator("[data-tool-state=awaiting-approval]").ScrollIntoViewIfNeededAsync();
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"chat-session-{size}-{theme}.png") });
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"chat-session-{size}-{theme}-tool.png") });
                 await AssertAxeCleanAsync(page, $"chat at {size} in {theme}");
             }
         }
