@@ -81,9 +81,9 @@ public sealed class KokoroHttpClient(IHttpClientFactory httpClientFactory, Voice
         {
             var info = WavFormat.TryRead(bytes, out var problem)
                 ?? throw new VoiceException(VoiceError.Malformed(VoiceServices.Tts, $"the WAV answer {problem}"));
-            if (info.AudioFormat != WavFormat.Pcm || info.BitsPerSample != 16)
+            if (info.AudioFormat != WavFormat.Pcm || info.BitsPerSample != 16 || info.Channels != 1)
             {
-                throw new VoiceException(VoiceError.Malformed(VoiceServices.Tts, $"the WAV answer is format {info.AudioFormat} with {info.BitsPerSample} bits, not 16-bit PCM"));
+                throw new VoiceException(VoiceError.Malformed(VoiceServices.Tts, $"the WAV answer is format {info.AudioFormat}, {info.BitsPerSample} bits, {info.Channels} channels, not 16-bit PCM mono"));
             }
 
             // Kokoro-FastAPI always renders 24 kHz and ignores sample_rate: play what came, say so in the log.
