@@ -121,8 +121,12 @@ export async function startRecording(textarea) {
   }
   const recorder = new MediaRecorder(stream);
   const chunks = [];
-  recorder.addEventListener("dataavailable", (e) => { if (e.data.size > 0) chunks.push(e.data); });
-  recorder.start();
+  // A chunk every 250 ms; the count on the textarea lets a test wait until audio was captured.
+  recorder.addEventListener("dataavailable", (e) => {
+    if (e.data.size > 0) chunks.push(e.data);
+    textarea.dataset.recordedChunks = String(chunks.length);
+  });
+  recorder.start(250);
   recordings.set(textarea, { recorder, stream, chunks });
   return { ok: true };
 }
@@ -135,6 +139,7 @@ export async function stopAndTranscribe(textarea, draftKey) {
   recording.recorder.stop();
   await stopped;
   recording.stream.getTracks().forEach((t) => t.stop());
+  delete textarea.dataset.recordedChunks;
   const recorded = new Blob(recording.chunks, { type: recording.recorder.mimeType || "audio/webm" });
   if (recorded.size === 0) return { ok: false, error: "The recording is empty.", action: "record for at least a moment, then stop" };
 
