@@ -33,6 +33,9 @@ public sealed class AgentOptions
 
     /// <summary>Agent profiles a session can use: a name and the instructions sent as the system message.</summary>
     public List<AgentProfileOptions> Profiles { get; set; } = [];
+
+    /// <summary>Speech to text and text to speech servers; each is blocked until its URL is configured.</summary>
+    public VoiceOptions Voice { get; set; } = new();
 }
 
 public sealed class StorageOptions

@@ -27,6 +27,7 @@ public static partial class AgentOptionsValidator
         ValidateMcpServers(options, errors);
         ValidateTools(options.Tools, errors);
         ValidateProfiles(options.Profiles, errors);
+        ValidateVoice(options.Voice, errors);
         return errors;
     }
 

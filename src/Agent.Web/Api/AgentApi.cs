@@ -27,6 +27,7 @@ public static class AgentApi
         endpoints.MapRuntimeApi();
         endpoints.MapToolsApi();
         endpoints.MapRuntimeAdminApi();
+        endpoints.MapVoiceApi();
         return endpoints;
     }
 }

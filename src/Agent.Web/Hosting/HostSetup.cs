@@ -4,6 +4,7 @@ using Agent.Domain.Configuration;
 using Agent.Web.Api;
 using Agent.Web.Chat;
 using Agent.Web.Clients;
+using Agent.Web.Clients.Voice;
 using Agent.Web.Components;
 using Agent.Web.Components.Chat;
 using Agent.Web.Components.Shared;
@@ -73,6 +74,7 @@ public static class HostSetup
 
         builder.Services.AddSingleton<ProviderCatalog>();
         builder.Services.AddProviderClients();
+        builder.Services.AddVoice();
         builder.Services.AddSingleton<SkillCatalog>();
         builder.Services.AddSingleton<BootstrapService>();
         builder.Services.AddSingleton<SessionService>();

@@ -1,11 +1,13 @@
 using Agent.Domain.Sessions;
 using Agent.Domain.Tools;
 using Agent.Web.Chat;
+using Agent.Web.Clients.Voice;
 using Agent.Web.Components.Shared;
 using Agent.Web.Tools;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;
+using MudBlazor;
 
 namespace Agent.Web.Components.Chat;
 
@@ -21,6 +23,14 @@ public sealed partial class ChatView : IAsyncDisposable
     private SessionMessage? editing;
     private bool renaming;
     private string newTitle = "";
+    private MicState mic;
+
+    private enum MicState
+    {
+        Idle,
+        Recording,
+        Transcribing,
+    }
 
     [Parameter, EditorRequired]
     public required ChatSession Session { get; set; }
@@ -43,7 +53,20 @@ public sealed partial class ChatView : IAsyncDisposable
     [Inject]
     public required NavigationManager Navigation { get; init; }
 
+    [Inject]
+    public required ISpeechToText Stt { get; init; }
+
+    [Inject]
+    public required ISnackbar Snackbar { get; init; }
+
     private string StateName => !Model.Loaded ? "loading" : Model.Visible.Count == 0 ? "empty" : "ready";
+
+    private string MicTooltip => mic switch
+    {
+        MicState.Recording => "Stop and put the transcript in the message box",
+        MicState.Transcribing => "Transcribing…",
+        _ => "Record a voice message (the transcript goes into the message box; Enter sends it)",
+    };
 
     private string DraftKey => $"agent-draft:{Session.Id}";
 
@@ -142,6 +165,49 @@ public sealed partial class ChatView : IAsyncDisposable
         {
             // Nothing typed is lost: a refused send puts the text back.
             await module.InvokeVoidAsync("setDraft", disposed.Token, composer, DraftKey, text);
+        }
+    }
+
+    /// <summary>First click records; the second stops, transcribes and puts the text into the composer. Nothing is sent.</summary>
+    private async Task ToggleRecordingAsync()
+    {
+        if (module is null || mic == MicState.Transcribing)
+        {
+            return;
+        }
+
+        if (mic == MicState.Idle)
+        {
+            var started = await module.InvokeAsync<VoiceResult>("startRecording", disposed.Token, composer);
+            if (started.Ok)
+            {
+                mic = MicState.Recording;
+            }
+            else
+            {
+                Snackbar.Add(started.Describe(), Severity.Warning);
+            }
+
+            return;
+        }
+
+        mic = MicState.Transcribing;
+        StateHasChanged();
+        try
+        {
+            var result = await module.InvokeAsync<VoiceResult>("stopAndTranscribe", disposed.Token, composer, DraftKey);
+            if (!result.Ok)
+            {
+                Snackbar.Add(result.Describe(), Severity.Warning);
+            }
+            else if (string.IsNullOrWhiteSpace(result.Text))
+            {
+                Snackbar.Add("No speech was recognised in the recording.", Severity.Info);
+            }
+        }
+        finally
+        {
+            mic = MicState.Idle;
         }
     }
 

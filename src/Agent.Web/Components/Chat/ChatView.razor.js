@@ -104,3 +104,117 @@ export function attachTranscript(element, view) {
   highlight(element);
   element.scrollTop = element.scrollHeight;
 }
+
+// Voice: the microphone records in the browser; the recording goes to /api/voice/transcribe and the transcript is put
+// into the composer (never sent: the person reads it and presses Enter). Speech from /api/voice/speak becomes an object URL.
+const recordings = new WeakMap();
+
+export async function startRecording(textarea) {
+  if (!navigator.mediaDevices?.getUserMedia || !window.MediaRecorder) {
+    return { ok: false, error: "This browser cannot record audio." };
+  }
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+  } catch (e) {
+    return { ok: false, error: `The microphone is not available: ${e.message || e.name}`, action: "allow microphone access for this site" };
+  }
+  const recorder = new MediaRecorder(stream);
+  const chunks = [];
+  // A chunk every 250 ms; the count on the textarea lets a test wait until audio was captured.
+  recorder.addEventListener("dataavailable", (e) => {
+    if (e.data.size > 0) chunks.push(e.data);
+    textarea.dataset.recordedChunks = String(chunks.length);
+  });
+  recorder.start(250);
+  recordings.set(textarea, { recorder, stream, chunks });
+  return { ok: true };
+}
+
+export async function stopAndTranscribe(textarea, draftKey) {
+  const recording = recordings.get(textarea);
+  if (!recording) return { ok: false, error: "Nothing is being recorded." };
+  recordings.delete(textarea);
+  const stopped = new Promise((resolve) => recording.recorder.addEventListener("stop", resolve, { once: true }));
+  recording.recorder.stop();
+  await stopped;
+  recording.stream.getTracks().forEach((t) => t.stop());
+  delete textarea.dataset.recordedChunks;
+  const recorded = new Blob(recording.chunks, { type: recording.recorder.mimeType || "audio/webm" });
+  if (recorded.size === 0) return { ok: false, error: "The recording is empty.", action: "record for at least a moment, then stop" };
+
+  let body = recorded;
+  let type = (recorded.type || "audio/webm").split(";")[0];
+  try {
+    body = await toWav(recorded);
+    type = "audio/wav";
+  } catch {
+    // Not decodable here: send what the browser recorded (whisper servers decode webm with ffmpeg).
+  }
+
+  let response;
+  try {
+    response = await fetch("/api/voice/transcribe", { method: "POST", headers: { "Content-Type": type }, body });
+  } catch (e) {
+    return { ok: false, error: `The app cannot be reached: ${e.message}` };
+  }
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) return { ok: false, error: answer.error || `HTTP ${response.status}`, action: answer.action || null };
+
+  const text = (answer.text || "").trim();
+  if (text) {
+    textarea.value = textarea.value.trim() ? `${textarea.value.replace(/\s+$/, "")} ${text}` : text;
+    saveDraft(textarea, draftKey);
+    grow(textarea);
+    textarea.focus();
+    textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+  }
+  return { ok: true, text };
+}
+
+// 16 kHz mono 16-bit PCM: what whisper models take, and a quarter of the browser's 48 kHz stereo.
+async function toWav(blob) {
+  const context = new AudioContext();
+  let decoded;
+  try {
+    decoded = await context.decodeAudioData(await blob.arrayBuffer());
+  } finally {
+    context.close();
+  }
+  const rate = 16000;
+  const offline = new OfflineAudioContext(1, Math.max(1, Math.ceil(decoded.duration * rate)), rate);
+  const source = offline.createBufferSource();
+  source.buffer = decoded;
+  source.connect(offline.destination);
+  source.start();
+  const samples = (await offline.startRendering()).getChannelData(0);
+  const view = new DataView(new ArrayBuffer(44 + samples.length * 2));
+  const text = (offset, value) => { for (let i = 0; i < value.length; i++) view.setUint8(offset + i, value.charCodeAt(i)); };
+  text(0, "RIFF"); view.setUint32(4, 36 + samples.length * 2, true); text(8, "WAVE");
+  text(12, "fmt "); view.setUint32(16, 16, true); view.setUint16(20, 1, true); view.setUint16(22, 1, true);
+  view.setUint32(24, rate, true); view.setUint32(28, rate * 2, true); view.setUint16(32, 2, true); view.setUint16(34, 16, true);
+  text(36, "data"); view.setUint32(40, samples.length * 2, true);
+  for (let i = 0; i < samples.length; i++) {
+    const s = Math.max(-1, Math.min(1, samples[i]));
+    view.setInt16(44 + i * 2, s < 0 ? s * 0x8000 : s * 0x7fff, true);
+  }
+  return new Blob([view.buffer], { type: "audio/wav" });
+}
+
+export async function speak(text) {
+  let response;
+  try {
+    response = await fetch("/api/voice/speak", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }) });
+  } catch (e) {
+    return { ok: false, error: `The app cannot be reached: ${e.message}` };
+  }
+  if (!response.ok) {
+    const answer = await response.json().catch(() => ({}));
+    return { ok: false, error: answer.error || `HTTP ${response.status}`, action: answer.action || null };
+  }
+  return { ok: true, url: URL.createObjectURL(await response.blob()) };
+}
+
+export function releaseAudio(url) {
+  URL.revokeObjectURL(url);
+}

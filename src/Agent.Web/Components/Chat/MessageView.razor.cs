@@ -1,6 +1,7 @@
 using Agent.Domain.Sessions;
 using Agent.Domain.Tools;
 using Agent.Web.Chat;
+using Agent.Web.Clients.Voice;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using MudBlazor;
@@ -8,9 +9,12 @@ using MudBlazor;
 namespace Agent.Web.Components.Chat;
 
 /// <summary>One turn of the transcript. Re-renders only when its own inputs change, so a long transcript costs nothing per chunk.</summary>
-public sealed partial class MessageView
+public sealed partial class MessageView : IAsyncDisposable
 {
     private RenderKey? rendered;
+    private IJSObjectReference? voiceModule;
+    private string? audioUrl;
+    private bool speaking;
 
     [Parameter, EditorRequired]
     public required SessionMessage Message { get; set; }
@@ -56,6 +60,9 @@ public sealed partial class MessageView
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
+    [Inject]
+    public required ITextToSpeech Tts { get; init; }
+
     private string RoleName => Message.Role.ToString().ToLowerInvariant();
 
     private string StatusName => Message.Status.ToString().ToLowerInvariant();
@@ -98,11 +105,11 @@ public sealed partial class MessageView
     }
 
     /// <summary>The inputs that change what this message shows; the approvals only count for its own tool calls.</summary>
-    private sealed record RenderKey(SessionMessage Message, BranchInfo Branch, LiveRun? Live, bool Busy, string PendingCalls);
+    private sealed record RenderKey(SessionMessage Message, BranchInfo Branch, LiveRun? Live, bool Busy, string PendingCalls, bool Speaking, string? AudioUrl);
 
     protected override bool ShouldRender()
     {
-        var key = new RenderKey(Message, Branch, Live, Busy, PendingCallsOfThisMessage());
+        var key = new RenderKey(Message, Branch, Live, Busy, PendingCallsOfThisMessage(), speaking, audioUrl);
         if (key == rendered)
         {
             return false;
@@ -140,6 +147,59 @@ public sealed partial class MessageView
         catch (JSException ex)
         {
             Snackbar.Add($"The browser refused the clipboard: {ex.Message}", Severity.Warning);
+        }
+    }
+
+    /// <summary>Reads the reply aloud through /api/voice/speak; the audio appears in a player under the message.</summary>
+    private async Task SpeakAsync()
+    {
+        speaking = true;
+        try
+        {
+            voiceModule ??= await JS.InvokeAsync<IJSObjectReference>("import", "./Components/Chat/ChatView.razor.js");
+            var result = await voiceModule.InvokeAsync<VoiceResult>("speak", CancellationToken.None, Message.Text);
+            if (!result.Ok || result.Url is null)
+            {
+                Snackbar.Add(result.Describe(), Severity.Warning);
+                return;
+            }
+
+            if (audioUrl is not null)
+            {
+                await voiceModule.InvokeVoidAsync("releaseAudio", audioUrl);
+            }
+
+            audioUrl = result.Url;
+        }
+        catch (JSException ex)
+        {
+            Snackbar.Add($"The browser could not play the speech: {ex.Message}", Severity.Warning);
+        }
+        finally
+        {
+            speaking = false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (voiceModule is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (audioUrl is not null)
+            {
+                await voiceModule.InvokeVoidAsync("releaseAudio", audioUrl);
+            }
+
+            await voiceModule.DisposeAsync();
+        }
+        catch (JSDisconnectedException)
+        {
+            // The circuit is gone, and with it the page that held the audio.
         }
     }
 }
