@@ -63,4 +63,15 @@ public sealed class MarkdownRendererTests
         Assert.Contains("<strong>bold</strong>", html, StringComparison.Ordinal);
         Assert.Contains("<table>", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Spoken_text_has_the_words_without_the_markup()
+    {
+        var spoken = new MarkdownRenderer().ToSpokenText("Here is **bold** and a [link](https://example.org).\n\n```csharp\nvar x = 1;\n```");
+
+        Assert.Contains("Here is bold and a link.", spoken, StringComparison.Ordinal);
+        Assert.Contains("var x = 1;", spoken, StringComparison.Ordinal);
+        Assert.DoesNotContain("**", spoken, StringComparison.Ordinal);
+        Assert.DoesNotContain("```", spoken, StringComparison.Ordinal);
+    }
 }

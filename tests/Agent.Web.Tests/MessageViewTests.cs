@@ -14,6 +14,7 @@ public sealed class MessageViewTests : AgentTestContext
     public MessageViewTests()
     {
         Services.AddSingleton<MarkdownRenderer>();
+        Services.AddSingleton<Agent.Web.Clients.Voice.ITextToSpeech>(new NoSpeech());
     }
 
     [Fact]
@@ -174,4 +175,13 @@ public sealed class MessageViewTests : AgentTestContext
         CreatedAt = DateTimeOffset.UnixEpoch,
         UpdatedAt = DateTimeOffset.UnixEpoch,
     };
+
+    /// <summary>Text to speech that is not configured: the message offers no player, only the reason.</summary>
+    private sealed class NoSpeech : Agent.Web.Clients.Voice.ITextToSpeech
+    {
+        public Agent.Domain.Voice.VoiceAvailability Availability { get; } = Agent.Domain.Voice.VoiceAvailability.Blocked("tts", "kokoro_http", "not configured", "set KOKORO_URL");
+
+        public Task<Agent.Domain.Voice.SpeechAudio> SpeakAsync(string text, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("Speech is not configured in this test.");
+    }
 }

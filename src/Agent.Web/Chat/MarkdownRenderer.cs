@@ -56,6 +56,9 @@ public sealed class MarkdownRenderer
         return writer.ToString();
     }
 
+    /// <summary>The reply as it should be read aloud: markdown reduced to its words (code blocks kept as text, markup dropped).</summary>
+    public string ToSpokenText(string markdown) => Markdown.ToPlainText(markdown ?? "", pipeline).Trim();
+
     internal static bool IsSafe(string? url)
     {
         if (string.IsNullOrWhiteSpace(url))

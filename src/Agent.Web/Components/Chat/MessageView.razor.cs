@@ -157,7 +157,7 @@ public sealed partial class MessageView : IAsyncDisposable
         try
         {
             voiceModule ??= await JS.InvokeAsync<IJSObjectReference>("import", "./Components/Chat/ChatView.razor.js");
-            var result = await voiceModule.InvokeAsync<VoiceResult>("speak", CancellationToken.None, Message.Text);
+            var result = await voiceModule.InvokeAsync<VoiceResult>("speak", CancellationToken.None, Markdown.ToSpokenText(Message.Text));
             if (!result.Ok || result.Url is null)
             {
                 Snackbar.Add(result.Describe(), Severity.Warning);
