@@ -38,7 +38,9 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? dataFolder = null, CancellationToken cancellationToken = default)
+    /// <summary>Starts the app; <paramref name="environment"/> adds (or, with a null value, removes) environment variables of its process.</summary>
+    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? dataFolder = null, CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var port = FreePort();
         dataFolder ??= Directory.CreateTempSubdirectory("agent-e2e").FullName;
@@ -61,6 +63,18 @@ public sealed class AppProcess : IAsyncDisposable
         // The fixture decides which keys exist: none unless a test sets them.
         start.Environment.Remove("OPENAI_API_KEY");
         start.Environment.Remove("ANTHROPIC_API_KEY");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         var app = new AppProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}/"), dataFolder);
         app.process.OutputDataReceived += (_, e) => app.Append(e.Data);
         app.process.ErrorDataReceived += (_, e) => app.Append(e.Data);

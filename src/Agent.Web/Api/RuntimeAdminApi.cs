@@ -2,7 +2,6 @@ using System.Text.Json;
 using Agent.Domain.ControlPlane;
 using Agent.Web.ControlPlane;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Agent.Web.Api;
 
@@ -10,6 +9,8 @@ namespace Agent.Web.Api;
 /// The control plane's admin API under /api/admin/runtime: publish and read tenant configs, map, unmap and look up
 /// DIDs, and Redis health, with the runtime integration report's bodies. Off (503) unless ENABLE_RUNTIME_ADMIN is
 /// true and RUNTIME_ADMIN_TOKEN is set; every call then presents that token as a Bearer token (401 otherwise).
+/// The endpoints only read the request and write the answer: the operations and their bodies are in
+/// <see cref="RuntimeAdminService"/>, which the Settings page calls too.
 /// </summary>
 public static class RuntimeAdminApi
 {
@@ -41,8 +42,7 @@ public static class RuntimeAdminApi
         return endpoints;
     }
 
-    private static async Task<IResult> PublishAsync(string tenantId, HttpContext http, IRuntimePublisher publisher, ITenantCapsSource caps,
-        IOptions<RuntimeAdminOptions> admin, ILogger<RuntimeAdminOptions> logger, CancellationToken ct)
+    private static async Task<IResult> PublishAsync(string tenantId, HttpContext http, RuntimeAdminService admin, CancellationToken ct)
     {
         var body = await ReadBodyAsync(http, ct);
         if (body.Error is not null)
@@ -50,55 +50,14 @@ public static class RuntimeAdminApi
             return Invalid(body.Error);
         }
 
-        var parsed = RuntimeTenantConfigValidator.Parse(body.Value!.RootElement, tenantId);
-        body.Value.Dispose();
-        if (parsed.Error is not null)
-        {
-            logger.LogInformation("Runtime config for tenant {TenantId} refused: {Field}: {Problem}", tenantId.Trim(), parsed.Error.Field, parsed.Error.Error);
-            return Invalid(parsed.Error);
-        }
-
-        var config = parsed.Value!;
-        try
-        {
-            await publisher.PublishAsync(config, ct);
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
-        {
-            return Failed(logger, ex, RuntimeAdminRoutes.PublishFailed, config.TenantId);
-        }
-
-        caps.Invalidate(config.TenantId);
-        logger.LogInformation("Published runtime config for tenant {TenantId} to {Key}: {DidCount} DIDs, secret ref {HasRef}, inline secret {HasSecret}",
-            config.TenantId, RuntimeContract.TenantConfigKey(config.TenantId), config.Dids.Count, config.WebhookSecretRef is not null, config.WebhookSecret is not null);
-        return Document(config, http, admin.Value);
+        using var document = body.Value!;
+        return ToHttp(await admin.PublishAsync(tenantId, document.RootElement, IncludeSecrets(http), ct));
     }
 
-    private static async Task<IResult> ReadConfigAsync(string tenantId, HttpContext http, IRuntimePublisher publisher,
-        IOptions<RuntimeAdminOptions> admin, ILogger<RuntimeAdminOptions> logger, CancellationToken ct)
-    {
-        var id = tenantId.Trim();
-        if (id.Length == 0)
-        {
-            return Invalid(new RuntimeContractError("tenantId in the route is empty.", "tenantId"));
-        }
+    private static async Task<IResult> ReadConfigAsync(string tenantId, HttpContext http, RuntimeAdminService admin, CancellationToken ct) =>
+        ToHttp(await admin.ReadConfigAsync(tenantId, IncludeSecrets(http), ct));
 
-        RuntimeTenantConfig? config;
-        try
-        {
-            config = await publisher.GetConfigAsync(id, ct);
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
-        {
-            return Failed(logger, ex, RuntimeAdminRoutes.ConfigReadFailed, id);
-        }
-
-        return config is null
-            ? Results.Json(new RuntimeContractError(RuntimeAdminRoutes.TenantConfigNotFound, "tenantId"), RuntimeContract.Json, statusCode: StatusCodes.Status404NotFound)
-            : Document(config, http, admin.Value);
-    }
-
-    private static async Task<IResult> MapAsync(HttpContext http, IRuntimePublisher publisher, ILogger<RuntimeAdminOptions> logger, CancellationToken ct)
+    private static async Task<IResult> MapAsync(HttpContext http, RuntimeAdminService admin, CancellationToken ct)
     {
         var body = await ReadBodyAsync(http, ct);
         if (body.Error is not null)
@@ -106,27 +65,11 @@ public static class RuntimeAdminApi
             return Invalid(body.Error);
         }
 
-        var parsed = RuntimeDidRequests.ParseMap(body.Value!.RootElement);
-        body.Value.Dispose();
-        if (parsed.Error is not null)
-        {
-            return Invalid(parsed.Error);
-        }
-
-        try
-        {
-            await publisher.MapDidAsync(parsed.Value!, ct);
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
-        {
-            return Failed(logger, ex, RuntimeAdminRoutes.MapFailed, parsed.Value!.TenantId);
-        }
-
-        logger.LogInformation("Mapped DID {Did} to tenant {TenantId}", parsed.Value!.DidE164, parsed.Value.TenantId);
-        return Results.Json(parsed.Value, RuntimeContract.Json);
+        using var document = body.Value!;
+        return ToHttp(await admin.MapAsync(document.RootElement, ct));
     }
 
-    private static async Task<IResult> UnmapAsync(HttpContext http, IRuntimePublisher publisher, ILogger<RuntimeAdminOptions> logger, CancellationToken ct)
+    private static async Task<IResult> UnmapAsync(HttpContext http, RuntimeAdminService admin, CancellationToken ct)
     {
         var body = await ReadBodyAsync(http, ct);
         if (body.Error is not null)
@@ -134,76 +77,20 @@ public static class RuntimeAdminApi
             return Invalid(body.Error);
         }
 
-        var parsed = RuntimeDidRequests.ParseUnmap(body.Value!.RootElement);
-        body.Value.Dispose();
-        if (parsed.Error is not null)
-        {
-            return Invalid(parsed.Error);
-        }
-
-        bool removed;
-        try
-        {
-            removed = await publisher.UnmapDidAsync(parsed.Value!, ct);
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
-        {
-            return Failed(logger, ex, RuntimeAdminRoutes.UnmapFailed, null);
-        }
-
-        logger.LogInformation("Unmapped DID {Did} (was mapped: {Removed})", parsed.Value, removed);
-        return Results.Json(new { didE164 = parsed.Value, removed }, RuntimeContract.Json);
+        using var document = body.Value!;
+        return ToHttp(await admin.UnmapAsync(document.RootElement, ct));
     }
 
-    private static async Task<IResult> LookupAsync(string didE164, IRuntimePublisher publisher, ILogger<RuntimeAdminOptions> logger, CancellationToken ct)
-    {
-        var parsed = RuntimeDidRequests.ParseDid(didE164);
-        if (parsed.Error is not null)
-        {
-            return Invalid(parsed.Error);
-        }
+    private static async Task<IResult> LookupAsync(string didE164, RuntimeAdminService admin, CancellationToken ct) =>
+        ToHttp(await admin.LookupAsync(didE164, ct));
 
-        string? tenantId;
-        try
-        {
-            tenantId = await publisher.LookupDidAsync(parsed.Value!, ct);
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
-        {
-            return Failed(logger, ex, RuntimeAdminRoutes.LookupFailed, null);
-        }
+    private static async Task<IResult> HealthAsync(RuntimeAdminService admin, CancellationToken ct) =>
+        ToHttp(await admin.HealthAsync(ct));
 
-        return tenantId is null
-            ? Results.Json(new RuntimeContractError(RuntimeAdminRoutes.DidNotMapped, "didE164"), RuntimeContract.Json, statusCode: StatusCodes.Status404NotFound)
-            : Results.Json(new DidMapping(parsed.Value!, tenantId), RuntimeContract.Json);
-    }
+    /// <summary>?includeSecrets=1 asks for webhookSecret; the service returns it only when ALLOW_RUNTIME_SECRET_READ is true.</summary>
+    private static bool IncludeSecrets(HttpContext http) => http.Request.Query["includeSecrets"].ToString() is "1" or "true";
 
-    private static async Task<IResult> HealthAsync(IRuntimePublisher publisher, ILogger<RuntimeAdminOptions> logger, CancellationToken ct)
-    {
-        try
-        {
-            await publisher.PingAsync(ct);
-            return Results.Json(new { ok = true }, RuntimeContract.Json);
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested && ex is RedisException or TimeoutException)
-        {
-            // RedisConnectionException, RedisTimeoutException and RedisServerException all derive from RedisException or TimeoutException.
-            logger.LogWarning("Runtime Redis health check failed: {Reason}", ex.Message);
-            return Results.Json(new { ok = false, error = ex.Message }, RuntimeContract.Json, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
-        {
-            logger.LogError("Runtime Redis health check threw {ExceptionType}: {Reason}", ex.GetType().Name, ex.Message);
-            return Error(StatusCodes.Status500InternalServerError, RuntimeAdminRoutes.HealthFailed);
-        }
-    }
-
-    /// <summary>The stored document, redacted unless the caller asks with ?includeSecrets=1 and ALLOW_RUNTIME_SECRET_READ is true.</summary>
-    private static IResult Document(RuntimeTenantConfig config, HttpContext http, RuntimeAdminOptions admin)
-    {
-        var include = admin.AllowSecretRead && http.Request.Query["includeSecrets"].ToString() is "1" or "true";
-        return Results.Json(include ? config : config.Redacted(), RuntimeContract.Json);
-    }
+    private static IResult ToHttp(RuntimeAdminResult result) => Results.Json(result.Body, RuntimeContract.Json, statusCode: result.StatusCode);
 
     private static async Task<RuntimeParseResult<JsonDocument>> ReadBodyAsync(HttpContext http, CancellationToken ct)
     {
@@ -213,7 +100,7 @@ public static class RuntimeAdminApi
         }
         catch (JsonException)
         {
-            return RuntimeParseResult<JsonDocument>.Fail("body", "The body is not valid JSON.");
+            return RuntimeParseResult<JsonDocument>.Fail("body", RuntimeAdminService.InvalidJson);
         }
     }
 
@@ -222,10 +109,4 @@ public static class RuntimeAdminApi
 
     private static IResult Error(int status, string error) =>
         Results.Json(new { error }, RuntimeContract.Json, statusCode: status);
-
-    private static IResult Failed(ILogger logger, Exception ex, string error, string? tenantId)
-    {
-        logger.LogWarning("Runtime admin {Error} (tenant {TenantId}): {ExceptionType}: {Reason}", error, tenantId, ex.GetType().Name, ex.Message);
-        return Error(StatusCodes.Status500InternalServerError, error);
-    }
 }

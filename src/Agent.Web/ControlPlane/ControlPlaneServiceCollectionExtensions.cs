@@ -7,7 +7,7 @@ namespace Agent.Web.ControlPlane;
 public static class ControlPlaneServiceCollectionExtensions
 {
     /// <summary>
-    /// The control plane: its env flags (validated at start), the Redis publisher, the caps source for admission
+    /// The control plane: its env flags (validated at start), the Redis publisher, the admin operations (API and Settings page), the caps source for admission
     /// (published caps when REDIS_URL is set, Agent:Caps otherwise) and the start-up line that says whether admin is on.
     /// Needs EnvironmentVariables, TimeProvider and IOptions&lt;AgentOptions&gt;.
     /// </summary>
@@ -19,6 +19,8 @@ public static class ControlPlaneServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<RuntimeAdminOptions>, RuntimeAdminOptionsValidation>();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<IRuntimePublisher, RedisRuntimePublisher>();
+        services.AddSingleton<IRuntimeTenantDirectory, RedisTenantDirectory>();
+        services.AddSingleton<RuntimeAdminService>();
         services.AddSingleton<ITenantCapsSource>(sp => sp.GetRequiredService<IOptions<RuntimeAdminOptions>>().Value.RedisConfigured
             ? ActivatorUtilities.CreateInstance<PublishedTenantCaps>(sp)
             : new ConfiguredTenantCaps(sp.GetRequiredService<IOptions<AgentOptions>>()));

@@ -15,12 +15,23 @@ public sealed class RedisConnection(IOptions<RuntimeAdminOptions> options) : IAs
     private readonly SemaphoreSlim gate = new(1, 1);
     private ConnectionMultiplexer? multiplexer;
 
-    public async Task<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
+    public async Task<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken) => (await GetMultiplexerAsync(cancellationToken)).GetDatabase();
+
+    /// <summary>A connected primary and the database number of REDIS_URL, for server commands such as SCAN.</summary>
+    public async Task<(IServer Server, int Database)> GetPrimaryAsync(CancellationToken cancellationToken)
+    {
+        var open = await GetMultiplexerAsync(cancellationToken);
+        var server = open.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica)
+            ?? throw new RedisException("No connected Redis primary to scan: Redis is down or unreachable.");
+        return (server, open.GetDatabase().Database);
+    }
+
+    private async Task<ConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
     {
         var current = Volatile.Read(ref multiplexer);
         if (current is not null)
         {
-            return current.GetDatabase();
+            return current;
         }
 
         await gate.WaitAsync(cancellationToken);
@@ -45,7 +56,7 @@ public sealed class RedisConnection(IOptions<RuntimeAdminOptions> options) : IAs
                 Volatile.Write(ref multiplexer, await ConnectionMultiplexer.ConnectAsync(configuration));
             }
 
-            return multiplexer!.GetDatabase();
+            return multiplexer!;
         }
         finally
         {

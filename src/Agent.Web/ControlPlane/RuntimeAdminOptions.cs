@@ -43,6 +43,34 @@ public sealed class RuntimeAdminOptions
     /// <summary>Admin answers only when the flag is on, a token is set and Redis is configured.</summary>
     public bool AdminEnabled => EnableRuntimeAdmin && HasToken && RedisConfigured;
 
+    /// <summary>
+    /// Why admin does not answer, one entry per variable still to set (the same reasons start-up logs); empty when
+    /// admin is enabled. The Settings page names them.
+    /// </summary>
+    public IReadOnlyList<RuntimeEnvironmentVariable> MissingForAdmin
+    {
+        get
+        {
+            var missing = new List<RuntimeEnvironmentVariable>();
+            if (!EnableRuntimeAdmin)
+            {
+                missing.Add(new(EnableAdminVariable, $"{EnableAdminVariable} is not true"));
+            }
+
+            if (!HasToken)
+            {
+                missing.Add(new(AdminTokenVariable, $"{AdminTokenVariable} is not set"));
+            }
+
+            if (!RedisConfigured)
+            {
+                missing.Add(new(RedisUrlVariable, $"{RedisUrlVariable} is not set"));
+            }
+
+            return missing;
+        }
+    }
+
     public void Load(EnvironmentVariables environment)
     {
         ArgumentNullException.ThrowIfNull(environment);

@@ -49,7 +49,7 @@ public static class RuntimeContractReport
         Line("- src/Agent.Domain/ControlPlane/RuntimeContract.cs (version, key formats, DID normalization)");
         Line("- src/Agent.Domain/ControlPlane/RuntimeTenantConfig.cs, RuntimeTenantConfigValidator.cs (the config and its validation)");
         Line("- src/Agent.Web/ControlPlane/RuntimePublisher.cs (Redis publisher), RuntimeAdminOptions.cs (env vars)");
-        Line("- src/Agent.Web/Api/RuntimeAdminApi.cs (admin endpoints)");
+        Line("- src/Agent.Web/Api/RuntimeAdminApi.cs (admin endpoints), src/Agent.Web/ControlPlane/RuntimeAdminService.cs (their operations and answer bodies)");
         Line();
         Line("Redis keys:");
         Line($"- DID mapping key format: `{RuntimeContract.DidKey("{{DID_E164}}")}` (value: the tenant id as a plain string)");

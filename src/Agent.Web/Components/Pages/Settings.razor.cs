@@ -4,6 +4,7 @@ using Agent.Domain.Providers;
 using Agent.Domain.Storage;
 using Agent.Web.Clients;
 using Agent.Web.Components.Shared;
+using Agent.Web.ControlPlane;
 using Agent.Web.Hosting;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
@@ -13,8 +14,8 @@ namespace Agent.Web.Components.Pages;
 
 /// <summary>
 /// Providers as cards (kind, mode, state, base URL, models; what to set when blocked; Test connection), storage
-/// facts, streaming and telemetry defaults and the app version. Providers come from the catalog at once; the
-/// storage facts are read from the database.
+/// facts, streaming and telemetry defaults, the app version and the runtime control plane (ControlPlaneSection).
+/// Providers come from the catalog at once; the storage facts are read from the database.
 /// </summary>
 public sealed partial class Settings : IDisposable
 {
@@ -51,6 +52,9 @@ public sealed partial class Settings : IDisposable
 
     /// <summary>Absent in hosts without provider clients (some component tests): the button is then not shown.</summary>
     private ProviderConnectionTester? Tester => Services.GetService<ProviderConnectionTester>();
+
+    /// <summary>Absent in hosts without the control plane (some component tests): the section is then not shown.</summary>
+    private bool ControlPlaneAvailable => Services.GetService<RuntimeAdminService>() is not null;
 
     private ProviderAvailability? DefaultAvailability => Catalog.Default is { } d ? Catalog.AvailabilityOf(d.Provider.Name) : null;
 
