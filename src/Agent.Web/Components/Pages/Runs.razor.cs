@@ -19,8 +19,8 @@ public sealed partial class Runs : IAsyncDisposable
     private readonly Lock gate = new();
     private readonly Dictionary<Guid, ExecutionRecord> changed = [];
     private readonly Dictionary<Guid, ExecutionRecord> pushed = [];
-    private MudDataGrid<ExecutionRecord>? grid;
-    private List<ExecutionRecord> page = [];
+    private MudDataGrid<RunRow>? grid;
+    private List<RunRow> page = [];
     private int total;
     private bool loaded;
     private bool reloadNeeded;
@@ -64,7 +64,7 @@ public sealed partial class Runs : IAsyncDisposable
     };
 
     private string? Badge => !loaded ? null
-        : $"{total} {(statusFilter == "all" ? (total == 1 ? "run" : "runs") : statusFilter)} · {page.Count(r => r.Status == ExecutionStatus.Running)} running on this page";
+        : $"{total} {(statusFilter == "all" ? (total == 1 ? "run" : "runs") : statusFilter)} · {page.Count(r => r.Record.Status == ExecutionStatus.Running)} running on this page";
 
     internal static string StatusName(ExecutionStatus status) => status.ToString().ToLowerInvariant();
 
@@ -75,7 +75,7 @@ public sealed partial class Runs : IAsyncDisposable
         ticker = Time.CreateTimer(_ => OnTick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    private async Task<GridData<ExecutionRecord>> LoadPageAsync(GridState<ExecutionRecord> state, CancellationToken cancellationToken)
+    private async Task<GridData<RunRow>> LoadPageAsync(GridState<RunRow> state, CancellationToken cancellationToken)
     {
         try
         {
@@ -85,7 +85,19 @@ public sealed partial class Runs : IAsyncDisposable
             lock (gate)
             {
                 // A read can be older than a change already pushed (a cancel seen while this page was loading).
-                page = [.. result.Items.Select(r => pushed.TryGetValue(r.Id, out var newer) && Supersedes(newer, r) ? newer : r)];
+                // Rows keep their instance across reads and updates, so the grid keeps their buttons under the pointer.
+                var rows = page.ToDictionary(r => r.Record.Id);
+                page = [.. result.Items.Select(r =>
+                {
+                    var shown = pushed.TryGetValue(r.Id, out var newer) && Supersedes(newer, r) ? newer : r;
+                    if (rows.TryGetValue(r.Id, out var row))
+                    {
+                        row.Record = shown;
+                        return row;
+                    }
+
+                    return new RunRow(shown);
+                })];
                 total = result.Total;
             }
 
@@ -104,7 +116,7 @@ public sealed partial class Runs : IAsyncDisposable
         }
 
         StateHasChanged();
-        return new GridData<ExecutionRecord> { Items = page, TotalItems = total };
+        return new GridData<RunRow> { Items = page, TotalItems = total };
     }
 
     private void OnChange(ExecutionChange change)
@@ -148,10 +160,10 @@ public sealed partial class Runs : IAsyncDisposable
 
         foreach (var update in updates)
         {
-            var index = page.FindIndex(r => r.Id == update.Id);
-            if (index >= 0)
+            var row = page.Find(r => r.Record.Id == update.Id);
+            if (row is not null)
             {
-                page[index] = update;
+                row.Record = update;
             }
             else
             {
@@ -170,7 +182,7 @@ public sealed partial class Runs : IAsyncDisposable
 
     private void OnTick()
     {
-        if (page.Any(r => r.Status == ExecutionStatus.Running))
+        if (page.Any(r => r.Record.Status == ExecutionStatus.Running))
         {
             _ = InvokeAsync(StateHasChanged);
         }
@@ -231,6 +243,15 @@ public sealed partial class Runs : IAsyncDisposable
         await disposed.CancelAsync();
         disposed.Dispose();
     }
+}
+
+/// <summary>
+/// A row of the runs grid. The grid keys rows by item, so a record replaced by its next state would rebuild the row
+/// (and its Cancel button, under a person's pointer); the row stays and only its record changes.
+/// </summary>
+public sealed class RunRow(ExecutionRecord record)
+{
+    public ExecutionRecord Record { get; set; } = record;
 }
 
 /// <summary>How the Runs page and its detail dialog write durations.</summary>
