@@ -26,6 +26,9 @@ public sealed partial class MainLayout : IDisposable
     [Inject]
     public required IJSRuntime JS { get; init; }
 
+    [Inject]
+    public required IBrowserViewportService Viewport { get; init; }
+
     [CascadingParameter]
     public SavedThemeChoice? SavedTheme { get; set; }
 
@@ -51,6 +54,14 @@ public sealed partial class MainLayout : IDisposable
         }
 
         await JS.InvokeVoidAsync("agentTheme.apply", isDark ? ThemeChoice.Dark : ThemeChoice.Light);
+
+        // The prerender cannot know the width: on a phone the drawer starts closed, decided before the page reports
+        // itself interactive so it never opens and then closes under the person's first tap.
+        if (await Viewport.IsBreakpointWithinWindowSizeAsync(Breakpoint.SmAndDown))
+        {
+            drawerOpen = false;
+        }
+
         interactive = true;
         StateHasChanged();
     }
