@@ -16,6 +16,9 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
     // Relaxed escaping keeps non-ASCII text readable in the column, so search (LIKE) finds it.
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>Stored costs are integers in units of 10^-9 of the currency.</summary>
+    public const decimal NanosPerUnit = 1_000_000_000m;
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<ChatSession> Sessions => Set<ChatSession>();
@@ -74,6 +77,12 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
             e.HasIndex(m => m.Status);
             e.HasIndex(m => m.TenantId);
             JsonColumn(e.Property(m => m.Parts));
+
+            // Cost in billionths of the currency unit: exact, and SQLite can SUM an integer (not a decimal).
+            e.Property(m => m.Cost).HasColumnName("cost_nanos").HasConversion(new ValueConverter<decimal?, long?>(
+                v => v == null ? null : (long)Math.Round(v.Value * NanosPerUnit, MidpointRounding.AwayFromZero),
+                v => v == null ? null : v.Value / NanosPerUnit));
+            e.Property(m => m.PriceTableVersion).HasColumnName("price_table_version");
             e.OwnsOne(m => m.Usage, u =>
             {
                 u.Property(x => x.InputTokens).HasColumnName("usage_input");

@@ -23,6 +23,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IMemoryStore, MemoryStore>();
         services.AddSingleton<ITraceStore, TraceStore>();
         services.AddSingleton<ITokenUsageStore, TokenUsageStore>();
+        services.AddSingleton<ITokenReportStore, TokenReportStore>();
         services.AddSingleton<IConfigOverrideStore, ConfigOverrideStore>();
         services.AddSingleton<IExecutionStore, ExecutionStore>();
         services.AddSingleton<IArtifactStore, ArtifactStore>();

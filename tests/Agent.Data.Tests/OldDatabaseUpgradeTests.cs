@@ -23,6 +23,7 @@ public sealed class OldDatabaseUpgradeTests
         await using var database = new TempDatabase();
         File.Copy(Fixture, database.FilePath);
         var before = await SnapshotAsync(database.FilePath);
+        var oldColumns = await ColumnsAsync(database.FilePath);
         Assert.Equal(9, before["messages"].Count);
 
         // The same call DatabaseStartup makes when the app starts.
@@ -53,7 +54,11 @@ public sealed class OldDatabaseUpgradeTests
         }
 
         SqliteConnection.ClearAllPools();
-        var after = await SnapshotAsync(database.FilePath);
+
+        // Columns added since 5bf12a2 (the message cost) are compared apart: NULL on every old row, i.e. not priced.
+        var after = await SnapshotAsync(database.FilePath, oldColumns);
+        var added = await SnapshotAsync(database.FilePath, new Dictionary<string, HashSet<string>> { ["messages"] = ["cost_nanos", "price_table_version"] });
+        Assert.All(added["messages"], row => Assert.Equal("cost_nanos=NULL|price_table_version=NULL", row));
         // EF Core's migration lock table may be added (a file that EF 9 itself migrated already has it); nothing else.
         Assert.Empty(after.Keys.Except(before.Keys).Except(["__EFMigrationsLock"]));
         foreach (var (table, rows) in before)
@@ -65,7 +70,7 @@ public sealed class OldDatabaseUpgradeTests
     }
 
     /// <summary>Every row of every table as text, read with plain SQLite (not through the model under test).</summary>
-    private static async Task<Dictionary<string, List<string>>> SnapshotAsync(string path)
+    private static async Task<Dictionary<string, List<string>>> SnapshotAsync(string path, IReadOnlyDictionary<string, HashSet<string>>? onlyColumns = null)
     {
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         await connection.OpenAsync();
@@ -89,12 +94,35 @@ public sealed class OldDatabaseUpgradeTests
             var rows = new List<string>();
             while (await reader.ReadAsync())
             {
-                rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => $"{reader.GetName(i)}={(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))}")));
+                rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Where(i => onlyColumns is null || (onlyColumns.TryGetValue(table, out var only) && only.Contains(reader.GetName(i)))).Select(i => $"{reader.GetName(i)}={(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))}")));
             }
 
             snapshot[table] = rows;
         }
 
         return snapshot;
+    }
+
+    /// <summary>The column names of every table, read with plain SQLite.</summary>
+    private static async Task<Dictionary<string, HashSet<string>>> ColumnsAsync(string path)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'";
+        await using var reader = await command.ExecuteReaderAsync();
+        var columns = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            var table = reader.GetString(0);
+            if (!columns.TryGetValue(table, out var names))
+            {
+                columns[table] = names = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            names.Add(reader.GetString(1));
+        }
+
+        return columns;
     }
 }

@@ -339,6 +339,10 @@ namespace Agent.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("Cost")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cost_nanos");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -357,6 +361,10 @@ namespace Agent.Data.Migrations
                     b.Property<string>("Parts")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("PriceTableVersion")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("price_table_version");
 
                     b.Property<string>("ProviderMode")
                         .HasColumnType("TEXT");

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Agent.Data.Stores;
@@ -88,5 +90,87 @@ public sealed class ConfigOverrideStore(IDbContextFactory<AgentDbContext> contex
         }
 
         await db.SaveChangesAsync(cancellationToken);
+    }
+}
+
+/// <summary>Token and cost aggregates by one SQL GROUP BY over the messages table (nothing is loaded per message).</summary>
+public sealed class TokenReportStore(IDbContextFactory<AgentDbContext> contexts) : ITokenReportStore
+{
+    public async Task<TokenReport> AggregateAsync(TokenQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+
+        // Only these fixed expressions ever reach the SQL text; every value is a parameter.
+        var key = query.GroupBy switch
+        {
+            TokenGrouping.Model => "COALESCE(usage_model, '')",
+            TokenGrouping.Provider => "COALESCE(usage_provider, '')",
+            TokenGrouping.Session => "SessionId",
+            TokenGrouping.Day => $"CAST(CreatedAt / {TimeSpan.TicksPerDay} AS TEXT)",
+            _ => throw new ArgumentOutOfRangeException(nameof(query), query.GroupBy, "Unknown grouping."),
+        };
+        var sql = $"""
+            SELECT {key} AS "Key",
+                   COALESCE(SUM(usage_input), 0) AS "InputTokens",
+                   COALESCE(SUM(usage_output), 0) AS "OutputTokens",
+                   COALESCE(SUM(usage_cached), 0) AS "CachedInputTokens",
+                   COALESCE(SUM(usage_reasoning), 0) AS "ReasoningTokens",
+                   COALESCE(SUM(cost_nanos), 0) AS "CostNanos",
+                   COUNT(*) AS "Messages",
+                   COUNT(*) - COUNT(cost_nanos) AS "UnpricedMessages"
+            FROM messages
+            WHERE TenantId = $tenant AND Role = 'Assistant' AND usage_input IS NOT NULL
+              AND CreatedAt >= $from AND CreatedAt < $to
+            GROUP BY {key}
+            ORDER BY {key}
+            """;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Database.SqlQueryRaw<TokenGroupRow>(
+                sql,
+                new SqliteParameter("$tenant", query.TenantId),
+                new SqliteParameter("$from", query.From.UtcTicks),
+                new SqliteParameter("$to", query.To.UtcTicks))
+            .ToListAsync(cancellationToken);
+
+        var groups = rows.Select(r => r.ToAggregate(KeyOf(query.GroupBy, r.Key))).ToList();
+        var total = new TokenAggregate(
+            "total",
+            rows.Sum(r => r.InputTokens),
+            rows.Sum(r => r.OutputTokens),
+            rows.Sum(r => r.CachedInputTokens),
+            rows.Sum(r => r.ReasoningTokens),
+            rows.Sum(r => r.CostNanos) / AgentDbContext.NanosPerUnit,
+            rows.Sum(r => r.Messages),
+            rows.Sum(r => r.UnpricedMessages));
+        return new TokenReport(groups, total);
+    }
+
+    private static string KeyOf(TokenGrouping grouping, string key) => grouping switch
+    {
+        TokenGrouping.Day => new DateTime(long.Parse(key, CultureInfo.InvariantCulture) * TimeSpan.TicksPerDay, DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        TokenGrouping.Session => Guid.TryParse(key, out var id) ? id.ToString() : key,
+        _ => key,
+    };
+
+    internal sealed class TokenGroupRow
+    {
+        public string Key { get; set; } = "";
+
+        public long InputTokens { get; set; }
+
+        public long OutputTokens { get; set; }
+
+        public long CachedInputTokens { get; set; }
+
+        public long ReasoningTokens { get; set; }
+
+        public long CostNanos { get; set; }
+
+        public int Messages { get; set; }
+
+        public int UnpricedMessages { get; set; }
+
+        public TokenAggregate ToAggregate(string key) =>
+            new(key, InputTokens, OutputTokens, CachedInputTokens, ReasoningTokens, CostNanos / AgentDbContext.NanosPerUnit, Messages, UnpricedMessages);
     }
 }

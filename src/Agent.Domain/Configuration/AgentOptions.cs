@@ -112,6 +112,9 @@ public sealed class ModelOptions
     public decimal InputPricePerMillion { get; set; }
 
     public decimal OutputPricePerMillion { get; set; }
+
+    /// <summary>Price of cached input tokens; when absent they are billed at <see cref="InputPricePerMillion"/>.</summary>
+    public decimal? CachedInputPricePerMillion { get; set; }
 }
 
 /// <summary>The control plane's caps, applied per tenant and globally.</summary>
@@ -136,6 +139,9 @@ public sealed class TelemetryOptions
     public string Currency { get; set; } = "USD";
 
     public int ChartDays { get; set; } = 14;
+
+    /// <summary>Recorded on each priced message; change it whenever the prices change so old costs keep their version.</summary>
+    public string PriceTableVersion { get; set; } = "2026-11";
 
     public bool RecordToolCalls { get; set; } = true;
 }

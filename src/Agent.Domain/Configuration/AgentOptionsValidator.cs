@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Agent.Domain.Providers;
+using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
 
 namespace Agent.Domain.Configuration;
@@ -24,6 +25,10 @@ public static partial class AgentOptionsValidator
         ValidatePositive($"{Section}:Streaming:FlushIntervalMs", options.Streaming.FlushIntervalMs, errors);
         ValidatePositive($"{Section}:Streaming:FlushTokenCount", options.Streaming.FlushTokenCount, errors);
         ValidatePositive($"{Section}:Telemetry:ChartDays", options.Telemetry.ChartDays, errors);
+        if (string.IsNullOrWhiteSpace(options.Telemetry.PriceTableVersion))
+        {
+            errors.Add(new($"{Section}:Telemetry:PriceTableVersion", "is empty.", "name the price table version, such as 2026-11."));
+        }
         ValidateMcpServers(options, errors);
         ValidateTools(options.Tools, errors);
         ValidateProfiles(options.Profiles, errors);
@@ -123,6 +128,11 @@ public static partial class AgentOptionsValidator
             if (model.OutputPricePerMillion < 0)
             {
                 errors.Add(new($"{key}:OutputPricePerMillion", "is negative.", "use 0 or a positive price per million tokens."));
+            }
+
+            if (model.CachedInputPricePerMillion < 0)
+            {
+                errors.Add(new($"{key}:CachedInputPricePerMillion", "is negative.", "use 0 or a positive price per million tokens, or leave it out to bill cached input at the input price."));
             }
         }
     }
@@ -265,6 +275,22 @@ public static partial class AgentOptionsValidator
                 string.IsNullOrWhiteSpace(p.ApiKeyEnvVar) ? null : p.ApiKeyEnvVar,
                 p.Models.Select(m => new ModelSpec(m.Id, m.ContextWindow, m.InputPricePerMillion, m.OutputPricePerMillion)).ToList());
         }).ToList();
+    }
+
+    /// <summary>The price table (every configured model of every provider) under Agent:Telemetry:PriceTableVersion.</summary>
+    public static PriceTable ToPriceTable(AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var prices = new Dictionary<(string Provider, string Model), ModelPrice>();
+        foreach (var provider in options.Providers)
+        {
+            foreach (var model in provider.Models)
+            {
+                prices[(provider.Name, model.Id)] = new ModelPrice(model.InputPricePerMillion, model.OutputPricePerMillion, model.CachedInputPricePerMillion);
+            }
+        }
+
+        return new PriceTable(options.Telemetry.PriceTableVersion, prices);
     }
 
     /// <summary>The MCP servers as domain specs; call only on options that passed <see cref="Validate"/>.</summary>

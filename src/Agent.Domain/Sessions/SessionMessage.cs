@@ -45,6 +45,12 @@ public sealed record SessionMessage
 
     public TokenUsage? Usage { get; init; }
 
+    /// <summary>What the reply cost, priced when it ended; null when not priced (no usage, model not in the price table, or an older row).</summary>
+    public decimal? Cost { get; init; }
+
+    /// <summary>The price table version <see cref="Cost"/> was computed from (Agent:Telemetry:PriceTableVersion).</summary>
+    public string? PriceTableVersion { get; init; }
+
     public string? ProviderName { get; init; }
 
     public string? ModelId { get; init; }

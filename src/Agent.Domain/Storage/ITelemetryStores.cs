@@ -17,6 +17,12 @@ public interface ITokenUsageStore
     Task<IReadOnlyDictionary<string, TokenTotals>> TotalsByModelAsync(string tenantId, CancellationToken cancellationToken);
 }
 
+/// <summary>Token and cost aggregates computed by the database (GROUP BY), never by loading messages.</summary>
+public interface ITokenReportStore
+{
+    Task<TokenReport> AggregateAsync(TokenQuery query, CancellationToken cancellationToken);
+}
+
 /// <summary>What the person toggled in the UI (a tool, a skill, an MCP server), stored over the file defaults.</summary>
 public interface IConfigOverrideStore
 {

@@ -206,19 +206,25 @@ public sealed class ChatTurnStreamer(
 
             var run = turn.Run;
             var reply = turn.Reply;
+
+            // No usage from the provider: usage and cost stay absent (null), never a silent zero; estimates come later.
+            var finalUsage = usage is null ? reply.Usage : new TokenUsage(
+                usage.InputTokenCount ?? 0,
+                usage.OutputTokenCount ?? 0,
+                usage.CachedInputTokenCount ?? 0,
+                usage.ReasoningTokenCount ?? 0,
+                turn.Lease.ModelId,
+                turn.Lease.ProviderName);
+            var cost = AgentOptionsValidator.ToPriceTable(options.Value).Price(finalUsage);
             var final = reply with
             {
                 Parts = turn.PartsWith(run.Text),
                 Status = status,
                 Error = error,
                 UpdatedAt = turn.NextWriteTime(time.GetUtcNow()),
-                Usage = usage is null ? reply.Usage : new TokenUsage(
-                    usage.InputTokenCount ?? 0,
-                    usage.OutputTokenCount ?? 0,
-                    usage.CachedInputTokenCount ?? 0,
-                    usage.ReasoningTokenCount ?? 0,
-                    turn.Lease.ModelId,
-                    turn.Lease.ProviderName),
+                Usage = finalUsage,
+                Cost = cost?.Amount ?? reply.Cost,
+                PriceTableVersion = cost?.PriceTableVersion ?? reply.PriceTableVersion,
                 TimeToFirstTokenMs = ttft ?? reply.TimeToFirstTokenMs,
                 TokensPerSecond = rate ?? reply.TokensPerSecond,
             };
