@@ -28,6 +28,7 @@ public static class AgentApi
         endpoints.MapToolsApi();
         endpoints.MapRuntimeAdminApi();
         endpoints.MapVoiceApi();
+        endpoints.MapTokensApi();
         return endpoints;
     }
 }
