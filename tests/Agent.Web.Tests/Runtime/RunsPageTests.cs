@@ -102,9 +102,13 @@ public sealed class RunsPageTests : AgentTestContext
         Assert.Contains("1 completed", page.Find("[data-badge]").TextContent, StringComparison.Ordinal);
 
         await page.InvokeAsync(() => filter.Instance.ValueChanged.InvokeAsync("failed"));
-        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-execution]")), Wait);
-        Assert.Equal("ready", page.Find("[data-panel=runs]").GetAttribute("data-state"));
-        Assert.Contains("No runs with status failed", page.Markup, StringComparison.Ordinal);
+        // The rows go before the grid's empty message comes: wait for the filtered page as a whole.
+        page.WaitForAssertion(() =>
+        {
+            Assert.Empty(page.FindAll("[data-execution]"));
+            Assert.Equal("ready", page.Find("[data-panel=runs]").GetAttribute("data-state"));
+            Assert.Contains("No runs with status failed", page.Markup, StringComparison.Ordinal);
+        }, Wait);
         await runtime.CancelAsync("local", running.Execution.Id, CancellationToken.None);
     }
 
