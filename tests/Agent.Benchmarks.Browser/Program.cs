@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Agent.Benchmarks.Browser;
-using Agent.Data;
-using Agent.Domain.Sessions;
-using Agent.Domain.Storage;
 using Agent.E2E.Tests;
+using Agent.Tests.Shared;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 // Browser benchmarks of the chat, in Debian Chromium against the real app process (Release build) and a
@@ -19,7 +16,10 @@ const int LongPaceMs = 2;
 await using var provider = await PacedSseServer.StartAsync(Chunks, PaceMs);
 await using var longProvider = await PacedSseServer.StartAsync(LongChunks, LongPaceMs);
 var dataFolder = Directory.CreateTempSubdirectory("agent-bench").FullName;
-var sessions = await Seeder.SeedAsync(Path.Combine(dataFolder, "agent.db"));
+var databasePath = Path.Combine(dataFolder, "agent.db");
+var chats = (await WorkbenchSeeder.SeedAsync(databasePath, 0, [0, 200, 10_000], "bench", "emulator-model")).LongSessions;
+var longReply = (await WorkbenchSeeder.SeedAsync(databasePath, 0, [0], "bench-long", "emulator-model")).LongSessions[0];
+var sessions = new BenchSessions(chats[0].Session, chats[1].Session, chats[2].Session, chats[2].Last, longReply.Session);
 await using var app = await AppProcess.StartAsync(
     new Dictionary<string, string>
     {
@@ -253,58 +253,8 @@ static double RssMegabytes(int pid)
     return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
 }
 
-/// <summary>Seeds the database the app will open: an empty session, one with 200 messages and one with 10,000.</summary>
-internal static class Seeder
-{
-    public static async Task<(Guid Empty, Guid TwoHundred, Guid TenThousand, Guid TenThousandLast, Guid LongReply)> SeedAsync(string databasePath)
-    {
-        var services = new ServiceCollection().AddSingleton(TimeProvider.System).AddAgentData(databasePath).BuildServiceProvider();
-        await using (services)
-        {
-            await services.GetRequiredService<AgentDatabase>().InitializeAsync(CancellationToken.None);
-            var store = services.GetRequiredService<ISessionStore>();
-            var contexts = services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<AgentDbContext>>();
-            var now = DateTimeOffset.UtcNow;
-            var ids = new List<Guid>();
-            Guid last = default;
-            foreach (var count in new[] { 0, 200, 10_000 })
-            {
-                var session = new ChatSession(Guid.NewGuid(), Tenant.LocalId, $"Bench {count}", "bench", "emulator-model", null, null, now, now);
-                await store.AddAsync(session, CancellationToken.None);
-                await using var db = await contexts.CreateDbContextAsync();
-                Guid? parent = null;
-                for (var i = 0; i < count; i++)
-                {
-                    var message = new SessionMessage
-                    {
-                        Id = Guid.NewGuid(),
-                        SessionId = session.Id,
-                        TenantId = Tenant.LocalId,
-                        ParentId = parent,
-                        Role = i % 2 == 0 ? MessageRole.User : MessageRole.Assistant,
-                        Parts = [new TextPart($"Seeded message {i}: " + string.Join(' ', Enumerable.Repeat("lorem ipsum dolor", 8)))],
-                        Status = MessageStatus.Complete,
-                        CreatedAt = now.AddMilliseconds(i),
-                        UpdatedAt = now,
-                        ProviderName = i % 2 == 0 ? null : "bench",
-                        ModelId = i % 2 == 0 ? null : "emulator-model",
-                        ProviderMode = i % 2 == 0 ? null : "sandbox",
-                    };
-                    db.Messages.Add(message);
-                    parent = message.Id;
-                }
-
-                await db.SaveChangesAsync();
-                ids.Add(session.Id);
-                last = parent ?? default;
-            }
-
-            var longReply = new ChatSession(Guid.NewGuid(), Tenant.LocalId, "Bench long reply", "bench-long", "emulator-model", null, null, now, now);
-            await store.AddAsync(longReply, CancellationToken.None);
-            return (ids[0], ids[1], ids[2], last, longReply.Id);
-        }
-    }
-}
+/// <summary>The seeded sessions: an empty one, one of 200 messages, one of 10,000 (and its newest message), one on the long-reply provider.</summary>
+internal sealed record BenchSessions(Guid Empty, Guid TwoHundred, Guid TenThousand, Guid TenThousandLast, Guid LongReply);
 
 /// <summary>Timing hooks injected into every page before the app's scripts run.</summary>
 internal static class BenchScript

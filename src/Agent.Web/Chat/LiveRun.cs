@@ -32,9 +32,6 @@ public sealed class LiveRun : IDisposable
 
     public Guid AssistantMessageId { get; }
 
-    /// <summary>Raised after every chunk, on the streaming thread; handlers must not block. Prefer <see cref="Subscribe"/>.</summary>
-    public event Action? Updated;
-
     public CancellationToken Token => cancellation.Token;
 
     public bool StopRequested => cancellation.IsCancellationRequested;
@@ -101,8 +98,6 @@ public sealed class LiveRun : IDisposable
         {
             target.Notify(final: false);
         }
-
-        Updated?.Invoke();
     }
 
     /// <summary>The reply reached its final state: subscribers get one last call, then are let go.</summary>
@@ -125,9 +120,6 @@ public sealed class LiveRun : IDisposable
         {
             target.Notify(final: true);
         }
-
-        Updated?.Invoke();
-        Updated = null;
     }
 
     internal void Stop() => cancellation.Cancel();

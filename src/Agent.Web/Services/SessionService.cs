@@ -10,9 +10,6 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
 {
     public event Action? Changed;
 
-    public Task<IReadOnlyList<ChatSession>> ListAsync(string tenantId, CancellationToken cancellationToken) =>
-        sessions.ListAsync(tenantId, 0, 500, cancellationToken);
-
     /// <summary>One page of sessions, most recently active first.</summary>
     public Task<IReadOnlyList<ChatSession>> ListPageAsync(string tenantId, int skip, int take, CancellationToken cancellationToken) =>
         sessions.ListAsync(tenantId, skip, take, cancellationToken);

@@ -44,10 +44,7 @@ public sealed partial class SessionsList : IDisposable
 
     private async Task ReloadAsync()
     {
-        var tenant = BootstrapService.CurrentTenant;
-        var found = string.IsNullOrWhiteSpace(search)
-            ? await Sessions.ListPageAsync(tenant, 0, shown + 1, disposed.Token)
-            : await Sessions.SearchAsync(tenant, search, shown + 1, disposed.Token);
+        var found = await Sessions.SearchAsync(BootstrapService.CurrentTenant, search, shown + 1, disposed.Token);
         hasMore = found.Count > shown;
         sessions = [.. found.Take(shown)];
     }
