@@ -96,8 +96,9 @@ public sealed partial class ChatView : IAsyncDisposable
         attached = true;
         selfReference = DotNetObjectReference.Create(this);
         module = await JS.InvokeAsync<IJSObjectReference>("import", disposed.Token, "./Components/Chat/ChatView.razor.js");
-        await module.InvokeVoidAsync("attachComposer", disposed.Token, composer, selfReference, DraftKey);
+        // The transcript first: the composer marks the chat ready, and by then scrolling up already loads older messages.
         await module.InvokeVoidAsync("attachTranscript", disposed.Token, transcript, selfReference);
+        await module.InvokeVoidAsync("attachComposer", disposed.Token, composer, selfReference, DraftKey);
     }
 
     [JSInvokable]
