@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Agent.Data;
 using Agent.Domain.Configuration;
+using Agent.Domain.Telemetry;
 using Agent.Web.Api;
 using Agent.Web.Chat;
 using Agent.Web.Clients;
@@ -11,6 +12,7 @@ using Agent.Web.Components.Shared;
 using Agent.Web.ControlPlane;
 using Agent.Web.Runtime;
 using Agent.Web.Services;
+using Agent.Web.Telemetry;
 using Agent.Web.Tools;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
@@ -79,6 +81,7 @@ public static class HostSetup
         builder.Services.AddSingleton<BootstrapService>();
         builder.Services.AddSingleton<SessionService>();
         builder.Services.AddSingleton<MarkdownRenderer>();
+        builder.Services.AddSingleton<ITokenCounter, TiktokenTokenCounter>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<ChatTurnStreamer>();
         builder.Services.AddSingleton<ChatCoordinator>();
