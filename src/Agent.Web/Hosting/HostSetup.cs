@@ -80,6 +80,7 @@ public static class HostSetup
         builder.Services.AddSingleton<SkillCatalog>();
         builder.Services.AddSingleton<BootstrapService>();
         builder.Services.AddSingleton<SessionService>();
+        builder.Services.AddScoped<ICurrentTenant, LocalTenant>();
         builder.Services.AddSingleton<MarkdownRenderer>();
         builder.Services.AddSingleton<ITokenCounter, TiktokenTokenCounter>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
