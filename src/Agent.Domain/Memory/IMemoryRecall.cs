@@ -1,0 +1,13 @@
+namespace Agent.Domain.Memory;
+
+/// <summary>A remembered item found relevant to a query, with its relevance (higher is more relevant).</summary>
+public sealed record RecalledMemory(MemoryItem Item, double Score);
+
+/// <summary>
+/// Finds what the agent remembers that is relevant to a query: archival facts, episodes, attachment
+/// summaries and messages of the tenant. Returns nothing when nothing clears the relevance threshold.
+/// </summary>
+public interface IMemoryRecall
+{
+    Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, CancellationToken cancellationToken);
+}
