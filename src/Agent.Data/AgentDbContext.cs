@@ -83,6 +83,8 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
                 v => v == null ? null : (long)Math.Round(v.Value * NanosPerUnit, MidpointRounding.AwayFromZero),
                 v => v == null ? null : v.Value / NanosPerUnit));
             e.Property(m => m.PriceTableVersion).HasColumnName("price_table_version");
+            e.Property(m => m.TotalTimeMs).HasColumnName("total_ms");
+            e.Property(m => m.Retries).HasColumnName("retries");
             e.OwnsOne(m => m.Usage, u =>
             {
                 u.Property(x => x.InputTokens).HasColumnName("usage_input");
@@ -91,6 +93,7 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
                 u.Property(x => x.ReasoningTokens).HasColumnName("usage_reasoning");
                 u.Property(x => x.Model).HasColumnName("usage_model");
                 u.Property(x => x.Provider).HasColumnName("usage_provider");
+                u.Property(x => x.IsEstimate).HasColumnName("usage_estimated");
                 u.Ignore(x => x.TotalTokens);
             });
             e.HasOne<ChatSession>().WithMany().HasForeignKey(m => m.SessionId).OnDelete(DeleteBehavior.Cascade);

@@ -12,6 +12,7 @@ public sealed class AgentAppFactory : WebApplicationFactory<Program>
     private readonly string folder = Path.Combine(Path.GetTempPath(), "agent-web-tests", Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, string?> settings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> environment = new(StringComparer.Ordinal);
+    private readonly List<Action<IServiceCollection>> extraServices = [];
 
     public AgentAppFactory()
     {
@@ -25,6 +26,13 @@ public sealed class AgentAppFactory : WebApplicationFactory<Program>
     public AgentAppFactory WithSetting(string key, string? value)
     {
         settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Adds to the host's services after the app's own (for example an in-memory telemetry exporter).</summary>
+    public AgentAppFactory WithServices(Action<IServiceCollection> configure)
+    {
+        extraServices.Add(configure);
         return this;
     }
 
@@ -45,7 +53,13 @@ public sealed class AgentAppFactory : WebApplicationFactory<Program>
         }
 
         builder.ConfigureServices(services =>
-            services.AddSingleton(new EnvironmentVariables(name => environment.TryGetValue(name, out var value) ? value : null)));
+        {
+            services.AddSingleton(new EnvironmentVariables(name => environment.TryGetValue(name, out var value) ? value : null));
+            foreach (var configure in extraServices)
+            {
+                configure(services);
+            }
+        });
     }
 
     protected override void Dispose(bool disposing)

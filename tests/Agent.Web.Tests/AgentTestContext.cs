@@ -18,6 +18,7 @@ public abstract class AgentTestContext : BunitContext
         Services.AddScoped<ActionRunner>();
         Services.AddLogging();
         Services.AddSingleton(TimeProvider.System);
+        Services.AddScoped<Agent.Web.Services.ICurrentTenant, Agent.Web.Services.LocalTenant>();
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 

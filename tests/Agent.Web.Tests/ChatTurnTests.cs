@@ -4,6 +4,7 @@ using System.Text.Json;
 using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
+using Agent.Domain.Telemetry;
 using Agent.Tests.Shared;
 using Agent.Web.Chat;
 using Agent.Web.Tools;
@@ -133,7 +134,9 @@ public sealed class ChatTurnTests
             app.Services.GetRequiredService<AgentLoop>(),
             app.Services.GetRequiredService<IOptions<AgentOptions>>(),
             time,
-            NullLogger<ChatTurnStreamer>.Instance);
+            NullLogger<ChatTurnStreamer>.Instance,
+            app.Services.GetRequiredService<ITokenCounter>(),
+            app.Services.GetRequiredService<ITraceStore>());
         var changes = new ConcurrentQueue<SessionChange>();
         streamer.SessionChanged += changes.Enqueue;
         var sessionId = Guid.NewGuid();

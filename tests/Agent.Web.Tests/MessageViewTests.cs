@@ -15,6 +15,7 @@ public sealed class MessageViewTests : AgentTestContext
     {
         Services.AddSingleton<MarkdownRenderer>();
         Services.AddSingleton<Agent.Web.Clients.Voice.ITextToSpeech>(new NoSpeech());
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new Agent.Domain.Configuration.AgentOptions()));
     }
 
     [Fact]
@@ -37,6 +38,24 @@ public sealed class MessageViewTests : AgentTestContext
         Assert.Equal("openai · gpt-4o-mini · live · 12 in / 40 out tokens · first token 84 ms · 52.5 tokens/s", view.Find("[data-meta]").TextContent);
         Assert.Single(view.FindAll("button[aria-label=Regenerate]"));
         Assert.Empty(view.FindAll("[data-status-chip]"));
+    }
+
+    [Fact]
+    public void A_reply_without_provider_usage_shows_its_estimate_marked_with_cost_total_time_and_retries()
+    {
+        var reply = Reply(MessageStatus.Complete, "counted by us") with
+        {
+            Usage = new TokenUsage(20, 7, 0, 0, "local-llama", "ollama", IsEstimate: true),
+            Cost = 0.000042m,
+            TotalTimeMs = 2400,
+            Retries = 2,
+        };
+
+        var view = Render<MessageView>(p => p.Add(x => x.Message, reply));
+
+        var meta = view.Find("[data-meta]");
+        Assert.Equal("true", meta.GetAttribute("data-usage-estimated"));
+        Assert.Equal("~20 in / ~7 out tokens (estimated: the provider reported no usage) · 0.000042 USD · total 2.4 s · 2 retries", meta.TextContent);
     }
 
     [Fact]

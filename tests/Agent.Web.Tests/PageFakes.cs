@@ -32,6 +32,43 @@ internal sealed class FakeTokenUsageStore(TokenTotals totals, Gate? gate = null,
         Task.FromResult<IReadOnlyDictionary<string, TokenTotals>>(new Dictionary<string, TokenTotals>());
 }
 
+/// <summary>Token reports for the Tokens page: the same groups for every grouping's key, after an optional gate, or a failure.</summary>
+internal sealed class FakeTokenReportStore(IReadOnlyDictionary<TokenGrouping, TokenReport> reports, Gate? gate = null, Exception? failure = null) : ITokenReportStore
+{
+    public static TokenReport Empty { get; } = new([], new TokenAggregate("total", 0, 0, 0, 0, 0, 0, 0));
+
+    public async Task<TokenReport> AggregateAsync(TokenQuery query, CancellationToken cancellationToken)
+    {
+        if (gate is not null)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+
+        return failure is null ? reports.GetValueOrDefault(query.GroupBy, Empty) : throw failure;
+    }
+}
+
+/// <summary>Sessions by id for pages that show titles.</summary>
+internal sealed class FakeSessionStore(params ChatSession[] sessions) : ISessionStore
+{
+    public Task AddAsync(ChatSession session, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<ChatSession?> FindAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult(sessions.FirstOrDefault(s => s.Id == sessionId));
+
+    public Task<IReadOnlyList<ChatSession>> ListAsync(string tenantId, int skip, int take, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ChatSession>>(sessions);
+
+    public Task UpdateAsync(ChatSession session, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<bool> DeleteAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<int> CountAsync(string tenantId, CancellationToken cancellationToken) => Task.FromResult(sessions.Length);
+
+    public Task<IReadOnlyList<ChatSession>> SearchAsync(string tenantId, string text, int take, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ChatSession>>(sessions);
+}
+
 /// <summary>Memory counts for the Memory page: fixed counts per tier, or a failure.</summary>
 internal sealed class FakeMemoryStore(IReadOnlyDictionary<MemoryTier, int> counts, Exception? failure = null) : IMemoryStore
 {

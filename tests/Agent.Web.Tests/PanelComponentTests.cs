@@ -12,6 +12,7 @@ using McpPage = Agent.Web.Components.Pages.Mcp;
 using Memory = Agent.Web.Components.Pages.Memory;
 using Team = Agent.Web.Components.Pages.Team;
 using Tokens = Agent.Web.Components.Pages.Tokens;
+using TokensViewModel = Agent.Web.Components.Pages.TokensViewModel;
 using ToolsPage = Agent.Web.Components.Pages.Tools;
 
 namespace Agent.Web.Tests;
@@ -292,35 +293,62 @@ public sealed class PanelComponentTests : AgentTestContext
     }
 
     [Fact]
-    public void Tokens_page_goes_from_loading_to_ready_with_its_figures()
+    public void Tokens_page_goes_from_loading_to_ready_with_totals_charts_models_and_top_sessions()
     {
         var gate = new Gate();
-        Services.AddSingleton<ITokenUsageStore>(new FakeTokenUsageStore(new TokenTotals(1200, 30, 0, 0, 2), gate));
+        var session = new Agent.Domain.Sessions.ChatSession(Guid.NewGuid(), "local", "Budget planning", "openai", "gpt-4o-mini", null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var total = new TokenAggregate("total", 1200, 30, 4, 3, 0.0123m, 2, 0, 1);
+        var reports = new Dictionary<TokenGrouping, TokenReport>
+        {
+            [TokenGrouping.Day] = new([total with { Key = today }], total),
+            [TokenGrouping.Model] = new([total with { Key = "gpt-4o-mini" }], total),
+            [TokenGrouping.Session] = new([total with { Key = session.Id.ToString() }], total),
+        };
+        Services.AddSingleton<ITokenReportStore>(new FakeTokenReportStore(reports, gate));
+        Services.AddSingleton<ISessionStore>(new FakeSessionStore(session));
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new Agent.Domain.Configuration.AgentOptions()));
+        Services.AddTransient<TokensViewModel>();
         RenderProviders();
         var page = Render<Tokens>();
         Assert.Equal("loading", page.Find("[data-panel=tokens]").GetAttribute("data-state"));
         gate.Release();
         page.WaitForAssertion(() => Assert.Equal("ready", page.Find("[data-panel=tokens]").GetAttribute("data-state")), Wait);
         Assert.Equal("1,200", page.Find("[data-figure=input]").TextContent);
+        Assert.Equal("0.0123 USD", page.Find("[data-figure=cost]").TextContent);
         Assert.Equal("2", page.Find("[data-figure=messages]").TextContent);
-        Assert.Contains("not built yet", page.Find("[data-not-built]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("1 of 2 replies are estimates", page.Find("[data-estimated-note]").TextContent, StringComparison.Ordinal);
+        foreach (var chart in new[] { "usage-over-time", "cost-over-time", "by-model", "by-session" })
+        {
+            Assert.NotEmpty(page.FindAll($"[data-chart={chart}] svg"));
+        }
+
+        Assert.Equal("0.0123 USD", page.Find("tr[data-model='gpt-4o-mini'] [data-cell=cost]").TextContent);
+        Assert.Equal("Budget planning", page.Find($"tr[data-session='{session.Id}'] a").TextContent);
+        Assert.Equal("1,230", page.Find($"tr[data-session='{session.Id}'] [data-cell=tokens]").TextContent);
     }
 
     [Fact]
     public void Tokens_page_empty_state()
     {
-        Services.AddSingleton<ITokenUsageStore>(new FakeTokenUsageStore(TokenTotals.Zero));
+        Services.AddSingleton<ITokenReportStore>(new FakeTokenReportStore(new Dictionary<TokenGrouping, TokenReport>()));
+        Services.AddSingleton<ISessionStore>(new FakeSessionStore());
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new Agent.Domain.Configuration.AgentOptions()));
+        Services.AddTransient<TokensViewModel>();
         RenderProviders();
         var empty = Render<Tokens>();
         empty.WaitForAssertion(() => Assert.Equal("empty", empty.Find("[data-panel=tokens]").GetAttribute("data-state")), Wait);
-        Assert.Contains("No token usage recorded yet.", empty.Markup, StringComparison.Ordinal);
+        Assert.Contains("No token usage in this range yet.", empty.Markup, StringComparison.Ordinal);
         Assert.Empty(empty.FindAll("[data-figure]"));
     }
 
     [Fact]
     public void Tokens_page_error_state()
     {
-        Services.AddSingleton<ITokenUsageStore>(new FakeTokenUsageStore(TokenTotals.Zero, failure: new IOException("no such table")));
+        Services.AddSingleton<ITokenReportStore>(new FakeTokenReportStore(new Dictionary<TokenGrouping, TokenReport>(), failure: new IOException("no such table")));
+        Services.AddSingleton<ISessionStore>(new FakeSessionStore());
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new Agent.Domain.Configuration.AgentOptions()));
+        Services.AddTransient<TokensViewModel>();
         RenderProviders();
         var failed = Render<Tokens>();
         failed.WaitForAssertion(() => Assert.Equal("error", failed.Find("[data-panel=tokens]").GetAttribute("data-state")), Wait);

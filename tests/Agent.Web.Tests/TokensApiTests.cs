@@ -71,9 +71,9 @@ public sealed class TokensApiTests
         var lines = (await csv.Content.ReadAsStringAsync()).TrimEnd('\n').Split('\n');
         Assert.Equal(
             [
-                "key,inputTokens,outputTokens,cachedInputTokens,reasoningTokens,cost,currency,messages,unpricedMessages",
-                string.Create(CultureInfo.InvariantCulture, $"{today},{input},{output},{cached},{reasoning},{cost},EUR,2,0"),
-                string.Create(CultureInfo.InvariantCulture, $"total,{input},{output},{cached},{reasoning},{cost},EUR,2,0"),
+                "key,inputTokens,outputTokens,cachedInputTokens,reasoningTokens,cost,currency,messages,unpricedMessages,estimatedMessages",
+                string.Create(CultureInfo.InvariantCulture, $"{today},{input},{output},{cached},{reasoning},{cost},EUR,2,0,0"),
+                string.Create(CultureInfo.InvariantCulture, $"total,{input},{output},{cached},{reasoning},{cost},EUR,2,0,0"),
             ],
             lines);
 

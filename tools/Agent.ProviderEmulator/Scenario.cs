@@ -27,6 +27,7 @@ public static partial class Scenario
     public const string Malformed = "malformed";
     public const string Truncated = "truncated";
     public const string UsageFinal = "usage-final";
+    public const string UsageAbsent = "usage-absent";
     public const string Utf8Split = "utf8-split";
     public const string ToolCall = "tool-call";
     public const string ToolAnswer = "tool-answer";
@@ -49,6 +50,7 @@ public static partial class Scenario
         [Malformed] = "streams a few events, then an event that is not valid JSON",
         [Truncated] = "streams a few events, then ends cleanly without the terminating event",
         [UsageFinal] = "usage only in the final event, with cached and reasoning token details",
+        [UsageAbsent] = "a streamed reply with no usage at all (as many OpenAI-compatible servers send), even when include_usage is asked for",
         [Utf8Split] = "multi-byte UTF-8 characters split across network writes",
         [ToolCall] = "two tool calls whose ids, names and JSON arguments arrive split across events; once the results come back, a text answer quoting them",
         [ToolAnswer] = "a text answer quoting the tool results at the end of the conversation (chosen automatically after tool-call)",

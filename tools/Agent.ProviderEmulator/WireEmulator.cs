@@ -29,7 +29,7 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
 
     private sealed record ToolPlan(string Id, string Name, string[] ArgumentPieces);
 
-    private sealed record Plan(string[] Texts, ToolPlan[] Tools, bool UsageOnlyAtEnd, bool SplitUtf8, Fault Fault);
+    private sealed record Plan(string[] Texts, ToolPlan[] Tools, bool UsageOnlyAtEnd, bool SplitUtf8, Fault Fault, bool NoUsage = false);
 
     public Task OpenAIAsync(HttpContext context) => HandleAsync(context, Format.OpenAI);
 
@@ -109,7 +109,7 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
             var inputTokens = CountWords(request, format);
             if (stream)
             {
-                var includeUsage = format == Format.Anthropic || request?["stream_options"]?["include_usage"] is JsonValue u && u.TryGetValue<bool>(out var iu) && iu;
+                var includeUsage = !plan.NoUsage && (format == Format.Anthropic || request?["stream_options"]?["include_usage"] is JsonValue u && u.TryGetValue<bool>(out var iu) && iu);
                 var events = format == Format.OpenAI ? OpenAIEvents(plan, model, inputTokens, includeUsage) : AnthropicEvents(plan, model, inputTokens);
                 await StreamAsync(context, record, events, plan, delay, ct);
             }
@@ -146,6 +146,7 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
             Scenario.Malformed => new(standard, [], false, false, Fault.Malformed),
             Scenario.Truncated => new(standard, [], false, false, Fault.Truncate),
             Scenario.UsageFinal => new(standard, [], true, false, Fault.None),
+            Scenario.UsageAbsent => new(standard, [], false, false, Fault.None, NoUsage: true),
             Scenario.Utf8Split => new(["Grüße ", "aus ", "🌍 ", "日本語 ", "— ", "ok ", "😀"], [], false, true, Fault.None),
             Scenario.ToolCall => new(
                 ["Let me check."],
@@ -240,7 +241,7 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
                 ["content"] = new JsonArray(),
                 ["stop_reason"] = null,
                 ["stop_sequence"] = null,
-                ["usage"] = plan.UsageOnlyAtEnd
+                ["usage"] = plan.UsageOnlyAtEnd || plan.NoUsage
                     ? new JsonObject()
                     : new JsonObject { ["input_tokens"] = inputTokens, ["output_tokens"] = 1, ["cache_read_input_tokens"] = 0, ["cache_creation_input_tokens"] = 0 },
             },
@@ -269,12 +270,17 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
         var usage = plan.UsageOnlyAtEnd
             ? new JsonObject { ["input_tokens"] = inputTokens - cached, ["output_tokens"] = output, ["cache_read_input_tokens"] = cached }
             : new JsonObject { ["output_tokens"] = output };
-        yield return Event(new JsonObject
+        var delta = new JsonObject
         {
             ["type"] = "message_delta",
             ["delta"] = new JsonObject { ["stop_reason"] = plan.Tools.Length > 0 ? "tool_use" : "end_turn", ["stop_sequence"] = null },
-            ["usage"] = usage,
-        });
+        };
+        if (!plan.NoUsage)
+        {
+            delta["usage"] = usage;
+        }
+
+        yield return Event(delta);
         yield return Event(new JsonObject { ["type"] = "message_stop" });
     }
 

@@ -372,6 +372,10 @@ namespace Agent.Data.Migrations
                     b.Property<string>("ProviderName")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("Retries")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("retries");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -392,6 +396,10 @@ namespace Agent.Data.Migrations
 
                     b.Property<double?>("TokensPerSecond")
                         .HasColumnType("REAL");
+
+                    b.Property<double?>("TotalTimeMs")
+                        .HasColumnType("REAL")
+                        .HasColumnName("total_ms");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
@@ -553,6 +561,10 @@ namespace Agent.Data.Migrations
                             b1.Property<long>("InputTokens")
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("usage_input");
+
+                            b1.Property<bool>("IsEstimate")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("usage_estimated");
 
                             b1.Property<string>("Model")
                                 .IsRequired()

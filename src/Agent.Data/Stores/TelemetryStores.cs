@@ -117,10 +117,12 @@ public sealed class TokenReportStore(IDbContextFactory<AgentDbContext> contexts)
                    COALESCE(SUM(usage_reasoning), 0) AS "ReasoningTokens",
                    COALESCE(SUM(cost_nanos), 0) AS "CostNanos",
                    COUNT(*) AS "Messages",
-                   COUNT(*) - COUNT(cost_nanos) AS "UnpricedMessages"
+                   COUNT(*) - COUNT(cost_nanos) AS "UnpricedMessages",
+                   COALESCE(SUM(usage_estimated), 0) AS "EstimatedMessages"
             FROM messages
             WHERE TenantId = $tenant AND Role = 'Assistant' AND usage_input IS NOT NULL
               AND CreatedAt >= $from AND CreatedAt < $to
+              AND ($session IS NULL OR SessionId = $session)
             GROUP BY {key}
             ORDER BY {key}
             """;
@@ -129,7 +131,9 @@ public sealed class TokenReportStore(IDbContextFactory<AgentDbContext> contexts)
                 sql,
                 new SqliteParameter("$tenant", query.TenantId),
                 new SqliteParameter("$from", query.From.UtcTicks),
-                new SqliteParameter("$to", query.To.UtcTicks))
+                new SqliteParameter("$to", query.To.UtcTicks),
+                // EF stores a Guid as upper-case TEXT; a bare Guid parameter would bind as a BLOB and match nothing.
+                new SqliteParameter("$session", (object?)query.SessionId?.ToString().ToUpperInvariant() ?? DBNull.Value))
             .ToListAsync(cancellationToken);
 
         var groups = rows.Select(r => r.ToAggregate(KeyOf(query.GroupBy, r.Key))).ToList();
@@ -141,7 +145,8 @@ public sealed class TokenReportStore(IDbContextFactory<AgentDbContext> contexts)
             rows.Sum(r => r.ReasoningTokens),
             rows.Sum(r => r.CostNanos) / AgentDbContext.NanosPerUnit,
             rows.Sum(r => r.Messages),
-            rows.Sum(r => r.UnpricedMessages));
+            rows.Sum(r => r.UnpricedMessages),
+            rows.Sum(r => r.EstimatedMessages));
         return new TokenReport(groups, total);
     }
 
@@ -170,7 +175,9 @@ public sealed class TokenReportStore(IDbContextFactory<AgentDbContext> contexts)
 
         public int UnpricedMessages { get; set; }
 
+        public int EstimatedMessages { get; set; }
+
         public TokenAggregate ToAggregate(string key) =>
-            new(key, InputTokens, OutputTokens, CachedInputTokens, ReasoningTokens, CostNanos / AgentDbContext.NanosPerUnit, Messages, UnpricedMessages);
+            new(key, InputTokens, OutputTokens, CachedInputTokens, ReasoningTokens, CostNanos / AgentDbContext.NanosPerUnit, Messages, UnpricedMessages, EstimatedMessages);
     }
 }

@@ -24,6 +24,9 @@ public sealed class AgentOptions
 
     public TelemetryOptions Telemetry { get; set; } = new();
 
+    /// <summary>Optional token and cost limits per day and per session; none set means no limit.</summary>
+    public BudgetsOptions Budgets { get; set; } = new();
+
     public SkillsOptions Skills { get; set; } = new();
 
     public ToolsOptions Tools { get; set; } = new();
@@ -144,6 +147,12 @@ public sealed class TelemetryOptions
     public string PriceTableVersion { get; set; } = "2026-11";
 
     public bool RecordToolCalls { get; set; } = true;
+
+    /// <summary>
+    /// Whether prompt and reply text (and tool arguments and results) go into OpenTelemetry spans. Off by default:
+    /// telemetry leaves the machine, the words of a conversation should not unless the operator says so.
+    /// </summary>
+    public bool OtelIncludeSensitiveData { get; set; }
 }
 
 public sealed class SkillsOptions

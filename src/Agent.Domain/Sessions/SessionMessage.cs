@@ -68,6 +68,12 @@ public sealed record SessionMessage
     /// <summary>Output tokens per second over the streaming part of the reply.</summary>
     public double? TokensPerSecond { get; init; }
 
+    /// <summary>Milliseconds from the request to the reply's end (every model call and tool call of the turn).</summary>
+    public double? TotalTimeMs { get; init; }
+
+    /// <summary>How many provider requests of this reply were retried (attempts beyond the first, summed over its model calls).</summary>
+    public int? Retries { get; init; }
+
     /// <summary>The concatenated text parts: what a person reads.</summary>
     public string Text => string.Concat(Parts.OfType<TextPart>().Select(p => p.Text));
 

@@ -1,13 +1,18 @@
 namespace Agent.Domain.Telemetry;
 
-/// <summary>Token usage as reported by the provider, normalized across wire formats.</summary>
+/// <summary>
+/// Token usage as reported by the provider, normalized across wire formats. <see cref="IsEstimate"/> is true when the
+/// provider reported nothing (or not every count) for at least one call of the reply and our tokenizer counted instead:
+/// shown as an estimate, never as a silent zero.
+/// </summary>
 public sealed record TokenUsage(
     long InputTokens,
     long OutputTokens,
     long CachedInputTokens,
     long ReasoningTokens,
     string Model,
-    string Provider)
+    string Provider,
+    bool IsEstimate = false)
 {
     public long TotalTokens => InputTokens + OutputTokens;
 }

@@ -24,11 +24,19 @@ public sealed record MessageDto(
     double? TimeToFirstTokenMs,
     double? TokensPerSecond,
     Guid? ExecutionId,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    long? CachedInputTokens = null,
+    long? ReasoningTokens = null,
+    bool? UsageEstimated = null,
+    decimal? Cost = null,
+    string? PriceTableVersion = null,
+    double? TotalTimeMs = null,
+    int? Retries = null)
 {
     public static MessageDto From(SessionMessage m) => new(
         m.Id, m.ParentId, m.Role.ToString().ToLowerInvariant(), m.Status.ToString().ToLowerInvariant(), m.Text, m.Error,
-        m.ProviderName, m.ModelId, m.ProviderMode, m.Usage?.InputTokens, m.Usage?.OutputTokens, m.TimeToFirstTokenMs, m.TokensPerSecond, m.ExecutionId, m.CreatedAt);
+        m.ProviderName, m.ModelId, m.ProviderMode, m.Usage?.InputTokens, m.Usage?.OutputTokens, m.TimeToFirstTokenMs, m.TokensPerSecond, m.ExecutionId, m.CreatedAt,
+        m.Usage?.CachedInputTokens, m.Usage?.ReasoningTokens, m.Usage?.IsEstimate, m.Cost, m.PriceTableVersion, m.TotalTimeMs, m.Retries);
 }
 
 /// <summary>The chat flows, headless: the same services the UI uses.</summary>
@@ -111,6 +119,11 @@ public static class SessionApi
         catch (ChatRefusedException ex)
         {
             return Problem(StatusCodes.Status409Conflict, ex.Message);
+        }
+        catch (BudgetExceededException ex)
+        {
+            // 429 like a provider's quota answer; the body names the limit's key so the caller knows what to raise.
+            return Results.Json(new { error = ex.Message, limit = ex.Refusal.Limit.ConfigKey }, statusCode: StatusCodes.Status429TooManyRequests);
         }
     }
 

@@ -18,10 +18,11 @@ public sealed record TokenGroupDto(
     decimal Cost,
     string Currency,
     int Messages,
-    int UnpricedMessages)
+    int UnpricedMessages,
+    int EstimatedMessages)
 {
     public static TokenGroupDto From(TokenAggregate a, string currency) =>
-        new(a.Key, a.InputTokens, a.OutputTokens, a.CachedInputTokens, a.ReasoningTokens, a.Cost, currency, a.Messages, a.UnpricedMessages);
+        new(a.Key, a.InputTokens, a.OutputTokens, a.CachedInputTokens, a.ReasoningTokens, a.Cost, currency, a.Messages, a.UnpricedMessages, a.EstimatedMessages);
 }
 
 public sealed record TokenReportDto(DateTimeOffset From, DateTimeOffset To, string GroupBy, string Currency, IReadOnlyList<TokenGroupDto> Groups, TokenGroupDto Total);
@@ -37,15 +38,15 @@ public static class TokensApi
 
     public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/tokens", async (string? from, string? to, string? groupBy, ITokenReportStore reports, IOptions<AgentOptions> options, TimeProvider time, CancellationToken ct) =>
+        endpoints.MapGet("/api/tokens", async (string? from, string? to, string? groupBy, ITokenReportStore reports, ICurrentTenant tenant, IOptions<AgentOptions> options, TimeProvider time, CancellationToken ct) =>
         {
-            var (report, error) = await ReportAsync(from, to, groupBy, reports, options.Value, time, ct);
+            var (report, error) = await ReportAsync(from, to, groupBy, tenant.TenantId, reports, options.Value, time, ct);
             return report is null ? Results.Json(new { error }, statusCode: StatusCodes.Status400BadRequest) : Results.Ok(report);
         });
 
-        endpoints.MapGet("/api/tokens.csv", async (string? from, string? to, string? groupBy, ITokenReportStore reports, IOptions<AgentOptions> options, TimeProvider time, CancellationToken ct) =>
+        endpoints.MapGet("/api/tokens.csv", async (string? from, string? to, string? groupBy, ITokenReportStore reports, ICurrentTenant tenant, IOptions<AgentOptions> options, TimeProvider time, CancellationToken ct) =>
         {
-            var (report, error) = await ReportAsync(from, to, groupBy, reports, options.Value, time, ct);
+            var (report, error) = await ReportAsync(from, to, groupBy, tenant.TenantId, reports, options.Value, time, ct);
             return report is null
                 ? Results.Json(new { error }, statusCode: StatusCodes.Status400BadRequest)
                 : Results.Text(ToCsv(report), "text/csv; charset=utf-8", Encoding.UTF8);
@@ -55,17 +56,17 @@ public static class TokensApi
 
     internal static string ToCsv(TokenReportDto report)
     {
-        var csv = new StringBuilder("key,inputTokens,outputTokens,cachedInputTokens,reasoningTokens,cost,currency,messages,unpricedMessages\n");
+        var csv = new StringBuilder("key,inputTokens,outputTokens,cachedInputTokens,reasoningTokens,cost,currency,messages,unpricedMessages,estimatedMessages\n");
         foreach (var g in report.Groups.Append(report.Total))
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{Field(g.Key)},{g.InputTokens},{g.OutputTokens},{g.CachedInputTokens},{g.ReasoningTokens},{g.Cost},{Field(g.Currency)},{g.Messages},{g.UnpricedMessages}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{Field(g.Key)},{g.InputTokens},{g.OutputTokens},{g.CachedInputTokens},{g.ReasoningTokens},{g.Cost},{Field(g.Currency)},{g.Messages},{g.UnpricedMessages},{g.EstimatedMessages}\n");
         }
 
         return csv.ToString();
     }
 
     private static async Task<(TokenReportDto? Report, string? Error)> ReportAsync(
-        string? fromText, string? toText, string? groupByText, ITokenReportStore reports, AgentOptions options, TimeProvider time, CancellationToken ct)
+        string? fromText, string? toText, string? groupByText, string tenantId, ITokenReportStore reports, AgentOptions options, TimeProvider time, CancellationToken ct)
     {
         var groupBy = string.IsNullOrWhiteSpace(groupByText) ? "model" : groupByText.Trim().ToLowerInvariant();
         if (!Groupings.Contains(groupBy))
@@ -91,7 +92,7 @@ public static class TokensApi
         }
 
         var grouping = Enum.Parse<TokenGrouping>(groupBy, ignoreCase: true);
-        var report = await reports.AggregateAsync(new TokenQuery(BootstrapService.CurrentTenant, from, to, grouping), ct);
+        var report = await reports.AggregateAsync(new TokenQuery(tenantId, from, to, grouping), ct);
         var currency = options.Telemetry.Currency;
         return (new TokenReportDto(from, to, groupBy, currency, report.Groups.Select(g => TokenGroupDto.From(g, currency)).ToList(), TokenGroupDto.From(report.Total, currency)), null);
     }

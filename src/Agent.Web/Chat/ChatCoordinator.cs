@@ -4,6 +4,7 @@ using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Agent.Web.Runtime;
+using Agent.Web.Services;
 using Agent.Web.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,8 @@ public sealed class ChatCoordinator(
     ToolRegistry tools,
     IOptions<AgentOptions> options,
     TimeProvider time,
-    ChatTurnStreamer streamer) : IDisposable
+    ChatTurnStreamer streamer,
+    BudgetGuard budgets) : IDisposable
 {
     private const int RecentWindow = 50;
 
@@ -69,6 +71,7 @@ public sealed class ChatCoordinator(
         var above = parentId is null ? [] : await PathToAsync(tenantId, sessionId, parentId, cancellationToken);
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
+        await budgets.EnsureWithinAsync(tenantId, sessionId, cancellationToken);
         var now = time.GetUtcNow();
         var user = new SessionMessage
         {
@@ -100,6 +103,7 @@ public sealed class ChatCoordinator(
 
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
+        await budgets.EnsureWithinAsync(tenantId, sessionId, cancellationToken);
         var context = await PathToAsync(tenantId, sessionId, userId, cancellationToken);
         if (context.Count == 0 || context[^1].Id != userId)
         {
@@ -125,6 +129,7 @@ public sealed class ChatCoordinator(
 
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
+        await budgets.EnsureWithinAsync(tenantId, sessionId, cancellationToken);
         var context = await PathToAsync(tenantId, sessionId, reply.Id, cancellationToken);
         var executionId = await RunReplyAsync(session, lease, null, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, context, instruction, cancellationToken);
         return new TurnStarted(sessionId, null, reply.Id, executionId);

@@ -3,6 +3,7 @@ using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
+using Agent.Web.Telemetry;
 using Agent.Web.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,10 @@ public sealed class ChatTurnStreamer(
     AgentLoop agentLoop,
     IOptions<AgentOptions> options,
     TimeProvider time,
-    ILogger<ChatTurnStreamer> logger)
+    ILogger<ChatTurnStreamer> logger,
+    ITokenCounter counter,
+    ITraceStore traces,
+    ILoggerFactory? loggers = null)
 {
     private readonly ConcurrentDictionary<Guid, LiveRun> runs = new();
     private readonly ConcurrentDictionary<Guid, ChatTurn> turnsByMessage = new();
@@ -101,7 +105,13 @@ public sealed class ChatTurnStreamer(
         long? firstTokenAt = null;
         var lastFlush = started;
         var chunksSinceFlush = 0;
-        UsageDetails? usage = null;
+        var recorder = new ProviderCallRecorder(
+            Instrumented(lease.Client),
+            new ProviderCallScope(reply.TenantId, reply.SessionId, executionId, lease.ProviderName, lease.ModelId),
+            counter,
+            traces,
+            time,
+            logger);
         var status = MessageStatus.Complete;
         string? error = null;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = run.SessionId, ["MessageId"] = run.AssistantMessageId, ["Provider"] = lease.ProviderName });
@@ -113,7 +123,7 @@ public sealed class ChatTurnStreamer(
                 ToolCallRequested = (call, _) => PublishToolPartAsync(turn, call.ToCallPart()),
                 ToolCallCompleted = (call, _) => PublishToolPartAsync(turn, call.ToResultPart()),
             };
-            await foreach (var update in agentLoop.RunAsync(lease.Client, prompt, new ChatOptions { ModelId = lease.ModelId }, loopRequest, callbacks, linked.Token))
+            await foreach (var update in agentLoop.RunAsync(recorder, prompt, new ChatOptions { ModelId = lease.ModelId }, loopRequest, callbacks, linked.Token))
             {
                 if (update.Role == ChatRole.Tool)
                 {
@@ -128,9 +138,6 @@ public sealed class ChatTurnStreamer(
                             firstTokenAt ??= time.GetTimestamp();
                             run.Append(chunk.Text);
                             chunksSinceFlush++;
-                            break;
-                        case UsageContent usageContent:
-                            usage = Add(usage, usageContent.Details); // one per model call of the tool loop
                             break;
                     }
                 }
@@ -154,11 +161,13 @@ public sealed class ChatTurnStreamer(
             logger.LogWarning(ex, "Reply failed");
         }
 
+        // Reported usage of every model call of the tool loop, or our count marked as an estimate where a call reported none.
+        var usage = recorder.Usage;
         var end = time.GetTimestamp();
         var ttft = firstTokenAt is { } first ? time.GetElapsedTime(started, first).TotalMilliseconds : (double?)null;
         var seconds = firstTokenAt is { } from ? time.GetElapsedTime(from, end).TotalSeconds : 0;
         var rate = usage?.OutputTokenCount is > 0 && seconds > 0 ? usage.OutputTokenCount.Value / seconds : (double?)null;
-        await FinishAsync(turn, status, error, usage, ttft, rate);
+        await FinishAsync(turn, status, error, usage, ttft, rate, time.GetElapsedTime(started, end).TotalMilliseconds, recorder.Retries);
         return status;
     }
 
@@ -194,7 +203,7 @@ public sealed class ChatTurnStreamer(
     }
 
     /// <summary>Writes the reply's final state (once, whatever ended it), releases the session and pushes the final copy last.</summary>
-    internal async Task FinishAsync(ChatTurn turn, MessageStatus status, string? error, UsageDetails? usage, double? ttft, double? rate)
+    internal async Task FinishAsync(ChatTurn turn, MessageStatus status, string? error, UsageDetails? usage, double? ttft, double? rate, double? totalMs = null, int? retries = null)
     {
         await turn.WriteGate.WaitAsync(CancellationToken.None);
         try
@@ -207,14 +216,15 @@ public sealed class ChatTurnStreamer(
             var run = turn.Run;
             var reply = turn.Reply;
 
-            // No usage from the provider: usage and cost stay absent (null), never a silent zero; estimates come later.
+            // No model call ended (refused before the first one): usage and cost stay absent (null), never a silent zero.
             var finalUsage = usage is null ? reply.Usage : new TokenUsage(
                 usage.InputTokenCount ?? 0,
                 usage.OutputTokenCount ?? 0,
                 usage.CachedInputTokenCount ?? 0,
                 usage.ReasoningTokenCount ?? 0,
                 turn.Lease.ModelId,
-                turn.Lease.ProviderName);
+                turn.Lease.ProviderName,
+                ProviderCallRecorder.IsEstimated(usage));
             var cost = AgentOptionsValidator.ToPriceTable(options.Value).Price(finalUsage);
             var final = reply with
             {
@@ -227,6 +237,8 @@ public sealed class ChatTurnStreamer(
                 PriceTableVersion = cost?.PriceTableVersion ?? reply.PriceTableVersion,
                 TimeToFirstTokenMs = ttft ?? reply.TimeToFirstTokenMs,
                 TokensPerSecond = rate ?? reply.TokensPerSecond,
+                TotalTimeMs = totalMs ?? reply.TotalTimeMs,
+                Retries = retries ?? reply.Retries,
             };
             turn.Reply = final;
 
@@ -267,14 +279,9 @@ public sealed class ChatTurnStreamer(
         }
     }
 
-    private static UsageDetails Add(UsageDetails? total, UsageDetails next)
-    {
-        if (total is null)
-        {
-            return next;
-        }
-
-        total.Add(next);
-        return total;
-    }
+    /// <summary>The provider's client under Microsoft.Extensions.AI's OpenTelemetry client (GenAI spans and metrics; message text only when Agent:Telemetry:OtelIncludeSensitiveData is on).</summary>
+    private IChatClient Instrumented(IChatClient client) =>
+        new ChatClientBuilder(client)
+            .UseOpenTelemetry(loggers, AgentInstrumentation.GenAiSourceName, otel => otel.EnableSensitiveData = options.Value.Telemetry.OtelIncludeSensitiveData)
+            .Build();
 }

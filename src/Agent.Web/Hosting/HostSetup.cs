@@ -83,6 +83,10 @@ public static class HostSetup
         builder.Services.AddScoped<ICurrentTenant, LocalTenant>();
         builder.Services.AddSingleton<MarkdownRenderer>();
         builder.Services.AddSingleton<ITokenCounter, TiktokenTokenCounter>();
+        builder.Services.AddAgentTelemetry(builder.Configuration);
+        builder.Services.AddSingleton<BudgetGuard>();
+        builder.Services.AddSingleton<RunTraceService>();
+        builder.Services.AddTransient<Components.Pages.TokensViewModel>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<ChatTurnStreamer>();
         builder.Services.AddSingleton<ChatCoordinator>();

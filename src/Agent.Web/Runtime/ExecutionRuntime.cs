@@ -28,6 +28,7 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
     private readonly TimeProvider time;
     private readonly ExecutionRuntimeOptions options;
     private readonly ILogger<ExecutionRuntime> logger;
+    private readonly Agent.Web.Telemetry.AgentInstrumentation? instrumentation;
     private readonly ConcurrentDictionary<Guid, ActiveExecution> active = new();
     private readonly ConcurrentDictionary<Guid, Task> running = new();
     private readonly CancellationTokenSource stopping = new();
@@ -48,9 +49,11 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         ExecutionFeed feed,
         TimeProvider time,
         IOptions<ExecutionRuntimeOptions> options,
-        ILogger<ExecutionRuntime> logger)
+        ILogger<ExecutionRuntime> logger,
+        Agent.Web.Telemetry.AgentInstrumentation? instrumentation = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        this.instrumentation = instrumentation;
         this.registry = registry;
         this.journal = journal;
         this.executions = executions;
@@ -498,7 +501,34 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         }
     }
 
+    /// <summary>One attempt of the handler, as an OpenTelemetry span with a count and a duration by intent and outcome.</summary>
     private async Task<Outcome> InvokeAsync(ActiveExecution a, IntentRegistration registration, int attempt, bool isResume)
+    {
+        using var activity = instrumentation?.Source.StartActivity($"execution {a.Record.Intent}", System.Diagnostics.ActivityKind.Internal);
+        activity?.SetTag("agent.execution.id", a.Record.Id.ToString());
+        activity?.SetTag("agent.intent", a.Record.Intent);
+        activity?.SetTag("agent.tenant.id", a.Record.TenantId);
+        activity?.SetTag("agent.execution.attempt", attempt);
+        var started = time.GetTimestamp();
+        var outcome = await InvokeCoreAsync(a, registration, attempt, isResume);
+        var kind = outcome.Kind.ToString().ToLowerInvariant();
+        activity?.SetTag("agent.execution.outcome", kind);
+        if (outcome.Kind == OutcomeKind.Failed)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome.Error);
+        }
+
+        if (instrumentation is not null)
+        {
+            var tags = new System.Diagnostics.TagList { { "agent.intent", a.Record.Intent }, { "agent.execution.outcome", kind } };
+            instrumentation.Executions.Add(1, tags);
+            instrumentation.ExecutionDuration.Record(time.GetElapsedTime(started).TotalSeconds, tags);
+        }
+
+        return outcome;
+    }
+
+    private async Task<Outcome> InvokeCoreAsync(ActiveExecution a, IntentRegistration registration, int attempt, bool isResume)
     {
         var policy = registration.Metadata.Policy;
         using var timeout = new CancellationTokenSource(policy.Timeout, time);

@@ -8,6 +8,7 @@ using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
 using Agent.Web.Hosting;
+using Agent.Web.Telemetry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -26,11 +27,22 @@ public sealed record ToolCallRecord(
     string? ResultJson = null,
     bool IsError = false,
     double DurationMs = 0,
-    Guid? ApprovalRequestId = null)
+    Guid? ApprovalRequestId = null,
+    string Outcome = ToolCallOutcomes.Ok)
 {
     public ToolCallPart ToCallPart() => new(CallId, ToolName, ArgumentsJson);
 
     public ToolResultPart ToResultPart() => new(CallId, ResultJson ?? "null", IsError, ApprovedBy, DurationMs);
+}
+
+/// <summary>How a tool call ended (the outcome recorded on its trace event, span and metric).</summary>
+public static class ToolCallOutcomes
+{
+    public const string Ok = "ok";
+    public const string Error = "error";
+    public const string Timeout = "timeout";
+    public const string Denied = "denied";
+    public const string Refused = "refused";
 }
 
 /// <summary>What the caller learns during a turn; each callback may be null. Called from parallel calls, so keep them thread-safe.</summary>
@@ -57,11 +69,12 @@ public sealed class AgentLoop(
     TimeProvider time,
     IOptions<AgentOptions> options,
     IArtifactStore? artifacts = null,
-    AppInfo? app = null)
+    AppInfo? app = null,
+    AgentInstrumentation? instrumentation = null)
 {
     public const string ResultArtifactType = "tool_result";
 
-    public const string TraceKind = "tool_call";
+    public const string TraceKind = TraceKinds.ToolCall;
 
     // Readable JSON (no \u0027 for quotes): it is shown to the person as text and read by the model, never put into HTML raw.
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -137,7 +150,7 @@ public sealed class AgentLoop(
         var started = Stopwatch.GetTimestamp();
         if (decision.Verdict == ApprovalVerdict.Refuse)
         {
-            return await CompleteAsync(record with { ResultJson = ErrorJson(decision.Reason), IsError = true }, request, callbacks, step, started);
+            return await CompleteAsync(record with { ResultJson = ErrorJson(decision.Reason), IsError = true, Outcome = ToolCallOutcomes.Refused }, request, callbacks, step, started);
         }
 
         if (decision.Verdict == ApprovalVerdict.Ask)
@@ -151,15 +164,26 @@ public sealed class AgentLoop(
 
             var decided = await waiting;
             record = record with { ApprovalRequestId = pending.Id };
+            await RecordApprovalAsync(pending, decided, request, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             if (!decided.IsApproved)
             {
-                return await CompleteAsync(record with { ApprovedBy = "denied by the person", ResultJson = ErrorJson($"The person denied this call: {decided.DenyReason}"), IsError = true }, request, callbacks, step, started);
+                return await CompleteAsync(record with { ApprovedBy = "denied by the person", ResultJson = ErrorJson($"The person denied this call: {decided.DenyReason}"), IsError = true, Outcome = ToolCallOutcomes.Denied }, request, callbacks, step, started);
             }
 
             record = record with { Verdict = ApprovalVerdict.Run, ApprovedBy = decided.Status == ToolApprovalStatus.ApprovedForSession ? "approved by the person for the session" : "approved by the person" };
         }
 
         started = Stopwatch.GetTimestamp();
+        using var activity = instrumentation?.Source.StartActivity($"execute_tool {call.Name}", System.Diagnostics.ActivityKind.Internal);
+        activity?.SetTag("gen_ai.operation.name", "execute_tool");
+        activity?.SetTag("gen_ai.tool.name", call.Name);
+        activity?.SetTag("gen_ai.tool.call.id", call.CallId);
+        activity?.SetTag("agent.execution.id", request.ExecutionId?.ToString());
+        if (options.Value.Telemetry.OtelIncludeSensitiveData)
+        {
+            activity?.SetTag("gen_ai.tool.call.arguments", argumentsJson);
+        }
+
         var timeout = TimeSpan.FromSeconds(Math.Max(1, options.Value.Tools.CallTimeoutSeconds));
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
@@ -171,23 +195,31 @@ public sealed class AgentLoop(
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return await CompleteAsync(record with { ResultJson = ErrorJson($"The tool '{call.Name}' timed out after {timeout.TotalSeconds:0} s."), IsError = true }, request, callbacks, step, started);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "timeout");
+            return await CompleteAsync(record with { ResultJson = ErrorJson($"The tool '{call.Name}' timed out after {timeout.TotalSeconds:0} s."), IsError = true, Outcome = ToolCallOutcomes.Timeout }, request, callbacks, step, started);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             var message = ex is ToolException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
-            return await CompleteAsync(record with { ResultJson = ErrorJson(message), IsError = true }, request, callbacks, step, started);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
+            activity?.SetTag("error.type", ex.GetType().Name);
+            return await CompleteAsync(record with { ResultJson = ErrorJson(message), IsError = true, Outcome = ToolCallOutcomes.Error }, request, callbacks, step, started);
         }
     }
 
     private async Task<ToolCallRecord> CompleteAsync(ToolCallRecord record, AgentLoopRequest request, AgentLoopCallbacks callbacks, int step, long started)
     {
         record = record with { DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds };
+        System.Diagnostics.Activity.Current?.SetTag("agent.tool.outcome", record.Outcome);
+        var tags = new TagList { { "gen_ai.tool.name", record.ToolName }, { "agent.tool.outcome", record.Outcome } };
+        instrumentation?.ToolCalls.Add(1, tags);
+        instrumentation?.ToolCallDuration.Record(record.DurationMs / 1000, tags);
         var data = JsonSerializer.Serialize(
             new
             {
                 record.CallId,
                 tool = record.ToolName,
+                outcome = record.Outcome,
                 arguments = JsonSerializer.Deserialize<JsonElement>(record.ArgumentsJson),
                 result = JsonSerializer.Deserialize<JsonElement>(record.ResultJson ?? "null"),
                 record.IsError,
@@ -210,6 +242,20 @@ public sealed class AgentLoop(
         }
 
         return record;
+    }
+
+    /// <summary>The wait for the person's decision, as its own event on the run's timeline.</summary>
+    private async Task RecordApprovalAsync(ToolApprovalRequest pending, ToolApprovalRequest decided, AgentLoopRequest request, double waitedMs)
+    {
+        if (!options.Value.Telemetry.RecordToolCalls)
+        {
+            return;
+        }
+
+        var data = JsonSerializer.Serialize(new { pending.CallId, tool = pending.ToolName, decision = decided.Status.ToString(), reason = decided.DenyReason }, Json);
+        await traces.AddAsync(
+            new TraceEvent(Guid.NewGuid(), request.TenantId, request.SessionId, request.ExecutionId, TraceKinds.Approval, pending.ToolName, data, waitedMs, pending.CallId, time.GetUtcNow()),
+            CancellationToken.None);
     }
 
     /// <summary>A result over the size limit goes to a file artifact of the execution; the model gets a preview and the artifact id.</summary>

@@ -23,6 +23,9 @@ public abstract class HttpChatClient : IChatClient
     /// <summary>ChatOptions.AdditionalProperties key a caller may set to log a call under its own correlation id.</summary>
     public const string CorrelationIdProperty = "correlation_id";
 
+    /// <summary>AdditionalProperties key on the first update of a stream (and on a whole response): how many HTTP attempts the request took.</summary>
+    public const string AttemptsProperty = "agent.attempts";
+
     /// <summary>Header carrying the correlation id to the provider (and recorded by the emulator).</summary>
     public const string CorrelationHeader = "X-Correlation-Id";
 
@@ -74,13 +77,15 @@ public abstract class HttpChatClient : IChatClient
         var started = Stopwatch.GetTimestamp();
         try
         {
-            using var response = await SendCheckedAsync(messages, options, model, stream: false, correlationId, total.Token).ConfigureAwait(false);
+            var (response, attempts) = await SendCheckedAsync(messages, options, model, stream: false, correlationId, total.Token).ConfigureAwait(false);
+            using var responseScope = response;
             var body = await response.Content.ReadAsStringAsync(total.Token).ConfigureAwait(false);
             ChatResponse result;
             try
             {
                 using var doc = JsonDocument.Parse(body);
                 result = ParseResponse(doc.RootElement);
+                (result.AdditionalProperties ??= [])[AttemptsProperty] = attempts;
             }
             catch (Exception ex) when (ex is JsonException or ProviderContractException or InvalidOperationException or KeyNotFoundException)
             {
@@ -120,9 +125,10 @@ public abstract class HttpChatClient : IChatClient
 
         HttpResponseMessage response;
         Stream body;
+        int attempts;
         try
         {
-            response = await SendCheckedAsync(messages, options, model, stream: true, correlationId, total.Token).ConfigureAwait(false);
+            (response, attempts) = await SendCheckedAsync(messages, options, model, stream: true, correlationId, total.Token).ConfigureAwait(false);
             body = await response.Content.ReadAsStreamAsync(total.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (MapFailure(ex, cancellationToken, correlationId) is { } mapped)
@@ -155,6 +161,11 @@ public abstract class HttpChatClient : IChatClient
 
             chunks++;
             var update = updates.Current;
+            if (chunks == 1)
+            {
+                (update.AdditionalProperties ??= [])[AttemptsProperty] = attempts;
+            }
+
             usage = update.Contents.OfType<UsageContent>().LastOrDefault()?.Details ?? usage;
             yield return update;
         }
@@ -198,7 +209,7 @@ public abstract class HttpChatClient : IChatClient
         GC.SuppressFinalize(this);
     }
 
-    private async Task<HttpResponseMessage> SendCheckedAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream, string correlationId, CancellationToken cancellationToken)
+    private async Task<(HttpResponseMessage Response, int Attempts)> SendCheckedAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream, string correlationId, CancellationToken cancellationToken)
     {
         using var scope = BeginScope(correlationId, model);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Context.BaseUrl, RelativePath));
@@ -224,7 +235,7 @@ public abstract class HttpChatClient : IChatClient
             attempts);
         if (response.IsSuccessStatusCode)
         {
-            return response;
+            return (response, attempts);
         }
 
         using (response)

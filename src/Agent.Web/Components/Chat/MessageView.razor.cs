@@ -55,6 +55,12 @@ public sealed partial class MessageView : IAsyncDisposable
     public required MarkdownRenderer Markdown { get; init; }
 
     [Inject]
+    public required Microsoft.Extensions.Options.IOptions<Agent.Domain.Configuration.AgentOptions> Options { get; init; }
+
+    [Inject]
+    public required IDialogService Dialogs { get; init; }
+
+    [Inject]
     public required IJSRuntime JS { get; init; }
 
     [Inject]
@@ -87,7 +93,24 @@ public sealed partial class MessageView : IAsyncDisposable
 
             if (Message.Usage is { } usage)
             {
-                parts.Add($"{usage.InputTokens} in / {usage.OutputTokens} out tokens");
+                // An estimate is marked where the figure stands, so it is never read as the provider's count.
+                parts.Add(usage.IsEstimate
+                    ? $"~{usage.InputTokens} in / ~{usage.OutputTokens} out tokens (estimated: the provider reported no usage)"
+                    : $"{usage.InputTokens} in / {usage.OutputTokens} out tokens");
+                if (usage.CachedInputTokens > 0)
+                {
+                    parts.Add($"{usage.CachedInputTokens} cached");
+                }
+
+                if (usage.ReasoningTokens > 0)
+                {
+                    parts.Add($"{usage.ReasoningTokens} reasoning");
+                }
+            }
+
+            if (Message.Cost is { } cost)
+            {
+                parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{cost:0.######} {Options.Value.Telemetry.Currency}"));
             }
 
             if (Message.TimeToFirstTokenMs is { } ttft)
@@ -98,6 +121,16 @@ public sealed partial class MessageView : IAsyncDisposable
             if (Message.TokensPerSecond is { } rate)
             {
                 parts.Add($"{rate:F1} tokens/s");
+            }
+
+            if (Message.TotalTimeMs is { } total)
+            {
+                parts.Add($"total {total / 1000:F1} s");
+            }
+
+            if (Message.Retries is > 0 and var retries)
+            {
+                parts.Add(retries == 1 ? "1 retry" : $"{retries} retries");
             }
 
             return string.Join(" · ", parts);
@@ -136,6 +169,11 @@ public sealed partial class MessageView : IAsyncDisposable
     };
 
     private Task EditAsync() => OnEdit.InvokeAsync(Message);
+
+    /// <summary>The run (execution) that produced this reply, as a timeline of its provider calls, tool calls and approvals.</summary>
+    private Task OpenTraceAsync() => Message.ExecutionId is { } id
+        ? Dialogs.ShowAsync<Dialogs.TraceDialog>("Run trace", new DialogParameters<Dialogs.TraceDialog> { { d => d.ExecutionId, id } }, new DialogOptions { MaxWidth = MaxWidth.Large, FullWidth = true, CloseButton = true })
+        : Task.CompletedTask;
 
     private async Task CopyAsync()
     {

@@ -1,44 +1,60 @@
-using Agent.Domain.Configuration;
-using Agent.Domain.Storage;
-using Agent.Domain.Telemetry;
+using System.Globalization;
 using Agent.Web.Components.Shared;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Options;
+using MudBlazor;
 
 namespace Agent.Web.Components.Pages;
 
-/// <summary>Token totals of every reply with usage, read from the usage store; says plainly that charts and costs are not built yet.</summary>
+/// <summary>Tokens and cost over the chart range: totals, usage and cost per day, per model and the top sessions (MudChart), with tables of the same figures.</summary>
 public sealed partial class Tokens : IDisposable
 {
+    private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
     private readonly CancellationTokenSource disposed = new();
-    private TokenTotals? totals;
+    private TokensSnapshot? snapshot;
     private string? error;
+    private bool loading = true;
+    private string[] dayLabels = [];
+    private string[] modelLabels = [];
+    private string[] sessionLabels = [];
+    private List<ChartSeries<double>> usageSeries = [];
+    private List<ChartSeries<double>> costSeries = [];
+    private List<ChartSeries<double>> modelSeries = [];
+    private List<ChartSeries<double>> sessionSeries = [];
 
     [Inject]
-    public required ITokenUsageStore Usage { get; init; }
+    public required TokensViewModel Model { get; init; }
 
     [Inject]
-    public required IOptions<AgentOptions> Options { get; init; }
+    public required ICurrentTenant Tenant { get; init; }
 
     private PanelStateKind State => error is not null ? PanelStateKind.Error
-        : totals is null ? PanelStateKind.Loading
-        : totals.Messages == 0 ? PanelStateKind.Empty
+        : loading || snapshot is null ? PanelStateKind.Loading
+        : snapshot.Total.Messages == 0 ? PanelStateKind.Empty
         : PanelStateKind.Ready;
 
     private string? StateMessage => State switch
     {
         PanelStateKind.Error => error,
         PanelStateKind.Loading => "Adding up token usage…",
-        PanelStateKind.Empty => "No token usage recorded yet. Usage is read from the provider for every reply, streamed ones included.",
+        PanelStateKind.Empty => "No token usage in this range yet. Usage is read from the provider for every reply, streamed ones included (or estimated and marked when a provider reports none).",
         _ => null,
     };
 
-    protected override async Task OnInitializedAsync()
+    private string? Badge => snapshot is { } s ? $"{s.From:yyyy-MM-dd} to {s.To:yyyy-MM-dd} (UTC) · {s.Currency}" : null;
+
+    private string CsvHref => snapshot is { } s ? $"/api/tokens.csv?groupBy=day&from={s.From:yyyy-MM-dd}&to={s.To:yyyy-MM-dd}" : "/api/tokens.csv?groupBy=day";
+
+    protected override Task OnInitializedAsync() => LoadAsync();
+
+    private async Task LoadAsync()
     {
+        loading = true;
         try
         {
-            totals = await Usage.TotalsAsync(BootstrapService.CurrentTenant, disposed.Token);
+            snapshot = await Model.LoadAsync(Tenant.TenantId, disposed.Token);
+            BuildCharts(snapshot);
+            error = null;
         }
         catch (OperationCanceledException) when (disposed.IsCancellationRequested)
         {
@@ -47,15 +63,42 @@ public sealed partial class Tokens : IDisposable
         {
             error = $"Token usage could not be read: {ex.Message}";
         }
+        finally
+        {
+            loading = false;
+        }
     }
 
-    private static IEnumerable<(string Key, string Label, string Value)> Figures(TokenTotals t) =>
+    private void BuildCharts(TokensSnapshot s)
+    {
+        static ChartSeries<double> Series(string name, IEnumerable<double> values) => new() { Name = name, Data = new ChartData<double>(values.ToList()) };
+        dayLabels = s.Days.Select(d => d.Label).ToArray();
+        usageSeries =
+        [
+            Series("Input", s.Days.Select(d => (double)d.Usage.InputTokens)),
+            Series("Output", s.Days.Select(d => (double)d.Usage.OutputTokens)),
+        ];
+        costSeries = [Series($"Cost ({s.Currency})", s.Days.Select(d => (double)d.Usage.Cost))];
+        modelLabels = s.Models.Select(m => m.Key).ToArray();
+        modelSeries =
+        [
+            Series("Input", s.Models.Select(m => (double)m.InputTokens)),
+            Series("Output", s.Models.Select(m => (double)m.OutputTokens)),
+        ];
+        sessionLabels = s.TopSessions.Select(t => t.Title.Length > 18 ? t.Title[..17] + "…" : t.Title).ToArray();
+        sessionSeries = [Series("Tokens", s.TopSessions.Select(t => (double)t.Usage.TotalTokens))];
+    }
+
+    private string Money(decimal amount) => string.Create(Culture, $"{amount:0.######} {snapshot?.Currency}");
+
+    private IEnumerable<(string Key, string Label, string Value)> Figures(TokensSnapshot s) =>
     [
-        ("input", "Input", t.InputTokens.ToString("N0")),
-        ("output", "Output", t.OutputTokens.ToString("N0")),
-        ("cached", "Cached input", t.CachedInputTokens.ToString("N0")),
-        ("reasoning", "Reasoning", t.ReasoningTokens.ToString("N0")),
-        ("messages", "Replies with usage", t.Messages.ToString("N0")),
+        ("input", "Input", s.Total.InputTokens.ToString("N0", Culture)),
+        ("output", "Output", s.Total.OutputTokens.ToString("N0", Culture)),
+        ("cached", "Cached input", s.Total.CachedInputTokens.ToString("N0", Culture)),
+        ("reasoning", "Reasoning", s.Total.ReasoningTokens.ToString("N0", Culture)),
+        ("cost", "Cost", Money(s.Total.Cost)),
+        ("messages", "Replies with usage", s.Total.Messages.ToString("N0", Culture)),
     ];
 
     public void Dispose()

@@ -34,7 +34,7 @@ public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, ILo
         {
             return false;
         }
-        catch (Exception ex) when (ex is ChatRefusedException or ArgumentException or InvalidOperationException or KeyNotFoundException or HttpRequestException or IOException)
+        catch (Exception ex) when (ex is ChatRefusedException or Services.BudgetExceededException or ArgumentException or InvalidOperationException or KeyNotFoundException or HttpRequestException or IOException)
         {
             snackbar.Add(ex.Message, Severity.Error);
             return false;

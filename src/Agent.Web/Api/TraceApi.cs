@@ -1,0 +1,14 @@
+using Agent.Web.Services;
+
+namespace Agent.Web.Api;
+
+/// <summary>GET /api/execution/{id}/trace: the run's timeline (provider calls, tool calls, approvals) with durations and outcomes.</summary>
+public static class TraceApi
+{
+    public static IEndpointRouteBuilder MapTraceApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/execution/{id:guid}/trace", async (Guid id, RunTraceService traces, ICurrentTenant tenant, CancellationToken ct) =>
+            Results.Ok(await traces.TimelineAsync(tenant.TenantId, id, ct)));
+        return endpoints;
+    }
+}
