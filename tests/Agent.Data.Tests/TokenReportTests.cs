@@ -120,6 +120,37 @@ public sealed class TokenReportTests
         Assert.Equal(new TokenAggregate("gpt-4o-mini", 2_000_000, 2_000_000, 0, 0, 2.25m, 2, 0), Assert.Single(report.Groups));
     }
 
+    [Fact]
+    public async Task Estimates_timings_and_retries_are_stored_and_a_sessions_budget_query_sums_only_that_session()
+    {
+        await using var db = new TempDatabase();
+        var a = Session("local");
+        var b = Session("local");
+        var estimated = Priced(Reply(a, T0, new TokenUsage(120, 30, 0, 0, "gpt-4o-mini", "openai", IsEstimate: true)), Prices) with { TotalTimeMs = 1234.5, Retries = 2 };
+        await using (var services = await db.OpenInitializedAsync())
+        {
+            await services.GetRequiredService<ISessionStore>().AddAsync(a, None);
+            await services.GetRequiredService<ISessionStore>().AddAsync(b, None);
+            var messages = services.GetRequiredService<IMessageStore>();
+            await messages.AddAsync(estimated, None);
+            await messages.AddAsync(Priced(Reply(a, T0.AddMinutes(1), new TokenUsage(1000, 200, 0, 0, "gpt-4o-mini", "openai")), Prices), None);
+            await messages.AddAsync(Priced(Reply(b, T0.AddMinutes(2), new TokenUsage(5000, 500, 0, 0, "gpt-4o-mini", "openai")), Prices), None);
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using var reopened = db.OpenServices();
+        var stored = await reopened.GetRequiredService<IMessageStore>().FindAsync("local", estimated.Id, None);
+        Assert.True(stored!.Usage!.IsEstimate);
+        Assert.Equal((1234.5, 2), (stored.TotalTimeMs!.Value, stored.Retries!.Value));
+
+        var reports = reopened.GetRequiredService<ITokenReportStore>();
+        var all = await reports.AggregateAsync(new TokenQuery("local", From, To, TokenGrouping.Day), None);
+        Assert.Equal((6120L, 730L, 3, 1), (all.Total.InputTokens, all.Total.OutputTokens, all.Total.Messages, all.Total.EstimatedMessages));
+        var onlyA = await reports.AggregateAsync(new TokenQuery("local", DateTimeOffset.UnixEpoch, To, TokenGrouping.Session, a.Id), None);
+        Assert.Equal(new TokenAggregate(a.Id.ToString(), 1120, 230, 0, 0, onlyA.Total.Cost, 2, 0, 1), Assert.Single(onlyA.Groups));
+        Assert.True(onlyA.Total.Cost > 0);
+    }
+
     private static SessionMessage Priced(SessionMessage message, PriceTable prices)
     {
         var cost = prices.Price(message.Usage);

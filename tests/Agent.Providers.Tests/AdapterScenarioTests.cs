@@ -243,6 +243,21 @@ public sealed class AdapterScenarioTests(EmulatorFixture fixture) : IClassFixtur
     }
 
     [Theory]
+    [InlineData("openai")]
+    [InlineData("anthropic")]
+    public async Task A_stream_without_usage_reports_no_counts_rather_than_zeros(string provider)
+    {
+        using var harness = new ProviderHarness(Emulator);
+        var result = await StreamCollector.CollectAsync(harness.Client(provider), ProviderHarness.Ask(Scenario.UsageAbsent));
+        Assert.Null(result.Error);
+        Assert.Contains("Hello from the provider emulator", string.Concat(result.Updates.Select(u => u.Text)), StringComparison.Ordinal);
+
+        // OpenAI sends no usage chunk at all; Anthropic's message_start/message_delta carry none: the counts stay unknown (null), never 0.
+        Assert.Null(result.Usage?.InputTokenCount);
+        Assert.Null(result.Usage?.OutputTokenCount);
+    }
+
+    [Theory]
     [InlineData("openai", 3L)]
     [InlineData("anthropic", null)]
     public async Task Usage_only_in_the_final_event_is_read_with_cached_and_reasoning(string provider, long? reasoning)

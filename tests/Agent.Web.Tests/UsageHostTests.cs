@@ -112,6 +112,36 @@ public sealed class UsageHostTests
         Assert.True(reply.Usage.InputTokens > 0 && reply.Usage.OutputTokens > 0);
     }
 
+    [Fact]
+    public async Task A_retried_provider_call_counts_on_the_reply_and_the_runs_trace_shows_model_and_tool_calls_in_order()
+    {
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorSettings { ChunkDelayMs = 1 });
+        await using var app = Emulated(new AgentAppFactory(), emulator, "OpenAICompatible")
+            .WithSetting("Agent:Providers:3:Resilience:RetryBaseDelayMs", "10")
+            .WithSetting("Agent:Providers:3:Resilience:RetryMaxDelayMs", "20");
+        var (retried, client) = await SendAsync(app, "[scenario:500-then-ok] try again");
+        Assert.Equal(MessageStatus.Complete, retried.Status);
+        Assert.Equal(1, retried.Retries);
+
+        var (tools, _) = await SendAsync(app, "[scenario:tool-call] use the tools");
+        Assert.Equal(MessageStatus.Complete, tools.Status);
+        var timeline = await client.GetFromJsonAsync<JsonElement>($"/api/execution/{tools.ExecutionId}/trace");
+        var entries = timeline.GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(
+            [TraceKinds.ProviderCall, TraceKinds.ToolCall, TraceKinds.ToolCall, TraceKinds.ProviderCall],
+            entries.Select(e => e.GetProperty("kind").GetString()!).ToArray());
+        Assert.All(entries, e => Assert.True(e.GetProperty("durationMs").GetDouble() >= 0));
+        Assert.Equal(0, entries[0].GetProperty("startMs").GetDouble());
+        Assert.True(entries[^1].GetProperty("startMs").GetDouble() >= entries[1].GetProperty("startMs").GetDouble(), "the answer starts after the tools ran");
+        Assert.Contains(entries, e => e.GetProperty("kind").GetString() == TraceKinds.ToolCall && e.GetProperty("name").GetString() == "get_time" && e.GetProperty("outcome").GetString() == "refused");
+        Assert.All(entries.Where(e => e.GetProperty("kind").GetString() == TraceKinds.ProviderCall), e => Assert.Equal("ok", e.GetProperty("outcome").GetString()));
+        Assert.True(timeline.GetProperty("totalMs").GetDouble() >= entries[^1].GetProperty("durationMs").GetDouble());
+
+        var retriedTrace = await client.GetFromJsonAsync<JsonElement>($"/api/execution/{retried.ExecutionId}/trace");
+        Assert.Contains("1 retry", retriedTrace.GetProperty("entries")[0].GetProperty("detail").GetString(), StringComparison.Ordinal);
+        client.Dispose();
+    }
+
     internal static AgentAppFactory Emulated(AgentAppFactory app, EmulatorServer emulator, string kind) => app
         .WithSetting("Agent:DefaultProvider", kind == "Anthropic" ? "anthropic-emu" : "emulator")
         .WithSetting("Agent:Providers:3:Name", kind == "Anthropic" ? "anthropic-emu" : "emulator")
