@@ -24,8 +24,8 @@ public sealed class ChatFixture : IAsyncLifetime
         Browser = await playwright.Chromium.LaunchAsync(BrowserFixture.LaunchOptions);
     }
 
-    /// <summary>Starts (or restarts, with the same data folder) the app on the emulator.</summary>
-    public Task<AppProcess> StartAppAsync(string? dataFolder) => AppProcess.StartAsync(
+    /// <summary>Starts (or restarts, with the same data folder) the app on the emulator; <paramref name="extra"/> adds or overrides settings.</summary>
+    public Task<AppProcess> StartAppAsync(string? dataFolder, IReadOnlyDictionary<string, string>? extra = null) => AppProcess.StartAsync(
         new Dictionary<string, string>
         {
             ["Agent:Providers:3:Name"] = "emulator",
@@ -36,7 +36,7 @@ public sealed class ChatFixture : IAsyncLifetime
             ["Agent:Providers:3:Models:0:ContextWindow"] = "8192",
             ["Agent:DefaultProvider"] = "emulator",
             ["Agent:Streaming:FlushIntervalMs"] = "100",
-        },
+        }.Concat(extra ?? new Dictionary<string, string>()).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value),
         dataFolder);
 
     public async Task RestartAppAsync()

@@ -3,6 +3,7 @@ using Agent.Domain.Tools;
 using Agent.Web.Chat;
 using Agent.Web.Clients.Voice;
 using Agent.Web.Components.Shared;
+using Agent.Web.Services;
 using Agent.Web.Tools;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
@@ -21,6 +22,7 @@ public sealed partial class ChatView : IAsyncDisposable
     private ElementReference transcript;
     private bool attached;
     private SessionMessage? editing;
+    private string? budgetRefusal;
     private bool renaming;
     private string newTitle = "";
     private MicState mic;
@@ -158,7 +160,8 @@ public sealed partial class ChatView : IAsyncDisposable
         }
 
         var editOf = editing?.Id;
-        if (await Actions.RunAsync(() => Model.SendAsync(text, editOf, disposed.Token)))
+        budgetRefusal = null;
+        if (await Actions.RunAsync(() => SendOrNoteBudgetAsync(text, editOf)) && budgetRefusal is null)
         {
             editing = null;
         }
@@ -166,6 +169,23 @@ public sealed partial class ChatView : IAsyncDisposable
         {
             // Nothing typed is lost: a refused send puts the text back.
             await module.InvokeVoidAsync("setDraft", disposed.Token, composer, DraftKey, text);
+        }
+
+        if (budgetRefusal is not null)
+        {
+            StateHasChanged(); // a send from the keyboard arrives through JS interop, which renders nothing by itself
+        }
+    }
+
+    private async Task SendOrNoteBudgetAsync(string text, Guid? editOf)
+    {
+        try
+        {
+            await Model.SendAsync(text, editOf, disposed.Token);
+        }
+        catch (BudgetExceededException ex)
+        {
+            budgetRefusal = ex.Message; // shown in the chat above the composer, not as a passing snackbar
         }
     }
 

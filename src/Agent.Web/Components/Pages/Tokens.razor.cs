@@ -21,6 +21,12 @@ public sealed partial class Tokens : IDisposable
     private List<ChartSeries<double>> costSeries = [];
     private List<ChartSeries<double>> modelSeries = [];
     private List<ChartSeries<double>> sessionSeries = [];
+    private StackedBarChartOptions usageOptions = new();
+    private LineChartOptions costOptions = new();
+    private BarChartOptions modelOptions = new();
+    private BarChartOptions sessionOptions = new();
+    private decimal costScale = 1;
+    private string costUnit = "";
 
     [Inject]
     public required TokensViewModel Model { get; init; }
@@ -78,7 +84,9 @@ public sealed partial class Tokens : IDisposable
             Series("Input", s.Days.Select(d => (double)d.Usage.InputTokens)),
             Series("Output", s.Days.Select(d => (double)d.Usage.OutputTokens)),
         ];
-        costSeries = [Series($"Cost ({s.Currency})", s.Days.Select(d => (double)d.Usage.Cost))];
+        // The axis ticks are whole numbers: a day's cost of a few millionths is drawn in millionths, not as a flat line at 0.
+        (costScale, costUnit) = CostUnit(s.Days.Max(d => d.Usage.Cost), s.Currency);
+        costSeries = [Series($"Cost ({costUnit})", s.Days.Select(d => (double)(d.Usage.Cost * costScale)))];
         modelLabels = s.Models.Select(m => m.Key).ToArray();
         modelSeries =
         [
@@ -87,7 +95,31 @@ public sealed partial class Tokens : IDisposable
         ];
         sessionLabels = s.TopSessions.Select(t => t.Title.Length > 18 ? t.Title[..17] + "…" : t.Title).ToArray();
         sessionSeries = [Series("Tokens", s.TopSessions.Select(t => (double)t.Usage.TotalTokens))];
+        usageOptions = new StackedBarChartOptions { YAxisTicks = TickFor(s.Days.Max(d => d.Usage.TotalTokens)), YAxisFormat = "N0" };
+        costOptions = new LineChartOptions { YAxisTicks = TickFor((double)(s.Days.Max(d => d.Usage.Cost) * costScale)), YAxisFormat = "N0" };
+        modelOptions = new BarChartOptions { YAxisTicks = TickFor(s.Models.Select(m => (double)Math.Max(m.InputTokens, m.OutputTokens)).DefaultIfEmpty(0).Max()), YAxisFormat = "N0" };
+        sessionOptions = new BarChartOptions { YAxisTicks = TickFor(s.TopSessions.Select(t => (double)t.Usage.TotalTokens).DefaultIfEmpty(0).Max()), YAxisFormat = "N0" };
     }
+
+    /// <summary>About five ticks up to <paramref name="max"/>: 1, 2 or 5 times a power of ten, at least 1.</summary>
+    internal static int TickFor(double max)
+    {
+        if (max <= 5)
+        {
+            return 1;
+        }
+
+        var raw = max / 5;
+        var power = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var step = raw / power <= 1 ? 1 : raw / power <= 2 ? 2 : raw / power <= 5 ? 5 : 10;
+        return (int)Math.Min(int.MaxValue, step * power);
+    }
+
+    /// <summary>The unit the cost chart draws in: the currency, or thousandths or millionths of it when the days' costs are small.</summary>
+    internal static (decimal Scale, string Unit) CostUnit(decimal max, string currency) =>
+        max >= 10 || max == 0 ? (1, currency)
+        : max * 1000 >= 10 ? (1000, $"thousandths of {currency}")
+        : (1_000_000, $"millionths of {currency}");
 
     private string Money(decimal amount) => string.Create(Culture, $"{amount:0.######} {snapshot?.Currency}");
 
