@@ -168,7 +168,13 @@ public sealed class AgentLoopTests
         Assert.Equal(1, ran);
         Assert.Equal("written", updates.Last().Text);
         Assert.Empty(await approvals.ListPendingAsync("local", default));
-        Assert.Contains("approved by the person", traces.Events.Single().DataJson, StringComparison.Ordinal);
+        var call = traces.Events.Single(e => e.Kind == AgentLoop.TraceKind);
+        Assert.Contains("approved by the person", call.DataJson, StringComparison.Ordinal);
+        Assert.Contains("\"outcome\":\"ok\"", call.DataJson, StringComparison.Ordinal);
+        var wait = traces.Events.Single(e => e.Kind == Agent.Domain.Telemetry.TraceKinds.Approval);
+        Assert.Equal("write", wait.Name);
+        Assert.Contains("\"decision\":\"Approved\"", wait.DataJson, StringComparison.Ordinal);
+        Assert.True(wait.DurationMs >= 0);
     }
 
     [Fact]

@@ -51,6 +51,7 @@ public sealed class LoopWithRealServersTests
         Assert.Contains("from the loop", record.ResultJson, StringComparison.Ordinal);
         Assert.Contains(DeterministicChatClient.Label, text, StringComparison.Ordinal);
         Assert.Contains("from the loop", text, StringComparison.Ordinal);
-        Assert.Single(traces.Events);
+        Assert.Single(traces.Events, e => e.Kind == AgentLoop.TraceKind); // and the approval wait beside it
+        Assert.Single(traces.Events, e => e.Kind == Agent.Domain.Telemetry.TraceKinds.Approval);
     }
 }

@@ -28,7 +28,8 @@ public sealed class ChatCoordinator(
     IOptions<AgentOptions> options,
     TimeProvider time,
     ChatTurnStreamer streamer,
-    BudgetGuard budgets) : IDisposable
+    BudgetGuard budgets,
+    ITraceStore traces) : IDisposable
 {
     private const int RecentWindow = 50;
 
@@ -164,6 +165,7 @@ public sealed class ChatCoordinator(
         }
 
         var result = await RunDecidedCallAsync(decided, cancellationToken);
+        await RecordDecidedCallAsync(decided, result);
         var parts = reply.Parts.ToList();
         parts.Insert(parts.FindLastIndex(p => p is not TextPart) + 1, result);
         var updated = reply with { Parts = parts, UpdatedAt = time.GetUtcNow() };
@@ -196,6 +198,21 @@ public sealed class ChatCoordinator(
         {
             return new ToolResultPart(decided.CallId, AgentLoop.ErrorJson(ex.Message), true, "approved by the person after a restart", time.GetElapsedTime(started).TotalMilliseconds);
         }
+    }
+
+    /// <summary>The call that ran after a restart goes on its run's timeline like any other tool call.</summary>
+    private async Task RecordDecidedCallAsync(ToolApprovalRequest decided, ToolResultPart result)
+    {
+        if (!options.Value.Telemetry.RecordToolCalls)
+        {
+            return;
+        }
+
+        var outcome = !decided.IsApproved ? ToolCallOutcomes.Denied : result.IsError ? ToolCallOutcomes.Error : ToolCallOutcomes.Ok;
+        var data = JsonSerializer.Serialize(new { decided.CallId, tool = decided.ToolName, outcome, isError = result.IsError, approvedBy = result.ApprovedBy });
+        await traces.AddAsync(
+            new Agent.Domain.Telemetry.TraceEvent(Guid.NewGuid(), decided.TenantId, decided.SessionId, decided.ExecutionId, AgentLoop.TraceKind, decided.ToolName, data, result.DurationMs, decided.CallId, time.GetUtcNow()),
+            CancellationToken.None);
     }
 
     /// <summary>Stops the session's running reply: its execution is cancelled, the provider request aborted and the partial text kept as cancelled.</summary>

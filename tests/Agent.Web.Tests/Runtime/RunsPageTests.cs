@@ -26,6 +26,7 @@ public sealed class RunsPageTests : AgentTestContext
         Services.AddOptions<AgentOptions>();
         Services.AddAgentData(TestPaths.NewDatabasePath());
         Services.AddExecutionRuntime(new ConfigurationBuilder().Build());
+        Services.AddSingleton<Agent.Web.Services.RunTraceService>();
         Services.GetRequiredService<AgentDatabase>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         runtime = Services.GetRequiredService<ExecutionRuntime>();
         dialogs = RenderProviders();
@@ -69,10 +70,17 @@ public sealed class RunsPageTests : AgentTestContext
         page.WaitForAssertion(() => Assert.Equal("running", StatusOf(page, second.Execution.Id)), Wait);
         page.WaitForAssertion(() => Assert.NotEqual("0", Row(page, second.Execution.Id).QuerySelector("[data-progress]")!.GetAttribute("data-progress")), Wait);
 
+        var traced = new Agent.Domain.Telemetry.TraceEvent(Guid.NewGuid(), "local", null, first.Execution.Id, Agent.Domain.Telemetry.TraceKinds.ProviderCall, "emulator/emulator-model",
+            "{\"outcome\":\"ok\",\"inputTokens\":12,\"outputTokens\":5,\"retries\":1}", 120, null, DateTimeOffset.UtcNow);
+        await Services.GetRequiredService<Agent.Domain.Storage.ITraceStore>().AddAsync(traced, CancellationToken.None);
         await page.InvokeAsync(() => Row(page, first.Execution.Id).QuerySelector("button[data-action=details]")!.Click());
         dialogs.WaitForAssertion(() =>
         {
             var detail = dialogs.Find($"[data-detail='{first.Execution.Id}']");
+            var step = detail.QuerySelector("[data-timeline] .timeline-row[data-kind=provider_call]");
+            Assert.NotNull(step);
+            Assert.Equal("ok", step.GetAttribute("data-outcome"));
+            Assert.Contains("120 ms · starts at +0 ms · 12 in / 5 out tokens · 1 retry", step.TextContent, StringComparison.Ordinal);
             Assert.Contains("execution.completed", detail.TextContent, StringComparison.Ordinal);
             Assert.NotEmpty(detail.QuerySelectorAll("tr[data-sequence]"));
             Assert.NotEmpty(detail.QuerySelectorAll("[data-artifact]"));
