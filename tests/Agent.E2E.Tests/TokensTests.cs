@@ -58,16 +58,30 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
         await Assertions.Expect(page.Locator("article.role-assistant")).ToHaveCountAsync(1);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "chat-budget-refused-desktop-light.png") });
 
-        // The reply's run: its trace from the message.
-        await reply.Locator("[data-open-trace]").ClickAsync();
-        var trace = page.Locator("[data-trace-dialog] [data-timeline]");
-        await Assertions.Expect(trace).ToHaveAttributeAsync("data-state", "ready");
-        await Assertions.Expect(trace.Locator(".timeline-row[data-kind=provider_call]")).ToHaveCountAsync(1);
-        await Assertions.Expect(trace.Locator(".timeline-row[data-kind=provider_call]")).ToContainTextAsync("emulator/emulator-model");
-        await Assertions.Expect(trace.Locator(".timeline-row[data-kind=provider_call]")).ToHaveAttributeAsync("data-outcome", "ok");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "trace-dialog-desktop-light.png") });
-        await page.Locator("[data-action=close-trace]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-trace-dialog]")).ToHaveCountAsync(0);
+        // The reply's run: its trace from the message, in both themes at both widths.
+        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            foreach (var theme in new[] { "light", "dark" })
+            {
+                await SetThemeAsync(page, theme);
+                await reply.Locator("[data-open-trace]").ClickAsync();
+                var trace = page.Locator("[data-trace-dialog] [data-timeline]");
+                await Assertions.Expect(trace).ToHaveAttributeAsync("data-state", "ready");
+                var call = trace.Locator(".timeline-row[data-kind=provider_call]");
+                await Assertions.Expect(call).ToHaveCountAsync(1);
+                await Assertions.Expect(call).ToContainTextAsync("emulator/emulator-model");
+                await Assertions.Expect(call).ToHaveAttributeAsync("data-outcome", "ok");
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"trace-dialog-{size}-{theme}.png"), Animations = ScreenshotAnimations.Disabled });
+                var violations = await Workbench.SeriousAxeViolationsAsync(page);
+                Assert.True(violations.Count == 0, $"trace at {size} in {theme}: " + string.Join("\n", violations));
+                await page.Locator("[data-action=close-trace]").ClickAsync();
+                await Assertions.Expect(page.Locator("[data-trace-dialog]")).ToHaveCountAsync(0);
+            }
+        }
+
+        await page.SetViewportSizeAsync(1280, 800);
+        await SetThemeAsync(page, "light");
 
         // The oracle: the emulator's report for the very requests the app sent, replayed over plain HTTP.
         var calls = fixture.Emulator.Requests.All().Skip(before).Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)).ToList();
@@ -120,6 +134,26 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
                 Assert.True(violations.Count == 0, $"tokens at {size} in {theme}: " + string.Join("\n", violations));
             }
         }
+
+        // A run with tool calls: the model call, the tool calls beside each other, then the answer.
+        await page.SetViewportSizeAsync(1280, 800);
+        await SetThemeAsync(page, "light");
+        var tokensUrl = page.Url;
+        await page.Locator("[data-new-chat]").ClickAsync();
+        await page.WaitForURLAsync(url => url != tokensUrl && url.Contains("/chat/", StringComparison.Ordinal));
+        await page.Locator("[data-composer-ready=true]").WaitForAsync();
+        await SendAsync(page, "Use your tools [scenario:tool-call]");
+        var answered = page.Locator("article.role-assistant").Last;
+        await Assertions.Expect(answered).ToHaveAttributeAsync("data-status", "complete");
+        await answered.Locator("[data-open-trace]").ClickAsync();
+        var rows = page.Locator("[data-trace-dialog] .timeline-row");
+        await Assertions.Expect(rows).ToHaveCountAsync(4);
+        Assert.Equal(
+            ["provider_call", "tool_call", "tool_call", "provider_call"],
+            await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.kind)"));
+        await Assertions.Expect(page.Locator("[data-trace-dialog] .timeline-row[data-kind=tool_call][data-outcome=refused]")).ToContainTextAsync("get_time");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "trace-dialog-tools-desktop-light.png"), Animations = ScreenshotAnimations.Disabled });
+        await page.Locator("[data-action=close-trace]").ClickAsync();
 
         await context.CloseAsync();
     }

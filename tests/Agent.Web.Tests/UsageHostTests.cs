@@ -142,6 +142,36 @@ public sealed class UsageHostTests
         client.Dispose();
     }
 
+    [Fact]
+    public async Task A_reply_stopped_before_the_providers_final_usage_chunk_keeps_an_estimate_of_what_streamed()
+    {
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorSettings { ChunkDelayMs = 1 });
+        await using var app = Emulated(new AgentAppFactory(), emulator, "OpenAICompatible");
+        using var client = app.CreateClient();
+        using var created = await client.PostAsJsonAsync("/api/sessions", new { title = "Stopped" });
+        var sessionId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var sent = await client.PostAsJsonAsync($"/api/sessions/{sessionId}/messages", new { text = "[scenario:long] [delay:20] go on" });
+        var replyId = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("assistantMessageId").GetGuid();
+        var coordinator = app.Services.GetRequiredService<ChatCoordinator>();
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while ((coordinator.LiveRunFor(sessionId)?.Text.Length ?? 0) < 40 && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(await coordinator.StopAsync(sessionId, CancellationToken.None));
+        await coordinator.WhenIdleAsync(sessionId);
+        var reply = (await app.Services.GetRequiredService<IMessageStore>().FindAsync("local", replyId, CancellationToken.None))!;
+
+        // The usage chunk comes after the last word, so the provider never reported this reply: counted by us, marked.
+        Assert.Equal(MessageStatus.Cancelled, reply.Status);
+        Assert.True(reply.Usage!.IsEstimate);
+        Assert.True(reply.Usage.OutputTokens > 0 && reply.Usage.InputTokens > 0);
+        Assert.True(reply.Usage.OutputTokens >= app.Services.GetRequiredService<ITokenCounter>().Count("emulator-model", reply.Text).Tokens);
+        var trace = (await app.Services.GetRequiredService<ITraceStore>().ListAsync("local", reply.ExecutionId, 10, CancellationToken.None)).Single(t => t.Kind == TraceKinds.ProviderCall);
+        Assert.Contains("\"outcome\":\"cancelled\"", trace.DataJson, StringComparison.Ordinal);
+    }
+
     internal static AgentAppFactory Emulated(AgentAppFactory app, EmulatorServer emulator, string kind) => app
         .WithSetting("Agent:DefaultProvider", kind == "Anthropic" ? "anthropic-emu" : "emulator")
         .WithSetting("Agent:Providers:3:Name", kind == "Anthropic" ? "anthropic-emu" : "emulator")
