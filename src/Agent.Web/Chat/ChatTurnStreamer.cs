@@ -105,7 +105,7 @@ public sealed class ChatTurnStreamer(
         long? firstTokenAt = null;
         var lastFlush = started;
         var chunksSinceFlush = 0;
-        var recorder = new ProviderCallRecorder(
+        using var recorder = new ProviderCallRecorder(
             Instrumented(lease.Client),
             new ProviderCallScope(reply.TenantId, reply.SessionId, executionId, lease.ProviderName, lease.ModelId),
             counter,
@@ -281,7 +281,16 @@ public sealed class ChatTurnStreamer(
 
     /// <summary>The provider's client under Microsoft.Extensions.AI's OpenTelemetry client (GenAI spans and metrics; message text only when Agent:Telemetry:OtelIncludeSensitiveData is on).</summary>
     private IChatClient Instrumented(IChatClient client) =>
-        new ChatClientBuilder(client)
+        new ChatClientBuilder(new Borrowed(client))
             .UseOpenTelemetry(loggers, AgentInstrumentation.GenAiSourceName, otel => otel.EnableSensitiveData = options.Value.Telemetry.OtelIncludeSensitiveData)
             .Build();
+
+    /// <summary>Lets the turn's pipeline be disposed (the OpenTelemetry client's ActivitySource and Meter) without disposing the provider's client under it.</summary>
+    private sealed class Borrowed(IChatClient inner) : DelegatingChatClient(inner)
+    {
+        protected override void Dispose(bool disposing)
+        {
+            // The provider's client belongs to whoever leased it.
+        }
+    }
 }
