@@ -127,9 +127,9 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
             {
                 await SetThemeAsync(page, theme);
                 await tokens.Locator("[data-panel] .panel-title, h2").First.ScrollIntoViewIfNeededAsync();
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"tokens-{size}-{theme}.png") });
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"tokens-ready-{size}-{theme}.png") });
                 await tokens.Locator("[data-chart=by-model]").ScrollIntoViewIfNeededAsync();
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"tokens-{size}-{theme}-models-sessions.png") });
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"tokens-ready-{size}-{theme}-models-sessions.png") });
                 var violations = await Workbench.SeriousAxeViolationsAsync(page);
                 Assert.True(violations.Count == 0, $"tokens at {size} in {theme}: " + string.Join("\n", violations));
             }
