@@ -37,15 +37,15 @@ public static class TokensApi
 
     public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/tokens", async (string? from, string? to, string? groupBy, ITokenReportStore reports, IOptions<AgentOptions> options, TimeProvider time, CancellationToken ct) =>
+        endpoints.MapGet("/api/tokens", async (string? from, string? to, string? groupBy, ITokenReportStore reports, IOptions<AgentOptions> options, TimeProvider time, ICurrentTenant tenant, CancellationToken ct) =>
         {
-            var (report, error) = await ReportAsync(from, to, groupBy, reports, options.Value, time, ct);
+            var (report, error) = await ReportAsync(tenant.TenantId, from, to, groupBy, reports, options.Value, time, ct);
             return report is null ? Results.Json(new { error }, statusCode: StatusCodes.Status400BadRequest) : Results.Ok(report);
         });
 
-        endpoints.MapGet("/api/tokens.csv", async (string? from, string? to, string? groupBy, ITokenReportStore reports, IOptions<AgentOptions> options, TimeProvider time, CancellationToken ct) =>
+        endpoints.MapGet("/api/tokens.csv", async (string? from, string? to, string? groupBy, ITokenReportStore reports, IOptions<AgentOptions> options, TimeProvider time, ICurrentTenant tenant, CancellationToken ct) =>
         {
-            var (report, error) = await ReportAsync(from, to, groupBy, reports, options.Value, time, ct);
+            var (report, error) = await ReportAsync(tenant.TenantId, from, to, groupBy, reports, options.Value, time, ct);
             return report is null
                 ? Results.Json(new { error }, statusCode: StatusCodes.Status400BadRequest)
                 : Results.Text(ToCsv(report), "text/csv; charset=utf-8", Encoding.UTF8);
@@ -65,7 +65,7 @@ public static class TokensApi
     }
 
     private static async Task<(TokenReportDto? Report, string? Error)> ReportAsync(
-        string? fromText, string? toText, string? groupByText, ITokenReportStore reports, AgentOptions options, TimeProvider time, CancellationToken ct)
+        string tenantId, string? fromText, string? toText, string? groupByText, ITokenReportStore reports, AgentOptions options, TimeProvider time, CancellationToken ct)
     {
         var groupBy = string.IsNullOrWhiteSpace(groupByText) ? "model" : groupByText.Trim().ToLowerInvariant();
         if (!Groupings.Contains(groupBy))
@@ -91,7 +91,7 @@ public static class TokensApi
         }
 
         var grouping = Enum.Parse<TokenGrouping>(groupBy, ignoreCase: true);
-        var report = await reports.AggregateAsync(new TokenQuery(BootstrapService.CurrentTenant, from, to, grouping), ct);
+        var report = await reports.AggregateAsync(new TokenQuery(tenantId, from, to, grouping), ct);
         var currency = options.Telemetry.Currency;
         return (new TokenReportDto(from, to, groupBy, currency, report.Groups.Select(g => TokenGroupDto.From(g, currency)).ToList(), TokenGroupDto.From(report.Total, currency)), null);
     }

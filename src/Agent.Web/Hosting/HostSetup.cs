@@ -11,6 +11,7 @@ using Agent.Web.Components.Chat;
 using Agent.Web.Components.Shared;
 using Agent.Web.ControlPlane;
 using Agent.Web.Runtime;
+using Agent.Web.Security;
 using Agent.Web.Services;
 using Agent.Web.Telemetry;
 using Agent.Web.Tools;
@@ -41,8 +42,7 @@ public static class HostSetup
 
         // Static assets of packages (_content/MudBlazor) are served from the build's manifest in every environment.
         builder.WebHost.UseStaticWebAssets();
-        var (urls, source) = ListenUrls.Effective(builder.Configuration);
-        ListenUrls.RefuseNonLoopback(urls, source);
+        var (_, source) = ListenUrls.Effective(builder.Configuration);
         if (source == ListenUrls.DefaultSource)
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -72,6 +72,7 @@ public static class HostSetup
         builder.Services.AddSingleton(EnvironmentVariables.Process);
         builder.Services.AddAgentData(sp => sp.GetRequiredService<AppInfo>().DatabasePath);
         builder.Services.AddHostedService<DatabaseStartup>();
+        builder.AddAgentSecurity();
         builder.Services.AddHostedService<InterruptedReplyRecovery>();
 
         builder.Services.AddSingleton<ProviderCatalog>();
@@ -80,7 +81,6 @@ public static class HostSetup
         builder.Services.AddSingleton<SkillCatalog>();
         builder.Services.AddSingleton<BootstrapService>();
         builder.Services.AddSingleton<SessionService>();
-        builder.Services.AddScoped<ICurrentTenant, LocalTenant>();
         builder.Services.AddSingleton<MarkdownRenderer>();
         builder.Services.AddSingleton<ITokenCounter, TiktokenTokenCounter>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
@@ -117,7 +117,9 @@ public static class HostSetup
                 : LogEventLevel.Information;
         });
         app.UseStaticFiles();
+        app.UseAgentSecurity();
         app.UseAntiforgery();
+        app.MapAccountEndpoints();
         app.MapAgentApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

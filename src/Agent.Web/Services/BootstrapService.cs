@@ -61,7 +61,4 @@ public sealed class BootstrapService(
             await tokens.TotalsAsync(tenantId, cancellationToken),
             new TelemetryDefaults(agent.Telemetry.Currency, agent.Telemetry.ChartDays, agent.Telemetry.RecordToolCalls, agent.Streaming.FlushIntervalMs, agent.Streaming.FlushTokenCount));
     }
-
-    /// <summary>The tenant of this single-user install; multi-tenant sign-in replaces this later.</summary>
-    public static string CurrentTenant => Tenant.LocalId;
 }

@@ -16,6 +16,9 @@ public sealed partial class Tokens : IDisposable
     private string? error;
 
     [Inject]
+    public required ICurrentTenant CurrentTenant { get; init; }
+
+    [Inject]
     public required ITokenUsageStore Usage { get; init; }
 
     [Inject]
@@ -38,7 +41,7 @@ public sealed partial class Tokens : IDisposable
     {
         try
         {
-            totals = await Usage.TotalsAsync(BootstrapService.CurrentTenant, disposed.Token);
+            totals = await Usage.TotalsAsync(CurrentTenant.TenantId, disposed.Token);
         }
         catch (OperationCanceledException) when (disposed.IsCancellationRequested)
         {
