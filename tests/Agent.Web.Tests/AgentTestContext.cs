@@ -1,4 +1,7 @@
 using Agent.Web.Components.Shared;
+using Agent.Web.Security;
+using Agent.Web.Services;
+using Microsoft.AspNetCore.Http;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -18,6 +21,12 @@ public abstract class AgentTestContext : BunitContext
         Services.AddScoped<ActionRunner>();
         Services.AddLogging();
         Services.AddSingleton(TimeProvider.System);
+
+        // The caller is the loopback owner (tenant "local", administrator), as on a laptop without sign-in.
+        Services.AddSingleton<IHttpContextAccessor>(new HttpContextAccessor { HttpContext = new DefaultHttpContext { User = LocalOwnerHandler.CreateOwner() } });
+        Services.AddScoped<PrincipalTenant>();
+        Services.AddScoped<ICurrentTenant>(sp => sp.GetRequiredService<PrincipalTenant>());
+        Services.AddSingleton<AccessTokenService>();
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 

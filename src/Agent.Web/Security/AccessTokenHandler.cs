@@ -56,6 +56,12 @@ public sealed class AccessTokenHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, AgentClaims.AccessTokenScheme)), AgentClaims.AccessTokenScheme));
     }
 
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await Response.WriteAsJsonAsync(new { error = "This needs an administrator." }, JsonSerializerOptions.Web, Context.RequestAborted);
+    }
+
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
