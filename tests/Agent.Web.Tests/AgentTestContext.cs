@@ -1,8 +1,8 @@
 using Agent.Web.Components.Shared;
 using Agent.Web.Security;
 using Agent.Web.Services;
-using Microsoft.AspNetCore.Http;
 using Bunit;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;

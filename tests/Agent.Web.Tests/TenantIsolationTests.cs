@@ -8,7 +8,6 @@ using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Agent.Web.Chat;
 using Agent.Web.Security;
-using Agent.Web.Tools;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;

@@ -1,8 +1,6 @@
-using Agent.Domain.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Json;
-using Microsoft.Extensions.Options;
 
 namespace Agent.Web.Hosting;
 

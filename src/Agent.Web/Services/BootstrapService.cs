@@ -1,7 +1,6 @@
 using Agent.Data;
 using Agent.Domain.Bootstrap;
 using Agent.Domain.Configuration;
-using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Web.Hosting;
 using Agent.Web.Mcp;
