@@ -34,8 +34,17 @@ public sealed class AgentOptions
     /// <summary>Agent profiles a session can use: a name and the instructions sent as the system message.</summary>
     public List<AgentProfileOptions> Profiles { get; set; } = [];
 
+    /// <summary>Size limits of what people send (hostile input is bounded before it reaches a model or the database).</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
     /// <summary>Speech to text and text to speech servers; each is blocked until its URL is configured.</summary>
     public VoiceOptions Voice { get; set; } = new();
+}
+
+public sealed class LimitsOptions
+{
+    /// <summary>The longest message a person may send, in characters (about 25,000 tokens by default).</summary>
+    public int MaxMessageChars { get; set; } = 100_000;
 }
 
 public sealed class StorageOptions

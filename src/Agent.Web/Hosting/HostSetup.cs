@@ -91,6 +91,8 @@ public static class HostSetup
         builder.Services.AddExecutionRuntime(builder.Configuration);
         builder.Services.AddRuntimeControlPlane();
 
+        // A body that does not bind (malformed JSON, {"text": 5}) throws, and ExplainBadRequests answers 400 with the reason.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -107,6 +109,7 @@ public static class HostSetup
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
+        app.Use(ExplainBadRequests);
         app.UseSerilogRequestLogging(o =>
         {
             o.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
@@ -132,5 +135,21 @@ public static class HostSetup
             }
         });
         return app;
+    }
+
+    /// <summary>Every 400 says why: a body that does not bind (or is too large) gets {"error": "..."} naming the problem.</summary>
+    private static async Task ExplainBadRequests(HttpContext http, RequestDelegate next)
+    {
+        try
+        {
+            await next(http);
+        }
+        catch (BadHttpRequestException ex) when (!http.Response.HasStarted)
+        {
+            var detail = ex.InnerException is System.Text.Json.JsonException json ? $" {json.Message}" : "";
+            http.Response.Clear();
+            http.Response.StatusCode = ex.StatusCode;
+            await http.Response.WriteAsJsonAsync(new { error = ex.Message + detail }, http.RequestAborted);
+        }
     }
 }
