@@ -191,6 +191,12 @@ public sealed class ToolsOptions
 
     public int FetchMaxBytes { get; set; } = 262_144;
 
+    /// <summary>
+    /// Networks (CIDR, such as 10.1.2.0/24 or 127.0.0.1/32) fetch_url may reach although they are loopback, link-local or
+    /// private; empty (default) = only public addresses.
+    /// </summary>
+    public List<string> FetchAllowedNetworks { get; set; } = [];
+
     /// <summary>Model calls per turn: after this many rounds of tool calls the loop stops.</summary>
     public int MaxSteps { get; set; } = 8;
 
