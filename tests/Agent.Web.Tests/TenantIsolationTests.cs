@@ -232,6 +232,26 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task Each_tenant_has_its_own_workspace_folder()
+    {
+        var folder = Directory.CreateTempSubdirectory("agent-tenant-ws").FullName;
+        await using var app = new AgentAppFactory().WithSetting("Agent:Tools:WorkspaceFolder", Path.Combine(folder, "workspace"));
+        var registry = app.Services.GetRequiredService<Agent.Web.Tools.ToolRegistry>();
+        var acme = registry.WorkspaceFor("acme");
+        var beta = registry.WorkspaceFor("beta");
+        var local = registry.WorkspaceFor("local");
+
+        await acme.WriteAsync("plan.txt", "acme plan", CancellationToken.None);
+        Assert.Equal(Path.Combine(folder, "workspace"), local.Root);
+        Assert.Empty(beta.List("."));
+        Assert.Empty(local.List("."));
+        await Assert.ThrowsAsync<Agent.Web.Tools.ToolException>(() => beta.ReadAsync("../acme/plan.txt", CancellationToken.None));
+        await Assert.ThrowsAsync<Agent.Web.Tools.ToolException>(() => local.ReadAsync("../workspace.tenants/acme/plan.txt", CancellationToken.None));
+        Assert.Throws<ArgumentException>(() => registry.WorkspaceFor(".."));
+        Directory.Delete(folder, recursive: true);
+    }
+
     internal static async Task<CreatedAccessToken> PersonAsync(AgentAppFactory app, string name, string tenant, bool admin)
     {
         await app.Services.GetRequiredService<AgentDatabase>().InitializeAsync(CancellationToken.None);

@@ -1,10 +1,9 @@
 using System.Security.Claims;
-using System.Text.RegularExpressions;
 
 namespace Agent.Web.Security;
 
 /// <summary>Claim types, roles and scheme names of the app's principals.</summary>
-public static partial class AgentClaims
+public static class AgentClaims
 {
     /// <summary>The tenant whose data the principal sees; every principal the app accepts carries exactly one.</summary>
     public const string Tenant = "agent:tenant";
@@ -29,8 +28,5 @@ public static partial class AgentClaims
     public static string? TenantOf(ClaimsPrincipal? user) =>
         user?.Identity?.IsAuthenticated == true && user.FindFirst(Tenant)?.Value is { Length: > 0 } tenant ? tenant : null;
 
-    public static bool IsValidTenantId(string? tenantId) => tenantId is not null && TenantPattern().IsMatch(tenantId);
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex TenantPattern();
+    public static bool IsValidTenantId(string? tenantId) => Domain.Sessions.Tenant.IsValidId(tenantId);
 }

@@ -46,7 +46,7 @@ public static class UsersCommand
 
         if (!AgentClaims.IsValidTenantId(tenant))
         {
-            return (null, $"--tenant is required: 1-64 letters, digits, '.', '_' or '-'. {Usage}");
+            return (null, $"--tenant is required: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit. {Usage}");
         }
 
         return (new AddUser(name, tenant!, admin, hostArgs.ToArray()), null);
