@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Agent.Web.Hosting;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serilog.Core;
