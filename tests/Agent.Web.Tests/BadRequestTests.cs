@@ -24,6 +24,8 @@ public sealed class BadRequestTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString();
         Assert.Contains(named, error, StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class LogRedactionTests
     [Fact]
     public void Secret_names_are_masked_whole_and_key_shaped_values_anywhere()
     {
-        var logEvent = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null, new MessageTemplateParser().Parse("{ApiKey} {Url} {Header} {InputTokens} {Request} {Password} {Headers}"),
+        var logEvent = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null, new MessageTemplateParser().Parse("{ApiKey} {Url} {Header} {InputTokens} {Request} {Password} {Headers} {Token}"),
         [
             new LogEventProperty("ApiKey", new ScalarValue("plain-looking-value")),
             new LogEventProperty("Url", new ScalarValue($"https://api.example/v1?key={ProviderKey}")),
@@ -26,6 +26,7 @@ public sealed class LogRedactionTests
             new LogEventProperty("InputTokens", new ScalarValue(1200)),
             new LogEventProperty("Request", new StructureValue([new LogEventProperty("Authorization", new ScalarValue("Basic dXNlcjpwYXNz")), new LogEventProperty("Body", new ScalarValue($"token {AccessToken}"))])),
             new LogEventProperty("Password", new ScalarValue(null)),
+            new LogEventProperty("Token", new ScalarValue("RUNTIME_ADMIN_TOKEN")),
             new LogEventProperty("Headers", new DictionaryValue([new(new ScalarValue("Cookie"), new ScalarValue(".Agent.Session=abc")), new(new ScalarValue("Accept"), new ScalarValue("text/plain"))])),
         ]);
 
@@ -41,6 +42,7 @@ public sealed class LogRedactionTests
         Assert.Contains("Bearer [redacted]", rendered, StringComparison.Ordinal);
         Assert.Contains("1200", rendered, StringComparison.Ordinal);
         Assert.Contains("text/plain", rendered, StringComparison.Ordinal);
+        Assert.Contains("RUNTIME_ADMIN_TOKEN", rendered, StringComparison.Ordinal); // a reference (the variable's name) is not a secret
     }
 
     [Fact]

@@ -72,6 +72,7 @@ public static class HostSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(EnvironmentVariables.Process);
         builder.Services.AddAgentData(sp => sp.GetRequiredService<AppInfo>().DatabasePath);
+        builder.Services.AddHostedService<SignInReadiness>();
         builder.Services.AddHostedService<DatabaseStartup>();
         builder.AddAgentSecurity();
         builder.Services.AddHostedService<InterruptedReplyRecovery>();
@@ -148,7 +149,6 @@ public static class HostSetup
         catch (BadHttpRequestException ex) when (!http.Response.HasStarted)
         {
             var detail = ex.InnerException is System.Text.Json.JsonException json ? $" {json.Message}" : "";
-            http.Response.Clear();
             http.Response.StatusCode = ex.StatusCode;
             await http.Response.WriteAsJsonAsync(new { error = ex.Message + detail }, http.RequestAborted);
         }

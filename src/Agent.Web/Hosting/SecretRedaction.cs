@@ -21,7 +21,7 @@ public sealed partial class SecretRedaction : ILogEventEnricher
         ArgumentNullException.ThrowIfNull(logEvent);
         foreach (var (name, value) in logEvent.Properties.ToList())
         {
-            var redacted = SecretName().IsMatch(name) && value is ScalarValue { Value: string or null } ? new ScalarValue(Mask) : Redact(value);
+            var redacted = IsSecretByName(name, value) ? new ScalarValue(Mask) : Redact(value);
             if (!ReferenceEquals(redacted, value))
             {
                 logEvent.AddOrUpdateProperty(new LogEventProperty(name, redacted));
@@ -43,20 +43,30 @@ public sealed partial class SecretRedaction : ILogEventEnricher
                 return items.SequenceEqual(sequence.Elements) ? value : new SequenceValue(items);
             case StructureValue structure:
                 var properties = structure.Properties
-                    .Select(p => SecretName().IsMatch(p.Name) && p.Value is ScalarValue { Value: string } ? new LogEventProperty(p.Name, new ScalarValue(Mask)) : new LogEventProperty(p.Name, Redact(p.Value)))
+                    .Select(p => IsSecretByName(p.Name, p.Value) ? new LogEventProperty(p.Name, new ScalarValue(Mask)) : new LogEventProperty(p.Name, Redact(p.Value)))
                     .ToList();
                 return properties.Select(p => p.Value).SequenceEqual(structure.Properties.Select(p => p.Value)) ? value : new StructureValue(properties, structure.TypeTag);
             case DictionaryValue dictionary:
                 var entries = dictionary.Elements.Select(e => new KeyValuePair<ScalarValue, LogEventPropertyValue>(e.Key,
-                    e.Key.Value is string key && SecretName().IsMatch(key) && e.Value is ScalarValue { Value: string } ? new ScalarValue(Mask) : Redact(e.Value))).ToList();
+                    e.Key.Value is string key && IsSecretByName(key, e.Value) ? new ScalarValue(Mask) : Redact(e.Value))).ToList();
                 return entries.Select(e => e.Value).SequenceEqual(dictionary.Elements.Select(e => e.Value)) ? value : new DictionaryValue(entries);
             default:
                 return value;
         }
     }
 
+    /// <summary>
+    /// A string under a secret-sounding name, unless it is a reference (an environment variable's NAME such as
+    /// RUNTIME_ADMIN_TOKEN, env:NAME or ${NAME}): references are how this app names secrets, and are not secrets.
+    /// </summary>
+    private static bool IsSecretByName(string name, LogEventPropertyValue value) =>
+        SecretName().IsMatch(name) && value is ScalarValue { Value: var v } && (v is null || (v is string text && !Reference().IsMatch(text)));
+
     [GeneratedRegex(@"(?i)(password|passwd|secret|api[-_]?key|authorization|cookie|credential|access[-_]?token|refresh[-_]?token|^token$|^x-api-key$)")]
     private static partial Regex SecretName();
+
+    [GeneratedRegex(@"^([A-Z][A-Z0-9_]*|env:[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\})$")]
+    private static partial Regex Reference();
 
     [GeneratedRegex(@"(?<keep>(?i:bearer|basic)\s+)\S{8,}|sk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}|pat_[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}")]
     private static partial Regex SecretValue();

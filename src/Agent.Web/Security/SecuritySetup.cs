@@ -101,13 +101,22 @@ public static class SecuritySetup
         services.AddScoped<PrincipalTenant>();
         services.AddScoped<ICurrentTenant>(sp => sp.GetRequiredService<PrincipalTenant>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, TenantCircuitHandler>());
-        services.AddHostedService<SignInReadiness>();
         return builder;
     }
 
     public static WebApplication UseAgentSecurity(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+
+        // Hostile content may reach the page as text; these keep the browser from sniffing it into script or framing the app.
+        app.Use((http, next) =>
+        {
+            var headers = http.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            return next(http);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
 
