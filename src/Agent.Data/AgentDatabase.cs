@@ -36,6 +36,20 @@ public sealed class AgentDatabase(IDbContextFactory<AgentDbContext> contexts, Ti
         }
     }
 
+    /// <summary>Adds the tenant when it is new (users add --tenant T); returns whether it was created.</summary>
+    public async Task<bool> EnsureTenantAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Tenants.AnyAsync(t => t.Id == tenantId, cancellationToken))
+        {
+            return false;
+        }
+
+        db.Tenants.Add(new Tenant(tenantId, tenantId, time.GetUtcNow()));
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
     /// <summary>The id of the newest applied migration: the schema version.</summary>
     public async Task<string> SchemaVersionAsync(CancellationToken cancellationToken)
     {

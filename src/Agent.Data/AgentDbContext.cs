@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Agent.Domain.Memory;
 using Agent.Domain.Runtime;
+using Agent.Domain.Security;
 using Agent.Domain.Sessions;
 using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -11,7 +13,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Agent.Data;
 
-public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : DbContext(options)
+/// <summary>The app's tables and ASP.NET Core Identity's (users, roles, claims, logins) in one SQLite file.</summary>
+public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : IdentityDbContext<AgentUser>(options)
 {
     // Relaxed escaping keeps non-ASCII text readable in the column, so search (LIKE) finds it.
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -43,6 +46,8 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
 
     public DbSet<StateEntry> StateEntries => Set<StateEntry>();
 
+    public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset; store UTC ticks so ORDER BY and ranges work in SQL.
@@ -53,6 +58,18 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<AgentUser>(e => e.HasIndex(u => u.TenantId));
+
+        modelBuilder.Entity<AccessToken>(e =>
+        {
+            e.ToTable("access_tokens");
+            e.HasKey(t => t.Id);
+            e.Ignore(t => t.IsActive);
+            e.HasIndex(t => t.SecretHash).IsUnique();
+            e.HasIndex(t => new { t.TenantId, t.UserId });
+        });
+
         modelBuilder.Entity<Tenant>(e =>
         {
             e.ToTable("tenants");

@@ -6,6 +6,19 @@ if (args is [Agent.Web.ControlPlane.RuntimeContractReport.Command, ..])
     return await Agent.Web.ControlPlane.RuntimeContractReport.WriteAsync(contentRoot, CancellationToken.None);
 }
 
+Agent.Web.Security.UsersCommand.AddUser? addUser = null;
+if (args is [Agent.Web.Security.UsersCommand.Command, ..])
+{
+    (addUser, var usage) = Agent.Web.Security.UsersCommand.Parse(args);
+    if (addUser is null)
+    {
+        await Console.Error.WriteLineAsync(usage);
+        return 2;
+    }
+
+    args = addUser.HostArgs;
+}
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
@@ -17,6 +30,11 @@ try
 {
     builder.AddAgentHost();
     var app = builder.Build();
+    if (addUser is not null)
+    {
+        return await Agent.Web.Security.UsersCommand.RunAsync(addUser, app.Services, Console.In, Console.Out, Console.IsInputRedirected, CancellationToken.None);
+    }
+
     app.UseAgentHost();
     await app.RunAsync();
     return 0;

@@ -38,9 +38,13 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    /// <summary>Starts the app; <paramref name="environment"/> adds (or, with a null value, removes) environment variables of its process.</summary>
+    /// <summary>
+    /// Starts the app; <paramref name="environment"/> adds (or, with a null value, removes) environment variables of its
+    /// process. With <paramref name="remoteHost"/> (this machine's own non-loopback address) it listens on every address
+    /// and <see cref="BaseAddress"/> uses that one, so the browser arrives as from another machine and must sign in.
+    /// </summary>
     public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? dataFolder = null, CancellationToken cancellationToken = default,
-        IReadOnlyDictionary<string, string?>? environment = null)
+        IReadOnlyDictionary<string, string?>? environment = null, string? remoteHost = null)
     {
         var port = FreePort();
         dataFolder ??= Directory.CreateTempSubdirectory("agent-e2e").FullName;
@@ -51,7 +55,7 @@ public sealed class AppProcess : IAsyncDisposable
             ArgumentList =
             {
                 $"--contentRoot={RepoRoot}",
-                $"--urls=http://127.0.0.1:{port}",
+                remoteHost is null ? $"--urls=http://127.0.0.1:{port}" : $"--urls=http://0.0.0.0:{port}",
                 $"--Agent:Storage:DatabasePath={Path.Combine(dataFolder, "agent.db")}",
             },
         };
@@ -75,7 +79,7 @@ public sealed class AppProcess : IAsyncDisposable
             }
         }
 
-        var app = new AppProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}/"), dataFolder);
+        var app = new AppProcess(Process.Start(start)!, new Uri($"http://{remoteHost ?? "127.0.0.1"}:{port}/"), dataFolder);
         app.process.OutputDataReceived += (_, e) => app.Append(e.Data);
         app.process.ErrorDataReceived += (_, e) => app.Append(e.Data);
         app.process.BeginOutputReadLine();
@@ -83,6 +87,43 @@ public sealed class AppProcess : IAsyncDisposable
         await app.WaitUntilHealthyAsync(cancellationToken);
         return app;
     }
+
+    /// <summary>The same server on loopback, where the machine's owner needs no sign-in.</summary>
+    public Uri LoopbackAddress => new($"http://127.0.0.1:{BaseAddress.Port}/");
+
+    /// <summary>Runs <c>users add NAME --tenant TENANT [--admin]</c> on <paramref name="dataFolder"/>'s database, the password on standard input.</summary>
+    public static async Task AddUserAsync(string dataFolder, string name, string tenant, string password, bool admin = false)
+    {
+        var start = new ProcessStartInfo(AppHostPath()) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "users", "add", name, "--tenant", tenant, $"--contentRoot={RepoRoot}", $"--Agent:Storage:DatabasePath={Path.Combine(dataFolder, "agent.db")}" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        if (admin)
+        {
+            start.ArgumentList.Add("--admin");
+        }
+
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteLineAsync(password);
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"users add {name} exited with {process.ExitCode}:\n{output}");
+        }
+    }
+
+    /// <summary>This machine's first non-loopback IPv4 address.</summary>
+    public static string MachineAddress() =>
+        System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))?.ToString()
+        ?? throw new InvalidOperationException("This machine has no non-loopback IPv4 address to test sign-in from.");
 
     /// <summary>Ends the process at once, as a crash would (SIGKILL).</summary>
     public async Task KillAsync()

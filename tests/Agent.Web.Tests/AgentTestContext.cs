@@ -1,5 +1,8 @@
 using Agent.Web.Components.Shared;
+using Agent.Web.Security;
+using Agent.Web.Services;
 using Bunit;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
@@ -18,7 +21,12 @@ public abstract class AgentTestContext : BunitContext
         Services.AddScoped<ActionRunner>();
         Services.AddLogging();
         Services.AddSingleton(TimeProvider.System);
-        Services.AddScoped<Agent.Web.Services.ICurrentTenant, Agent.Web.Services.LocalTenant>();
+
+        // The caller is the loopback owner (tenant "local", administrator), as on a laptop without sign-in.
+        Services.AddSingleton<IHttpContextAccessor>(new HttpContextAccessor { HttpContext = new DefaultHttpContext { User = LocalOwnerHandler.CreateOwner() } });
+        Services.AddScoped<PrincipalTenant>();
+        Services.AddScoped<ICurrentTenant>(sp => sp.GetRequiredService<PrincipalTenant>());
+        Services.AddSingleton<AccessTokenService>();
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 

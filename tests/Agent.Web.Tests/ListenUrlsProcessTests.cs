@@ -7,7 +7,10 @@ using Microsoft.Extensions.Configuration;
 
 namespace Agent.Web.Tests;
 
-/// <summary>ASPNETCORE_URLS and --urls reach Kestrel (the real built app), and only loopback is accepted.</summary>
+/// <summary>
+/// ASPNETCORE_URLS and --urls reach Kestrel (the real built app); beyond loopback the app starts only once someone can
+/// sign in, and then every request that does not come from this machine must sign in.
+/// </summary>
 public sealed class ListenUrlsProcessTests
 {
     [Fact]
@@ -52,8 +55,65 @@ public sealed class ListenUrlsProcessTests
 
         Assert.Equal(2, exitCode);
         Assert.Contains(variable, app.Output, StringComparison.Ordinal);
-        Assert.Contains("this version has no sign-in", app.Output, StringComparison.Ordinal);
+        Assert.Contains("no user exists yet", app.Output, StringComparison.Ordinal);
+        Assert.Contains("users add NAME --tenant TENANT --admin", app.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("is running at", app.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Off_loopback_every_request_from_another_machine_must_sign_in_and_this_machine_needs_not()
+    {
+        // The machine's own non-loopback address: a request to it arrives with that address as its remote end, as from another machine.
+        var address = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        Assert.True(address is not null, "this test needs a non-loopback IPv4 address on the machine");
+
+        var folder = Directory.CreateTempSubdirectory("agent-offloopback-test");
+        await using (var add = await RunningApp.StartAsync(env: [], args: ["users", "add", "alice", "--tenant", "acme", "--admin"], stdin: "alice's long password", folder: folder))
+        {
+            Assert.Equal(0, await add.WaitForExitAsync());
+            Assert.Contains("Created administrator 'alice' in tenant 'acme'.", add.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("alice's long password", add.Output, StringComparison.Ordinal);
+        }
+
+        var port = FreePort();
+        await using var app = await RunningApp.StartAsync(env: new() { ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{port}" }, args: [], folder: folder);
+        using var local = await app.WaitForHealthAsync(port);
+        using var remote = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://{address}:{port}") };
+
+        var refusedApis = 0;
+        foreach (var path in new[] { "/api/sessions", "/api/bootstrap", "/api/execution", "/api/tools", "/api/mcp", "/api/tokens", "/api/access-tokens", "/api/not-a-route" })
+        {
+            using var response = await remote.GetAsync(new Uri(path, UriKind.Relative));
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{path}: {(int)response.StatusCode}");
+            Assert.Contains("Sign in first", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            refusedApis++;
+        }
+
+        using var posted = await remote.PostAsync(new Uri("/api/sessions", UriKind.Relative), new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, posted.StatusCode);
+        foreach (var page in new[] { "/", "/settings", "/runs" })
+        {
+            using var response = await remote.GetAsync(new Uri(page, UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith($"http://{address}:{port}/signin?ReturnUrl=", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        }
+
+        using var signIn = await remote.GetAsync(new Uri("/signin", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await remote.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+
+        // This machine is the owner, as before sign-in existed; through a proxy (a forwarding header) it is a stranger again.
+        Assert.Equal(HttpStatusCode.OK, (await local.GetAsync(new Uri("/api/sessions", UriKind.Relative))).StatusCode);
+        using var forwarded = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/sessions", UriKind.Relative));
+        forwarded.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await local.SendAsync(forwarded)).StatusCode);
+        await app.DisposeAsync();
+        folder.Delete(recursive: true);
+        Console.WriteLine($"off-loopback: {refusedApis} API routes answered 401 from {address}, 3 pages redirected to /signin");
     }
 
     [Fact]
@@ -84,11 +144,14 @@ public sealed class ListenUrlsProcessTests
         private readonly Process process;
         private readonly StringBuilder output = new();
         private readonly DirectoryInfo folder;
+        private readonly bool ownsFolder;
+        private bool disposed;
 
-        private RunningApp(Process process, DirectoryInfo folder)
+        private RunningApp(Process process, DirectoryInfo folder, bool ownsFolder)
         {
             this.process = process;
             this.folder = folder;
+            this.ownsFolder = ownsFolder;
         }
 
         public string DataFolder => Path.Combine(folder.FullName, "data");
@@ -106,16 +169,18 @@ public sealed class ListenUrlsProcessTests
             }
         }
 
-        public static Task<RunningApp> StartAsync(Dictionary<string, string> env, string[] args)
+        public static async Task<RunningApp> StartAsync(Dictionary<string, string> env, string[] args, string? stdin = null, DirectoryInfo? folder = null)
         {
-            var folder = Directory.CreateTempSubdirectory("agent-urls-test");
-            var start = new ProcessStartInfo(AppHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add($"--contentRoot={RepoPaths.Root}");
-            start.ArgumentList.Add($"--Agent:Storage:DatabasePath={Path.Combine(folder.FullName, "data", "agent.db")}");
+            var ownsFolder = folder is null;
+            folder ??= Directory.CreateTempSubdirectory("agent-urls-test");
+            var start = new ProcessStartInfo(AppHost()) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, UseShellExecute = false };
             foreach (var arg in args)
             {
                 start.ArgumentList.Add(arg);
             }
+
+            start.ArgumentList.Add($"--contentRoot={RepoPaths.Root}");
+            start.ArgumentList.Add($"--Agent:Storage:DatabasePath={Path.Combine(folder.FullName, "data", "agent.db")}");
 
             foreach (var inherited in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS", "URLS" })
             {
@@ -130,12 +195,18 @@ public sealed class ListenUrlsProcessTests
                 start.Environment[name] = value;
             }
 
-            var app = new RunningApp(Process.Start(start)!, folder);
+            var app = new RunningApp(Process.Start(start)!, folder, ownsFolder);
             app.process.OutputDataReceived += (_, e) => app.Append(e.Data);
             app.process.ErrorDataReceived += (_, e) => app.Append(e.Data);
             app.process.BeginOutputReadLine();
             app.process.BeginErrorReadLine();
-            return Task.FromResult(app);
+            if (stdin is not null)
+            {
+                await app.process.StandardInput.WriteLineAsync(stdin);
+                app.process.StandardInput.Close();
+            }
+
+            return app;
         }
 
         public async Task<HttpClient> WaitForHealthAsync(int port)
@@ -194,6 +265,12 @@ public sealed class ListenUrlsProcessTests
 
         public async ValueTask DisposeAsync()
         {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
             if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true);
@@ -203,7 +280,10 @@ public sealed class ListenUrlsProcessTests
             process.Dispose();
             try
             {
-                folder.Delete(recursive: true);
+                if (ownsFolder)
+                {
+                    folder.Delete(recursive: true);
+                }
             }
             catch (IOException)
             {

@@ -10,7 +10,7 @@ public sealed class ProcessTests
     [InlineData("--Agent:Caps:MaxConcurrentCallsGlobal=-3", "Agent:Caps:MaxConcurrentCallsGlobal", "must be positive")]
     [InlineData("--Agent:Providers:2:BaseUrl=not-a-url", "Agent:Providers:2:BaseUrl", "is not an absolute http(s) URL")]
     [InlineData("--Agent:Caps:MaxCallsPerMinuteTenant=lots", "Agent:Caps:MaxCallsPerMinuteTenant", "Fix:")]
-    [InlineData("--urls=http://0.0.0.0:5999", "Urls: 'http://0.0.0.0:5999'", "this version has no sign-in")]
+    [InlineData("--urls=http://0.0.0.0:5999", "Urls: 'http://0.0.0.0:5999'", "no user exists yet")]
     public async Task Invalid_config_stops_start_up_naming_the_key(string badSetting, string key, string expected)
     {
         var folder = Directory.CreateTempSubdirectory("agent-process-test").FullName;

@@ -72,6 +72,11 @@ public sealed partial class SecretScanTests
                 continue; // package-lock integrity hashes
             }
 
+            if (value.Contains("CREATE", StringComparison.Ordinal))
+            {
+                continue; // SQLite's schema records run a table's name, root page and CREATE statement together (tableAspNetUserClaimsAspNetUserClaims8CREATE)
+            }
+
             var isProviderKey = value.StartsWith("sk-", StringComparison.Ordinal) || value.StartsWith("sk_", StringComparison.Ordinal);
             var isHex = value.All(Uri.IsHexDigit);
             var isBase64 = value.Any(char.IsUpper) && value.Any(char.IsLower) && value.Any(char.IsDigit)

@@ -37,8 +37,17 @@ public sealed class AgentOptions
     /// <summary>Agent profiles a session can use: a name and the instructions sent as the system message.</summary>
     public List<AgentProfileOptions> Profiles { get; set; } = [];
 
+    /// <summary>Size limits of what people send (hostile input is bounded before it reaches a model or the database).</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
     /// <summary>Speech to text and text to speech servers; each is blocked until its URL is configured.</summary>
     public VoiceOptions Voice { get; set; } = new();
+}
+
+public sealed class LimitsOptions
+{
+    /// <summary>The longest message a person may send, in characters (about 25,000 tokens by default).</summary>
+    public int MaxMessageChars { get; set; } = 100_000;
 }
 
 public sealed class StorageOptions
@@ -190,6 +199,12 @@ public sealed class ToolsOptions
     public bool EnableFetch { get; set; }
 
     public int FetchMaxBytes { get; set; } = 262_144;
+
+    /// <summary>
+    /// Networks (CIDR, such as 10.1.2.0/24 or 127.0.0.1/32) fetch_url may reach although they are loopback, link-local or
+    /// private; empty (default) = only public addresses.
+    /// </summary>
+    public List<string> FetchAllowedNetworks { get; set; } = [];
 
     /// <summary>Model calls per turn: after this many rounds of tool calls the loop stops.</summary>
     public int MaxSteps { get; set; } = 8;

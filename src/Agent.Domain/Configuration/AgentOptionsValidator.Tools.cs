@@ -18,6 +18,14 @@ public static partial class AgentOptionsValidator
         }
 
         ValidatePositive($"{key}:FetchMaxBytes", tools.FetchMaxBytes, errors);
+        for (var i = 0; i < tools.FetchAllowedNetworks.Count; i++)
+        {
+            if (!System.Net.IPNetwork.TryParse(tools.FetchAllowedNetworks[i], out _))
+            {
+                errors.Add(new($"{key}:FetchAllowedNetworks:{i}", $"'{tools.FetchAllowedNetworks[i]}' is not a network in CIDR notation.", "use a value such as 10.1.2.0/24 or 127.0.0.1/32."));
+            }
+        }
+
         ValidatePositive($"{key}:MaxSteps", tools.MaxSteps, errors);
         ValidatePositive($"{key}:CallTimeoutSeconds", tools.CallTimeoutSeconds, errors);
         ValidatePositive($"{key}:McpStartTimeoutSeconds", tools.McpStartTimeoutSeconds, errors);

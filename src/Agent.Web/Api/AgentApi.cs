@@ -7,10 +7,12 @@ public static class AgentApi
 {
     public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/bootstrap", (BootstrapService bootstrap, CancellationToken ct) => bootstrap.GetAsync(BootstrapService.CurrentTenant, ct));
+        // Every /api route needs a principal with a tenant (see ApiRequiresSignIn for routes mapped elsewhere).
+        var api = endpoints.MapGroup("").RequireAuthorization();
+        api.MapGet("/api/bootstrap", (BootstrapService bootstrap, ICurrentTenant tenant, CancellationToken ct) => bootstrap.GetAsync(tenant.TenantId, ct));
 
-        endpoints.MapProviderApi();
-        endpoints.MapSessionApi();
+        api.MapProviderApi();
+        api.MapSessionApi();
 
         endpoints.MapGet("/health", async (AgentDatabase database, CancellationToken ct) =>
         {
@@ -23,13 +25,13 @@ public static class AgentApi
             {
                 return Results.Json(new { status = "unavailable", reason = $"The database does not answer: {ex.Message}" }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
-        });
-        endpoints.MapRuntimeApi();
-        endpoints.MapToolsApi();
+        }).AllowAnonymous();
+        api.MapRuntimeApi();
+        api.MapToolsApi();
         endpoints.MapRuntimeAdminApi();
-        endpoints.MapVoiceApi();
-        endpoints.MapTokensApi();
-        endpoints.MapTraceApi();
+        api.MapVoiceApi();
+        api.MapTokensApi();
+        api.MapTraceApi();
         return endpoints;
     }
 }

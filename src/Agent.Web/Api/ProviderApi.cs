@@ -11,7 +11,7 @@ public static class ProviderApi
         {
             var result = await tester.TestAsync(name, ct);
             return Results.Ok(result);
-        });
+        }).RequireAuthorization(Security.AgentClaims.AdministratorPolicy);
         return endpoints;
     }
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
 using Agent.Web.Runtime;
+using Agent.Web.Services;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -19,8 +20,10 @@ public sealed record ArtifactListResponse(IReadOnlyList<Artifact> Items, int Ski
 public sealed record ApiError(string Error);
 
 /// <summary>
-/// The runtime's HTTP surface. Tenant from the X-Tenant-Id header (default "local"); another tenant's ids answer 404;
-/// every refusal has a JSON body { "error": "..." } that says why.
+/// The runtime's HTTP surface. The tenant is the caller's (<see cref="PrincipalTenant"/>); only the loopback owner may
+/// name another one with the X-Tenant-Id header (a local operator's tool), a signed-in caller or token never: off
+/// loopback the header would let anyone read any tenant. Another tenant's ids answer 404; every refusal has a JSON
+/// body { "error": "..." } that says why.
 /// </summary>
 public static partial class RuntimeApi
 {
@@ -200,17 +203,18 @@ public static partial class RuntimeApi
 
     private static string? Tenant(HttpContext http)
     {
+        var caller = http.RequestServices.GetRequiredService<PrincipalTenant>();
         var header = http.Request.Headers[TenantHeader].ToString();
-        if (string.IsNullOrEmpty(header))
+        if (string.IsNullOrEmpty(header) || header == caller.TenantId)
         {
-            return Domain.Sessions.Tenant.LocalId;
+            return caller.TenantId;
         }
 
-        return TenantPattern().IsMatch(header) ? header : null;
+        return caller.IsLocalOwner && TenantPattern().IsMatch(header) ? header : null;
     }
 
     private static IResult BadTenant() =>
-        Error(StatusCodes.Status400BadRequest, $"{TenantHeader} must be 1-64 characters of letters, digits, '.', '_' or '-'.");
+        Error(StatusCodes.Status400BadRequest, $"{TenantHeader} must be 1-64 characters of letters, digits, '.', '_' or '-', and only the loopback owner may name a tenant other than their own.");
 
     private static IResult NotFound(Guid executionId) =>
         Error(StatusCodes.Status404NotFound, $"Execution {executionId} does not exist for this tenant.");

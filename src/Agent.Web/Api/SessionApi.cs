@@ -46,9 +46,9 @@ public static class SessionApi
     {
         var group = endpoints.MapGroup("/api/sessions");
 
-        group.MapPost("", async (CreateSessionRequest? body, SessionService sessions, CancellationToken ct) =>
+        group.MapPost("", async (CreateSessionRequest? body, SessionService sessions, ICurrentTenant current, CancellationToken ct) =>
         {
-            var tenant = BootstrapService.CurrentTenant;
+            var tenant = current.TenantId;
             try
             {
                 var session = await sessions.CreateAsync(tenant, body?.Title, ct);
@@ -65,17 +65,17 @@ public static class SessionApi
             }
         });
 
-        group.MapGet("", async (string? q, SessionService sessions, CancellationToken ct) =>
-            Results.Ok(await sessions.SearchAsync(BootstrapService.CurrentTenant, q ?? "", ct)));
+        group.MapGet("", async (string? q, SessionService sessions, ICurrentTenant current, CancellationToken ct) =>
+            Results.Ok(await sessions.SearchAsync(current.TenantId, q ?? "", ct)));
 
-        group.MapGet("/{id:guid}/messages", async (Guid id, int? skip, int? take, SessionService sessions, IMessageStore messages, CancellationToken ct) =>
+        group.MapGet("/{id:guid}/messages", async (Guid id, int? skip, int? take, SessionService sessions, IMessageStore messages, ICurrentTenant current, CancellationToken ct) =>
         {
             if (skip is < 0 || take is < 1 or > 1000)
             {
                 return Problem(StatusCodes.Status400BadRequest, "skip must be 0 or more and take from 1 to 1000.");
             }
 
-            var tenant = BootstrapService.CurrentTenant;
+            var tenant = current.TenantId;
             if (await sessions.FindAsync(tenant, id, ct) is null)
             {
                 return Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist.");
@@ -85,19 +85,21 @@ public static class SessionApi
             return Results.Ok(page.Select(MessageDto.From));
         });
 
-        group.MapPost("/{id:guid}/messages", (Guid id, SendMessageRequest? body, ChatCoordinator chat, CancellationToken ct) =>
+        group.MapPost("/{id:guid}/messages", (Guid id, SendMessageRequest? body, ChatCoordinator chat, ICurrentTenant current, CancellationToken ct) =>
             string.IsNullOrWhiteSpace(body?.Text)
                 ? Task.FromResult(Problem(StatusCodes.Status400BadRequest, "text is required and cannot be blank."))
-                : StartAsync(() => chat.SendAsync(BootstrapService.CurrentTenant, id, body.Text, body.EditOf, ct)));
+                : StartAsync(() => chat.SendAsync(current.TenantId, id, body.Text, body.EditOf, ct)));
 
-        group.MapPost("/{id:guid}/messages/{messageId:guid}/regenerate", (Guid id, Guid messageId, ChatCoordinator chat, CancellationToken ct) =>
-            StartAsync(() => chat.RegenerateAsync(BootstrapService.CurrentTenant, id, messageId, ct)));
+        group.MapPost("/{id:guid}/messages/{messageId:guid}/regenerate", (Guid id, Guid messageId, ChatCoordinator chat, ICurrentTenant current, CancellationToken ct) =>
+            StartAsync(() => chat.RegenerateAsync(current.TenantId, id, messageId, ct)));
 
-        group.MapPost("/{id:guid}/messages/{messageId:guid}/continue", (Guid id, Guid messageId, ChatCoordinator chat, CancellationToken ct) =>
-            StartAsync(() => chat.ContinueAsync(BootstrapService.CurrentTenant, id, messageId, ct)));
+        group.MapPost("/{id:guid}/messages/{messageId:guid}/continue", (Guid id, Guid messageId, ChatCoordinator chat, ICurrentTenant current, CancellationToken ct) =>
+            StartAsync(() => chat.ContinueAsync(current.TenantId, id, messageId, ct)));
 
-        group.MapPost("/{id:guid}/stop", async (Guid id, ChatCoordinator chat, CancellationToken ct) =>
-            Results.Ok(new { stopped = await chat.StopAsync(id, ct) }));
+        group.MapPost("/{id:guid}/stop", async (Guid id, ChatCoordinator chat, SessionService sessions, ICurrentTenant current, CancellationToken ct) =>
+            await sessions.FindAsync(current.TenantId, id, ct) is null
+                ? Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist.")
+                : Results.Ok(new { stopped = await chat.StopAsync(id, ct) }));
 
         return endpoints;
     }

@@ -1,3 +1,4 @@
+using Agent.Domain.Storage;
 using Agent.Web.Services;
 
 namespace Agent.Web.Api;
@@ -7,8 +8,10 @@ public static class TraceApi
 {
     public static IEndpointRouteBuilder MapTraceApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/execution/{id:guid}/trace", async (Guid id, RunTraceService traces, ICurrentTenant tenant, CancellationToken ct) =>
-            Results.Ok(await traces.TimelineAsync(tenant.TenantId, id, ct)));
+        endpoints.MapGet("/api/execution/{id:guid}/trace", async (Guid id, RunTraceService traces, IExecutionStore executions, ICurrentTenant tenant, CancellationToken ct) =>
+            await executions.FindAsync(tenant.TenantId, id, ct) is null
+                ? Results.Json(new { error = $"No execution {id} in this tenant." }, statusCode: StatusCodes.Status404NotFound)
+                : Results.Ok(await traces.TimelineAsync(tenant.TenantId, id, ct)));
         return endpoints;
     }
 }

@@ -57,6 +57,12 @@ public sealed class ChatCoordinator(
             throw new ArgumentException("A message cannot be empty.", nameof(text));
         }
 
+        if (text.Length > options.Value.Limits.MaxMessageChars)
+        {
+            throw new ArgumentException(
+                $"text is {text.Length:N0} characters, over the limit of {options.Value.Limits.MaxMessageChars:N0} (Agent:Limits:MaxMessageChars); send it in parts or as a file.", nameof(text));
+        }
+
         var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
         Guid? parentId;
         if (editOf is { } edited)

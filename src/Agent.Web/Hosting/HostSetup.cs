@@ -11,6 +11,7 @@ using Agent.Web.Components.Chat;
 using Agent.Web.Components.Shared;
 using Agent.Web.ControlPlane;
 using Agent.Web.Runtime;
+using Agent.Web.Security;
 using Agent.Web.Services;
 using Agent.Web.Telemetry;
 using Agent.Web.Tools;
@@ -41,8 +42,7 @@ public static class HostSetup
 
         // Static assets of packages (_content/MudBlazor) are served from the build's manifest in every environment.
         builder.WebHost.UseStaticWebAssets();
-        var (urls, source) = ListenUrls.Effective(builder.Configuration);
-        ListenUrls.RefuseNonLoopback(urls, source);
+        var (_, source) = ListenUrls.Effective(builder.Configuration);
         if (source == ListenUrls.DefaultSource)
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -54,6 +54,7 @@ public static class HostSetup
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()
+            .Enrich.With<SecretRedaction>()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}")
             .WriteTo.File(
                 Path.Combine(contentRoot, "logs", "agent-.log"),
@@ -71,7 +72,9 @@ public static class HostSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(EnvironmentVariables.Process);
         builder.Services.AddAgentData(sp => sp.GetRequiredService<AppInfo>().DatabasePath);
+        builder.Services.AddHostedService<SignInReadiness>();
         builder.Services.AddHostedService<DatabaseStartup>();
+        builder.AddAgentSecurity();
         builder.Services.AddHostedService<InterruptedReplyRecovery>();
 
         builder.Services.AddSingleton<ProviderCatalog>();
@@ -80,7 +83,6 @@ public static class HostSetup
         builder.Services.AddSingleton<SkillCatalog>();
         builder.Services.AddSingleton<BootstrapService>();
         builder.Services.AddSingleton<SessionService>();
-        builder.Services.AddScoped<ICurrentTenant, LocalTenant>();
         builder.Services.AddSingleton<MarkdownRenderer>();
         builder.Services.AddSingleton<ITokenCounter, TiktokenTokenCounter>();
         builder.Services.AddAgentTelemetry(builder.Configuration);
@@ -95,6 +97,8 @@ public static class HostSetup
         builder.Services.AddExecutionRuntime(builder.Configuration);
         builder.Services.AddRuntimeControlPlane();
 
+        // A body that does not bind (malformed JSON, {"text": 5}) throws, and ExplainBadRequests answers 400 with the reason.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -111,6 +115,7 @@ public static class HostSetup
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
+        app.Use(ExplainBadRequests);
         app.UseSerilogRequestLogging(o =>
         {
             o.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
@@ -121,7 +126,9 @@ public static class HostSetup
                 : LogEventLevel.Information;
         });
         app.UseStaticFiles();
+        app.UseAgentSecurity();
         app.UseAntiforgery();
+        app.MapAccountEndpoints();
         app.MapAgentApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
@@ -134,5 +141,20 @@ public static class HostSetup
             }
         });
         return app;
+    }
+
+    /// <summary>Every 400 says why: a body that does not bind (or is too large) gets {"error": "..."} naming the problem.</summary>
+    private static async Task ExplainBadRequests(HttpContext http, RequestDelegate next)
+    {
+        try
+        {
+            await next(http);
+        }
+        catch (BadHttpRequestException ex) when (!http.Response.HasStarted)
+        {
+            var detail = ex.InnerException is System.Text.Json.JsonException json ? $" {json.Message}" : "";
+            http.Response.StatusCode = ex.StatusCode;
+            await http.Response.WriteAsJsonAsync(new { error = ex.Message + detail }, http.RequestAborted);
+        }
     }
 }

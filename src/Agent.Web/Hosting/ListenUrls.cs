@@ -1,15 +1,13 @@
-using Agent.Domain.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Json;
-using Microsoft.Extensions.Options;
 
 namespace Agent.Web.Hosting;
 
 /// <summary>
 /// Where the app listens: <c>--urls</c>, <c>ASPNETCORE_URLS</c> or <c>Urls</c> in appsettings.json as ASP.NET Core
-/// resolves them, else <see cref="HostSetup.DefaultUrl"/>. There is no sign-in yet, so every effective URL must be on
-/// this machine.
+/// resolves them, else <see cref="HostSetup.DefaultUrl"/>. Any address is accepted; requests that do not come from
+/// this machine must sign in (see Security/LoopbackRule and Security/SignInReadiness).
 /// </summary>
 public static class ListenUrls
 {
@@ -37,18 +35,17 @@ public static class ListenUrls
         return (HostSetup.DefaultUrl, DefaultSource);
     }
 
-    public static void RefuseNonLoopback(string urls, string source)
+    /// <summary>The URLs that listen on an address other than loopback (where strangers must sign in).</summary>
+    public static IReadOnlyList<string> BeyondThisMachine(string urls)
     {
         ArgumentNullException.ThrowIfNull(urls);
-        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var host = Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) ? uri.Host : url;
-            if (host is not ("127.0.0.1" or "localhost" or "[::1]"))
+        return urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(url =>
             {
-                throw new OptionsValidationException("Urls", typeof(AgentOptions),
-                    [$"Urls: '{url}' (from {source}) listens beyond this machine, and this version has no sign-in. Fix: bind to 127.0.0.1 (for example http://127.0.0.1:5080) and reach it through an SSH tunnel or an authenticating reverse proxy."]);
-            }
-        }
+                var host = Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) ? uri.Host : url;
+                return host is not ("127.0.0.1" or "localhost" or "[::1]");
+            })
+            .ToList();
     }
 
     /// <summary>The last configuration source that sets <paramref name="key"/> wins, as in the configuration itself.</summary>

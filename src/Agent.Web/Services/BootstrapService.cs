@@ -1,7 +1,6 @@
 using Agent.Data;
 using Agent.Domain.Bootstrap;
 using Agent.Domain.Configuration;
-using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Web.Hosting;
 using Agent.Web.Mcp;
@@ -61,7 +60,4 @@ public sealed class BootstrapService(
             await tokens.TotalsAsync(tenantId, cancellationToken),
             new TelemetryDefaults(agent.Telemetry.Currency, agent.Telemetry.ChartDays, agent.Telemetry.RecordToolCalls, agent.Streaming.FlushIntervalMs, agent.Streaming.FlushTokenCount));
     }
-
-    /// <summary>The tenant of this single-user install; multi-tenant sign-in replaces this later.</summary>
-    public static string CurrentTenant => Tenant.LocalId;
 }

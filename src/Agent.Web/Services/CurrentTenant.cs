@@ -1,4 +1,8 @@
+using System.Security.Claims;
 using Agent.Domain.Sessions;
+using Agent.Web.Security;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
 
 namespace Agent.Web.Services;
 
@@ -11,7 +15,48 @@ public interface ICurrentTenant
     string TenantId { get; }
 }
 
-/// <summary>Without sign-in every caller is the single local tenant.</summary>
+/// <summary>No caller is signed in and none is the loopback owner: nothing may be read or written.</summary>
+public sealed class NoTenantException() : InvalidOperationException("No one is signed in: sign in (or send a personal access token) to use this.");
+
+/// <summary>
+/// The tenant of the signed-in principal: the person's (Identity cookie or OpenID Connect), the personal access token's
+/// user, or "local" for the loopback owner (see <see cref="LoopbackRule"/>). In an HTTP request the principal is
+/// HttpContext.User; in a Blazor circuit it is the circuit's authentication state, set when the circuit opens.
+/// </summary>
+public sealed class PrincipalTenant(IHttpContextAccessor http) : ICurrentTenant
+{
+    private ClaimsPrincipal? circuitUser;
+
+    public ClaimsPrincipal User => circuitUser ?? http.HttpContext?.User ?? new ClaimsPrincipal(new ClaimsIdentity());
+
+    public string TenantId => AgentClaims.TenantOf(User) ?? throw new NoTenantException();
+
+    public bool IsAuthenticated => AgentClaims.TenantOf(User) is not null;
+
+    public bool IsAdministrator => IsAuthenticated && User.IsInRole(AgentClaims.Administrator);
+
+    /// <summary>The loopback owner: no sign-in, tenant "local".</summary>
+    public bool IsLocalOwner => IsAuthenticated && User.HasClaim(c => c.Type == AgentClaims.LocalOwner);
+
+    /// <summary>The Identity user id, or null for the loopback owner (and a token the owner created).</summary>
+    public string? UserId => IsLocalOwner || User.FindFirst(ClaimTypes.NameIdentifier)?.Value is not { } id || id == Tenant.LocalId ? null : id;
+
+    public string DisplayName => User.Identity?.Name ?? "";
+
+    internal void UseCircuitUser(ClaimsPrincipal user) => circuitUser = user;
+}
+
+/// <summary>Gives the circuit's <see cref="PrincipalTenant"/> the circuit's user before any component of it renders.</summary>
+public sealed class TenantCircuitHandler(PrincipalTenant tenant, AuthenticationStateProvider authentication) : CircuitHandler
+{
+    public override async Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        tenant.UseCircuitUser((await authentication.GetAuthenticationStateAsync()).User);
+        await base.OnCircuitOpenedAsync(circuit, cancellationToken);
+    }
+}
+
+/// <summary>A fixed tenant, for component tests and tools that run outside a request.</summary>
 public sealed class LocalTenant : ICurrentTenant
 {
     public string TenantId => Tenant.LocalId;

@@ -115,7 +115,17 @@ public static class BuiltInTools
             }
 
             using var client = clients.CreateClient(FetchUrl);
-            using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+            HttpResponseMessage response;
+            try
+            {
+                response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+            }
+            catch (HttpRequestException ex) when (ex is FetchRefusedException || ex.InnerException is FetchRefusedException)
+            {
+                throw new ToolException((ex as FetchRefusedException ?? (FetchRefusedException)ex.InnerException!).Message);
+            }
+
+            using var disposeResponse = response;
             await using var stream = await response.Content.ReadAsStreamAsync(ct);
             var buffer = new byte[maxBytes];
             var read = 0;

@@ -20,6 +20,10 @@ public sealed class ToolApprovalService(IToolApprovalStore store, TimeProvider t
     public Task<IReadOnlyList<ToolApprovalRequest>> ListPendingAsync(string tenantId, CancellationToken cancellationToken) =>
         store.ListPendingAsync(tenantId, cancellationToken);
 
+    /// <summary>The request when it belongs to <paramref name="tenantId"/>; another tenant's id is the same as an unknown one.</summary>
+    public async Task<ToolApprovalRequest?> FindAsync(string tenantId, Guid requestId, CancellationToken cancellationToken) =>
+        await store.GetAsync(requestId, cancellationToken) is { } request && request.TenantId == tenantId ? request : null;
+
     public Task<bool> IsApprovedForSessionAsync(string tenantId, Guid? sessionId, string toolName, CancellationToken cancellationToken) =>
         sessionId is { } id ? store.IsGrantedForSessionAsync(tenantId, id, toolName, cancellationToken) : Task.FromResult(false);
 

@@ -45,21 +45,32 @@ public sealed class ToolRegistry(
 {
     public const string OverrideScope = "tool";
 
-    private WorkspaceFolder? workspace;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WorkspaceFolder> workspaces = new(StringComparer.Ordinal);
 
     public static string ApprovalScope(string tenantId) => $"tool-approval-overrides:{tenantId}";
 
     public static string ModeScope(string tenantId) => $"tool-mode:{tenantId}";
 
-    public WorkspaceFolder Workspace => workspace ??= new WorkspaceFolder(
-        Path.GetFullPath(Path.Combine(app.ContentRoot, options.Value.Tools.WorkspaceFolder)),
-        options.Value.Tools.MaxFileBytes);
+    /// <summary>
+    /// The tenant's own workspace: the configured folder for the local tenant (as before sign-in), and
+    /// <c>&lt;folder&gt;.tenants/&lt;tenant&gt;</c> beside it for every other one, so no tenant's tools see another's files.
+    /// </summary>
+    public WorkspaceFolder WorkspaceFor(string tenantId) => workspaces.GetOrAdd(tenantId, id =>
+    {
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(app.ContentRoot, options.Value.Tools.WorkspaceFolder)));
+        if (id != Domain.Sessions.Tenant.LocalId && !Domain.Sessions.Tenant.IsValidId(id))
+        {
+            throw new ArgumentException($"'{id}' is not a tenant id.", nameof(tenantId));
+        }
+
+        return new WorkspaceFolder(id == Domain.Sessions.Tenant.LocalId ? root : Path.Combine(root + ".tenants", id), options.Value.Tools.MaxFileBytes);
+    });
 
     public async Task<ToolSet> GetToolsAsync(string tenantId, CancellationToken cancellationToken)
     {
         var config = options.Value.Tools;
         var functions = new List<AgentTool> { BuiltInTools.Time(time), BuiltInTools.Calculator() };
-        functions.AddRange(BuiltInTools.Workspace(Workspace));
+        functions.AddRange(BuiltInTools.Workspace(WorkspaceFor(tenantId)));
         if (config.EnableFetch)
         {
             functions.Add(BuiltInTools.Fetch(http, config.FetchMaxBytes));

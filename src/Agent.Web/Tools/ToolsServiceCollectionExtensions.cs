@@ -17,6 +17,16 @@ public static class ToolsServiceCollectionExtensions
         services.AddSingleton<McpServerManager>();
         services.AddSingleton<IToolProvider>(sp => sp.GetRequiredService<McpServerManager>());
         services.AddHostedService(sp => sp.GetRequiredService<McpServerManager>());
+        services.AddFetchClient();
+        return services;
+    }
+
+    /// <summary>The fetch_url HttpClient: no proxy, and every connection (redirects too) checked by <see cref="FetchGuard"/>.</summary>
+    public static IServiceCollection AddFetchClient(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => FetchGuard.FromConfig(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Agent.Domain.Configuration.AgentOptions>>().Value.Tools.FetchAllowedNetworks));
+        services.AddHttpClient(BuiltInTools.FetchUrl, c => c.Timeout = TimeSpan.FromSeconds(30))
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<FetchGuard>().CreateHandler());
         return services;
     }
 }

@@ -24,6 +24,9 @@ public sealed partial class MainLayout : IDisposable
     public required NavigationManager Navigation { get; init; }
 
     [Inject]
+    public required Services.PrincipalTenant Caller { get; init; }
+
+    [Inject]
     public required IJSRuntime JS { get; init; }
 
     [Inject]

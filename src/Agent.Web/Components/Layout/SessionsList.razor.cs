@@ -22,6 +22,9 @@ public sealed partial class SessionsList : IDisposable
     private int shown = PageSize;
 
     [Inject]
+    public required ICurrentTenant CurrentTenant { get; init; }
+
+    [Inject]
     public required SessionService Sessions { get; init; }
 
     [Inject]
@@ -44,7 +47,7 @@ public sealed partial class SessionsList : IDisposable
 
     private async Task ReloadAsync()
     {
-        var found = await Sessions.SearchAsync(BootstrapService.CurrentTenant, search, shown + 1, disposed.Token);
+        var found = await Sessions.SearchAsync(CurrentTenant.TenantId, search, shown + 1, disposed.Token);
         hasMore = found.Count > shown;
         sessions = [.. found.Take(shown)];
     }
@@ -57,7 +60,7 @@ public sealed partial class SessionsList : IDisposable
 
     private Task CreateAsync() => Actions.RunAsync(async () =>
     {
-        var session = await Sessions.CreateAsync(BootstrapService.CurrentTenant, null, disposed.Token);
+        var session = await Sessions.CreateAsync(CurrentTenant.TenantId, null, disposed.Token);
         Navigation.NavigateTo($"/chat/{session.Id}");
     });
 

@@ -16,6 +16,9 @@ public sealed partial class Chat
     public Guid? SessionId { get; set; }
 
     [Inject]
+    public required ICurrentTenant CurrentTenant { get; init; }
+
+    [Inject]
     public required SessionService Sessions { get; init; }
 
     [Inject]
@@ -46,7 +49,7 @@ public sealed partial class Chat
         if (SessionId is { } id && session?.Id != id)
         {
             loaded = false;
-            session = await Sessions.FindAsync(BootstrapService.CurrentTenant, id, CancellationToken.None);
+            session = await Sessions.FindAsync(CurrentTenant.TenantId, id, CancellationToken.None);
             loaded = true;
         }
         else if (SessionId is null)
@@ -57,7 +60,7 @@ public sealed partial class Chat
 
     private Task CreateSessionAsync() => Actions.RunAsync(async () =>
     {
-        var created = await Sessions.CreateAsync(BootstrapService.CurrentTenant, null, CancellationToken.None);
+        var created = await Sessions.CreateAsync(CurrentTenant.TenantId, null, CancellationToken.None);
         Navigation.NavigateTo($"/chat/{created.Id}");
     });
 }

@@ -15,6 +15,9 @@ public sealed partial class Memory : IDisposable
     private string? error;
 
     [Inject]
+    public required ICurrentTenant CurrentTenant { get; init; }
+
+    [Inject]
     public required IMemoryStore MemoryStore { get; init; }
 
     [Inject]
@@ -41,7 +44,7 @@ public sealed partial class Memory : IDisposable
     {
         try
         {
-            var tenant = BootstrapService.CurrentTenant;
+            var tenant = CurrentTenant.TenantId;
             checkpoints = await Checkpoints.CountAsync(tenant, disposed.Token);
             counts = await MemoryStore.CountByTierAsync(tenant, disposed.Token);
         }

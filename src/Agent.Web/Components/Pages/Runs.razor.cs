@@ -31,6 +31,9 @@ public sealed partial class Runs : IAsyncDisposable
     private ITimer? ticker;
 
     [Inject]
+    public required ICurrentTenant CurrentTenant { get; init; }
+
+    [Inject]
     public required ExecutionRuntime Runtime { get; init; }
 
     [Inject]
@@ -48,7 +51,7 @@ public sealed partial class Runs : IAsyncDisposable
     [Inject]
     public required ILogger<Runs> Logger { get; init; }
 
-    private static string TenantId => BootstrapService.CurrentTenant;
+    private string TenantId => CurrentTenant.TenantId;
 
     private PanelStateKind State => loadError is not null ? PanelStateKind.Error
         : !loaded ? PanelStateKind.Loading

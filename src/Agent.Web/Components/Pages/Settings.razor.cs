@@ -25,6 +25,12 @@ public sealed partial class Settings : IDisposable
     private string? storageError;
 
     [Inject]
+    public required ICurrentTenant CurrentTenant { get; init; }
+
+    [Inject]
+    public required PrincipalTenant Caller { get; init; }
+
+    [Inject]
     public required ProviderCatalog Catalog { get; init; }
 
     [Inject]
@@ -86,7 +92,7 @@ public sealed partial class Settings : IDisposable
         providers = [.. Catalog.Providers.Select(p => new ProviderCard(p, Catalog.AvailabilityOf(p.Name)))];
         try
         {
-            var tenant = BootstrapService.CurrentTenant;
+            var tenant = CurrentTenant.TenantId;
             var token = disposed.Token;
             var schema = await Database.SchemaVersionAsync(token);
             var sessions = await Sessions.CountAsync(tenant, token);

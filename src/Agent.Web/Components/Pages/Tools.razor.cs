@@ -26,6 +26,9 @@ public sealed partial class Tools : IDisposable
     private string? loadError;
 
     [Inject]
+    public required ICurrentTenant CurrentTenant { get; init; }
+
+    [Inject]
     public required ToolRegistry Registry { get; init; }
 
     [Inject]
@@ -46,7 +49,7 @@ public sealed partial class Tools : IDisposable
     [Inject]
     public required ILogger<Tools> Logger { get; init; }
 
-    private static string TenantId => BootstrapService.CurrentTenant;
+    private string TenantId => CurrentTenant.TenantId;
 
     private PanelStateKind State => loadError is not null ? PanelStateKind.Error
         : !loaded ? PanelStateKind.Loading

@@ -1,0 +1,281 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Agent.Data;
+using Agent.Domain.Runtime;
+using Agent.Domain.Storage;
+using Agent.Domain.Tools;
+using Agent.Web.Chat;
+using Agent.Web.Security;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Agent.Web.Tests;
+
+/// <summary>
+/// Tenants on the real host: two people in two tenants, each with a personal access token. Every resource of one is
+/// asked for by the other, by id, for reading and writing: each request answers 404 (the corpus prints its count).
+/// </summary>
+public sealed class TenantIsolationTests(ITestOutputHelper output)
+{
+    private const string Password = "a long enough password";
+
+    [Fact]
+    public async Task Every_resource_of_another_tenant_answers_404_for_reads_and_writes()
+    {
+        await using var app = new AgentAppFactory();
+        var alice = await PersonAsync(app, "alice", "acme", admin: false);
+        var bob = await PersonAsync(app, "bob", "beta", admin: false);
+        using var aliceClient = ClientWith(app, alice.Secret);
+        using var bobClient = ClientWith(app, bob.Secret);
+
+        // What alice owns: a session with a turn (messages and an execution), a long run, an artifact, a pending approval.
+        using var created = await aliceClient.PostAsJsonAsync("/api/sessions", new { title = "acme plans" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var sessionId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var sent = await aliceClient.PostAsJsonAsync($"/api/sessions/{sessionId}/messages", new { text = "acme secret plan" });
+        Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        var turnExecution = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("executionId").GetGuid();
+        await app.Services.GetRequiredService<ChatCoordinator>().WhenIdleAsync(sessionId);
+        var messages = await aliceClient.GetFromJsonAsync<JsonElement[]>($"/api/sessions/{sessionId}/messages");
+        var replyId = messages!.Single(m => m.GetProperty("role").GetString() == "assistant").GetProperty("id").GetGuid();
+
+        using var run = await aliceClient.PostAsJsonAsync("/api/execution", new { intent = "demo_long_task", metadata = new { steps = "1000", stepMs = "1000" } });
+        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        var runId = (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        var now = DateTimeOffset.UtcNow;
+        var artifactId = Guid.NewGuid();
+        await app.Services.GetRequiredService<IArtifactStore>().AddAsync(
+            new Artifact(artifactId, "test.note", "acme", "demo_long_task", runId, ArtifactLifecycle.Ready, "acme's note", [], [], now, now), CancellationToken.None);
+        var approvalId = Guid.NewGuid();
+        await app.Services.GetRequiredService<IToolApprovalStore>().SaveAsync(
+            new ToolApprovalRequest(approvalId, "acme", sessionId, null, "call-1", "workspace_write", "{}", "writes a file", now), CancellationToken.None);
+        var aliceTokenId = alice.Token.Id;
+
+        var corpus = new (HttpMethod Method, string Path, object? Body)[]
+        {
+            (HttpMethod.Get, $"/api/sessions/{sessionId}/messages", null),
+            (HttpMethod.Post, $"/api/sessions/{sessionId}/messages", new { text = "from beta" }),
+            (HttpMethod.Post, $"/api/sessions/{sessionId}/messages/{replyId}/regenerate", null),
+            (HttpMethod.Post, $"/api/sessions/{sessionId}/messages/{replyId}/continue", null),
+            (HttpMethod.Post, $"/api/sessions/{sessionId}/stop", null),
+            (HttpMethod.Get, $"/api/execution/{turnExecution}/status", null),
+            (HttpMethod.Get, $"/api/execution/{turnExecution}/events", null),
+            (HttpMethod.Get, $"/api/execution/{runId}/status", null),
+            (HttpMethod.Get, $"/api/execution/{runId}/events", null),
+            (HttpMethod.Post, $"/api/execution/{runId}/cancel", null),
+            (HttpMethod.Post, $"/api/execution/{turnExecution}/retry", null),
+            (HttpMethod.Post, "/api/artifact/resolve", new { id = artifactId }),
+            (HttpMethod.Post, $"/api/tools/approvals/{approvalId}/approve", null),
+            (HttpMethod.Post, $"/api/tools/approvals/{approvalId}/deny", new { reason = "not yours" }),
+            (HttpMethod.Delete, $"/api/access-tokens/{aliceTokenId}", null),
+        };
+
+        var answered404 = 0;
+        foreach (var (method, path, body) in corpus)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            using var response = await bobClient.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {path} answered {(int)response.StatusCode}: {text}");
+            Assert.DoesNotContain("acme secret plan", text, StringComparison.Ordinal);
+            answered404++;
+        }
+
+        // Lists never show the other tenant's items.
+        var lists = new[] { "/api/sessions", "/api/sessions?q=acme", "/api/execution", "/api/tools/approvals", "/api/access-tokens", "/api/tokens?groupBy=session" };
+        foreach (var path in lists)
+        {
+            var text = await bobClient.GetStringAsync(path);
+            Assert.DoesNotContain(sessionId.ToString(), text, StringComparison.Ordinal);
+            Assert.DoesNotContain(runId.ToString(), text, StringComparison.Ordinal);
+            Assert.DoesNotContain(approvalId.ToString(), text, StringComparison.Ordinal);
+            Assert.DoesNotContain(aliceTokenId.ToString(), text, StringComparison.Ordinal);
+            Assert.DoesNotContain("acme", text, StringComparison.Ordinal);
+        }
+
+        using var artifactList = await bobClient.PostAsJsonAsync("/api/artifact/list", new { });
+        Assert.DoesNotContain(artifactId.ToString(), await artifactList.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // A signed-in caller cannot switch tenant with the header the loopback owner may use.
+        using var headerSwitch = new HttpRequestMessage(HttpMethod.Get, $"/api/execution/{runId}/status");
+        headerSwitch.Headers.Add("X-Tenant-Id", "acme");
+        using var switched = await bobClient.SendAsync(headerSwitch);
+        Assert.Equal(HttpStatusCode.BadRequest, switched.StatusCode);
+
+        // Nothing of alice's changed, and she still sees all of it.
+        Assert.Equal(2, (await aliceClient.GetFromJsonAsync<JsonElement[]>($"/api/sessions/{sessionId}/messages"))!.Length);
+        Assert.Equal(ExecutionStatus.Running.ToString(), (await aliceClient.GetFromJsonAsync<JsonElement>($"/api/execution/{runId}/status")).GetProperty("status").GetString());
+        Assert.Contains(approvalId.ToString(), await aliceClient.GetStringAsync("/api/tools/approvals"), StringComparison.Ordinal);
+        using var resolved = await aliceClient.PostAsJsonAsync("/api/artifact/resolve", new { id = artifactId });
+        Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+        using var cancel = await aliceClient.PostAsync(new Uri($"/api/execution/{runId}/cancel", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+
+        output.WriteLine($"cross-tenant corpus: {corpus.Length} requests by id, {answered404} answered 404, {corpus.Length - answered404} leaked; {lists.Length + 1} lists without the other tenant's items");
+    }
+
+    [Fact]
+    public async Task A_revoked_token_is_refused_at_once_and_the_secret_is_stored_only_as_a_hash()
+    {
+        await using var app = new AgentAppFactory();
+        var carol = await PersonAsync(app, "carol", "gamma", admin: false);
+        using var client = ClientWith(app, carol.Secret);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/api/sessions", UriKind.Relative))).StatusCode);
+
+        using var revoke = await client.DeleteAsync(new Uri($"/api/access-tokens/{carol.Token.Id}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        using var after = await client.GetAsync(new Uri("/api/sessions", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        Assert.Contains("unknown or revoked", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var file = await File.ReadAllBytesAsync(app.DatabasePath);
+        var wal = File.Exists(app.DatabasePath + "-wal") ? await File.ReadAllBytesAsync(app.DatabasePath + "-wal") : [];
+        var secretBytes = System.Text.Encoding.UTF8.GetBytes(carol.Secret);
+        Assert.Equal(-1, file.AsSpan().IndexOf(secretBytes));
+        Assert.Equal(-1, wal.AsSpan().IndexOf(secretBytes));
+    }
+
+    [Fact]
+    public async Task Creating_a_token_over_the_api_shows_the_secret_once_and_lists_only_its_prefix()
+    {
+        await using var app = new AgentAppFactory();
+        var dave = await PersonAsync(app, "dave", "delta", admin: false);
+        using var client = ClientWith(app, dave.Secret);
+
+        using var blank = await client.PostAsJsonAsync("/api/access-tokens", new { name = " " });
+        Assert.Equal(HttpStatusCode.BadRequest, blank.StatusCode);
+        Assert.Contains("name is required", await blank.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var created = await client.PostAsJsonAsync("/api/access-tokens", new { name = "ci" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var secret = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        using var second = ClientWith(app, secret);
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync(new Uri("/api/sessions", UriKind.Relative))).StatusCode);
+        var listed = await client.GetStringAsync("/api/access-tokens");
+        Assert.DoesNotContain(secret, listed, StringComparison.Ordinal);
+        Assert.Contains(secret[..12], listed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_member_cannot_change_MCP_servers_or_test_providers_and_an_administrator_can()
+    {
+        await using var app = new AgentAppFactory();
+        var member = await PersonAsync(app, "erin", "epsilon", admin: false);
+        var admin = await PersonAsync(app, "frank", "epsilon", admin: true);
+        using var memberClient = ClientWith(app, member.Secret);
+        using var adminClient = ClientWith(app, admin.Secret);
+        const string config = """{"mcpServers":{"demo":{"url":"http://127.0.0.1:9/mcp"}}}""";
+
+        using var refused = await memberClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), new StringContent(config));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("administrator", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var test = await memberClient.PostAsync(new Uri("/api/providers/deterministic/test", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.Forbidden, test.StatusCode);
+
+        using var imported = await adminClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), new StringContent(config));
+        Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+    }
+
+    [Fact]
+    public async Task Lockout_after_the_configured_failed_attempts_even_with_the_right_password()
+    {
+        await using var app = new AgentAppFactory();
+        await PersonAsync(app, "gina", "eta", admin: false);
+        await using var scope = app.Services.CreateAsyncScope();
+        var signIn = scope.ServiceProvider.GetRequiredService<SignInService>();
+
+        Assert.Equal(SignInOutcome.Succeeded, (await signIn.CheckPasswordAsync("gina", Password, CancellationToken.None)).Outcome);
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            var wrong = await signIn.CheckPasswordAsync("gina", "wrong password " + attempt, CancellationToken.None);
+            Assert.Equal(SignInOutcome.Failed, wrong.Outcome);
+            Assert.Null(wrong.Ticket);
+        }
+
+        var fifth = await signIn.CheckPasswordAsync("gina", "wrong password 5", CancellationToken.None);
+        Assert.Equal(SignInOutcome.LockedOut, fifth.Outcome);
+        var right = await signIn.CheckPasswordAsync("gina", Password, CancellationToken.None);
+        Assert.Equal(SignInOutcome.LockedOut, right.Outcome);
+        Assert.Null(right.Ticket);
+        Assert.Contains("locked for 15 more minute", right.Message, StringComparison.Ordinal);
+
+        // An unknown user gets the same answer as a wrong password.
+        Assert.Equal("The user name or password is wrong.", (await signIn.CheckPasswordAsync("nobody", Password, CancellationToken.None)).Message);
+    }
+
+    [Fact]
+    public async Task A_sign_in_ticket_sets_the_session_cookie_once_redeemed_and_a_forged_one_does_not()
+    {
+        await using var app = new AgentAppFactory();
+        await PersonAsync(app, "hana", "theta", admin: false);
+        string ticket;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            ticket = (await scope.ServiceProvider.GetRequiredService<SignInService>().CheckPasswordAsync("hana", Password, CancellationToken.None)).Ticket!;
+        }
+
+        using var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var forged = await client.GetAsync(new Uri("/account/complete-signin?ticket=forged&returnUrl=/", UriKind.Relative));
+        Assert.Equal("/signin?error=expired", forged.Headers.Location?.ToString());
+        Assert.False(forged.Headers.Contains("Set-Cookie"));
+
+        using var redeemed = await client.GetAsync(new Uri($"/account/complete-signin?ticket={Uri.EscapeDataString(ticket)}&returnUrl=https://evil.example/", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Redirect, redeemed.StatusCode);
+        Assert.Equal("/", redeemed.Headers.Location?.ToString());
+        var cookie = redeemed.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(SecuritySetup.SessionCookie, StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Each_tenant_has_its_own_workspace_folder()
+    {
+        var folder = Directory.CreateTempSubdirectory("agent-tenant-ws").FullName;
+        await using var app = new AgentAppFactory().WithSetting("Agent:Tools:WorkspaceFolder", Path.Combine(folder, "workspace"));
+        var registry = app.Services.GetRequiredService<Agent.Web.Tools.ToolRegistry>();
+        var acme = registry.WorkspaceFor("acme");
+        var beta = registry.WorkspaceFor("beta");
+        var local = registry.WorkspaceFor("local");
+
+        await acme.WriteAsync("plan.txt", "acme plan", CancellationToken.None);
+        Assert.Equal(Path.Combine(folder, "workspace"), local.Root);
+        Assert.Empty(beta.List("."));
+        Assert.Empty(local.List("."));
+        await Assert.ThrowsAsync<Agent.Web.Tools.ToolException>(() => beta.ReadAsync("../acme/plan.txt", CancellationToken.None));
+        await Assert.ThrowsAsync<Agent.Web.Tools.ToolException>(() => local.ReadAsync("../workspace.tenants/acme/plan.txt", CancellationToken.None));
+        Assert.Throws<ArgumentException>(() => registry.WorkspaceFor(".."));
+        Directory.Delete(folder, recursive: true);
+    }
+
+    internal static async Task<CreatedAccessToken> PersonAsync(AgentAppFactory app, string name, string tenant, bool admin)
+    {
+        await app.Services.GetRequiredService<AgentDatabase>().InitializeAsync(CancellationToken.None);
+        await app.Services.GetRequiredService<AgentDatabase>().EnsureTenantAsync(tenant, CancellationToken.None);
+        await using var scope = app.Services.CreateAsyncScope();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AgentUser>>();
+        var role = admin ? AgentClaims.Administrator : AgentClaims.Member;
+        if (!await roles.RoleExistsAsync(role))
+        {
+            await roles.CreateAsync(new IdentityRole(role));
+        }
+
+        var user = new AgentUser { UserName = name, TenantId = tenant };
+        var result = await users.CreateAsync(user, Password);
+        Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+        await users.AddToRoleAsync(user, role);
+        return await app.Services.GetRequiredService<AccessTokenService>().CreateAsync(tenant, user.Id, name + "'s token", CancellationToken.None);
+    }
+
+    internal static HttpClient ClientWith(AgentAppFactory app, string secret)
+    {
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        return client;
+    }
+}
