@@ -11,6 +11,7 @@ public static class AgentApi
 
         endpoints.MapProviderApi();
         endpoints.MapSessionApi();
+        endpoints.MapContextApi();
 
         endpoints.MapGet("/health", async (AgentDatabase database, CancellationToken ct) =>
         {
