@@ -9,11 +9,7 @@ using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace Agent.Web.Chat.Context;
 
-/// <summary>
-/// Summarizes a session's oldest turns into a compaction checkpoint (the work of a compact_session execution).
-/// Every summarizer request fits the model's window: the turns are cut into chunks, each summarized on top of
-/// the summary so far, and the summary is capped, so the request never grows with the session.
-/// </summary>
+/// <summary>Summarizes a session's oldest turns into a compaction checkpoint (the work of a compact_session execution).</summary>
 public sealed class SessionCompactor(
     ISessionStore sessions,
     IMessageStore messages,
@@ -23,6 +19,42 @@ public sealed class SessionCompactor(
     ITokenCounter counter,
     IOptions<AgentOptions> options,
     TimeProvider time)
+{
+    /// <summary>Compacts the branch ending at <paramref name="leafId"/>; null when there is nothing old enough to summarize.</summary>
+    public async Task<Checkpoint?> CompactAsync(string tenantId, Guid sessionId, Guid leafId, Guid? executionId, CancellationToken cancellationToken)
+    {
+        var session = await sessions.FindAsync(tenantId, sessionId, cancellationToken) ?? throw new KeyNotFoundException($"Session {sessionId} does not exist.");
+        var path = (await messages.ReadPathAsync(tenantId, sessionId, leafId, null, int.MaxValue, cancellationToken)).Messages;
+        var (previous, index) = ChatContextService.LatestCompactionOn(path, await checkpoints.ListBySessionAsync(tenantId, sessionId, cancellationToken));
+        var turns = path.Skip(index + 1).ToList();
+        var window = contexts.ContextWindowOf(session);
+        var keep = (int)(window * options.Value.Context.KeepRecentShare);
+        var split = CompactionPlanner.Split(turns, m => contexts.TokensOf(session.ModelId, m), keep);
+        if (split.ToSummarize.Count == 0)
+        {
+            return null;
+        }
+
+        var lease = clients.Resolve(session);
+        var summary = await new ChunkedSummarizer(counter).SummarizeAsync(lease.Client, lease.ModelId, previous?.Summary, split.ToSummarize.Select(ContextText.Line).ToList(), window, cancellationToken);
+        var covered = index + 1 + split.ToSummarize.Count;
+        var checkpoint = new Checkpoint(Guid.NewGuid(), sessionId, tenantId, CheckpointKind.Compaction,
+            $"Compacted {covered} messages", split.ToSummarize[^1].Id, summary, time.GetUtcNow())
+        {
+            Source = $"compact_session · {lease.ProviderName}/{lease.ModelId} ({lease.ProviderMode})",
+            ExecutionId = executionId,
+        };
+        await checkpoints.AddAsync(checkpoint, cancellationToken);
+        return checkpoint;
+    }
+
+}
+
+/// <summary>
+/// Rolls transcript lines into one summary. Every request fits the model's window: the lines are cut into chunks,
+/// each summarized on top of the summary so far, and the summary is capped, so a request never grows with the session.
+/// </summary>
+public sealed class ChunkedSummarizer(ITokenCounter counter)
 {
     /// <summary>Set in <see cref="ChatOptions.AdditionalProperties"/> of a summarizer request (the deterministic provider answers it with a scripted summary).</summary>
     public const string PurposeProperty = "agent_purpose";
@@ -41,34 +73,6 @@ public sealed class SessionCompactor(
 
     /// <summary>The longest summary (and so the longest reply a summarizer request asks for) for a window.</summary>
     public static int SummaryTokens(int contextWindow) => Math.Clamp(contextWindow / 8, 16, 1024);
-
-    /// <summary>Compacts the branch ending at <paramref name="leafId"/>; null when there is nothing old enough to summarize.</summary>
-    public async Task<Checkpoint?> CompactAsync(string tenantId, Guid sessionId, Guid leafId, Guid? executionId, CancellationToken cancellationToken)
-    {
-        var session = await sessions.FindAsync(tenantId, sessionId, cancellationToken) ?? throw new KeyNotFoundException($"Session {sessionId} does not exist.");
-        var path = (await messages.ReadPathAsync(tenantId, sessionId, leafId, null, int.MaxValue, cancellationToken)).Messages;
-        var (previous, index) = ChatContextService.LatestCompactionOn(path, await checkpoints.ListBySessionAsync(tenantId, sessionId, cancellationToken));
-        var turns = path.Skip(index + 1).ToList();
-        var window = contexts.ContextWindowOf(session);
-        var keep = (int)(window * options.Value.Context.KeepRecentShare);
-        var split = CompactionPlanner.Split(turns, m => contexts.TokensOf(session.ModelId, m), keep);
-        if (split.ToSummarize.Count == 0)
-        {
-            return null;
-        }
-
-        var lease = clients.Resolve(session);
-        var summary = await SummarizeAsync(lease.Client, lease.ModelId, previous?.Summary, split.ToSummarize.Select(ContextText.Line).ToList(), window, cancellationToken);
-        var covered = index + 1 + split.ToSummarize.Count;
-        var checkpoint = new Checkpoint(Guid.NewGuid(), sessionId, tenantId, CheckpointKind.Compaction,
-            $"Compacted {covered} messages", split.ToSummarize[^1].Id, summary, time.GetUtcNow())
-        {
-            Source = $"compact_session · {lease.ProviderName}/{lease.ModelId} ({lease.ProviderMode})",
-            ExecutionId = executionId,
-        };
-        await checkpoints.AddAsync(checkpoint, cancellationToken);
-        return checkpoint;
-    }
 
     /// <summary>Rolls the lines into one summary, chunk by chunk; each request fits <paramref name="contextWindow"/> with room for its reply.</summary>
     public async Task<string> SummarizeAsync(IChatClient client, string model, string? previous, IReadOnlyList<string> lines, int contextWindow, CancellationToken cancellationToken)

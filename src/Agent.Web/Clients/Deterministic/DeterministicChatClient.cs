@@ -86,7 +86,7 @@ public sealed class DeterministicChatClient(string providerName, string modelId,
             yield break;
         }
 
-        var scripted = options?.AdditionalProperties?.TryGetValue(SessionCompactor.PurposeProperty, out var purpose) == true && Equals(purpose, SessionCompactor.SummaryPurpose)
+        var scripted = options?.AdditionalProperties?.TryGetValue(ChunkedSummarizer.PurposeProperty, out var purpose) == true && Equals(purpose, ChunkedSummarizer.SummaryPurpose)
             ? SummaryOf(lastText)
             : ReplyTo(lastText) + PinnedNote(list);
         await foreach (var update in Stream(scripted, model, responseId, input, delay, cancellationToken).ConfigureAwait(false))
