@@ -95,8 +95,7 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
             await Assertions.Expect(dialog.Locator("[data-context-tokenizer]")).ToContainTextAsync("estimates");
             await CloseDialog("[data-context-close]");
             await Screens(page, "context-what-the-model-saw", phoneToo: true, OpenContext, () => CloseDialog("[data-context-close]"));
-            await marker.ScrollIntoViewIfNeededAsync();
-            await Screens(page, "context-compacted-chat", phoneToo: true);
+            await Screens(page, "context-compacted-chat", phoneToo: true, () => marker.ScrollIntoViewIfNeededAsync());
 
             // Checkpoints: rewind to the compaction (later messages stay as a branch), then fork from it.
             var messagesBefore = await page.Locator("article.message").CountAsync();

@@ -107,7 +107,6 @@ public sealed class ChatSessionViewModel(
         ToolMode = await tools.GetModeAsync(session.TenantId, session.Id, cancellationToken);
         await LoadApprovalsAsync(cancellationToken);
         Loaded = true;
-        await RefreshContextAsync(cancellationToken);
     }
 
     /// <summary>Measures the gauge again and reads the compaction markers (after a turn, a branch switch or a rewind).</summary>

@@ -83,6 +83,13 @@ public sealed partial class ChatView : IAsyncDisposable
         if (RendererInfo.IsInteractive)
         {
             await Model.LoadAsync(Session, disposed.Token);
+
+            // The gauge reads the whole branch: measured after the transcript shows, never before it.
+            _ = InvokeAsync(async () =>
+            {
+                await Actions.RunAsync(() => Model.RefreshContextAsync(disposed.Token));
+                StateHasChanged();
+            });
         }
         else
         {
@@ -330,7 +337,8 @@ public sealed partial class ChatView : IAsyncDisposable
             if ((moved && !Model.IsStreaming) || change.TurnEnded)
             {
                 // The next request changed: measure it again, and pick up a compaction the turn made.
-                await Model.RefreshContextAsync(CancellationToken.None);
+                StateHasChanged();
+                await Actions.RunAsync(() => Model.RefreshContextAsync(disposed.Token));
             }
 
             StateHasChanged();
