@@ -65,6 +65,7 @@ public static class ContextBench
             var store = services.GetRequiredService<IMessageStore>();
             var path10k = (await store.ReadPathAsync("local", openai.Id, null, null, int.MaxValue, CancellationToken.None)).Messages;
             var builder = new ContextBuilder(services.GetRequiredService<ITokenCounter>());
+            ContextPlan builderPlan() => builder.Build(new ContextRequest("m", 10, 1, 0.8, [], []));
 
             foreach (var session in new[] { openai, echo })
             {
@@ -82,6 +83,9 @@ public static class ContextBench
                 lines.Add($"  builder alone (count and choose over the 10,000 turns in memory): median {builderOnly.Median:0.00} ms, min {builderOnly.Min:0.00} ms");
             }
 
+            var gauge = await MedianAsync(async () => { await contexts.MeasureAsync("local", openai.Id, CancellationToken.None); return builderPlan(); });
+            lines.Add($"gauge (MeasureAsync: reads the branch in growing windows until the threshold, gpt-4o-mini): median {gauge.Median:0.0} ms, min {gauge.Min:0.0} ms");
+
             // After compaction: a summary checkpoint near the end; only the turns after it are counted.
             var checkpoints = services.GetRequiredService<ICheckpointStore>();
             await checkpoints.AddAsync(new Checkpoint(Guid.NewGuid(), openai.Id, "local", CheckpointKind.Compaction, "Compacted 9,980 messages",
@@ -93,6 +97,8 @@ public static class ContextBench
             });
             var after = await contexts.BuildAsync(openai, path10k, null, CancellationToken.None);
             lines.Add($"after compaction (summary + 20 turns, gpt-4o-mini): sends {after.Plan.IncludedTurns.Count} messages, {after.Plan.TotalTokens:N0} tokens; whole build median {compacted.Median:0.0} ms, min {compacted.Min:0.0} ms");
+            var gaugeAfter = await MedianAsync(async () => { await contexts.MeasureAsync("local", openai.Id, CancellationToken.None); return after.Plan; });
+            lines.Add($"gauge after compaction (reads the newest 200 messages, finds the summary): median {gaugeAfter.Median:0.0} ms, min {gaugeAfter.Min:0.0} ms");
 
             var read = await MedianAsync(async () => { await store.ReadPathAsync("local", openai.Id, null, null, int.MaxValue, CancellationToken.None); return after.Plan; });
             lines.Add($"of which reading the whole 10,000-message branch from SQLite: median {read.Median:0.0} ms");

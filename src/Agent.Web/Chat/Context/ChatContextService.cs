@@ -95,8 +95,27 @@ public sealed class ChatContextService(
             return null;
         }
 
-        var path = (await messages.ReadPathAsync(tenantId, sessionId, session.ActiveLeafId, null, int.MaxValue, cancellationToken)).Messages;
-        return await MeasureAsync(session, path, cancellationToken);
+        return await MeasureAsync(session, await ReadForContextAsync(session, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// The newest part of the shown branch that decides the next request: read in growing windows until it reaches
+    /// the latest compaction, the branch's start, or more tokens than the compaction threshold (the builder counts
+    /// no further), so a long session is not read whole.
+    /// </summary>
+    private async Task<IReadOnlyList<SessionMessage>> ReadForContextAsync(ChatSession session, CancellationToken cancellationToken)
+    {
+        var compactions = await checkpoints.ListBySessionAsync(session.TenantId, session.Id, cancellationToken);
+        var threshold = Settings.CompactAtShare * ContextWindowOf(session);
+        for (var take = 200; ; take *= 4)
+        {
+            var window = await messages.ReadPathAsync(session.TenantId, session.Id, session.ActiveLeafId, null, take, cancellationToken);
+            if (!window.HasOlder || LatestCompactionOn(window.Messages, compactions).Index >= 0
+                || window.Messages.Sum(m => (double)TokensOf(session.ModelId, m)) > threshold)
+            {
+                return window.Messages;
+            }
+        }
     }
 
     /// <summary>Tokens of one message as the builder counts them (for the compaction planner).</summary>

@@ -96,7 +96,7 @@ public sealed class DeterministicChatClient(string providerName, string modelId,
     }
 
     /// <summary>
-    /// A scripted compaction summary: the person's lines (the summary so far's first), newest six kept. Labelled, so a
+    /// A scripted compaction summary: the person's lines (the summary so far's first), newest five kept. Labelled, so a
     /// scripted summary is never taken for a model's.
     /// </summary>
     public static string SummaryOf(string request)
@@ -115,11 +115,11 @@ public sealed class DeterministicChatClient(string providerName, string modelId,
             if (line.StartsWith("User: ", StringComparison.Ordinal))
             {
                 var text = line["User: ".Length..].Trim();
-                quoted.Add(text.Length <= 40 ? text : text[..40] + "...");
+                quoted.Add(text.Length <= 30 ? text : text[..30] + "...");
             }
         }
 
-        var kept = quoted.TakeLast(6).ToList();
+        var kept = quoted.TakeLast(5).ToList();
         return $"{Label} Scripted summary of the earlier conversation (no model was called). The person wrote: " +
             (kept.Count == 0 ? "nothing." : string.Join("; ", kept.Select(q => $"«{q}»")) + ".");
     }
