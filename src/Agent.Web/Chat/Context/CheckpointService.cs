@@ -88,7 +88,8 @@ public sealed class CheckpointService(
         }
 
         await checkpoints.AddAsync(new Checkpoint(Guid.NewGuid(), fork.Id, tenantId, CheckpointKind.Manual,
-            $"Forked from \"{session.Title}\" at \"{checkpoint.Label}\"", fork.ActiveLeafId, null, now) { Source = $"fork of session {session.Id}" }, cancellationToken);
+            $"Forked from \"{session.Title}\" at \"{checkpoint.Label}\"", fork.ActiveLeafId, null, now)
+        { Source = $"fork of session {session.Id}" }, cancellationToken);
         return fork;
     }
 
