@@ -104,6 +104,7 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
             e.ToTable("checkpoints");
             e.HasKey(c => c.Id);
             e.HasIndex(c => new { c.TenantId, c.SessionId });
+            e.Property(c => c.Source).HasDefaultValue("person"); // checkpoints from before sources were kept were all made by the person
             e.HasOne<ChatSession>().WithMany().HasForeignKey(c => c.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -378,7 +378,9 @@ namespace Agent.Data.Migrations
 
                     b.Property<string>("Source")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("person");
 
                     b.Property<string>("Summary")
                         .HasColumnType("TEXT");

@@ -22,7 +22,7 @@ namespace Agent.Data.Migrations
                 table: "checkpoints",
                 type: "TEXT",
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "person");
 
             migrationBuilder.CreateTable(
                 name: "run_contexts",

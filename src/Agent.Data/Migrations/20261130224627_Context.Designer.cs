@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Agent.Data.Migrations
 {
     [DbContext(typeof(AgentDbContext))]
-    [Migration("20261130213400_Context")]
+    [Migration("20261130224627_Context")]
     partial class Context
     {
         /// <inheritdoc />
@@ -381,7 +381,9 @@ namespace Agent.Data.Migrations
 
                     b.Property<string>("Source")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("person");
 
                     b.Property<string>("Summary")
                         .HasColumnType("TEXT");
