@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Agent.Domain.Context;
 using Agent.Domain.Memory;
 using Agent.Domain.Runtime;
 using Agent.Domain.Security;
@@ -29,6 +30,8 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : I
     public DbSet<SessionMessage> Messages => Set<SessionMessage>();
 
     public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
+
+    public DbSet<RunContext> RunContexts => Set<RunContext>();
 
     public DbSet<MemoryItem> MemoryItems => Set<MemoryItem>();
 
@@ -121,6 +124,16 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : I
             e.ToTable("checkpoints");
             e.HasKey(c => c.Id);
             e.HasIndex(c => new { c.TenantId, c.SessionId });
+            e.Property(c => c.Source).HasDefaultValue("person"); // checkpoints from before sources were kept were all made by the person
+            e.HasOne<ChatSession>().WithMany().HasForeignKey(c => c.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<RunContext>(e =>
+        {
+            e.ToTable("run_contexts");
+            e.HasKey(c => c.ExecutionId);
+            e.HasIndex(c => new { c.TenantId, c.SessionId });
+            JsonColumn(e.Property(c => c.Parts));
             e.HasOne<ChatSession>().WithMany().HasForeignKey(c => c.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
 

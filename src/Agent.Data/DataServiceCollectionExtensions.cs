@@ -20,6 +20,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ISessionStore, SessionStore>();
         services.AddSingleton<IMessageStore, MessageStore>();
         services.AddSingleton<ICheckpointStore, CheckpointStore>();
+        services.AddSingleton<IRunContextStore, RunContextStore>();
         services.AddSingleton<IMemoryStore, MemoryStore>();
         services.AddSingleton<ITraceStore, TraceStore>();
         services.AddSingleton<ITokenUsageStore, TokenUsageStore>();

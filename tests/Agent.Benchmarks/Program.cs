@@ -10,11 +10,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ExecutionContext = Agent.Domain.Runtime.ExecutionContext;
 
-// Console benches: "transcript" = opening a 10,000-message session, first window (TranscriptBench.cs); "providers" = adapter overhead per chunk and added time to first token vs raw SSE
+// Console benches: "transcript" = opening a 10,000-message session, first window (TranscriptBench.cs); "context" = building a turn's context for a 10,000-message session (ContextBench.cs); "providers" = adapter overhead per chunk and added time to first token vs raw SSE
 // (ProvidersBench.cs); otherwise the runtime bench below ("recovery" runs only its recovery part).
 if (args is ["transcript", ..])
 {
     Environment.ExitCode = await Agent.Benchmarks.TranscriptBench.RunAsync();
+    return;
+}
+
+if (args is ["context", ..])
+{
+    Environment.ExitCode = await Agent.Benchmarks.ContextBench.RunAsync();
     return;
 }
 

@@ -92,6 +92,8 @@ internal sealed class FakeCheckpointStore(int count) : ICheckpointStore
     public Task<IReadOnlyList<Checkpoint>> ListBySessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<Checkpoint>>([]);
 
+    public Task<Checkpoint?> FindAsync(string tenantId, Guid checkpointId, CancellationToken cancellationToken) => Task.FromResult<Checkpoint?>(null);
+
     public Task<int> CountAsync(string tenantId, CancellationToken cancellationToken) => Task.FromResult(count);
 }
 

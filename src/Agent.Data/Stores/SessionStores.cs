@@ -1,3 +1,4 @@
+using Agent.Domain.Context;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -271,9 +272,31 @@ public sealed class CheckpointStore(IDbContextFactory<AgentDbContext> contexts) 
             .ToListAsync(cancellationToken);
     }
 
+    public async Task<Checkpoint?> FindAsync(string tenantId, Guid checkpointId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Checkpoints.AsNoTracking().FirstOrDefaultAsync(c => c.Id == checkpointId && c.TenantId == tenantId, cancellationToken);
+    }
+
     public async Task<int> CountAsync(string tenantId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Checkpoints.CountAsync(c => c.TenantId == tenantId, cancellationToken);
+    }
+}
+
+public sealed class RunContextStore(IDbContextFactory<AgentDbContext> contexts) : IRunContextStore
+{
+    public async Task AddAsync(RunContext context, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.RunContexts.Add(context);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task<RunContext?> FindAsync(string tenantId, Guid executionId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.RunContexts.AsNoTracking().FirstOrDefaultAsync(c => c.ExecutionId == executionId && c.TenantId == tenantId, cancellationToken);
     }
 }

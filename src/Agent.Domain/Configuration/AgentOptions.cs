@@ -42,6 +42,9 @@ public sealed class AgentOptions
 
     /// <summary>Speech to text and text to speech servers; each is blocked until its URL is configured.</summary>
     public VoiceOptions Voice { get; set; } = new();
+
+    /// <summary>How a turn's context is filled and when a session is compacted.</summary>
+    public ContextOptions Context { get; set; } = new();
 }
 
 public sealed class LimitsOptions
@@ -137,6 +140,21 @@ public sealed class CapsOptions
     public int MaxCallsPerMinuteTenant { get; set; } = 60;
 
     public int MaxConcurrentCallsGlobal { get; set; } = 16;
+}
+
+public sealed class ContextOptions
+{
+    /// <summary>A turn whose request would pass this share of the model's context window compacts the session first.</summary>
+    public double CompactAtShare { get; set; } = 0.8;
+
+    /// <summary>After compaction, the newest turns kept word for word fill at most this share of the window.</summary>
+    public double KeepRecentShare { get; set; } = 0.3;
+
+    /// <summary>Tokens left free for the reply (at most an eighth of the window is kept for it).</summary>
+    public int ReplyReserveTokens { get; set; } = 1024;
+
+    /// <summary>How many recalled memories a turn may carry.</summary>
+    public int RecallTake { get; set; } = 5;
 }
 
 public sealed class StreamingOptions

@@ -29,12 +29,32 @@ public static partial class AgentOptionsValidator
         {
             errors.Add(new($"{Section}:Telemetry:PriceTableVersion", "is empty.", "name the price table version, such as 2026-11."));
         }
+        ValidateContext(options.Context, errors);
         ValidateMcpServers(options, errors);
         ValidateTools(options.Tools, errors);
         ValidateProfiles(options.Profiles, errors);
         ValidateVoice(options.Voice, errors);
         ValidateBudgets(options.Budgets, errors);
         return errors;
+    }
+
+    private static void ValidateContext(ContextOptions context, List<ConfigError> errors)
+    {
+        if (context.CompactAtShare is <= 0.1 or > 1)
+        {
+            errors.Add(new($"{Section}:Context:CompactAtShare", $"{context.CompactAtShare} is out of range.", "use a share of the context window above 0.1 and at most 1, such as 0.8."));
+        }
+
+        if (context.KeepRecentShare <= 0 || context.KeepRecentShare >= context.CompactAtShare)
+        {
+            errors.Add(new($"{Section}:Context:KeepRecentShare", $"{context.KeepRecentShare} is out of range.", "use a share above 0 and below CompactAtShare, such as 0.3."));
+        }
+
+        ValidatePositive($"{Section}:Context:ReplyReserveTokens", context.ReplyReserveTokens, errors);
+        if (context.RecallTake < 0)
+        {
+            errors.Add(new($"{Section}:Context:RecallTake", $"{context.RecallTake} is negative.", "use 0 (no recall) or more."));
+        }
     }
 
     private static void ValidateProviders(AgentOptions options, List<ConfigError> errors)

@@ -7,7 +7,10 @@ public enum CheckpointKind
     BeforeRewind,
 }
 
-/// <summary>A snapshot of a session's state: the branch leaf it points at and an optional summary.</summary>
+/// <summary>
+/// A snapshot of a session's state: the branch leaf it points at and an optional summary. A compaction
+/// checkpoint's summary stands for every message on the branch up to and including its leaf.
+/// </summary>
 public sealed record Checkpoint(
     Guid Id,
     Guid SessionId,
@@ -16,4 +19,11 @@ public sealed record Checkpoint(
     string Label,
     Guid? LeafMessageId,
     string? Summary,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>Who made it: "person", or the compact_session run with the provider and model that wrote the summary.</summary>
+    public string Source { get; init; } = "person";
+
+    /// <summary>The execution that made it (compaction), if any.</summary>
+    public Guid? ExecutionId { get; init; }
+}

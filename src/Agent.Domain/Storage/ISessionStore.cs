@@ -1,3 +1,4 @@
+using Agent.Domain.Context;
 using Agent.Domain.Sessions;
 
 namespace Agent.Domain.Storage;
@@ -60,5 +61,15 @@ public interface ICheckpointStore
 
     Task<IReadOnlyList<Checkpoint>> ListBySessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken);
 
+    Task<Checkpoint?> FindAsync(string tenantId, Guid checkpointId, CancellationToken cancellationToken);
+
     Task<int> CountAsync(string tenantId, CancellationToken cancellationToken);
+}
+
+/// <summary>What each run's request carried, kept with the run (one per execution).</summary>
+public interface IRunContextStore
+{
+    Task AddAsync(RunContext context, CancellationToken cancellationToken);
+
+    Task<RunContext?> FindAsync(string tenantId, Guid executionId, CancellationToken cancellationToken);
 }

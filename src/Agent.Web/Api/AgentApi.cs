@@ -13,6 +13,7 @@ public static class AgentApi
 
         api.MapProviderApi();
         api.MapSessionApi();
+        api.MapContextApi();
 
         endpoints.MapGet("/health", async (AgentDatabase database, CancellationToken ct) =>
         {

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using Agent.Domain.Configuration;
+using Agent.Domain.Context;
+using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
+using Agent.Web.Chat.Context;
 using Agent.Web.Runtime;
 using Agent.Web.Services;
 using Agent.Web.Tools;
@@ -25,11 +28,15 @@ public sealed class ChatCoordinator(
     IChatClientSource clients,
     ExecutionRuntime runtime,
     ToolRegistry tools,
-    IOptions<AgentOptions> options,
     TimeProvider time,
     ChatTurnStreamer streamer,
+    IOptions<AgentOptions> options,
     BudgetGuard budgets,
-    ITraceStore traces) : IDisposable
+    ITraceStore traces,
+    ChatContextService contexts,
+    IRunContextStore runContexts,
+    ExecutionFeed feed,
+    ILogger<ChatCoordinator> logger) : IDisposable
 {
     private const int RecentWindow = 50;
 
@@ -261,6 +268,17 @@ public sealed class ChatCoordinator(
         streamer.Publish(new SessionChange(sessionId, [], leaf));
     }
 
+    /// <summary>Shows the branch that ends exactly at <paramref name="leafId"/> (a rewind): the next message continues from there.</summary>
+    public async Task<ChatSession> ShowLeafAsync(string tenantId, Guid sessionId, Guid leafId, CancellationToken cancellationToken)
+    {
+        var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
+        await RequireMessageAsync(tenantId, sessionId, leafId, cancellationToken);
+        var updated = session with { ActiveLeafId = leafId, UpdatedAt = time.GetUtcNow() };
+        await sessions.UpdateAsync(updated, cancellationToken);
+        streamer.Publish(new SessionChange(sessionId, [], leafId));
+        return updated;
+    }
+
     /// <summary>Waits for a session's reply to end (tests and deletion).</summary>
     public Task WhenIdleAsync(Guid sessionId) => streamer.WhenIdleAsync(sessionId);
 
@@ -289,6 +307,7 @@ public sealed class ChatCoordinator(
     /// <param name="userMessage">The user message the reply answers, already stored; null when continuing an existing reply.</param>
     private async Task<Guid> RunReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage? userMessage, SessionMessage reply, IReadOnlyList<SessionMessage> context, string? instruction, CancellationToken cancellationToken)
     {
+        var built = await contexts.BuildAsync(session, context, instruction, cancellationToken);
         var run = streamer.Claim(session.Id, reply.Id, reply.Text);
         try
         {
@@ -310,8 +329,97 @@ public sealed class ChatCoordinator(
         }
 
         streamer.Publish(new SessionChange(session.Id, userMessage is null ? [reply] : [userMessage, reply], reply.Id));
-        var systemPrompt = options.Value.Profiles.FirstOrDefault(p => string.Equals(p.Id, session.AgentProfileId, StringComparison.OrdinalIgnoreCase))?.SystemPrompt;
-        var turn = streamer.Prepare(run, lease, reply, ChatPromptBuilder.Build(context, instruction, systemPrompt));
+        var turn = streamer.Prepare(run, lease, reply, built.Prompt);
+        turn.Context = built.Plan;
+        if (built.Plan.NeedsCompaction)
+        {
+            return await CompactThenSubmitAsync(session, turn, context, instruction);
+        }
+
+        return await SubmitTurnAsync(session, turn);
+    }
+
+    /// <summary>
+    /// The request would pass the configured share of the window: a compact_session execution summarizes the oldest
+    /// turns first, then the turn is rebuilt (summary + recent turns) and submitted. Returns the compaction's id.
+    /// </summary>
+    private async Task<Guid> CompactThenSubmitAsync(ChatSession session, ChatTurn turn, IReadOnlyList<SessionMessage> context, string? instruction)
+    {
+        SubmitOutcome compaction;
+        try
+        {
+            compaction = await runtime.SubmitAsync(
+                new ExecutionRequest(CompactSessionIntent.Name, session.TenantId, session.Id, null, new Dictionary<string, string> { [CompactSessionIntent.LeafKey] = context[^1].Id.ToString() }, null),
+                CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is CapsExceededException or SubmissionRejectedException)
+        {
+            turn.Notice = CompactionNotice(ex.Message, turn.Context);
+            return await SubmitTurnAsync(session, turn);
+        }
+
+        turn.ExecutionId = compaction.Execution.Id;
+        _ = Task.Run(() => SubmitAfterCompactionAsync(session, turn, context, instruction, compaction.Execution.Id));
+        return compaction.Execution.Id;
+    }
+
+    private async Task SubmitAfterCompactionAsync(ChatSession session, ChatTurn turn, IReadOnlyList<SessionMessage> context, string? instruction, Guid compactionId)
+    {
+        try
+        {
+            var ended = await WhenEndedAsync(session.TenantId, compactionId);
+            if (turn.Run.StopRequested || ended.Status == ExecutionStatus.Cancelled)
+            {
+                await streamer.EndUnstartedAsync(turn, MessageStatus.Cancelled, null);
+                return;
+            }
+
+            var rebuilt = await contexts.BuildAsync(session, context, instruction, CancellationToken.None);
+            turn.ReplacePrompt(rebuilt.Prompt);
+            turn.Context = rebuilt.Plan;
+            if (ended.Status != ExecutionStatus.Completed)
+            {
+                turn.Notice = CompactionNotice(ended.Error ?? "it did not complete", rebuilt.Plan);
+            }
+
+            await SubmitTurnAsync(session, turn);
+        }
+        catch (ChatRefusedException)
+        {
+            // SubmitTurnAsync already wrote the refusal on the reply.
+        }
+        catch (Exception ex)
+        {
+            await streamer.EndUnstartedAsync(turn, MessageStatus.Failed, $"The turn could not start after compacting the session: {ex.Message}");
+        }
+    }
+
+    private static string CompactionNotice(string reason, ContextPlan? plan) =>
+        $"Compacting the session failed ({reason}). This reply was sent without the {plan?.DroppedTurns ?? 0} oldest messages that did not fit; the session stays usable.";
+
+    private async Task<ExecutionRecord> WhenEndedAsync(string tenantId, Guid executionId)
+    {
+        var ended = new TaskCompletionSource<ExecutionRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = feed.Subscribe(change =>
+        {
+            if (change.Execution.Id == executionId && ExecutionLifecycle.IsTerminal(change.Execution.Status))
+            {
+                ended.TrySetResult(change.Execution);
+            }
+        });
+        if (await runtime.FindAsync(tenantId, executionId, CancellationToken.None) is { } now && ExecutionLifecycle.IsTerminal(now.Status))
+        {
+            ended.TrySetResult(now);
+        }
+
+        return await ended.Task.WaitAsync(CompactSessionIntent.Metadata.Policy.Timeout + TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>Hands a prepared turn to the runtime as a send_message execution and keeps what its request carries.</summary>
+    private async Task<Guid> SubmitTurnAsync(ChatSession session, ChatTurn turn)
+    {
+        var run = turn.Run;
+        var reply = turn.Reply;
 
         // The turn is an execution of the runtime, not a task of the caller: closing the tab does not stop it.
         try
@@ -320,6 +428,7 @@ public sealed class ChatCoordinator(
                 new ExecutionRequest(SendMessageIntent.Name, session.TenantId, session.Id, null, new Dictionary<string, string> { [SendMessageIntent.MessageIdKey] = reply.Id.ToString() }, null),
                 CancellationToken.None);
             turn.ExecutionId = submitted.Execution.Id;
+            await SaveContextAsync(session, turn, submitted.Execution.Id);
             if (run.StopRequested)
             {
                 // Stopped between preparing and submitting: StopAsync had no execution to cancel yet.
@@ -341,6 +450,25 @@ public sealed class ChatCoordinator(
         {
             await streamer.FinishAsync(turn, MessageStatus.Failed, $"The turn was not started: {ex.Message}", null, null, null);
             throw new ChatRefusedException(ex.Message);
+        }
+    }
+
+    /// <summary>Keeps "what the model saw" with the run; a failure to keep it is logged, never fails the turn.</summary>
+    private async Task SaveContextAsync(ChatSession session, ChatTurn turn, Guid executionId)
+    {
+        if (turn.Context is not { } plan)
+        {
+            return;
+        }
+
+        try
+        {
+            await runContexts.AddAsync(new RunContext(executionId, session.TenantId, session.Id, turn.Reply.Id, turn.Lease.ProviderName, turn.Lease.ModelId,
+                plan.Tokenizer, plan.IsEstimate, plan.ContextWindow, plan.Budget, plan.TotalTokens, plan.Parts, time.GetUtcNow()), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Keeping the context of execution {ExecutionId} failed", executionId);
         }
     }
 

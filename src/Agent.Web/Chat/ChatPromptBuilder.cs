@@ -5,22 +5,10 @@ using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace Agent.Web.Chat;
 
-/// <summary>Pure: the messages a model is sent for a branch, and a new session's title. No IO.</summary>
+/// <summary>Pure: a branch's turns as the model is sent them (the context builder puts its blocks before them), and a new session's title. No IO.</summary>
 public static class ChatPromptBuilder
 {
     public const string ContinueInstruction = "Continue your previous answer exactly where it stopped. Do not repeat what you already wrote.";
-
-    /// <summary>The prompt for a turn: the profile's system prompt (if any), the branch, then the instruction (if any).</summary>
-    public static List<AiChatMessage> Build(IReadOnlyList<SessionMessage> path, string? instruction, string? systemPrompt)
-    {
-        var prompt = ToPrompt(path, instruction);
-        if (!string.IsNullOrEmpty(systemPrompt))
-        {
-            prompt.Insert(0, new AiChatMessage(ChatRole.System, systemPrompt));
-        }
-
-        return prompt;
-    }
 
     /// <summary>The selected branch as the model sees it; stopped and interrupted replies keep their partial text.</summary>
     public static List<AiChatMessage> ToPrompt(IReadOnlyList<SessionMessage> path, string? instruction)

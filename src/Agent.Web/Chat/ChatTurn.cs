@@ -1,3 +1,4 @@
+using Agent.Domain.Context;
 using Agent.Domain.Sessions;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
@@ -27,8 +28,14 @@ internal sealed class ChatTurn(LiveRun run, ChatClientLease lease, SessionMessag
     /// <summary>The reply as last written; updated with the execution id once the runtime accepted the turn.</summary>
     public SessionMessage Reply { get; set; } = reply;
 
-    /// <summary>The send_message execution, once the runtime accepted it.</summary>
+    /// <summary>The execution the turn waits on: its compact_session while the session is compacted, then its send_message.</summary>
     public Guid? ExecutionId { get; set; }
+
+    /// <summary>What the request carries, as the context builder chose it.</summary>
+    public ContextPlan? Context { get; set; }
+
+    /// <summary>Something the person should know about this reply that is not a failure (a compaction that did not work); shown on the message.</summary>
+    public string? Notice { get; set; }
 
     /// <summary>Serializes the reply's writes (flushes, tool cards, the final state) so none lands after the terminal one.</summary>
     public SemaphoreSlim WriteGate { get; } = new(1, 1);
@@ -45,6 +52,9 @@ internal sealed class ChatTurn(LiveRun run, ChatClientLease lease, SessionMessag
 
         return true;
     }
+
+    /// <summary>The request rebuilt after the session was compacted (before the execution took the turn).</summary>
+    public void ReplacePrompt(List<AiChatMessage> prompt) => Prompt = prompt;
 
     public List<AiChatMessage> TakePrompt()
     {

@@ -230,7 +230,7 @@ public sealed class ChatTurnStreamer(
             {
                 Parts = turn.PartsWith(run.Text),
                 Status = status,
-                Error = error,
+                Error = error ?? turn.Notice,
                 UpdatedAt = turn.NextWriteTime(time.GetUtcNow()),
                 Usage = finalUsage,
                 Cost = cost?.Amount ?? reply.Cost,

@@ -1,9 +1,11 @@
 using System.Text.Json.Serialization;
 using Agent.Data;
 using Agent.Domain.Configuration;
+using Agent.Domain.Memory;
 using Agent.Domain.Telemetry;
 using Agent.Web.Api;
 using Agent.Web.Chat;
+using Agent.Web.Chat.Context;
 using Agent.Web.Clients;
 using Agent.Web.Clients.Voice;
 using Agent.Web.Components;
@@ -92,6 +94,11 @@ public static class HostSetup
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<ChatTurnStreamer>();
         builder.Services.AddSingleton<ChatCoordinator>();
+        builder.Services.AddSingleton<IMemoryRecall, NoMemoryRecall>();
+        builder.Services.AddSingleton<ChatContextService>();
+        builder.Services.AddSingleton<SessionCompactor>();
+        builder.Services.AddSingleton<CheckpointService>();
+        builder.Services.AddIntent(CompactSessionIntent.Name, nameof(CompactSessionHandler), sp => new CompactSessionHandler(sp.GetRequiredService<SessionCompactor>()), CompactSessionIntent.Metadata);
         builder.Services.AddAgentTools();
         builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp.GetRequiredService<ChatTurnStreamer>()), SendMessageIntent.Metadata);
         builder.Services.AddExecutionRuntime(builder.Configuration);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using Agent.Web.Chat.Context;
 using Agent.Web.Clients.Common;
 using Microsoft.Extensions.AI;
 
@@ -85,10 +86,53 @@ public sealed class DeterministicChatClient(string providerName, string modelId,
             yield break;
         }
 
-        await foreach (var update in Stream(ReplyTo(lastText), model, responseId, input, delay, cancellationToken).ConfigureAwait(false))
+        var scripted = options?.AdditionalProperties?.TryGetValue(ChunkedSummarizer.PurposeProperty, out var purpose) == true && Equals(purpose, ChunkedSummarizer.SummaryPurpose)
+            ? SummaryOf(lastText)
+            : ReplyTo(lastText) + PinnedNote(list);
+        await foreach (var update in Stream(scripted, model, responseId, input, delay, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
         }
+    }
+
+    /// <summary>
+    /// A scripted compaction summary: the person's lines (the summary so far's first), newest five kept. Labelled, so a
+    /// scripted summary is never taken for a model's.
+    /// </summary>
+    public static string SummaryOf(string request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var quoted = new List<string>();
+        foreach (var line in request.Split('\n'))
+        {
+            var start = 0;
+            while ((start = line.IndexOf('«', start)) >= 0 && line.IndexOf('»', start) is var end && end > start)
+            {
+                quoted.Add(line[(start + 1)..end]);
+                start = end + 1;
+            }
+
+            if (line.StartsWith("User: ", StringComparison.Ordinal))
+            {
+                var text = line["User: ".Length..].Trim();
+                quoted.Add(text.Length <= 30 ? text : text[..30] + "...");
+            }
+        }
+
+        var kept = quoted.TakeLast(5).ToList();
+        return $"{Label} Scripted summary of the earlier conversation (no model was called). The person wrote: " +
+            (kept.Count == 0 ? "nothing." : string.Join("; ", kept.Select(q => $"«{q}»")) + ".");
+    }
+
+    /// <summary>Pinned memory the request carried, so an offline reply shows that it was sent.</summary>
+    private static string PinnedNote(List<ChatMessage> prompt)
+    {
+        var pinned = prompt.Where(m => m.Role == ChatRole.System)
+            .Select(ChatJson.TextOf)
+            .Where(t => t.StartsWith(ContextBlocks.PinnedHeader, StringComparison.Ordinal))
+            .Select(t => t[(t.IndexOf('\n', StringComparison.Ordinal) + 1)..].Trim())
+            .ToList();
+        return pinned.Count == 0 ? "" : $" Pinned memory in this request: {string.Join("; ", pinned.Select(p => $"\"{Shorten(p)}\""))}.";
     }
 
     private async IAsyncEnumerable<ChatResponseUpdate> Stream(string reply, string model, string responseId, int input, TimeSpan delay, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Agent.Web.Chat;
+using Agent.Web.Chat.Context;
 using Agent.Web.Services;
 using Agent.Web.Tools;
 
@@ -19,7 +20,9 @@ public sealed class ChatSessionViewModel(
     SessionService sessions,
     ToolApprovalService approvals,
     ToolRegistry tools,
-    ProviderCatalog providers)
+    ProviderCatalog providers,
+    ChatContextService contexts,
+    ICheckpointStore checkpoints)
 {
     public const int PageSize = 50;
 
@@ -40,6 +43,12 @@ public sealed class ChatSessionViewModel(
     public bool HasOlder { get; private set; }
 
     public LiveRun? Live { get; private set; }
+
+    /// <summary>What the next request will carry against the model's window; null until measured.</summary>
+    public ContextGauge? Gauge { get; private set; }
+
+    /// <summary>The session's compaction checkpoints by the message they follow (where the transcript shows "compacted here").</summary>
+    public IReadOnlyDictionary<Guid, Checkpoint> CompactionsByLeaf { get; private set; } = new Dictionary<Guid, Checkpoint>();
 
     public IReadOnlyDictionary<string, ToolApprovalRequest> Approvals { get; private set; } = new Dictionary<string, ToolApprovalRequest>();
 
@@ -98,6 +107,17 @@ public sealed class ChatSessionViewModel(
         ToolMode = await tools.GetModeAsync(session.TenantId, session.Id, cancellationToken);
         await LoadApprovalsAsync(cancellationToken);
         Loaded = true;
+    }
+
+    /// <summary>Measures the gauge again and reads the compaction markers (after a turn, a branch switch or a rewind).</summary>
+    public async Task RefreshContextAsync(CancellationToken cancellationToken)
+    {
+        var session = RequireSession();
+        CompactionsByLeaf = (await checkpoints.ListBySessionAsync(session.TenantId, session.Id, cancellationToken))
+            .Where(c => c.Kind == CheckpointKind.Compaction && c.LeafMessageId is not null)
+            .GroupBy(c => c.LeafMessageId!.Value)
+            .ToDictionary(g => g.Key, g => g.MaxBy(c => c.CreatedAt)!);
+        Gauge = await contexts.MeasureAsync(session.TenantId, session.Id, cancellationToken);
     }
 
     /// <summary>Reads the newest page of the shown branch again (at least as many messages as are loaded now).</summary>

@@ -2,6 +2,7 @@ using Agent.Domain.Sessions;
 using Agent.Domain.Tools;
 using Agent.Web.Chat;
 using Agent.Web.Clients.Voice;
+using Agent.Web.Components.Dialogs;
 using Agent.Web.Components.Shared;
 using Agent.Web.Services;
 using Agent.Web.Tools;
@@ -61,6 +62,9 @@ public sealed partial class ChatView : IAsyncDisposable
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
+    [Inject]
+    public required IDialogService Dialogs { get; init; }
+
     private string StateName => !Model.Loaded ? "loading" : Model.Visible.Count == 0 ? "empty" : "ready";
 
     private string MicTooltip => mic switch
@@ -81,6 +85,13 @@ public sealed partial class ChatView : IAsyncDisposable
         if (RendererInfo.IsInteractive)
         {
             await Model.LoadAsync(Session, disposed.Token);
+
+            // The gauge reads the whole branch: measured after the transcript shows, never before it.
+            _ = InvokeAsync(async () =>
+            {
+                await Actions.RunAsync(() => Model.RefreshContextAsync(disposed.Token));
+                StateHasChanged();
+            });
         }
         else
         {
@@ -263,6 +274,25 @@ public sealed partial class ChatView : IAsyncDisposable
 
     private void CancelEdit() => editing = null;
 
+    private async Task OpenCheckpointsAsync()
+    {
+        var parameters = new DialogParameters<CheckpointsDialog> { { d => d.SessionId, Session.Id } };
+        var options = new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseButton = true, CloseOnEscapeKey = true };
+        var dialog = await Dialogs.ShowAsync<CheckpointsDialog>("Checkpoints", parameters, options);
+        await dialog.Result;
+        if (!disposed.IsCancellationRequested)
+        {
+            await Model.RefreshContextAsync(disposed.Token);
+        }
+    }
+
+    private Task OpenSummaryAsync(Checkpoint checkpoint)
+    {
+        var parameters = new DialogParameters<SummaryDialog> { { d => d.Checkpoint, checkpoint } };
+        var options = new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseButton = true, CloseOnEscapeKey = true };
+        return Dialogs.ShowAsync<SummaryDialog>("Compaction summary", parameters, options);
+    }
+
     private void StartRename()
     {
         newTitle = Model.Session?.Title ?? "";
@@ -312,7 +342,8 @@ public sealed partial class ChatView : IAsyncDisposable
 
         _ = InvokeAsync(async () =>
         {
-            if (Model.Apply(change))
+            var moved = Model.Apply(change);
+            if (moved)
             {
                 await Model.ReloadAsync(CancellationToken.None);
             }
@@ -321,6 +352,13 @@ public sealed partial class ChatView : IAsyncDisposable
             {
                 // A finished turn may have given the session its title.
                 await Model.RefreshSessionAsync(CancellationToken.None);
+            }
+
+            if ((moved && !Model.IsStreaming) || change.TurnEnded)
+            {
+                // The next request changed: measure it again, and pick up a compaction the turn made.
+                StateHasChanged();
+                await Actions.RunAsync(() => Model.RefreshContextAsync(disposed.Token));
             }
 
             StateHasChanged();

@@ -77,10 +77,13 @@ export function keepScrollPosition(element) {
 // messages when the reader nears the top.
 export function attachTranscript(element, view) {
   if (window.hljs) window.hljs.configure({ ignoreUnescapedHTML: true });
-  let pinned = true;
+  // Whether the reader was at the bottom is judged against the height before the change, from where the view is now:
+  // a scroll event arrives a frame late, so a flag set there would snap a view scrolled a moment ago (by focus or
+  // scrollIntoView) back down when a click's ripple changes the DOM, and the click would land elsewhere.
+  let lastHeight = element.scrollHeight;
   let loading = false;
   element.addEventListener("scroll", async () => {
-    pinned = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
+    lastHeight = element.scrollHeight; // a reflow (a narrower window) changes the height without a mutation
     if (loading || element.scrollTop > 200 || !element.querySelector("[data-older-sentinel]")) return;
     loading = true;
     keepScrollPosition(element);
@@ -92,17 +95,20 @@ export function attachTranscript(element, view) {
   });
   new MutationObserver(() => {
     const anchor = anchors.get(element);
+    const pinned = lastHeight - element.scrollTop - element.clientHeight < 80;
     if (anchor && element.scrollHeight !== anchor.height) {
       anchors.delete(element);
       element.scrollTop = anchor.top + (element.scrollHeight - anchor.height);
     } else if (pinned) {
       element.scrollTop = element.scrollHeight;
     }
+    lastHeight = element.scrollHeight;
     highlight(element);
   }).observe(element, { childList: true, subtree: true, characterData: true });
 
   highlight(element);
   element.scrollTop = element.scrollHeight;
+  lastHeight = element.scrollHeight;
 }
 
 // Voice: the microphone records in the browser; the recording goes to /api/voice/transcribe and the transcript is put

@@ -2,6 +2,7 @@ using Agent.Domain.Sessions;
 using Agent.Domain.Tools;
 using Agent.Web.Chat;
 using Agent.Web.Clients.Voice;
+using Agent.Web.Components.Dialogs;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using MudBlazor;
@@ -217,6 +218,13 @@ public sealed partial class MessageView : IAsyncDisposable
         {
             speaking = false;
         }
+    }
+
+    private Task ShowContextAsync(Guid executionId)
+    {
+        var parameters = new DialogParameters<ContextDialog> { { d => d.ExecutionId, executionId } };
+        var options = new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseButton = true, CloseOnEscapeKey = true };
+        return Dialogs.ShowAsync<ContextDialog>("What the model saw", parameters, options);
     }
 
     public async ValueTask DisposeAsync()
