@@ -2,6 +2,7 @@ using System.Text.Json;
 using Agent.Domain.Memory;
 using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
+using Agent.Domain.Teams;
 using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
 using Microsoft.EntityFrameworkCore;
@@ -42,6 +43,8 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
     public DbSet<WalEntry> Wal => Set<WalEntry>();
 
     public DbSet<StateEntry> StateEntries => Set<StateEntry>();
+
+    public DbSet<TeamTask> TeamTasks => Set<TeamTask>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -94,6 +97,22 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
                 u.Ignore(x => x.TotalTokens);
             });
             e.HasOne<ChatSession>().WithMany().HasForeignKey(m => m.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<TeamTask>(e =>
+        {
+            e.ToTable("team_tasks");
+            e.HasKey(t => t.Id);
+            e.HasIndex(t => t.ExecutionId);
+            e.HasIndex(t => new { t.TenantId, t.RootExecutionId });
+            e.HasIndex(t => new { t.TenantId, t.CreatedAt });
+            e.Ignore(t => t.Tokens);
+            e.Ignore(t => t.Text);
+            JsonColumn(e.Property(t => t.Parts));
+            e.Property(t => t.Cost).HasColumnName("cost_nanos").HasConversion(new ValueConverter<decimal?, long?>(
+                v => v == null ? null : (long)Math.Round(v.Value * NanosPerUnit, MidpointRounding.AwayFromZero),
+                v => v == null ? null : v.Value / NanosPerUnit));
+            e.HasOne<ChatSession>().WithMany().HasForeignKey(t => t.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<Checkpoint>(e =>

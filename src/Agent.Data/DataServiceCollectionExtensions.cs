@@ -31,6 +31,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IExecutionJournal, ExecutionJournal>();
         services.AddSingleton<IStateStore, StateStore>();
         services.AddSingleton<IToolApprovalStore, ToolApprovalStore>();
+        services.AddSingleton<ITeamTaskStore, TeamTaskStore>();
         return services;
     }
 }

@@ -12,6 +12,7 @@ using Agent.Web.Components.Shared;
 using Agent.Web.ControlPlane;
 using Agent.Web.Runtime;
 using Agent.Web.Services;
+using Agent.Web.Teams;
 using Agent.Web.Telemetry;
 using Agent.Web.Tools;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -87,6 +88,7 @@ public static class HostSetup
         builder.Services.AddSingleton<ChatTurnStreamer>();
         builder.Services.AddSingleton<ChatCoordinator>();
         builder.Services.AddAgentTools();
+        builder.Services.AddTeams();
         builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp.GetRequiredService<ChatTurnStreamer>()), SendMessageIntent.Metadata);
         builder.Services.AddExecutionRuntime(builder.Configuration);
         builder.Services.AddRuntimeControlPlane();
