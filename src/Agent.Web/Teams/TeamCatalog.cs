@@ -62,13 +62,17 @@ public sealed class TeamCatalog(IOptions<AgentOptions> options, IStateStore stat
     public async Task<TeamOptions?> FindTeamAsync(string tenantId, string teamId, CancellationToken cancellationToken) =>
         (await TeamsAsync(tenantId, cancellationToken)).Select(e => e.Value).FirstOrDefault(t => string.Equals(t.Id, teamId, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Adds or replaces a profile; refused with every problem of the resulting set.</summary>
-    public async Task SaveProfileAsync(string tenantId, AgentProfileOptions profile, CancellationToken cancellationToken)
+    /// <summary>Adds or replaces a profile (<paramref name="mustBeNew"/>: only adds); refused with every problem of the resulting set.</summary>
+    public async Task SaveProfileAsync(string tenantId, AgentProfileOptions profile, CancellationToken cancellationToken, bool mustBeNew = false)
     {
         ArgumentNullException.ThrowIfNull(profile);
         var profiles = (await ProfilesAsync(tenantId, cancellationToken)).Select(e => e.Value).ToList();
         var index = profiles.FindIndex(p => string.Equals(p.Id, profile.Id, StringComparison.OrdinalIgnoreCase));
-        if (index >= 0)
+        if (index >= 0 && mustBeNew)
+        {
+            profiles.Add(profile); // validated below: the duplicate id is reported with the rest
+        }
+        else if (index >= 0)
         {
             profiles[index] = profile;
         }
@@ -81,12 +85,16 @@ public sealed class TeamCatalog(IOptions<AgentOptions> options, IStateStore stat
         await StoreAsync(tenantId, ProfileKey + profile.Id, profile, cancellationToken);
     }
 
-    public async Task SaveTeamAsync(string tenantId, TeamOptions team, CancellationToken cancellationToken)
+    public async Task SaveTeamAsync(string tenantId, TeamOptions team, CancellationToken cancellationToken, bool mustBeNew = false)
     {
         ArgumentNullException.ThrowIfNull(team);
         var teams = (await TeamsAsync(tenantId, cancellationToken)).Select(e => e.Value).ToList();
         var index = teams.FindIndex(t => string.Equals(t.Id, team.Id, StringComparison.OrdinalIgnoreCase));
-        if (index >= 0)
+        if (index >= 0 && mustBeNew)
+        {
+            teams.Add(team);
+        }
+        else if (index >= 0)
         {
             teams[index] = team;
         }
