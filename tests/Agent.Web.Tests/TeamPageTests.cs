@@ -91,9 +91,24 @@ public sealed class TeamPageTests : AgentTestContext
         var now = DateTimeOffset.UtcNow;
         await app.Services.GetRequiredService<ITeamTaskStore>().AddAsync(new TeamTask
         {
-            Id = Guid.NewGuid(), ExecutionId = member, TenantId = "local", SessionId = session.Id, RootExecutionId = root, ParentExecutionId = root,
-            ReplyMessageId = Guid.NewGuid(), CallId = "call_1", TeamId = "default", AgentId = "coder", AgentName = "Coder", Task = "Write the parser",
-            Depth = 1, InputTokens = 1200, OutputTokens = 34, Parts = [new TextPart("Working on it")], CreatedAt = now, UpdatedAt = now,
+            Id = Guid.NewGuid(),
+            ExecutionId = member,
+            TenantId = "local",
+            SessionId = session.Id,
+            RootExecutionId = root,
+            ParentExecutionId = root,
+            ReplyMessageId = Guid.NewGuid(),
+            CallId = "call_1",
+            TeamId = "default",
+            AgentId = "coder",
+            AgentName = "Coder",
+            Task = "Write the parser",
+            Depth = 1,
+            InputTokens = 1200,
+            OutputTokens = 34,
+            Parts = [new TextPart("Working on it")],
+            CreatedAt = now,
+            UpdatedAt = now,
         }, CancellationToken.None);
 
         var page = Render<TeamPage>();
