@@ -140,6 +140,64 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Asked_for_approval_ask_agent_waits_and_the_members_own_call_surfaces_on_the_chat_reply()
+    {
+        // Manual mode: every call asks, ask_agent included (as it does when set to ask), and so does the member's own tool call.
+        using var app = new TeamHost(fixture.Server, new() { ["Agent:Tools:Mode"] = "manual" });
+        using var http = app.CreateClient();
+        var session = await CreateTeamSessionAsync(http);
+        var marker = Guid.NewGuid().ToString("N");
+
+        var turn = await SendAsync(http, session, $"Approve {marker} [scenario:tool-call] [ask:coder:Check the time {marker} {{scenario:tool-call}}]");
+        var askApproval = await WaitForApprovalAsync(http, session, a => a.GetProperty("toolName").GetString() == "ask_agent");
+        Assert.Equal("call_ask_1", askApproval.GetProperty("callId").GetString());
+        using (var tree = await TreeAsync(http, turn.ExecutionId))
+        {
+            Assert.Empty(tree.RootElement.GetProperty("children").EnumerateArray());
+        }
+
+        await ApproveAsync(http, askApproval);
+        var memberApproval = await WaitForApprovalAsync(http, session, a => a.GetProperty("toolName").GetString() != "ask_agent");
+        var memberCallId = memberApproval.GetProperty("callId").GetString()!;
+        Assert.Matches("^[0-9a-f]{8}-call_emu_1$", memberCallId); // scoped, so it cannot collide with the coordinator's call ids
+
+        // The member's call shows on the chat reply, where the person approves it like any other call.
+        var reply = await app.Services.GetRequiredService<Agent.Domain.Storage.IMessageStore>().FindAsync("local", turn.AssistantMessageId, CancellationToken.None);
+        var card = Assert.Single(reply!.Parts.OfType<Agent.Domain.Sessions.ToolCallPart>(), p => p.CallId == memberCallId);
+        Assert.StartsWith("Coder › ", card.ToolName, StringComparison.Ordinal);
+
+        await ApproveAsync(http, memberApproval);
+        var done = await WaitForReplyAsync(http, session, turn.AssistantMessageId);
+        Assert.Equal("complete", done.GetProperty("status").GetString());
+        Assert.Contains("The tools answered:", done.GetProperty("text").GetString(), StringComparison.Ordinal);
+        using var finished = await TreeAsync(http, turn.ExecutionId);
+        Assert.Equal("Completed", Assert.Single(finished.RootElement.GetProperty("children").EnumerateArray()).GetProperty("status").GetString());
+    }
+
+    private static async Task<JsonElement> WaitForApprovalAsync(HttpClient http, Guid session, Func<JsonElement, bool> match)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var pending = await http.GetFromJsonAsync<JsonElement>(new Uri("/api/tools/approvals", UriKind.Relative));
+            var found = pending.EnumerateArray().Where(a => a.GetProperty("sessionId").GetGuid() == session && match(a)).ToList();
+            if (found.Count > 0)
+            {
+                return found[0];
+            }
+
+            Assert.True(DateTime.UtcNow < until, "No matching approval was asked for.");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task ApproveAsync(HttpClient http, JsonElement approval)
+    {
+        using var approved = await http.PostAsync(new Uri($"/api/tools/approvals/{approval.GetProperty("id").GetGuid()}/approve", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+    }
+
+    [Fact]
     public async Task Session_binding_api_validates_and_unbinds()
     {
         using var app = new TeamHost(fixture.Server);
