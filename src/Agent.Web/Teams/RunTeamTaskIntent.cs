@@ -195,16 +195,36 @@ public sealed class RunTeamTaskHandler(
         return new IntentResult([], [new DomainEvent("team.task_completed", JsonSerializer.Serialize(new { taskId = task.Id, agent = profile.Id, tokens = run.Tokens }))]);
     }
 
-    /// <summary>The profile's tools (all enabled ones when it names none); ask_agent stays whenever the depth allows it.</summary>
+    /// <summary>
+    /// The profile's tools (all enabled ones when it names none; ask_agent stays whenever the depth allows it), and
+    /// load_skill limited to the profile's skills when it names some.
+    /// </summary>
     internal static ToolSet ForProfile(ToolSet tools, AgentProfileOptions profile)
     {
-        if (profile.Tools.Count == 0)
+        var kept = profile.Tools.Count == 0
+            ? tools.Tools
+            : tools.Tools.Where(t => t.Spec.Name == AskAgentToolSource.ToolName || profile.Tools.Contains(t.Spec.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (profile.Skills.Count == 0)
         {
-            return tools;
+            return new ToolSet(kept);
         }
 
-        return new ToolSet(tools.Tools.Where(t => t.Spec.Name == AskAgentToolSource.ToolName || profile.Tools.Contains(t.Spec.Name, StringComparer.OrdinalIgnoreCase)).ToList());
+        return new ToolSet(kept.Select(t => t.Spec.Name == BuiltInTools.LoadSkill && t.Function is AgentTool skill ? new RegisteredTool(OnlySkills(skill, profile), t.Spec) : t).ToList());
     }
+
+    private static AgentTool OnlySkills(AgentTool loadSkill, AgentProfileOptions profile) => new(
+        loadSkill.Name,
+        $"{loadSkill.Description} Skills this agent may load: {string.Join(", ", profile.Skills)}.",
+        loadSkill.ParametersSchemaJson,
+        loadSkill.Source,
+        loadSkill.Effects,
+        (args, ct) =>
+        {
+            var name = AgentTool.RequiredString(args, "name");
+            return profile.Skills.Contains(name, StringComparer.OrdinalIgnoreCase)
+                ? loadSkill.InvokeAsync(args, ct)
+                : throw new ToolException($"{profile.Name} may load only these skills: {string.Join(", ", profile.Skills)}.");
+        });
 
     private static string SystemPrompt(AgentProfileOptions profile, TeamOptions team)
     {
