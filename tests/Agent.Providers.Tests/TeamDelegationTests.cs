@@ -251,6 +251,19 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync(new Uri("/api/teams/default", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync(new Uri("/api/team/profiles/tester", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync(new Uri("/api/team/profiles/tester", UriKind.Relative))).StatusCode);
+
+        // An edited prompt is what the chat sends; bootstrap lists the teams.
+        var marker = Guid.NewGuid().ToString("N");
+        using var edit = await http.PutAsJsonAsync(new Uri("/api/team/profiles/assistant", UriKind.Relative), new { name = "Assistant", systemPrompt = $"You coordinate {marker}." });
+        Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
+        var session = await CreateTeamSessionAsync(http);
+        var turn = await SendAsync(http, session, $"Hello {marker}");
+        await WaitForReplyAsync(http, session, turn.AssistantMessageId);
+        Assert.Contains(fixture.Server.Requests.All(), r => r.Body.Contains($"You coordinate {marker}.", StringComparison.Ordinal));
+        var bootstrap = await http.GetFromJsonAsync<JsonElement>(new Uri("/api/bootstrap", UriKind.Relative));
+        var shipped = Assert.Single(bootstrap.GetProperty("teams").EnumerateArray());
+        Assert.Equal("default", shipped.GetProperty("id").GetString());
+        Assert.Equal("assistant", shipped.GetProperty("coordinator").GetString());
     }
 
     private static async Task<Guid> CreateTeamSessionAsync(HttpClient http)

@@ -1,12 +1,10 @@
 using System.Text.Json;
-using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Agent.Web.Runtime;
 using Agent.Web.Tools;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Options;
 
 namespace Agent.Web.Chat;
 
@@ -24,9 +22,9 @@ public sealed class ChatCoordinator(
     IChatClientSource clients,
     ExecutionRuntime runtime,
     ToolRegistry tools,
-    IOptions<AgentOptions> options,
     TimeProvider time,
-    ChatTurnStreamer streamer) : IDisposable
+    ChatTurnStreamer streamer,
+    Teams.TeamCatalog profiles) : IDisposable
 {
     private const int RecentWindow = 50;
 
@@ -298,7 +296,8 @@ public sealed class ChatCoordinator(
         }
 
         streamer.Publish(new SessionChange(session.Id, userMessage is null ? [reply] : [userMessage, reply], reply.Id));
-        var systemPrompt = options.Value.Profiles.FirstOrDefault(p => string.Equals(p.Id, session.AgentProfileId, StringComparison.OrdinalIgnoreCase))?.SystemPrompt;
+        // The profile as the person edited it in the Team panel (over appsettings.json's default).
+        var systemPrompt = session.AgentProfileId is { } profileId ? (await profiles.FindProfileAsync(session.TenantId, profileId, cancellationToken))?.SystemPrompt : null;
         var turn = streamer.Prepare(run, lease, reply, ChatPromptBuilder.Build(context, instruction, systemPrompt));
 
         // The turn is an execution of the runtime, not a task of the caller: closing the tab does not stop it.
