@@ -53,6 +53,22 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         await page.Locator("[data-action=close-member]").ClickAsync();
         await Assertions.Expect(messages).ToHaveCountAsync(0);
 
+        // Profiles and teams are edited in dialogs; a bad edit is refused with the problem, not stored.
+        await page.Locator("[data-action=edit-profile][data-profile=coder]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-profile-form=coder]")).ToBeVisibleAsync();
+        await page.Locator("#profile-name").FillAsync("");
+        await page.Locator("#profile-name").PressAsync("Tab");
+        await Assertions.Expect(page.Locator("[data-profile-form=coder]")).ToContainTextAsync("Required"); // the change reached the server
+        await page.Locator("[data-action=save-profile]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-form-errors]")).ToContainTextAsync("Agent:Profiles:2:Name: is empty.");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-profile-dialog-desktop-light.png") });
+        await page.Locator("[data-action=cancel-profile]").ClickAsync();
+        await page.Locator("[data-action=edit-team][data-team=default]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-team-form=default]")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-team-dialog-desktop-light.png") });
+        await page.Locator("[data-action=cancel-team]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-profile-row=coder]")).ToContainTextAsync("Coder");
+
         // The coordinator got both results and finished; its ask_agent card opens the member's messages too.
         await page.GoBackAsync();
         await Assertions.Expect(page.Locator("section[data-panel=chat]")).ToHaveCountAsync(1);
