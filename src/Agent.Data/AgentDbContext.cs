@@ -4,6 +4,7 @@ using Agent.Domain.Memory;
 using Agent.Domain.Runtime;
 using Agent.Domain.Security;
 using Agent.Domain.Sessions;
+using Agent.Domain.Teams;
 using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -50,6 +51,7 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : I
     public DbSet<StateEntry> StateEntries => Set<StateEntry>();
 
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
+    public DbSet<TeamTask> TeamTasks => Set<TeamTask>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -117,6 +119,22 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : I
                 u.Ignore(x => x.TotalTokens);
             });
             e.HasOne<ChatSession>().WithMany().HasForeignKey(m => m.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<TeamTask>(e =>
+        {
+            e.ToTable("team_tasks");
+            e.HasKey(t => t.Id);
+            e.HasIndex(t => t.ExecutionId);
+            e.HasIndex(t => new { t.TenantId, t.RootExecutionId });
+            e.HasIndex(t => new { t.TenantId, t.CreatedAt });
+            e.Ignore(t => t.Tokens);
+            e.Ignore(t => t.Text);
+            JsonColumn(e.Property(t => t.Parts));
+            e.Property(t => t.Cost).HasColumnName("cost_nanos").HasConversion(new ValueConverter<decimal?, long?>(
+                v => v == null ? null : (long)Math.Round(v.Value * NanosPerUnit, MidpointRounding.AwayFromZero),
+                v => v == null ? null : v.Value / NanosPerUnit));
+            e.HasOne<ChatSession>().WithMany().HasForeignKey(t => t.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<Checkpoint>(e =>

@@ -33,6 +33,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IStateStore, StateStore>();
         services.AddSingleton<IToolApprovalStore, ToolApprovalStore>();
         services.AddSingleton<IAccessTokenStore, AccessTokenStore>();
+        services.AddSingleton<ITeamTaskStore, TeamTaskStore>();
         return services;
     }
 }

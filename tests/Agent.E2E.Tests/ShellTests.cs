@@ -17,7 +17,7 @@ public sealed class ShellTests(BrowserFixture fixture) : IClassFixture<BrowserFi
         ["mcp"] = ("empty", "No MCP servers configured."),
         ["memory"] = ("empty", "No memory yet."),
         ["tokens"] = ("empty", "No token usage in this range yet."),
-        ["team"] = ("empty", "No team tasks. Running several agents on one goal is not available in this version yet; nothing runs here."),
+        ["team"] = ("ready", "No team runs yet."),
         ["runs"] = ("empty", "No runs yet."),
         ["settings"] = ("ready", "New chats use deterministic"),
     };

@@ -10,14 +10,13 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using McpPage = Agent.Web.Components.Pages.Mcp;
 using Memory = Agent.Web.Components.Pages.Memory;
-using Team = Agent.Web.Components.Pages.Team;
 using Tokens = Agent.Web.Components.Pages.Tokens;
 using TokensViewModel = Agent.Web.Components.Pages.TokensViewModel;
 using ToolsPage = Agent.Web.Components.Pages.Tools;
 
 namespace Agent.Web.Tests;
 
-/// <summary>The Tools, MCP, Memory, Tokens and Team pages: each loads what it shows and says which state it is in.</summary>
+/// <summary>The Tools, MCP, Memory and Tokens pages: each loads what it shows and says which state it is in.</summary>
 public sealed class PanelComponentTests : AgentTestContext
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
@@ -353,14 +352,5 @@ public sealed class PanelComponentTests : AgentTestContext
         var failed = Render<Tokens>();
         failed.WaitForAssertion(() => Assert.Equal("error", failed.Find("[data-panel=tokens]").GetAttribute("data-state")), Wait);
         Assert.Contains("no such table", failed.Find("[data-state-message]").TextContent, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Team_page_says_plainly_that_nothing_runs_here()
-    {
-        RenderProviders();
-        var page = Render<Team>();
-        Assert.Equal("empty", page.Find("[data-panel=team]").GetAttribute("data-state"));
-        Assert.Contains("No team tasks. Running several agents on one goal is not available in this version yet; nothing runs here.", page.Find("[data-state-message]").TextContent, StringComparison.Ordinal);
     }
 }

@@ -105,7 +105,9 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
                     break;
             }
 
-            var plan = PlanFor(scenario, Scenario.Clean(lastUser), request, format);
+            var plan = scenario == Scenario.ToolCall && Scenario.Asks(lastUser) is { Count: > 0 } asks
+                ? AskPlan(asks, format)
+                : PlanFor(scenario, Scenario.Clean(lastUser), request, format);
             var inputTokens = CountWords(request, format);
             if (stream)
             {
@@ -157,6 +159,18 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
                 false, false, Fault.None),
             _ => new(standard, [], false, false, Fault.None),
         };
+    }
+
+    /// <summary>One ask_agent call per [ask:AGENT:TASK] marker, all in one response (the loop runs them in parallel).</summary>
+    private static Plan AskPlan(IReadOnlyList<(string Agent, string Task)> asks, Format format)
+    {
+        var tools = asks.Select((ask, i) =>
+        {
+            var arguments = new JsonObject { ["agent"] = ask.Agent, ["task"] = ask.Task }.ToJsonString(Json);
+            var half = arguments.Length / 2;
+            return new ToolPlan(format == Format.OpenAI ? $"call_ask_{i + 1}" : $"toolu_ask_{i + 1}", "ask_agent", [arguments[..half], arguments[half..]]);
+        }).ToArray();
+        return new(["Asking the team."], tools, false, false, Fault.None);
     }
 
     private static IEnumerable<string> OpenAIEvents(Plan plan, string model, int inputTokens, bool includeUsage)

@@ -22,7 +22,11 @@ public sealed record BootstrapSnapshot(
     int SessionCount,
     int MessageCount,
     TokenTotals TokenTotals,
-    TelemetryDefaults Telemetry);
+    TelemetryDefaults Telemetry,
+    IReadOnlyList<TeamSummary>? Teams = null);
+
+/// <summary>A team as the Team panel lists it: its coordinator and members (profile ids).</summary>
+public sealed record TeamSummary(string Id, string Name, string Coordinator, IReadOnlyList<string> Members);
 
 public sealed record ProviderStatus(
     string Name,

@@ -40,6 +40,9 @@ public sealed class AgentOptions
     /// <summary>Size limits of what people send (hostile input is bounded before it reaches a model or the database).</summary>
     public LimitsOptions Limits { get; set; } = new();
 
+    /// <summary>Teams of profiles: a coordinator that may hand sub-tasks to its members through the ask_agent tool.</summary>
+    public List<TeamOptions> Teams { get; set; } = [];
+
     /// <summary>Speech to text and text to speech servers; each is blocked until its URL is configured.</summary>
     public VoiceOptions Voice { get; set; } = new();
 
@@ -249,4 +252,84 @@ public sealed class AgentProfileOptions
     public string Name { get; set; } = "";
 
     public string SystemPrompt { get; set; } = "";
+
+    /// <summary>What the profile is good at; the coordinator reads it in the ask_agent tool's description.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>Provider and model this agent runs on as a team member; empty: the session's.</summary>
+    public string? Provider { get; set; }
+
+    public string? Model { get; set; }
+
+    /// <summary>Tools this agent may call as a team member; empty: every enabled tool.</summary>
+    public List<string> Tools { get; set; } = [];
+
+    /// <summary>Skills this agent may load as a team member; empty: every enabled skill.</summary>
+    public List<string> Skills { get; set; } = [];
+
+    /// <summary>none, session (the parent chat's memory) or agent (memory of this profile only).</summary>
+    public string MemoryScope { get; set; } = "session";
+
+    public AgentProfileOptions Copy() => new()
+    {
+        Id = Id,
+        Name = Name,
+        SystemPrompt = SystemPrompt,
+        Description = Description,
+        Provider = Provider,
+        Model = Model,
+        Tools = [.. Tools],
+        Skills = [.. Skills],
+        MemoryScope = MemoryScope,
+    };
+}
+
+/// <summary>A coordinator profile and the member profiles it may delegate to.</summary>
+public sealed class TeamOptions
+{
+    public string Id { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    /// <summary>Profile id of the agent the person talks to.</summary>
+    public string Coordinator { get; set; } = "";
+
+    /// <summary>Profile ids the coordinator may ask (ask_agent's "agent" argument).</summary>
+    public List<string> Members { get; set; } = [];
+
+    public TeamLimitsOptions Limits { get; set; } = new();
+
+    public TeamOptions Copy() => new()
+    {
+        Id = Id,
+        Name = Name,
+        Coordinator = Coordinator,
+        Members = [.. Members],
+        Limits = new TeamLimitsOptions
+        {
+            MaxDepth = Limits.MaxDepth,
+            MaxSteps = Limits.MaxSteps,
+            MaxTokensPerTask = Limits.MaxTokensPerTask,
+            MaxTokensPerRun = Limits.MaxTokensPerRun,
+            MaxSecondsPerTask = Limits.MaxSecondsPerTask,
+        },
+    };
+}
+
+/// <summary>Limits of a team run: how deep members may delegate and what each member task may spend.</summary>
+public sealed class TeamLimitsOptions
+{
+    /// <summary>1: only the coordinator delegates; 2: members may delegate once more.</summary>
+    public int MaxDepth { get; set; } = 2;
+
+    /// <summary>Model calls of one member task.</summary>
+    public int MaxSteps { get; set; } = 6;
+
+    /// <summary>Input plus output tokens of one member task.</summary>
+    public int MaxTokensPerTask { get; set; } = 50_000;
+
+    /// <summary>Input plus output tokens of every member task of one chat turn.</summary>
+    public int MaxTokensPerRun { get; set; } = 200_000;
+
+    public int MaxSecondsPerTask { get; set; } = 300;
 }

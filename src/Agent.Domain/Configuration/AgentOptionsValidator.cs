@@ -33,6 +33,7 @@ public static partial class AgentOptionsValidator
         ValidateMcpServers(options, errors);
         ValidateTools(options.Tools, errors);
         ValidateProfiles(options.Profiles, errors);
+        errors.AddRange(ValidateTeams(options.Profiles, options.Teams));
         ValidateVoice(options.Voice, errors);
         ValidateBudgets(options.Budgets, errors);
         return errors;

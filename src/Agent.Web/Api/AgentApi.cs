@@ -33,6 +33,7 @@ public static class AgentApi
         api.MapVoiceApi();
         api.MapTokensApi();
         api.MapTraceApi();
+        api.MapTeamApi();
         return endpoints;
     }
 }

@@ -5,7 +5,7 @@ using Agent.Web.Services;
 
 namespace Agent.Web.Api;
 
-public sealed record CreateSessionRequest(string? Title, string? Provider, string? Model);
+public sealed record CreateSessionRequest(string? Title, string? Provider, string? Model, string? TeamId = null);
 
 public sealed record SendMessageRequest(string? Text, Guid? EditOf);
 
@@ -46,15 +46,26 @@ public static class SessionApi
     {
         var group = endpoints.MapGroup("/api/sessions");
 
-        group.MapPost("", async (CreateSessionRequest? body, SessionService sessions, ICurrentTenant current, CancellationToken ct) =>
+        group.MapPost("", async (CreateSessionRequest? body, SessionService sessions, ICurrentTenant currentTenant, Teams.TeamCatalog teams, CancellationToken ct) =>
         {
-            var tenant = current.TenantId;
+            var tenant = currentTenant.TenantId;
             try
             {
+                if (body?.TeamId is { Length: > 0 } teamId && await teams.FindTeamAsync(tenant, teamId, ct) is null)
+                {
+                    return Problem(StatusCodes.Status400BadRequest, $"No team '{teamId}' is configured.");
+                }
+
                 var session = await sessions.CreateAsync(tenant, body?.Title, ct);
                 if (body?.Provider is { Length: > 0 } provider)
                 {
                     session = await sessions.ChangeModelAsync(tenant, session.Id, provider, body.Model ?? "", ct) ?? session;
+                }
+
+                if (body?.TeamId is { Length: > 0 } bound)
+                {
+                    await Teams.TeamBinding.BindAsync(tenant, session.Id, bound, sessions, teams, ct);
+                    session = await sessions.FindAsync(tenant, session.Id, ct) ?? session;
                 }
 
                 return Results.Created($"/api/sessions/{session.Id}", session);

@@ -179,12 +179,28 @@ public sealed class ChatCoordinator(
 
         var result = await RunDecidedCallAsync(decided, cancellationToken);
         await RecordDecidedCallAsync(decided, result);
+        return await ContinueWithToolResultsAsync(reply, [result], cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores results of tool calls an interrupted reply made (a team member resumed after a restart) and lets the
+    /// model go on from them, appending to that same reply. Results of calls that already have one are skipped.
+    /// </summary>
+    public async Task<TurnStarted> ContinueWithToolResultsAsync(string tenantId, Guid sessionId, Guid assistantMessageId, IReadOnlyList<ToolResultPart> results, CancellationToken cancellationToken) =>
+        await ContinueWithToolResultsAsync(await RequireMessageAsync(tenantId, sessionId, assistantMessageId, cancellationToken), results, cancellationToken);
+
+    private async Task<TurnStarted> ContinueWithToolResultsAsync(SessionMessage reply, IReadOnlyList<ToolResultPart> results, CancellationToken cancellationToken)
+    {
         var parts = reply.Parts.ToList();
-        parts.Insert(parts.FindLastIndex(p => p is not TextPart) + 1, result);
+        foreach (var result in results.Where(r => !reply.Parts.OfType<ToolResultPart>().Any(p => p.CallId == r.CallId)))
+        {
+            parts.Insert(parts.FindLastIndex(p => p is not TextPart) + 1, result);
+        }
+
         var updated = reply with { Parts = parts, UpdatedAt = time.GetUtcNow() };
         await messages.UpdateAsync(updated, cancellationToken);
-        streamer.Publish(new SessionChange(sessionId, [updated], null));
-        return await ContinueAsync(decided.TenantId, sessionId, reply.Id, null, cancellationToken);
+        streamer.Publish(new SessionChange(reply.SessionId, [updated], null));
+        return await ContinueAsync(reply.TenantId, reply.SessionId, reply.Id, null, cancellationToken);
     }
 
     private async Task<ToolResultPart> RunDecidedCallAsync(ToolApprovalRequest decided, CancellationToken cancellationToken)

@@ -15,6 +15,7 @@ using Agent.Web.ControlPlane;
 using Agent.Web.Runtime;
 using Agent.Web.Security;
 using Agent.Web.Services;
+using Agent.Web.Teams;
 using Agent.Web.Telemetry;
 using Agent.Web.Tools;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -100,6 +101,7 @@ public static class HostSetup
         builder.Services.AddSingleton<CheckpointService>();
         builder.Services.AddIntent(CompactSessionIntent.Name, nameof(CompactSessionHandler), sp => new CompactSessionHandler(sp.GetRequiredService<SessionCompactor>()), CompactSessionIntent.Metadata);
         builder.Services.AddAgentTools();
+        builder.Services.AddTeams();
         builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp.GetRequiredService<ChatTurnStreamer>()), SendMessageIntent.Metadata);
         builder.Services.AddExecutionRuntime(builder.Configuration);
         builder.Services.AddRuntimeControlPlane();

@@ -22,7 +22,8 @@ public sealed class BootstrapService(
     IMessageStore messages,
     ITokenUsageStore tokens,
     ToolRegistry toolRegistry,
-    McpServerManager mcp)
+    McpServerManager mcp,
+    Teams.TeamCatalog teams)
 {
     public const string McpOverrideScope = "mcp";
 
@@ -58,6 +59,7 @@ public sealed class BootstrapService(
             sessionCount,
             await messages.CountAsync(tenantId, cancellationToken),
             await tokens.TotalsAsync(tenantId, cancellationToken),
-            new TelemetryDefaults(agent.Telemetry.Currency, agent.Telemetry.ChartDays, agent.Telemetry.RecordToolCalls, agent.Streaming.FlushIntervalMs, agent.Streaming.FlushTokenCount));
+            new TelemetryDefaults(agent.Telemetry.Currency, agent.Telemetry.ChartDays, agent.Telemetry.RecordToolCalls, agent.Streaming.FlushIntervalMs, agent.Streaming.FlushTokenCount),
+            (await teams.TeamsAsync(tenantId, cancellationToken)).Select(t => new TeamSummary(t.Value.Id, t.Value.Name, t.Value.Coordinator, t.Value.Members)).ToList());
     }
 }

@@ -15,7 +15,8 @@ using Microsoft.Extensions.Options;
 namespace Agent.Web.Tools;
 
 /// <summary>Who a turn runs for and with which tools (see <see cref="ToolRegistry.PrepareTurnAsync"/>).</summary>
-public sealed record AgentLoopRequest(string TenantId, Guid? SessionId, Guid? ExecutionId, ToolSet Tools, SessionToolMode Mode);
+/// <param name="MaxSteps">Model calls of this turn; null: Agent:Tools:MaxSteps (a team member runs with its team's limit).</param>
+public sealed record AgentLoopRequest(string TenantId, Guid? SessionId, Guid? ExecutionId, ToolSet Tools, SessionToolMode Mode, int? MaxSteps = null);
 
 /// <summary>One tool call of a turn: started (no result yet) or completed.</summary>
 public sealed record ToolCallRecord(
@@ -76,6 +77,9 @@ public sealed class AgentLoop(
 
     public const string TraceKind = TraceKinds.ToolCall;
 
+    /// <summary>Key of the model's call id in <see cref="AIFunctionArguments.Context"/> (ask_agent links its member task to the call).</summary>
+    public const string CallIdContextKey = "callId";
+
     // Readable JSON (no \u0027 for quotes): it is shown to the person as text and read by the model, never put into HTML raw.
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -94,7 +98,7 @@ public sealed class AgentLoop(
         var chat = chatOptions?.Clone() ?? new ChatOptions();
         var offered = request.Tools.ForModel();
         chat.Tools = offered.Count > 0 ? offered : null;
-        var maxSteps = Math.Max(1, options.Value.Tools.MaxSteps);
+        var maxSteps = Math.Max(1, request.MaxSteps ?? options.Value.Tools.MaxSteps);
 
         for (var step = 1; ; step++)
         {
@@ -184,12 +188,13 @@ public sealed class AgentLoop(
             activity?.SetTag("gen_ai.tool.call.arguments", argumentsJson);
         }
 
-        var timeout = TimeSpan.FromSeconds(Math.Max(1, options.Value.Tools.CallTimeoutSeconds));
+        var timeout = tool!.Function is AgentTool { CallTimeout: { } own } ? own : TimeSpan.FromSeconds(Math.Max(1, options.Value.Tools.CallTimeoutSeconds));
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try
         {
-            var result = await tool!.Function.InvokeAsync(new AIFunctionArguments(call.Arguments), limit.Token);
+            var arguments = new AIFunctionArguments(call.Arguments) { Context = new Dictionary<object, object?> { [CallIdContextKey] = call.CallId } };
+            var result = await tool.Function.InvokeAsync(arguments, limit.Token);
             var json = await ArchiveIfLargeAsync(ToJson(result), call, request, cancellationToken);
             return await CompleteAsync(record with { ResultJson = json }, request, callbacks, step, started);
         }

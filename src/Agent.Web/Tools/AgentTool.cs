@@ -31,6 +31,9 @@ public sealed class AgentTool(
 
     public ToolEffects Effects => effects;
 
+    /// <summary>How long one call may take; null: Agent:Tools:CallTimeoutSeconds (ask_agent waits for its member's own time limit).</summary>
+    public TimeSpan? CallTimeout { get; init; }
+
     protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken) =>
         invoke(arguments, cancellationToken);
 

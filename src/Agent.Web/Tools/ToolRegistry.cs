@@ -18,6 +18,15 @@ public interface IToolProvider
     IReadOnlyList<AgentTool> GetTools();
 }
 
+/// <summary>Who a turn runs for: the tools a <see cref="ITurnToolSource"/> offers may depend on it (session and execution null when only listing).</summary>
+public sealed record TurnToolContext(string TenantId, Guid? SessionId, Guid? ExecutionId);
+
+/// <summary>Tools bound to the turn that offers them (ask_agent knows the session's team and the execution that asks).</summary>
+public interface ITurnToolSource
+{
+    Task<IReadOnlyList<AgentTool>> GetToolsAsync(TurnToolContext turn, CancellationToken cancellationToken);
+}
+
 /// <summary>The tools of one turn: what the model is offered and what the loop may run.</summary>
 public sealed class ToolSet(IReadOnlyList<RegisteredTool> tools)
 {
@@ -41,7 +50,8 @@ public sealed class ToolRegistry(
     SkillCatalog skills,
     IConfigOverrideStore overrides,
     IStateStore state,
-    IEnumerable<IToolProvider> providers)
+    IEnumerable<IToolProvider> providers,
+    IEnumerable<ITurnToolSource>? turnSources = null)
 {
     public const string OverrideScope = "tool";
 
@@ -66,8 +76,14 @@ public sealed class ToolRegistry(
         return new WorkspaceFolder(id == Domain.Sessions.Tenant.LocalId ? root : Path.Combine(root + ".tenants", id), options.Value.Tools.MaxFileBytes);
     });
 
-    public async Task<ToolSet> GetToolsAsync(string tenantId, CancellationToken cancellationToken)
+    public Task<ToolSet> GetToolsAsync(string tenantId, CancellationToken cancellationToken) =>
+        GetToolsAsync(new TurnToolContext(tenantId, null, null), cancellationToken);
+
+    /// <summary>The live tools with their effective approval and toggle, including the tools bound to <paramref name="turn"/>.</summary>
+    public async Task<ToolSet> GetToolsAsync(TurnToolContext turn, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(turn);
+        var tenantId = turn.TenantId;
         var config = options.Value.Tools;
         var functions = new List<AgentTool> { BuiltInTools.Time(time), BuiltInTools.Calculator() };
         functions.AddRange(BuiltInTools.Workspace(WorkspaceFor(tenantId)));
@@ -85,6 +101,11 @@ public sealed class ToolRegistry(
         foreach (var provider in providers)
         {
             functions.AddRange(provider.GetTools());
+        }
+
+        foreach (var source in turnSources ?? [])
+        {
+            functions.AddRange(await source.GetToolsAsync(turn, cancellationToken));
         }
 
         var enabled = await overrides.EnabledOverridesAsync(tenantId, OverrideScope, cancellationToken);
@@ -134,5 +155,5 @@ public sealed class ToolRegistry(
 
     /// <summary>Everything <see cref="AgentLoop.RunAsync"/> needs for one turn of a session: the live tools and the session's mode.</summary>
     public async Task<AgentLoopRequest> PrepareTurnAsync(string tenantId, Guid? sessionId, Guid? executionId, CancellationToken cancellationToken) =>
-        new(tenantId, sessionId, executionId, await GetToolsAsync(tenantId, cancellationToken), await GetModeAsync(tenantId, sessionId, cancellationToken));
+        new(tenantId, sessionId, executionId, await GetToolsAsync(new TurnToolContext(tenantId, sessionId, executionId), cancellationToken), await GetModeAsync(tenantId, sessionId, cancellationToken));
 }

@@ -5,6 +5,7 @@ using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.Web.Services;
+using Agent.Web.Teams;
 using Microsoft.Extensions.Options;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
@@ -32,6 +33,7 @@ public sealed class ChatContextService(
     SkillCatalog skills,
     ProviderCatalog providers,
     ITokenCounter counter,
+    TeamCatalog profiles,
     IOptions<AgentOptions> options)
 {
     /// <summary>Used when a session's model is not listed in Agent:Providers (the smallest common window).</summary>
@@ -124,7 +126,8 @@ public sealed class ChatContextService(
     private async Task<List<ContextBlock>> BlocksAsync(ChatSession session, IReadOnlyList<SessionMessage> turns, Checkpoint? compaction, CancellationToken cancellationToken)
     {
         var blocks = new List<ContextBlock>();
-        var profile = options.Value.Profiles.FirstOrDefault(p => string.Equals(p.Id, session.AgentProfileId, StringComparison.OrdinalIgnoreCase));
+        // The profile as the person edited it in the Team panel (over appsettings.json's default).
+        var profile = session.AgentProfileId is { } profileId ? await profiles.FindProfileAsync(session.TenantId, profileId, cancellationToken) : null;
         if (profile?.SystemPrompt is { Length: > 0 } systemPrompt)
         {
             blocks.Add(ContextBlocks.System(systemPrompt, profile.Name));

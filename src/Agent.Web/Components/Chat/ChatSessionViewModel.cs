@@ -5,6 +5,7 @@ using Agent.Domain.Tools;
 using Agent.Web.Chat;
 using Agent.Web.Chat.Context;
 using Agent.Web.Services;
+using Agent.Web.Teams;
 using Agent.Web.Tools;
 
 namespace Agent.Web.Components.Chat;
@@ -22,7 +23,8 @@ public sealed class ChatSessionViewModel(
     ToolRegistry tools,
     ProviderCatalog providers,
     ChatContextService contexts,
-    ICheckpointStore checkpoints)
+    ICheckpointStore checkpoints,
+    TeamCatalog teams)
 {
     public const int PageSize = 50;
 
@@ -53,6 +55,11 @@ public sealed class ChatSessionViewModel(
     public IReadOnlyDictionary<string, ToolApprovalRequest> Approvals { get; private set; } = new Dictionary<string, ToolApprovalRequest>();
 
     public SessionToolMode ToolMode { get; private set; } = SessionToolMode.AskForWrites;
+
+    /// <summary>The team the session is bound to ("" for none) and the teams it can be bound to.</summary>
+    public string TeamId { get; private set; } = "";
+
+    public IReadOnlyList<AgentProfileChoice> Teams { get; private set; } = [];
 
     public IReadOnlyList<AgentProfileChoice> Profiles => sessions.Profiles.Select(p => new AgentProfileChoice(p.Id, p.Name)).ToList();
 
@@ -105,6 +112,8 @@ public sealed class ChatSessionViewModel(
         activeLeaf = session.ActiveLeafId;
         await ReloadAsync(cancellationToken);
         ToolMode = await tools.GetModeAsync(session.TenantId, session.Id, cancellationToken);
+        Teams = (await teams.TeamsAsync(session.TenantId, cancellationToken)).Select(t => new AgentProfileChoice(t.Value.Id, t.Value.Name)).ToList();
+        TeamId = (await teams.TeamOfSessionAsync(session.TenantId, session.Id, cancellationToken))?.Id ?? "";
         await LoadApprovalsAsync(cancellationToken);
         Loaded = true;
     }
@@ -247,6 +256,15 @@ public sealed class ChatSessionViewModel(
 
     public async Task ChangeProfileAsync(string? profileId, CancellationToken cancellationToken) =>
         Session = await sessions.ChangeProfileAsync(RequireSession().TenantId, RequireSession().Id, string.IsNullOrEmpty(profileId) ? null : profileId, cancellationToken) ?? Session;
+
+    /// <summary>Binds the session to a team ("" unbinds); the agent becomes the team's coordinator.</summary>
+    public async Task ChangeTeamAsync(string? teamId, CancellationToken cancellationToken)
+    {
+        var session = RequireSession();
+        var team = await TeamBinding.BindAsync(session.TenantId, session.Id, teamId, sessions, teams, cancellationToken);
+        TeamId = team?.Id ?? "";
+        Session = await sessions.FindAsync(session.TenantId, session.Id, cancellationToken) ?? Session;
+    }
 
     public async Task ChangeToolModeAsync(SessionToolMode mode, CancellationToken cancellationToken)
     {

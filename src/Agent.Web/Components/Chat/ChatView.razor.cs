@@ -261,6 +261,8 @@ public sealed partial class ChatView : IAsyncDisposable
 
     private Task ChangeProfileAsync(string profileId) => Actions.RunAsync(() => Model.ChangeProfileAsync(profileId, disposed.Token));
 
+    private Task ChangeTeamAsync(string teamId) => Actions.RunAsync(() => Model.ChangeTeamAsync(teamId, disposed.Token));
+
     private Task ChangeToolModeAsync(SessionToolMode mode) => Actions.RunAsync(() => Model.ChangeToolModeAsync(mode, disposed.Token));
 
     private async Task EditAsync(SessionMessage message)

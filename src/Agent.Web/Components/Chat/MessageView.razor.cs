@@ -166,6 +166,7 @@ public sealed partial class MessageView : IAsyncDisposable
         builder.AddComponentParameter(3, nameof(ToolCallCard.Pending), result is null ? Approvals.GetValueOrDefault(call.CallId) : null);
         builder.AddComponentParameter(4, nameof(ToolCallCard.OnApprove), OnApprove);
         builder.AddComponentParameter(5, nameof(ToolCallCard.OnDeny), OnDeny);
+        builder.AddComponentParameter(6, nameof(ToolCallCard.MessageId), Message.Id);
         builder.CloseComponent();
     };
 

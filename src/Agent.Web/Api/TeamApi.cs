@@ -1,0 +1,176 @@
+using System.Text.Json;
+using Agent.Domain.Configuration;
+using Agent.Web.Runtime;
+using Agent.Web.Services;
+using Agent.Web.Teams;
+
+namespace Agent.Web.Api;
+
+/// <summary>Body of PATCH /api/sessions/{id}: only the fields present change ("teamId": null unbinds).</summary>
+public sealed record SessionTeamDto(Guid SessionId, string? TeamId);
+
+/// <summary>Profiles, teams, session binding, run trees and resume; the tenant of every route is <see cref="ICurrentTenant"/>.</summary>
+public static class TeamApi
+{
+    public static IEndpointRouteBuilder MapTeamApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/team/profiles", async (ICurrentTenant tenant, TeamCatalog catalog, CancellationToken ct) =>
+            Results.Ok(await catalog.ProfilesAsync(tenant.TenantId, ct)));
+
+        endpoints.MapPut("/api/team/profiles/{id}", async (string id, AgentProfileOptions? body, ICurrentTenant tenant, TeamCatalog catalog, CancellationToken ct) =>
+        {
+            if (body is null)
+            {
+                return Error(StatusCodes.Status400BadRequest, "A JSON profile body is required.");
+            }
+
+            if (!string.IsNullOrEmpty(body.Id) && !string.Equals(body.Id, id, StringComparison.OrdinalIgnoreCase))
+            {
+                return Error(StatusCodes.Status400BadRequest, $"The body's id '{body.Id}' differs from the path's '{id}'.");
+            }
+
+            body.Id = id;
+            return await SaveAsync(() => catalog.SaveProfileAsync(tenant.TenantId, body, ct), body);
+        });
+
+        endpoints.MapDelete("/api/team/profiles/{id}", async (string id, ICurrentTenant tenant, TeamCatalog catalog, CancellationToken ct) =>
+            await SaveAsync(async () =>
+            {
+                if (!await catalog.ResetProfileAsync(tenant.TenantId, id, ct))
+                {
+                    throw new KeyNotFoundException($"Profile '{id}' has no stored edit to reset.");
+                }
+            }, new { reset = id }));
+
+        endpoints.MapGet("/api/teams", async (ICurrentTenant tenant, TeamCatalog catalog, CancellationToken ct) =>
+            Results.Ok(await catalog.TeamsAsync(tenant.TenantId, ct)));
+
+        endpoints.MapPut("/api/teams/{id}", async (string id, TeamOptions? body, ICurrentTenant tenant, TeamCatalog catalog, CancellationToken ct) =>
+        {
+            if (body is null)
+            {
+                return Error(StatusCodes.Status400BadRequest, "A JSON team body is required.");
+            }
+
+            if (!string.IsNullOrEmpty(body.Id) && !string.Equals(body.Id, id, StringComparison.OrdinalIgnoreCase))
+            {
+                return Error(StatusCodes.Status400BadRequest, $"The body's id '{body.Id}' differs from the path's '{id}'.");
+            }
+
+            body.Id = id;
+            return await SaveAsync(() => catalog.SaveTeamAsync(tenant.TenantId, body, ct), body);
+        });
+
+        endpoints.MapDelete("/api/teams/{id}", async (string id, ICurrentTenant tenant, TeamCatalog catalog, CancellationToken ct) =>
+            await SaveAsync(async () =>
+            {
+                if (!await catalog.ResetTeamAsync(tenant.TenantId, id, ct))
+                {
+                    throw new KeyNotFoundException($"Team '{id}' has no stored edit to reset.");
+                }
+            }, new { reset = id }));
+
+        endpoints.MapPatch("/api/sessions/{id:guid}", async (Guid id, JsonElement? body, ICurrentTenant tenant, SessionService sessions, TeamCatalog catalog, CancellationToken ct) =>
+        {
+            if (body is not { ValueKind: JsonValueKind.Object } patch)
+            {
+                return Error(StatusCodes.Status400BadRequest, "The body must be a JSON object such as { \"teamId\": \"default\" }.");
+            }
+
+            if (await sessions.FindAsync(tenant.TenantId, id, ct) is null)
+            {
+                return Error(StatusCodes.Status404NotFound, $"Session {id} does not exist.");
+            }
+
+            if (!patch.TryGetProperty("teamId", out var teamId))
+            {
+                return Error(StatusCodes.Status400BadRequest, "Nothing to change: the body has no 'teamId' (give a team id, or null to unbind).");
+            }
+
+            if (teamId.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                return Error(StatusCodes.Status400BadRequest, "'teamId' must be a team id (a string) or null.");
+            }
+
+            try
+            {
+                var team = await TeamBinding.BindAsync(tenant.TenantId, id, teamId.GetString(), sessions, catalog, ct);
+                return Results.Ok(new SessionTeamDto(id, team?.Id));
+            }
+            catch (ArgumentException ex)
+            {
+                return Error(StatusCodes.Status400BadRequest, ex.Message);
+            }
+        });
+
+        endpoints.MapGet("/api/sessions/{id:guid}/team", async (Guid id, ICurrentTenant tenant, SessionService sessions, TeamCatalog catalog, CancellationToken ct) =>
+            await sessions.FindAsync(tenant.TenantId, id, ct) is null
+                ? Error(StatusCodes.Status404NotFound, $"Session {id} does not exist.")
+                : Results.Ok(new SessionTeamDto(id, (await catalog.TeamOfSessionAsync(tenant.TenantId, id, ct))?.Id)));
+
+        endpoints.MapGet("/api/execution/{id}/tree", async (string id, ICurrentTenant tenant, TeamRunQueries queries, CancellationToken ct) =>
+        {
+            if (!Guid.TryParse(id, out var executionId))
+            {
+                return Error(StatusCodes.Status400BadRequest, $"'{id}' is not an execution id (a GUID).");
+            }
+
+            return await queries.TreeAsync(tenant.TenantId, executionId, ct) is { } tree
+                ? Results.Ok(tree)
+                : Error(StatusCodes.Status404NotFound, $"Execution {executionId} does not exist.");
+        });
+
+        endpoints.MapGet("/api/team/runs", async (ICurrentTenant tenant, TeamRunQueries queries, CancellationToken ct) =>
+            Results.Ok(await queries.RecentRunsAsync(tenant.TenantId, 20, ct)));
+
+        endpoints.MapGet("/api/team/tasks/{taskId:guid}", async (Guid taskId, ICurrentTenant tenant, TeamRunQueries queries, CancellationToken ct) =>
+            await queries.TaskAsync(tenant.TenantId, taskId, ct) is { } task
+                ? Results.Ok(task)
+                : Error(StatusCodes.Status404NotFound, $"Team task {taskId} does not exist."));
+
+        endpoints.MapPost("/api/team/runs/{id:guid}/resume", async (Guid id, ICurrentTenant tenant, TeamRecovery recovery, CancellationToken ct) =>
+        {
+            try
+            {
+                return Results.Accepted(value: await recovery.ResumeAsync(tenant.TenantId, id, ct));
+            }
+            catch (KeyNotFoundException ex)
+            {
+                return Error(StatusCodes.Status404NotFound, ex.Message);
+            }
+            catch (ArgumentException ex)
+            {
+                return Error(StatusCodes.Status400BadRequest, ex.Message);
+            }
+            catch (ExecutionStateConflictException ex)
+            {
+                return Error(StatusCodes.Status409Conflict, ex.Message);
+            }
+            catch (CapsExceededException ex)
+            {
+                return Error(StatusCodes.Status429TooManyRequests, ex.Message);
+            }
+        });
+
+        return endpoints;
+    }
+
+    private static async Task<IResult> SaveAsync(Func<Task> save, object saved)
+    {
+        try
+        {
+            await save();
+            return Results.Ok(saved);
+        }
+        catch (TeamConfigException ex)
+        {
+            return Results.Json(new { error = ex.Message, errors = ex.Errors }, statusCode: StatusCodes.Status400BadRequest);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            return Error(StatusCodes.Status404NotFound, ex.Message);
+        }
+    }
+
+    private static IResult Error(int status, string reason) => Results.Json(new { error = reason }, statusCode: status);
+}

@@ -1,0 +1,137 @@
+using Microsoft.Playwright;
+
+namespace Agent.E2E.Tests;
+
+/// <summary>
+/// A team run on the real app and the provider emulator, driven by clicks: the chat is bound to the default team in its
+/// toolbar, the emulator scripts the coordinator's ask_agent calls, and the Team panel shows the run as a live tree
+/// where a branch is stopped, a member's messages are opened, and a run a crash interrupted is resumed.
+/// </summary>
+public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
+{
+    private static readonly LocatorAssertionsToHaveAttributeOptions Long = new() { Timeout = 60_000 };
+
+    [Fact]
+    public async Task The_live_tree_shows_both_members_and_stopping_a_branch_lets_the_coordinator_finish()
+    {
+        var page = await fixture.OpenNewChatAsync();
+        await ChatFixture.ChooseAsync(page, "team", "Default team");
+        await SendAsync(page, "Plan the release [scenario:tool-call] [ask:coder:Count the lines {scenario:long}{delay:150}] [ask:concise:Sum up the plan]");
+        await Assertions.Expect(page.Locator("[data-tool-call]")).ToHaveCountAsync(2);
+
+        var team = await Workbench.GoToAsync(page, "team");
+        await Assertions.Expect(team).ToHaveAttributeAsync("data-state", "ready");
+        var coder = page.Locator("[data-run-node][data-agent=coder]");
+        var concise = page.Locator("[data-run-node][data-agent=concise]");
+        await Assertions.Expect(coder).ToHaveAttributeAsync("data-status", "running");
+        await Assertions.Expect(concise).ToHaveAttributeAsync("data-status", "completed");
+        await Assertions.Expect(page.Locator("[data-run-node][data-depth='0']")).ToHaveAttributeAsync("data-status", "running");
+        await Assertions.Expect(coder).ToContainTextAsync("Count the lines");
+
+        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            foreach (var theme in new[] { "light", "dark" })
+            {
+                await SetThemeAsync(page, theme);
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"team-live-{size}-{theme}.png"), FullPage = true });
+            }
+        }
+
+        await SetThemeAsync(page, "light");
+        await page.SetViewportSizeAsync(1280, 800);
+        await coder.Locator("[data-action=stop-branch]").ClickAsync();
+        await Assertions.Expect(coder).ToHaveAttributeAsync("data-status", "cancelled");
+        await Assertions.Expect(coder.Locator("[data-action=stop-branch]")).ToHaveCountAsync(0);
+
+        // A member's messages open from the tree: the task it was given and its answer.
+        await concise.Locator("[data-action=open-member]").ClickAsync();
+        var messages = page.Locator("[data-member-messages]");
+        await Assertions.Expect(messages.Locator("[data-member-task]")).ToContainTextAsync("Sum up the plan");
+        await Assertions.Expect(messages.Locator("[data-member-reply]")).ToContainTextAsync("You said: Sum up the plan");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-member-messages-desktop-light.png") });
+        await page.Locator("[data-action=close-member]").ClickAsync();
+        await Assertions.Expect(messages).ToHaveCountAsync(0);
+
+        // Profiles and teams are edited in dialogs; a bad edit is refused with the problem, not stored.
+        await page.Locator("[data-action=edit-profile][data-profile=coder]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-profile-form=coder]")).ToBeVisibleAsync();
+        await page.Locator("#profile-name").FillAsync("");
+        await page.Locator("#profile-name").PressAsync("Tab");
+        await Assertions.Expect(page.Locator("[data-profile-form=coder]")).ToContainTextAsync("Required"); // the change reached the server
+        await page.Locator("[data-action=save-profile]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-form-errors]")).ToContainTextAsync("Agent:Profiles:2:Name: is empty.");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-profile-dialog-desktop-light.png") });
+        await page.Locator("[data-action=cancel-profile]").ClickAsync();
+        await page.Locator("[data-action=edit-team][data-team=default]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-team-form=default]")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-team-dialog-desktop-light.png") });
+        await page.Locator("[data-action=cancel-team]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-profile-row=coder]")).ToContainTextAsync("Coder");
+
+        // The coordinator got both results and finished; its ask_agent card opens the member's messages too.
+        await page.GoBackAsync();
+        await Assertions.Expect(page.Locator("section[data-panel=chat]")).ToHaveCountAsync(1);
+        var reply = page.Locator("article.role-assistant").Last;
+        await Assertions.Expect(reply).ToHaveAttributeAsync("data-status", "complete", Long);
+        await Assertions.Expect(reply).ToContainTextAsync("Coder was stopped before finishing");
+        await Assertions.Expect(reply).ToContainTextAsync("You said: Sum up the plan");
+        await reply.Locator("[data-tool-call=call_ask_2] [data-action=open-member-from-card]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-member-messages] [data-member-task]")).ToContainTextAsync("Sum up the plan");
+        await page.Locator("[data-action=close-member]").ClickAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_team_run_a_crash_interrupted_shows_its_interrupted_member_and_resumes()
+    {
+        var page = await fixture.OpenNewChatAsync();
+        var sessionUrl = page.Url;
+        await ChatFixture.ChooseAsync(page, "team", "Default team");
+        await SendAsync(page, "Crash the team [scenario:tool-call] [ask:coder:Count after the crash {scenario:long}{delay:30}]");
+        await Workbench.GoToAsync(page, "team");
+        await Assertions.Expect(page.Locator("[data-run-node][data-agent=coder]")).ToHaveAttributeAsync("data-status", "running");
+
+        await fixture.RestartAppAsync(); // SIGKILL, then a new process on the same database
+        await page.Context.CloseAsync();
+        page = await fixture.NewPageAsync();
+        await Workbench.OpenAsync(page);
+        await Workbench.GoToAsync(page, "team");
+
+        var coder = page.Locator("[data-run-node][data-agent=coder]");
+        await Assertions.Expect(coder).ToHaveAttributeAsync("data-status", "interrupted");
+        var alert = page.Locator("[data-interrupted-members]");
+        await Assertions.Expect(alert).ToContainTextAsync("A restart interrupted one member: Coder.");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-interrupted-desktop-light.png"), FullPage = true });
+
+        await page.Locator("[data-action=resume-run]").ClickAsync();
+        await Assertions.Expect(coder).ToHaveAttributeAsync("data-status", "completed", Long);
+        await Assertions.Expect(alert).ToHaveCountAsync(0);
+
+        // The coordinator's interrupted reply goes on with the member's answer.
+        await page.GotoAsync(new Uri(sessionUrl).PathAndQuery);
+        var reply = page.Locator("article.role-assistant").Last;
+        await Assertions.Expect(reply).ToHaveAttributeAsync("data-status", "complete", Long);
+        await Assertions.Expect(reply).ToContainTextAsync("The tools answered:");
+        await Assertions.Expect(reply).ToContainTextAsync("word400");
+        await page.Context.CloseAsync();
+    }
+
+    private static async Task SendAsync(IPage page, string text)
+    {
+        var composer = page.Locator("#composer-input");
+        await composer.FillAsync(text);
+        await composer.PressAsync("Enter");
+    }
+
+    private static async Task SetThemeAsync(IPage page, string theme)
+    {
+        if (await page.Locator("html").GetAttributeAsync("data-theme") != theme)
+        {
+            await page.Locator("[data-theme-toggle]").ClickAsync();
+            await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", theme);
+        }
+
+        await page.Mouse.MoveAsync(0, 400);
+    }
+}
