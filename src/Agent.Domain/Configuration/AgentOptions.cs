@@ -36,6 +36,8 @@ public sealed class AgentOptions
 
     /// <summary>Speech to text and text to speech servers; each is blocked until its URL is configured.</summary>
     public VoiceOptions Voice { get; set; } = new();
+
+    public MemoryOptions Memory { get; set; } = new();
 }
 
 public sealed class StorageOptions
