@@ -59,8 +59,13 @@ public sealed class OldDatabaseUpgradeTests
         var after = await SnapshotAsync(database.FilePath, oldColumns);
         var added = await SnapshotAsync(database.FilePath, new Dictionary<string, HashSet<string>> { ["messages"] = ["cost_nanos", "price_table_version"] });
         Assert.All(added["messages"], row => Assert.Equal("cost_nanos=NULL|price_table_version=NULL", row));
-        // EF Core's migration lock table may be added (a file that EF 9 itself migrated already has it); nothing else.
-        Assert.Empty(after.Keys.Except(before.Keys).Except(["__EFMigrationsLock"]));
+        // EF Core's migration lock table may be added (a file that EF 9 itself migrated already has it), and the
+        // Memory migration's attachments table and FTS5 index (with its shadow tables); nothing else.
+        var newTables = after.Keys.Except(before.Keys).Except(["__EFMigrationsLock", "attachments"]).ToList();
+        Assert.All(newTables, t => Assert.StartsWith("memory_fts", t, StringComparison.Ordinal));
+
+        // The old messages were indexed for recall by the migration's backfill.
+        Assert.NotEmpty(after["memory_fts"]);
         foreach (var (table, rows) in before)
         {
             // Migrations added since 5bf12a2 append their own history rows; the old ones stay as they were.
