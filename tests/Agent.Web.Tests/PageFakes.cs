@@ -32,17 +32,36 @@ internal sealed class FakeTokenUsageStore(TokenTotals totals, Gate? gate = null,
         Task.FromResult<IReadOnlyDictionary<string, TokenTotals>>(new Dictionary<string, TokenTotals>());
 }
 
-/// <summary>Memory counts for the Memory page: fixed counts per tier, or a failure.</summary>
-internal sealed class FakeMemoryStore(IReadOnlyDictionary<MemoryTier, int> counts, Exception? failure = null) : IMemoryStore
+/// <summary>Memory for the Memory page: fixed counts per tier and the given items, or a failure.</summary>
+internal sealed class FakeMemoryStore(IReadOnlyDictionary<MemoryTier, int> counts, Exception? failure = null, IReadOnlyList<MemoryItem>? items = null) : IMemoryStore
 {
+    private readonly IReadOnlyList<MemoryItem> items = items ?? [];
+
     public Task AddAsync(MemoryItem item, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task UpdateAsync(MemoryItem item, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<bool> DeleteAsync(string tenantId, Guid itemId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public Task<MemoryItem?> FindAsync(string tenantId, Guid itemId, CancellationToken cancellationToken) =>
+        Task.FromResult(items.FirstOrDefault(i => i.Id == itemId));
+
     public Task<IReadOnlyList<MemoryItem>> ListAsync(string tenantId, MemoryTier? tier, int skip, int take, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<MemoryItem>>([]);
+        Task.FromResult<IReadOnlyList<MemoryItem>>(items.Where(i => tier is null || i.Tier == tier).Skip(skip).Take(take).ToList());
+
+    public Task<MemoryPage> SearchAsync(string tenantId, MemoryTier? tier, string? query, int skip, int take, CancellationToken cancellationToken)
+    {
+        if (failure is not null)
+        {
+            return Task.FromException<MemoryPage>(failure);
+        }
+
+        var matched = items.Where(i => (tier is null || i.Tier == tier) && (string.IsNullOrEmpty(query) || i.Content.Contains(query, StringComparison.OrdinalIgnoreCase))).ToList();
+        return Task.FromResult(new MemoryPage(matched.Skip(skip).Take(take).ToList(), matched.Count));
+    }
+
+    public Task<MemoryItem?> FindEpisodeAsync(string tenantId, Guid sessionId, DateOnly day, CancellationToken cancellationToken) =>
+        Task.FromResult<MemoryItem?>(null);
 
     public Task<IReadOnlyDictionary<MemoryTier, int>> CountByTierAsync(string tenantId, CancellationToken cancellationToken) =>
         failure is null ? Task.FromResult(counts) : Task.FromException<IReadOnlyDictionary<MemoryTier, int>>(failure);

@@ -29,6 +29,7 @@ public static class AgentApi
         endpoints.MapRuntimeAdminApi();
         endpoints.MapVoiceApi();
         endpoints.MapTokensApi();
+        endpoints.MapMemoryApi();
         return endpoints;
     }
 }

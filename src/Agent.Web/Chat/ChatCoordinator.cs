@@ -3,6 +3,7 @@ using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
+using Agent.Web.Memories;
 using Agent.Web.Runtime;
 using Agent.Web.Tools;
 using Microsoft.Extensions.AI;
@@ -26,7 +27,8 @@ public sealed class ChatCoordinator(
     ToolRegistry tools,
     IOptions<AgentOptions> options,
     TimeProvider time,
-    ChatTurnStreamer streamer) : IDisposable
+    ChatTurnStreamer streamer,
+    MemoryService memory) : IDisposable
 {
     private const int RecentWindow = 50;
 
@@ -261,6 +263,8 @@ public sealed class ChatCoordinator(
     /// <param name="userMessage">The user message the reply answers, already stored; null when continuing an existing reply.</param>
     private async Task<Guid> RunReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage? userMessage, SessionMessage reply, IReadOnlyList<SessionMessage> context, string? instruction, CancellationToken cancellationToken)
     {
+        var lastPersonText = context.LastOrDefault(m => m.Role == MessageRole.User)?.Text;
+        var memorySection = await memory.PromptSectionAsync(session.TenantId, session.Id, lastPersonText, cancellationToken);
         var run = streamer.Claim(session.Id, reply.Id, reply.Text);
         try
         {
@@ -283,7 +287,7 @@ public sealed class ChatCoordinator(
 
         streamer.Publish(new SessionChange(session.Id, userMessage is null ? [reply] : [userMessage, reply], reply.Id));
         var systemPrompt = options.Value.Profiles.FirstOrDefault(p => string.Equals(p.Id, session.AgentProfileId, StringComparison.OrdinalIgnoreCase))?.SystemPrompt;
-        var turn = streamer.Prepare(run, lease, reply, ChatPromptBuilder.Build(context, instruction, systemPrompt));
+        var turn = streamer.Prepare(run, lease, reply, ChatPromptBuilder.Build(context, instruction, systemPrompt, memorySection));
 
         // The turn is an execution of the runtime, not a task of the caller: closing the tab does not stop it.
         try

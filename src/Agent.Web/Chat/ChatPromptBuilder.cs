@@ -10,10 +10,18 @@ public static class ChatPromptBuilder
 {
     public const string ContinueInstruction = "Continue your previous answer exactly where it stopped. Do not repeat what you already wrote.";
 
-    /// <summary>The prompt for a turn: the profile's system prompt (if any), the branch, then the instruction (if any).</summary>
-    public static List<AiChatMessage> Build(IReadOnlyList<SessionMessage> path, string? instruction, string? systemPrompt)
+    /// <summary>
+    /// The prompt for a turn: the profile's system prompt (if any), the memory section (pinned and recalled memory, if
+    /// any; a minimal stand-in until the context builder owns the budget), the branch, then the instruction (if any).
+    /// </summary>
+    public static List<AiChatMessage> Build(IReadOnlyList<SessionMessage> path, string? instruction, string? systemPrompt, string? memory = null)
     {
         var prompt = ToPrompt(path, instruction);
+        if (!string.IsNullOrEmpty(memory))
+        {
+            prompt.Insert(0, new AiChatMessage(ChatRole.System, memory));
+        }
+
         if (!string.IsNullOrEmpty(systemPrompt))
         {
             prompt.Insert(0, new AiChatMessage(ChatRole.System, systemPrompt));

@@ -10,6 +10,7 @@ using Agent.Web.Components;
 using Agent.Web.Components.Chat;
 using Agent.Web.Components.Shared;
 using Agent.Web.ControlPlane;
+using Agent.Web.Memories;
 using Agent.Web.Runtime;
 using Agent.Web.Services;
 using Agent.Web.Telemetry;
@@ -86,6 +87,7 @@ public static class HostSetup
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<ChatTurnStreamer>();
         builder.Services.AddSingleton<ChatCoordinator>();
+        builder.Services.AddSingleton<MemoryService>();
         builder.Services.AddAgentTools();
         builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp.GetRequiredService<ChatTurnStreamer>()), SendMessageIntent.Metadata);
         builder.Services.AddExecutionRuntime(builder.Configuration);

@@ -3,6 +3,7 @@ using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Agent.Web.Hosting;
+using Agent.Web.Memories;
 using Agent.Web.Services;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -41,6 +42,7 @@ public sealed class ToolRegistry(
     SkillCatalog skills,
     IConfigOverrideStore overrides,
     IStateStore state,
+    MemoryService memory,
     IEnumerable<IToolProvider> providers)
 {
     public const string OverrideScope = "tool";
@@ -55,11 +57,15 @@ public sealed class ToolRegistry(
         Path.GetFullPath(Path.Combine(app.ContentRoot, options.Value.Tools.WorkspaceFolder)),
         options.Value.Tools.MaxFileBytes);
 
-    public async Task<ToolSet> GetToolsAsync(string tenantId, CancellationToken cancellationToken)
+    public Task<ToolSet> GetToolsAsync(string tenantId, CancellationToken cancellationToken) => GetToolsAsync(tenantId, null, cancellationToken);
+
+    /// <summary>The tools of a tenant; the memory tools record <paramref name="sessionId"/> as the source of what they save.</summary>
+    public async Task<ToolSet> GetToolsAsync(string tenantId, Guid? sessionId, CancellationToken cancellationToken)
     {
         var config = options.Value.Tools;
         var functions = new List<AgentTool> { BuiltInTools.Time(time), BuiltInTools.Calculator() };
         functions.AddRange(BuiltInTools.Workspace(Workspace));
+        functions.AddRange(MemoryTools.For(memory, tenantId, sessionId));
         if (config.EnableFetch)
         {
             functions.Add(BuiltInTools.Fetch(http, config.FetchMaxBytes));
@@ -123,5 +129,5 @@ public sealed class ToolRegistry(
 
     /// <summary>Everything <see cref="AgentLoop.RunAsync"/> needs for one turn of a session: the live tools and the session's mode.</summary>
     public async Task<AgentLoopRequest> PrepareTurnAsync(string tenantId, Guid? sessionId, Guid? executionId, CancellationToken cancellationToken) =>
-        new(tenantId, sessionId, executionId, await GetToolsAsync(tenantId, cancellationToken), await GetModeAsync(tenantId, sessionId, cancellationToken));
+        new(tenantId, sessionId, executionId, await GetToolsAsync(tenantId, sessionId, cancellationToken), await GetModeAsync(tenantId, sessionId, cancellationToken));
 }

@@ -40,6 +40,30 @@ public sealed class DeterministicChatClient(string providerName, string modelId,
     public static string ReplyTo(string userText) =>
         $"{Label} Scripted reply from the offline provider. You wrote {CountWords(userText)} words: \"{Shorten(userText)}\". No model was called.";
 
+    /// <summary>A summary request (episodes, attachments) gets an extractive summary: the start of the text, labelled.</summary>
+    public static string SummaryOf(string text)
+    {
+        var flat = text.ReplaceLineEndings(" ").Trim();
+        return $"{Label} Extractive summary (no model was called): {(flat.Length <= 600 ? flat : flat[..600] + "...")}";
+    }
+
+    /// <summary>What memory the prompt carried, so an offline reply shows that memory reached the model.</summary>
+    private static string MemoryNote(IEnumerable<string> systemTexts)
+    {
+        var items = systemTexts.Where(t => t.StartsWith(Agent.Domain.Memory.MemoryPrompt.Header, StringComparison.Ordinal))
+            .SelectMany(t => t.Split('\n'))
+            .Where(l => l.StartsWith("- ", StringComparison.Ordinal))
+            .Select(l => l[2..])
+            .ToList();
+        if (items.Count == 0)
+        {
+            return "";
+        }
+
+        var joined = string.Join(" | ", items);
+        return $" Memory in context: {(joined.Length <= 400 ? joined : joined[..400] + "...")}";
+    }
+
     private async IAsyncEnumerable<ChatResponseUpdate> Script(IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan delay, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -85,7 +109,11 @@ public sealed class DeterministicChatClient(string providerName, string modelId,
             yield break;
         }
 
-        await foreach (var update in Stream(ReplyTo(lastText), model, responseId, input, delay, cancellationToken).ConfigureAwait(false))
+        var systemTexts = list.Where(m => m.Role == ChatRole.System).Select(ChatJson.TextOf).ToList();
+        var reply = systemTexts.FirstOrDefault()?.StartsWith(Agent.Domain.Memory.SummaryRequest.InstructionStart, StringComparison.Ordinal) == true
+            ? SummaryOf(lastText)
+            : ReplyTo(lastText) + MemoryNote(systemTexts);
+        await foreach (var update in Stream(reply, model, responseId, input, delay, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
         }
