@@ -92,3 +92,10 @@ internal sealed class TroubledOverrideStore(Gate? gate = null, Exception? failur
 
     public Task SetEnabledAsync(string tenantId, string scope, string name, bool enabled, CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+/// <summary>Recall that finds nothing (the Memory page's tests are about its markup).</summary>
+internal sealed class NoRecall : IMemoryRecall
+{
+    public Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RecalledMemory>>([]);
+}
