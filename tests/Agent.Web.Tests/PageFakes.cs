@@ -63,6 +63,9 @@ internal sealed class FakeMemoryStore(IReadOnlyDictionary<MemoryTier, int> count
     public Task<MemoryItem?> FindEpisodeAsync(string tenantId, Guid sessionId, DateOnly day, CancellationToken cancellationToken) =>
         Task.FromResult<MemoryItem?>(null);
 
+    public Task<IReadOnlyList<SessionMessage>> RawHistoryAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SessionMessage>>([]);
+
     public Task<IReadOnlyDictionary<MemoryTier, int>> CountByTierAsync(string tenantId, CancellationToken cancellationToken) =>
         failure is null ? Task.FromResult(counts) : Task.FromException<IReadOnlyDictionary<MemoryTier, int>>(failure);
 }

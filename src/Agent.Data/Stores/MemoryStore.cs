@@ -1,4 +1,5 @@
 using Agent.Domain.Memory;
+using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -74,6 +75,15 @@ public sealed class MemoryStore(IDbContextFactory<AgentDbContext> contexts) : IM
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.MemoryItems.AsNoTracking()
             .FirstOrDefaultAsync(m => m.TenantId == tenantId && m.SessionId == sessionId && m.Day == day && m.Tier == MemoryTier.DailyEpisode, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<SessionMessage>> RawHistoryAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Messages.AsNoTracking()
+            .Where(m => m.TenantId == tenantId && m.CreatedAt >= from && m.CreatedAt < to && (m.Role == MessageRole.User || m.Role == MessageRole.Assistant))
+            .OrderBy(m => m.SessionId).ThenBy(m => m.CreatedAt)
+            .ToListAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyDictionary<MemoryTier, int>> CountByTierAsync(string tenantId, CancellationToken cancellationToken)

@@ -33,6 +33,9 @@ public sealed class MemoryOptions
     /// <summary>Folder for attachment files, relative to the content root.</summary>
     public string AttachmentFolder { get; set; } = "data/attachments";
 
+    /// <summary>Characters of text one summary request may carry (a day's transcript or a document is cut to this).</summary>
+    public int SummaryInputMaxChars { get; set; } = 24_000;
+
     /// <summary>Whether the daily episode job runs (summarize_day for yesterday, at start and each day at 00:10 UTC).</summary>
     public bool EpisodeJob { get; set; } = true;
 }

@@ -1,4 +1,5 @@
 using Agent.Domain.Memory;
+using Agent.Domain.Sessions;
 
 namespace Agent.Domain.Storage;
 
@@ -22,6 +23,9 @@ public interface IMemoryStore
 
     /// <summary>The daily episode of a session for a day, if it was written.</summary>
     Task<MemoryItem?> FindEpisodeAsync(string tenantId, Guid sessionId, DateOnly day, CancellationToken cancellationToken);
+
+    /// <summary>The tenant's user and assistant messages created in [from, to), by session then time: a day's raw history.</summary>
+    Task<IReadOnlyList<SessionMessage>> RawHistoryAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 
     /// <summary>Count per tier; every tier is present, zero when empty. Raw history counts the tenant's messages.</summary>
     Task<IReadOnlyDictionary<MemoryTier, int>> CountByTierAsync(string tenantId, CancellationToken cancellationToken);

@@ -88,10 +88,13 @@ public static class HostSetup
         builder.Services.AddSingleton<ChatTurnStreamer>();
         builder.Services.AddSingleton<ChatCoordinator>();
         builder.Services.AddSingleton<MemoryService>();
+        builder.Services.AddSingleton<MemorySummarizer>();
+        builder.Services.AddIntent(SummarizeDayIntent.Name, nameof(SummarizeDayHandler), sp => ActivatorUtilities.CreateInstance<SummarizeDayHandler>(sp), SummarizeDayIntent.Metadata);
         builder.Services.AddAgentTools();
         builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp.GetRequiredService<ChatTurnStreamer>()), SendMessageIntent.Metadata);
         builder.Services.AddExecutionRuntime(builder.Configuration);
         builder.Services.AddRuntimeControlPlane();
+        builder.Services.AddHostedService<EpisodeScheduler>();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
