@@ -102,3 +102,19 @@ internal sealed class NoRecall : IMemoryRecall
     public Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<RecalledMemory>>([]);
 }
+
+/// <summary>No attachments (the Memory page's tests do not attach files).</summary>
+internal sealed class NoAttachments : IAttachmentStore
+{
+    public Task AddAsync(Attachment attachment, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task UpdateAsync(Attachment attachment, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<Attachment?> FindAsync(string tenantId, Guid attachmentId, CancellationToken cancellationToken) => Task.FromResult<Attachment?>(null);
+
+    public Task<IReadOnlyList<Attachment>> ListBySessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Attachment>>([]);
+
+    public Task AssignToMessageAsync(string tenantId, IReadOnlyCollection<Guid> attachmentIds, Guid messageId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+}

@@ -310,6 +310,7 @@ public sealed class PanelComponentTests : AgentTestContext
     {
         Services.AddSingleton<IMemoryStore>(store);
         Services.AddSingleton<IMemoryRecall>(new NoRecall());
+        Services.AddSingleton<IAttachmentStore>(new NoAttachments());
         Services.AddSingleton<ICheckpointStore>(new FakeCheckpointStore(checkpoints));
         Services.AddSingleton<ICurrentTenant>(new LocalTenant());
         Services.AddSingleton(Options.Create(new AgentOptions()));

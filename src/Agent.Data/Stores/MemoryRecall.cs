@@ -36,24 +36,33 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var hits = await RankAsync(db, tenantId, match, take, cancellationToken);
+        var hits = await RankAsync(db, tenantId, match, take + 1, cancellationToken);
         if (hits.Count == 0)
+        {
+            return [];
+        }
+
+        // The message that asks is stored before recall runs: it is the question, not something remembered.
+        var asked = query.Trim();
+        var found = (await MaterializeAsync(db, hits, cancellationToken))
+            .Where(f => !(f.Item.Tier == MemoryTier.RawHistory && string.Equals(f.Item.Content.Trim(), asked, StringComparison.Ordinal)))
+            .ToList();
+        if (found.Count == 0)
         {
             return [];
         }
 
         // BM25's IDF is tiny in a small corpus (a term in half the documents scores ~0), so an item that holds
-        // most of the question's subject words counts as relevant even when its score is low.
-        var coverage = await CoverageAsync(db, match, FtsQuery.Terms(query).Count, hits, cancellationToken);
-        var best = hits.Max(h => h.Score);
-        hits = hits.Where(h => (h.Score >= options.RecallMinScore || coverage[h.RowId] >= options.RecallMinCoverage)
-            && h.Score >= best * options.RecallRelativeCut).ToList();
-        if (hits.Count == 0)
-        {
-            return [];
-        }
-
-        return await MaterializeAsync(db, hits, cancellationToken);
+        // most of the question's subject words counts as relevant whatever its score; others need a score of their own
+        // and a fair share of the best one.
+        var coverage = await CoverageAsync(db, match, FtsQuery.Terms(query).Count, found.Select(f => f.Hit).ToList(), cancellationToken);
+        var best = found.Max(f => f.Hit.Score);
+        return found
+            .Where(f => coverage[f.Hit.RowId] >= options.RecallMinCoverage
+                || (f.Hit.Score >= options.RecallMinScore && f.Hit.Score >= best * options.RecallRelativeCut))
+            .Take(take)
+            .Select(f => new RecalledMemory(f.Item, f.Hit.Score))
+            .ToList();
     }
 
     private static async Task<List<Hit>> RankAsync(AgentDbContext db, string tenantId, string match, int take, CancellationToken cancellationToken)
@@ -75,7 +84,7 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         return hits;
     }
 
-    private static async Task<IReadOnlyList<RecalledMemory>> MaterializeAsync(AgentDbContext db, List<Hit> hits, CancellationToken cancellationToken)
+    private static async Task<List<(Hit Hit, MemoryItem Item)>> MaterializeAsync(AgentDbContext db, List<Hit> hits, CancellationToken cancellationToken)
     {
         var itemIds = hits.Where(h => !h.IsMessage).Select(h => h.Id).ToList();
         var messageIds = hits.Where(h => h.IsMessage).Select(h => h.Id).ToList();
@@ -87,7 +96,7 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
             byId[message.Id] = AsMemory(message);
         }
 
-        return hits.Where(h => byId.ContainsKey(h.Id)).Select(h => new RecalledMemory(byId[h.Id], h.Score)).ToList();
+        return hits.Where(h => byId.ContainsKey(h.Id)).Select(h => (h, byId[h.Id])).ToList();
     }
 
     /// <summary>A message seen as raw history; its id is the message's.</summary>

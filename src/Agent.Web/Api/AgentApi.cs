@@ -30,6 +30,7 @@ public static class AgentApi
         endpoints.MapVoiceApi();
         endpoints.MapTokensApi();
         endpoints.MapMemoryApi();
+        endpoints.MapAttachmentApi();
         return endpoints;
     }
 }

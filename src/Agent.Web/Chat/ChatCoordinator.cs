@@ -28,7 +28,8 @@ public sealed class ChatCoordinator(
     IOptions<AgentOptions> options,
     TimeProvider time,
     ChatTurnStreamer streamer,
-    MemoryService memory) : IDisposable
+    MemoryService memory,
+    IAttachmentStore attachments) : IDisposable
 {
     private const int RecentWindow = 50;
 
@@ -49,7 +50,11 @@ public sealed class ChatCoordinator(
     public bool IsStreaming(Guid sessionId) => streamer.IsStreaming(sessionId);
 
     /// <summary>Sends a new user message after the shown branch, or as an edit: a sibling of <paramref name="editOf"/>.</summary>
-    public async Task<TurnStarted> SendAsync(string tenantId, Guid sessionId, string text, Guid? editOf, CancellationToken cancellationToken)
+    public Task<TurnStarted> SendAsync(string tenantId, Guid sessionId, string text, Guid? editOf, CancellationToken cancellationToken) =>
+        SendAsync(tenantId, sessionId, text, editOf, null, cancellationToken);
+
+    /// <summary>As above, with files attached to the message (uploaded to the session first).</summary>
+    public async Task<TurnStarted> SendAsync(string tenantId, Guid sessionId, string text, Guid? editOf, IReadOnlyList<Guid>? attachmentIds, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -69,6 +74,7 @@ public sealed class ChatCoordinator(
 
         // The model sees the path above the new message; an edit of the first message starts from nothing.
         var above = parentId is null ? [] : await PathToAsync(tenantId, sessionId, parentId, cancellationToken);
+        var attached = await RequireAttachmentsAsync(tenantId, sessionId, attachmentIds, cancellationToken);
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
         var now = time.GetUtcNow();
@@ -79,12 +85,16 @@ public sealed class ChatCoordinator(
             TenantId = tenantId,
             ParentId = parentId,
             Role = MessageRole.User,
-            Parts = [new TextPart(text)],
+            Parts = [new TextPart(text), .. attached.Select(a => new AttachmentRefPart(a.Id, a.FileName, a.ContentType, a.SizeBytes))],
             Status = MessageStatus.Complete,
             CreatedAt = now,
             UpdatedAt = now,
         };
         await messages.AddAsync(user, cancellationToken);
+        if (attached.Count > 0)
+        {
+            await attachments.AssignToMessageAsync(tenantId, attached.Select(a => a.Id).ToList(), user.Id, cancellationToken);
+        }
         var context = above.Append(user).ToList();
         var (assistantId, executionId) = await StartReplyAsync(session, lease, user, context, isFirstTurn: parentId is null && editOf is null, cancellationToken);
         return new TurnStarted(sessionId, user.Id, assistantId, executionId);
@@ -263,8 +273,9 @@ public sealed class ChatCoordinator(
     /// <param name="userMessage">The user message the reply answers, already stored; null when continuing an existing reply.</param>
     private async Task<Guid> RunReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage? userMessage, SessionMessage reply, IReadOnlyList<SessionMessage> context, string? instruction, CancellationToken cancellationToken)
     {
-        var lastPersonText = context.LastOrDefault(m => m.Role == MessageRole.User)?.Text;
-        var memorySection = await memory.PromptSectionAsync(session.TenantId, session.Id, lastPersonText, cancellationToken);
+        var lastPerson = context.LastOrDefault(m => m.Role == MessageRole.User);
+        var memorySection = await memory.PromptSectionAsync(
+            session.TenantId, session.Id, lastPerson?.Text, lastPerson?.Parts.OfType<AttachmentRefPart>().Select(a => a.AttachmentId).ToList() ?? [], cancellationToken);
         var run = streamer.Claim(session.Id, reply.Id, reply.Text);
         try
         {
@@ -318,6 +329,23 @@ public sealed class ChatCoordinator(
             await streamer.FinishAsync(turn, MessageStatus.Failed, $"The turn was not started: {ex.Message}", null, null, null);
             throw new ChatRefusedException(ex.Message);
         }
+    }
+
+    private async Task<IReadOnlyList<Domain.Memory.Attachment>> RequireAttachmentsAsync(string tenantId, Guid sessionId, IReadOnlyList<Guid>? ids, CancellationToken cancellationToken)
+    {
+        var found = new List<Domain.Memory.Attachment>();
+        foreach (var id in (ids ?? []).Distinct())
+        {
+            var attachment = await attachments.FindAsync(tenantId, id, cancellationToken);
+            if (attachment is null || attachment.SessionId != sessionId)
+            {
+                throw new ArgumentException($"Attachment {id} was not uploaded to this session.", nameof(ids));
+            }
+
+            found.Add(attachment);
+        }
+
+        return found;
     }
 
     private async Task<ChatSession> RequireSessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>

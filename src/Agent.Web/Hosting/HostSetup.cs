@@ -89,6 +89,8 @@ public static class HostSetup
         builder.Services.AddSingleton<ChatCoordinator>();
         builder.Services.AddSingleton<MemoryService>();
         builder.Services.AddSingleton<MemorySummarizer>();
+        builder.Services.AddSingleton<AttachmentService>();
+        builder.Services.AddIntent(IngestAttachmentIntent.Name, nameof(IngestAttachmentHandler), sp => ActivatorUtilities.CreateInstance<IngestAttachmentHandler>(sp), IngestAttachmentIntent.Metadata);
         builder.Services.AddIntent(SummarizeDayIntent.Name, nameof(SummarizeDayHandler), sp => ActivatorUtilities.CreateInstance<SummarizeDayHandler>(sp), SummarizeDayIntent.Metadata);
         builder.Services.AddAgentTools();
         builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp.GetRequiredService<ChatTurnStreamer>()), SendMessageIntent.Metadata);

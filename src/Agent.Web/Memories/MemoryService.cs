@@ -13,7 +13,7 @@ public sealed class MemoryRuleException(string message) : ArgumentException(mess
 /// search, save, edit, pin and unpin, forget, and the memory part of a prompt. Pinned blocks are size-limited,
 /// alone and together, because they are always in context.
 /// </summary>
-public sealed class MemoryService(IMemoryStore store, IMemoryRecall recall, IOptions<AgentOptions> options, TimeProvider time, ILogger<MemoryService> logger)
+public sealed class MemoryService(IMemoryStore store, IMemoryRecall recall, IAttachmentStore attachments, IOptions<AgentOptions> options, TimeProvider time, ILogger<MemoryService> logger)
 {
     private const int MaxPinned = 200;
 
@@ -108,22 +108,30 @@ public sealed class MemoryService(IMemoryStore store, IMemoryRecall recall, IOpt
         (await store.ListAsync(tenantId, MemoryTier.PinnedBlock, 0, MaxPinned, cancellationToken)).OrderBy(p => p.CreatedAt).ToList();
 
     /// <summary>
-    /// The memory system message for a turn of a session: every pinned block, and what recall finds for the person's
-    /// message (the session's own messages are already in the prompt and left out). Memory that cannot be read is
-    /// logged and left out: the turn goes on without it.
+    /// The memory system message for a turn of a session: every pinned block, the summaries of the files attached to
+    /// the person's message, and what recall finds for that message (the session's own messages are already in the
+    /// prompt and left out). Memory that cannot be read is logged and left out: the turn goes on without it.
     /// </summary>
-    public async Task<string?> PromptSectionAsync(string tenantId, Guid sessionId, string? message, CancellationToken cancellationToken)
+    public async Task<string?> PromptSectionAsync(string tenantId, Guid sessionId, string? message, IReadOnlyList<Guid> attachmentIds, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(attachmentIds);
         try
         {
             var pinned = await PinnedAsync(tenantId, cancellationToken);
-            IReadOnlyList<RecalledMemory> recalled = [];
+            var recalled = new List<RecalledMemory>();
+            foreach (var id in attachmentIds)
+            {
+                if (await attachments.FindAsync(tenantId, id, cancellationToken) is { SummaryId: { } summaryId } && await store.FindAsync(tenantId, summaryId, cancellationToken) is { } summary)
+                {
+                    recalled.Add(new RecalledMemory(summary, double.MaxValue));
+                }
+            }
+
             if (!string.IsNullOrWhiteSpace(message))
             {
-                recalled = (await recall.RecallAsync(tenantId, message, Limits.RecallTake + 10, cancellationToken))
-                    .Where(r => !(r.Item.Tier == MemoryTier.RawHistory && r.Item.SessionId == sessionId))
-                    .Take(Limits.RecallTake)
-                    .ToList();
+                recalled.AddRange((await recall.RecallAsync(tenantId, message, Limits.RecallTake + 10, cancellationToken))
+                    .Where(r => !(r.Item.Tier == MemoryTier.RawHistory && r.Item.SessionId == sessionId) && recalled.All(a => a.Item.Id != r.Item.Id))
+                    .Take(Limits.RecallTake));
             }
 
             return MemoryPrompt.Format(pinned, recalled);
