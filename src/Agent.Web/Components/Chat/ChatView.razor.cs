@@ -18,6 +18,7 @@ public sealed partial class ChatView : IAsyncDisposable
     private DotNetObjectReference<ChatView>? selfReference;
     private IJSObjectReference? module;
     private ElementReference composer;
+    private ComposerAttachments? attachments;
     private ElementReference transcript;
     private bool attached;
     private SessionMessage? editing;
@@ -139,6 +140,8 @@ public sealed partial class ChatView : IAsyncDisposable
         await Model.ShowOlderAsync(disposed.Token);
     }
 
+    private Task OpenAttachPickerAsync() => attachments?.OpenPickerAsync() ?? Task.CompletedTask;
+
     private async Task SendFromButtonAsync()
     {
         if (module is null)
@@ -158,9 +161,22 @@ public sealed partial class ChatView : IAsyncDisposable
         }
 
         var editOf = editing?.Id;
-        if (await Actions.RunAsync(() => Model.SendAsync(text, editOf, disposed.Token)))
+        if (attachments?.Busy == true)
+        {
+            Snackbar.Add("A file is still being read; send when its chip says ready (or remove it).", Severity.Warning);
+            if (module is not null)
+            {
+                await module.InvokeVoidAsync("setDraft", disposed.Token, composer, DraftKey, text);
+            }
+
+            return;
+        }
+
+        var attached = attachments?.ReadyIds ?? [];
+        if (await Actions.RunAsync(() => Model.SendAsync(text, editOf, attached, disposed.Token)))
         {
             editing = null;
+            attachments?.ClearSent();
         }
         else if (module is not null)
         {
