@@ -31,6 +31,17 @@ public static class MemoryTiers
 
     public static MemoryTier Parse(string text) => TryParse(text, out var tier) ? tier : throw new ArgumentException($"Unknown tier '{text}'.", nameof(text));
 
+    /// <summary>The tier of one item, for people.</summary>
+    public static string ItemLabel(MemoryTier tier) => tier switch
+    {
+        MemoryTier.RawHistory => "Message",
+        MemoryTier.DailyEpisode => "Daily episode",
+        MemoryTier.PinnedBlock => "Pinned",
+        MemoryTier.ArchivalFact => "Archival fact",
+        MemoryTier.AttachmentSummary => "Attachment summary",
+        _ => tier.ToString(),
+    };
+
     /// <summary>The tier's name for people.</summary>
     public static string Label(MemoryTier tier) => tier switch
     {

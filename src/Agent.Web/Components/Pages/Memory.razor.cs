@@ -183,7 +183,7 @@ public sealed partial class Memory : IDisposable
         MemoryTier.PinnedBlock => Color.Primary,
         MemoryTier.ArchivalFact => Color.Info,
         MemoryTier.DailyEpisode => Color.Secondary,
-        MemoryTier.AttachmentSummary => Color.Tertiary,
+        MemoryTier.AttachmentSummary => Color.Success,
         _ => Color.Default,
     };
 
