@@ -11,10 +11,16 @@ using Microsoft.Extensions.Logging;
 using ExecutionContext = Agent.Domain.Runtime.ExecutionContext;
 
 // Console benches: "transcript" = opening a 10,000-message session, first window (TranscriptBench.cs); "providers" = adapter overhead per chunk and added time to first token vs raw SSE
-// (ProvidersBench.cs); otherwise the runtime bench below ("recovery" runs only its recovery part).
+// (ProvidersBench.cs); "recall" = memory recall p50/p95 at 10,000 and 100,000 items (RecallBench.cs); otherwise the runtime bench below ("recovery" runs only its recovery part).
 if (args is ["transcript", ..])
 {
     Environment.ExitCode = await Agent.Benchmarks.TranscriptBench.RunAsync();
+    return;
+}
+
+if (args is ["recall", ..])
+{
+    Environment.ExitCode = await Agent.Benchmarks.RecallBench.RunAsync();
     return;
 }
 

@@ -61,11 +61,11 @@ public static class FtsQuery
     }
 
     /// <summary>Any of the subject words (recall ranks by BM25); null when the text has none.</summary>
-    public static string? ForRecall(string? text)
-    {
-        var terms = Terms(text);
-        return terms.Count == 0 ? null : string.Join(" OR ", terms.Select(t => $"\"{t}\""));
-    }
+    public static string? ForRecall(string? text) => Or(Terms(text));
+
+    /// <summary>Any of the given words, each quoted (no FTS syntax passes through); null when there are none.</summary>
+    public static string? Or(IReadOnlyList<string> terms) =>
+        terms.Count == 0 ? null : string.Join(" OR ", terms.Select(t => $"\"{t}\""));
 
     /// <summary>Every word, the last one as a prefix (the search box of the panel); null when the text has none.</summary>
     public static string? ForSearch(string? text)

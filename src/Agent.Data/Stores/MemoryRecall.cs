@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Agent.Domain.Configuration;
 using Agent.Domain.Memory;
 using Agent.Domain.Sessions;
@@ -15,27 +16,37 @@ namespace Agent.Data.Stores;
 /// </summary>
 public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, MemoryOptions options) : IMemoryRecall
 {
-    // Title matches count twice as much as body matches. Pinned blocks and raw-history rows of memory_items are skipped.
+    /// <summary>How many matching items (summed over the question's words) FTS5 may rank for one question.</summary>
+    public const long PostingsBudget = 20_000;
+
+    private long? documentCount;
+    private long documentCountAt;
+
+    // Ranked inside FTS5 (rank is bm25 with titles weighing twice, see MemoryFtsSql) and filtered by tenant and kind
+    // without a join; pinned blocks are always in context, so never recalled.
     private const string Sql = """
-        SELECT f.rowid, -bm25(memory_fts, 2.0, 1.0) AS score, COALESCE(m.Id, msg.Id)
-        FROM memory_fts f
-        LEFT JOIN memory_items m ON f.rowid > 0 AND m.rowid = f.rowid
-        LEFT JOIN messages msg ON f.rowid < 0 AND msg.rowid = -f.rowid
-        WHERE memory_fts MATCH $match AND f.tenant_id = $tenant
-          AND (msg.Id IS NOT NULL OR m.Tier IN ('ArchivalFact', 'DailyEpisode', 'AttachmentSummary'))
-        ORDER BY score DESC
+        SELECT rowid, -rank, body, highlight(memory_fts, 0, char(1), char(2)) || ' ' || highlight(memory_fts, 1, char(1), char(2)) FROM memory_fts
+        WHERE memory_fts MATCH $match AND tenant_id = $tenant AND kind IN ('ArchivalFact', 'DailyEpisode', 'AttachmentSummary', 'Message')
+        ORDER BY rank
         LIMIT $limit
         """;
 
     public async Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(take);
-        if (FtsQuery.ForRecall(query) is not { } match)
+        var asked = FtsQuery.Terms(query);
+        if (asked.Count == 0)
         {
             return [];
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var terms = await SelectiveTermsAsync(db, asked, cancellationToken);
+        if (FtsQuery.Or(terms) is not { } match)
+        {
+            return [];
+        }
+
         var hits = await RankAsync(db, tenantId, match, take + 1, cancellationToken);
         if (hits.Count == 0)
         {
@@ -43,11 +54,9 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         }
 
         // The message that asks is stored before recall runs: it is the question, not something remembered.
-        var asked = query.Trim();
-        var found = (await MaterializeAsync(db, hits, cancellationToken))
-            .Where(f => !(f.Item.Tier == MemoryTier.RawHistory && string.Equals(f.Item.Content.Trim(), asked, StringComparison.Ordinal)))
-            .ToList();
-        if (found.Count == 0)
+        var question = query.Trim();
+        hits = hits.Where(h => !(h.IsMessage && string.Equals(h.Body.Trim(), question, StringComparison.Ordinal))).ToList();
+        if (hits.Count == 0)
         {
             return [];
         }
@@ -55,14 +64,74 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         // BM25's IDF is tiny in a small corpus (a term in half the documents scores ~0), so an item that holds
         // most of the question's subject words counts as relevant whatever its score; others need a score of their own
         // and a fair share of the best one.
-        var coverage = await CoverageAsync(db, match, FtsQuery.Terms(query).Count, found.Select(f => f.Hit).ToList(), cancellationToken);
-        var best = found.Max(f => f.Hit.Score);
-        return found
-            .Where(f => coverage[f.Hit.RowId] >= options.RecallMinCoverage
-                || (f.Hit.Score >= options.RecallMinScore && f.Hit.Score >= best * options.RecallRelativeCut))
+        var best = hits.Max(h => h.Score);
+        hits = hits.Where(h => h.Coverage(terms.Count) >= options.RecallMinCoverage
+                || (h.Score >= options.RecallMinScore && h.Score >= best * options.RecallRelativeCut))
             .Take(take)
-            .Select(f => new RecalledMemory(f.Item, f.Hit.Score))
             .ToList();
+        return await MaterializeAsync(db, hits, cancellationToken);
+    }
+
+    /// <summary>
+    /// The question's words worth searching, from the index's own counts (the fts5vocab table memory_fts_vocab): a word
+    /// in more than half of the items scores nothing in BM25 and is dropped; then, rarest first, words are kept while
+    /// the items they match stay under <see cref="PostingsBudget"/> (at least one word is always kept). FTS5 ranks
+    /// every item that matches, so this bounds the work per question. A word the index holds only in its stemmed form
+    /// ("cats" as "cat") is not found in the counts and is kept.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> SelectiveTermsAsync(AgentDbContext db, IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var documents = await DocumentCountAsync(connection, cancellationToken);
+        var frequency = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT term, doc FROM memory_fts_vocab WHERE term IN ({string.Join(',', terms.Select((_, i) => $"$t{i}"))})";
+            for (var i = 0; i < terms.Count; i++)
+            {
+                Add(command, $"$t{i}", terms[i]);
+            }
+
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                frequency[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        var informative = terms.Where(t => !frequency.TryGetValue(t, out var d) || d * 2 <= documents).ToList();
+        var kept = new List<string>();
+        long postings = 0;
+        foreach (var term in informative.OrderBy(t => frequency.GetValueOrDefault(t)))
+        {
+            var d = frequency.GetValueOrDefault(term);
+            if (kept.Count > 0 && postings + d > PostingsBudget)
+            {
+                break;
+            }
+
+            kept.Add(term);
+            postings += d;
+        }
+
+        return kept;
+    }
+
+    /// <summary>The number of indexed items, re-read at most every 30 seconds (it only sets the thresholds above).</summary>
+    private async Task<long> DocumentCountAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        if (documentCount is { } cached && Environment.TickCount64 - documentCountAt < 30_000)
+        {
+            return cached;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM memory_fts_docsize";
+        var count = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        documentCount = count;
+        documentCountAt = Environment.TickCount64;
+        return count;
     }
 
     private static async Task<List<Hit>> RankAsync(AgentDbContext db, string tenantId, string match, int take, CancellationToken cancellationToken)
@@ -78,34 +147,63 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            hits.Add(new Hit(reader.GetInt64(0), Guid.Parse(reader.GetString(2)), reader.GetDouble(1)));
+            var marked = reader.GetString(3).Split('\u0001').Skip(1).Select(m => m.Split('\u0002')[0].ToLowerInvariant()).Distinct(StringComparer.Ordinal).Count();
+            hits.Add(new Hit(reader.GetInt64(0), reader.GetDouble(1), reader.GetString(2), marked));
         }
 
         return hits;
     }
 
-    private static async Task<List<(Hit Hit, MemoryItem Item)>> MaterializeAsync(AgentDbContext db, List<Hit> hits, CancellationToken cancellationToken)
+    /// <summary>The found rows as memory items, in rank order (plain reads by rowid: no model building per question).</summary>
+    private static async Task<IReadOnlyList<RecalledMemory>> MaterializeAsync(AgentDbContext db, List<Hit> hits, CancellationToken cancellationToken)
     {
-        var itemIds = hits.Where(h => !h.IsMessage).Select(h => h.Id).ToList();
-        var messageIds = hits.Where(h => h.IsMessage).Select(h => h.Id).ToList();
-        var items = itemIds.Count == 0 ? [] : await db.MemoryItems.AsNoTracking().Where(m => itemIds.Contains(m.Id)).ToListAsync(cancellationToken);
-        var messages = messageIds.Count == 0 ? [] : await db.Messages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToListAsync(cancellationToken);
-        var byId = items.ToDictionary(i => i.Id);
-        foreach (var message in messages)
+        var connection = db.Database.GetDbConnection();
+        var byRow = new Dictionary<long, MemoryItem>();
+        var items = string.Join(',', hits.Where(h => !h.IsMessage).Select(h => h.RowId));
+        if (items.Length > 0)
         {
-            byId[message.Id] = AsMemory(message);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT rowid, Id, TenantId, SessionId, Tier, Title, Content, CreatedAt, UpdatedAt, Source, SourceMessageId, AttachmentId, Day FROM memory_items WHERE rowid IN ({items})";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                byRow[reader.GetInt64(0)] = new MemoryItem(
+                    Guid.Parse(reader.GetString(1)), reader.GetString(2), OptionalGuid(reader, 3), Enum.Parse<MemoryTier>(reader.GetString(4)),
+                    reader.GetString(5), reader.GetString(6), Ticks(reader, 7), Ticks(reader, 8))
+                {
+                    Source = Enum.TryParse<MemorySource>(reader.GetString(9), out var source) ? source : MemorySource.Person,
+                    SourceMessageId = OptionalGuid(reader, 10),
+                    AttachmentId = OptionalGuid(reader, 11),
+                    Day = reader.IsDBNull(12) ? null : DateOnly.Parse(reader.GetString(12), CultureInfo.InvariantCulture),
+                };
+            }
         }
 
-        return hits.Where(h => byId.ContainsKey(h.Id)).Select(h => (h, byId[h.Id])).ToList();
+        var messages = hits.Where(h => h.IsMessage).ToDictionary(h => -h.RowId);
+        if (messages.Count > 0)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT rowid, Id, TenantId, SessionId, Role, CreatedAt, UpdatedAt FROM messages WHERE rowid IN ({string.Join(',', messages.Keys)})";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = Guid.Parse(reader.GetString(1));
+                byRow[-reader.GetInt64(0)] = new MemoryItem(
+                    id, reader.GetString(2), Guid.Parse(reader.GetString(3)), MemoryTier.RawHistory,
+                    reader.GetString(4) == nameof(MessageRole.User) ? "Person said" : "Agent replied", messages[reader.GetInt64(0)].Body, Ticks(reader, 5), Ticks(reader, 6))
+                {
+                    Source = MemorySource.Message,
+                    SourceMessageId = id,
+                };
+            }
+        }
+
+        return hits.Where(h => byRow.ContainsKey(h.RowId)).Select(h => new RecalledMemory(byRow[h.RowId], h.Score)).ToList();
     }
 
-    /// <summary>A message seen as raw history; its id is the message's.</summary>
-    public static MemoryItem AsMemory(SessionMessage message) =>
-        new(message.Id, message.TenantId, message.SessionId, MemoryTier.RawHistory, message.Role == MessageRole.User ? "Person said" : "Agent replied", message.Text, message.CreatedAt, message.UpdatedAt)
-        {
-            Source = MemorySource.Message,
-            SourceMessageId = message.Id,
-        };
+    private static Guid? OptionalGuid(DbDataReader reader, int column) => reader.IsDBNull(column) ? null : Guid.Parse(reader.GetString(column));
+
+    private static DateTimeOffset Ticks(DbDataReader reader, int column) => new(reader.GetInt64(column), TimeSpan.Zero);
 
     private static void Add(DbCommand command, string name, object value)
     {
@@ -115,25 +213,12 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         command.Parameters.Add(parameter);
     }
 
-    /// <summary>The share of the question's subject words each hit holds, read from FTS5's highlight markers.</summary>
-    private static async Task<Dictionary<long, double>> CoverageAsync(AgentDbContext db, string match, int terms, List<Hit> hits, CancellationToken cancellationToken)
-    {
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = $"SELECT rowid, highlight(memory_fts, 0, char(1), char(2)) || ' ' || highlight(memory_fts, 1, char(1), char(2)) FROM memory_fts WHERE memory_fts MATCH $match AND rowid IN ({string.Join(',', hits.Select(h => h.RowId))})";
-        Add(command, "$match", match);
-        var coverage = hits.ToDictionary(h => h.RowId, _ => 0.0);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var marked = reader.GetString(1).Split('\u0001').Skip(1).Select(s => s.Split('\u0002')[0].ToLowerInvariant()).Distinct(StringComparer.Ordinal).Count();
-            coverage[reader.GetInt64(0)] = terms == 0 ? 0 : Math.Min(1.0, (double)marked / terms);
-        }
-
-        return coverage;
-    }
-
-    private sealed record Hit(long RowId, Guid Id, double Score)
+    /// <summary>A ranked row; <see cref="Marked"/> counts the distinct words FTS5 highlighted in it.</summary>
+    private sealed record Hit(long RowId, double Score, string Body, int Marked)
     {
         public bool IsMessage => RowId < 0;
+
+        /// <summary>The share of the question's subject words the row holds.</summary>
+        public double Coverage(int terms) => terms == 0 ? 0 : Math.Min(1.0, (double)Marked / terms);
     }
 }
