@@ -19,8 +19,6 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     /// <summary>How many matching items (summed over the question's words) FTS5 may rank for one question.</summary>
     public const long PostingsBudget = 20_000;
 
-    private long? documentCount;
-    private long documentCountAt;
 
     // Ranked inside FTS5 (rank is bm25 with titles weighing twice, see MemoryFtsSql) and filtered by tenant and kind
     // without a join; pinned blocks are always in context, so never recalled.
@@ -73,17 +71,16 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     }
 
     /// <summary>
-    /// The question's words worth searching, from the index's own counts (the fts5vocab table memory_fts_vocab): a word
-    /// in more than half of the items scores nothing in BM25 and is dropped; then, rarest first, words are kept while
-    /// the items they match stay under <see cref="PostingsBudget"/> (at least one word is always kept). FTS5 ranks
-    /// every item that matches, so this bounds the work per question. A word the index holds only in its stemmed form
-    /// ("cats" as "cat") is not found in the counts and is kept.
+    /// The question's words worth searching, from the index's own counts (the fts5vocab table memory_fts_vocab): rarest
+    /// first, words are kept while the items they match stay under <see cref="PostingsBudget"/> (at least one word is
+    /// always kept). FTS5 ranks every item that matches, so this bounds the work per question; the words left out are the
+    /// commonest, which weigh least in BM25. A word the index holds only in its stemmed form ("cats" as "cat") is not
+    /// found in the counts and is kept.
     /// </summary>
-    private async Task<IReadOnlyList<string>> SelectiveTermsAsync(AgentDbContext db, IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>> SelectiveTermsAsync(AgentDbContext db, IReadOnlyList<string> terms, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
-        var documents = await DocumentCountAsync(connection, cancellationToken);
         var frequency = new Dictionary<string, long>(StringComparer.Ordinal);
         await using (var command = connection.CreateCommand())
         {
@@ -100,10 +97,9 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
             }
         }
 
-        var informative = terms.Where(t => !frequency.TryGetValue(t, out var d) || d * 2 <= documents).ToList();
         var kept = new List<string>();
         long postings = 0;
-        foreach (var term in informative.OrderBy(t => frequency.GetValueOrDefault(t)))
+        foreach (var term in terms.OrderBy(t => frequency.GetValueOrDefault(t)))
         {
             var d = frequency.GetValueOrDefault(term);
             if (kept.Count > 0 && postings + d > PostingsBudget)
@@ -116,22 +112,6 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         }
 
         return kept;
-    }
-
-    /// <summary>The number of indexed items, re-read at most every 30 seconds (it only sets the thresholds above).</summary>
-    private async Task<long> DocumentCountAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        if (documentCount is { } cached && Environment.TickCount64 - documentCountAt < 30_000)
-        {
-            return cached;
-        }
-
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM memory_fts_docsize";
-        var count = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-        documentCount = count;
-        documentCountAt = Environment.TickCount64;
-        return count;
     }
 
     private static async Task<List<Hit>> RankAsync(AgentDbContext db, string tenantId, string match, int take, CancellationToken cancellationToken)

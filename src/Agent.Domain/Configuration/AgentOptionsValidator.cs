@@ -33,6 +33,7 @@ public static partial class AgentOptionsValidator
         ValidateTools(options.Tools, errors);
         ValidateProfiles(options.Profiles, errors);
         ValidateVoice(options.Voice, errors);
+        ValidateMemory(options.Memory, errors);
         return errors;
     }
 
