@@ -3,7 +3,6 @@ using System.Globalization;
 using Agent.Data;
 using Agent.Domain.Memory;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Agent.Benchmarks;

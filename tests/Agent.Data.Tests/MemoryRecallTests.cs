@@ -2,7 +2,6 @@ using Agent.Domain.Memory;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 

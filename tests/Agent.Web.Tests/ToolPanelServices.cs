@@ -1,5 +1,5 @@
-using Agent.Domain.Memory;
 using Agent.Domain.Configuration;
+using Agent.Domain.Memory;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Agent.Tests.Shared;
