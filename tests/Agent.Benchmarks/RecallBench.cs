@@ -60,6 +60,7 @@ public static class RecallBench
                 }
 
                 var times = new List<double>();
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 var found = 0;
                 var empty = 0;
                 foreach (var q in questions)
@@ -71,9 +72,10 @@ public static class RecallBench
                     empty += result.Count == 0 ? 1 : 0;
                 }
 
+                var cpuPerQuestion = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / Queries;
                 times.Sort();
                 return string.Create(CultureInfo.InvariantCulture,
-                    $"{items,7:N0} items (seeded in {seeded.Elapsed.TotalSeconds:0.0} s): recall take 5 over {Queries} questions: p50 {Percentile(times, 0.50):0.00} ms, p95 {Percentile(times, 0.95):0.00} ms, p99 {Percentile(times, 0.99):0.00} ms, max {times[^1]:0.00} ms; {found / (double)Queries:0.0} items per question, {empty} with none");
+                    $"{items,7:N0} items (seeded in {seeded.Elapsed.TotalSeconds:0.0} s): recall take 5 over {Queries} questions: p50 {Percentile(times, 0.50):0.00} ms, p95 {Percentile(times, 0.95):0.00} ms, p99 {Percentile(times, 0.99):0.00} ms, max {times[^1]:0.00} ms, CPU {cpuPerQuestion:0.00} ms per question (all threads); {found / (double)Queries:0.0} items per question, {empty} with none");
             }
         }
         finally

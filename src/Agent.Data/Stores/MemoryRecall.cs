@@ -17,7 +17,7 @@ namespace Agent.Data.Stores;
 public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, MemoryOptions options) : IMemoryRecall
 {
     /// <summary>How many matching items (summed over the question's words) FTS5 may rank for one question.</summary>
-    public const long PostingsBudget = 20_000;
+    public const long PostingsBudget = 8_000;
 
 
     // Ranked inside FTS5 (rank is bm25 with titles weighing twice, see MemoryFtsSql) and filtered by tenant and kind
