@@ -72,7 +72,7 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
         await chooser.SetFilesAsync(LeasePdf);
         var chip = page.Locator("[data-attachment='lease.pdf']");
         await Assertions.Expect(chip).ToHaveAttributeAsync("data-attachment-state", "ready", new() { Timeout = 30_000 });
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "chat-attachment-ready-desktop-light.png"), Animations = ScreenshotAnimations.Disabled });
+        await Screens(page, "chat-attachment-ready");
 
         await SendAsync(page, "How much is the security deposit in this lease?");
         var question = page.Locator("article.role-user").Last;
@@ -135,8 +135,8 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
                 await page.Mouse.MoveAsync(0, 400);
                 await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-{size}-{theme}.png"), Animations = ScreenshotAnimations.Disabled });
                 var serious = await Workbench.SeriousAxeViolationsAsync(page);
-                Assert.True(serious.Count == 0, $"memory at {size} in {theme}: " + string.Join("; ", serious));
-                Assert.False(await Workbench.ScrollsSidewaysAsync(page), $"memory at {size} scrolls sideways");
+                Assert.True(serious.Count == 0, $"{name} at {size} in {theme}: " + string.Join("; ", serious));
+                Assert.False(await Workbench.ScrollsSidewaysAsync(page), $"{name} at {size} scrolls sideways");
             }
         }
 
