@@ -36,6 +36,8 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : I
 
     public DbSet<MemoryItem> MemoryItems => Set<MemoryItem>();
 
+    public DbSet<Attachment> Attachments => Set<Attachment>();
+
     public DbSet<TraceEvent> TraceEvents => Set<TraceEvent>();
 
     public DbSet<ConfigOverride> ConfigOverrides => Set<ConfigOverride>();
@@ -159,7 +161,19 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : I
         {
             e.ToTable("memory_items");
             e.HasKey(m => m.Id);
-            e.HasIndex(m => new { m.TenantId, m.Tier });
+            e.HasIndex(m => new { m.TenantId, m.Tier, m.UpdatedAt });
+            e.HasIndex(m => new { m.TenantId, m.SessionId, m.Day });
+
+            // Full-text recall reads the FTS5 table memory_fts, created and kept in step by triggers in the
+            // migration (hand-written SQL: EF cannot model virtual tables); EF never sees it.
+        });
+
+        modelBuilder.Entity<Attachment>(e =>
+        {
+            e.ToTable("attachments");
+            e.HasKey(a => a.Id);
+            e.HasIndex(a => new { a.TenantId, a.SessionId });
+            e.HasOne<ChatSession>().WithMany().HasForeignKey(a => a.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<TraceEvent>(e =>

@@ -1,8 +1,11 @@
 using Agent.Data.Stores;
+using Agent.Domain.Configuration;
+using Agent.Domain.Memory;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Agent.Data;
 
@@ -22,6 +25,10 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ICheckpointStore, CheckpointStore>();
         services.AddSingleton<IRunContextStore, RunContextStore>();
         services.AddSingleton<IMemoryStore, MemoryStore>();
+        services.AddSingleton<IAttachmentStore, AttachmentStore>();
+        services.AddSingleton<IMemoryRecall>(sp => new MemoryRecall(
+            sp.GetRequiredService<IDbContextFactory<AgentDbContext>>(),
+            sp.GetService<IOptions<AgentOptions>>()?.Value.Memory ?? new MemoryOptions()));
         services.AddSingleton<ITraceStore, TraceStore>();
         services.AddSingleton<ITokenUsageStore, TokenUsageStore>();
         services.AddSingleton<ITokenReportStore, TokenReportStore>();

@@ -8,7 +8,9 @@ using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.Web.Chat.Context;
 using Agent.Web.Hosting;
+using Agent.Web.Memories;
 using Agent.Web.Services;
+using Agent.Web.Teams;
 using Agent.Web.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,7 +51,9 @@ public static class ContextBench
             .AddSingleton<SkillCatalog>()
             .AddSingleton<ProviderCatalog>()
             .AddSingleton<ITokenCounter, TiktokenTokenCounter>()
-            .AddSingleton<IMemoryRecall, NoMemoryRecall>()
+            .AddLogging()
+            .AddSingleton<MemoryService>()
+            .AddSingleton<TeamCatalog>()
             .AddSingleton<ChatContextService>()
             .BuildServiceProvider();
         var lines = new List<string>

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 using ExecutionContext = Agent.Domain.Runtime.ExecutionContext;
 
 // Console benches: "transcript" = opening a 10,000-message session, first window (TranscriptBench.cs); "context" = building a turn's context for a 10,000-message session (ContextBench.cs); "providers" = adapter overhead per chunk and added time to first token vs raw SSE
-// (ProvidersBench.cs); otherwise the runtime bench below ("recovery" runs only its recovery part).
+// (ProvidersBench.cs); "recall" = memory recall p50/p95 at 10,000 and 100,000 items (RecallBench.cs); otherwise the runtime bench below ("recovery" runs only its recovery part).
 if (args is ["transcript", ..])
 {
     Environment.ExitCode = await Agent.Benchmarks.TranscriptBench.RunAsync();
@@ -21,6 +21,12 @@ if (args is ["transcript", ..])
 if (args is ["context", ..])
 {
     Environment.ExitCode = await Agent.Benchmarks.ContextBench.RunAsync();
+    return;
+}
+
+if (args is ["recall", ..])
+{
+    Environment.ExitCode = await Agent.Benchmarks.RecallBench.RunAsync();
     return;
 }
 

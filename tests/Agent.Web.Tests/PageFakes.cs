@@ -69,17 +69,39 @@ internal sealed class FakeSessionStore(params ChatSession[] sessions) : ISession
         Task.FromResult<IReadOnlyList<ChatSession>>(sessions);
 }
 
-/// <summary>Memory counts for the Memory page: fixed counts per tier, or a failure.</summary>
-internal sealed class FakeMemoryStore(IReadOnlyDictionary<MemoryTier, int> counts, Exception? failure = null) : IMemoryStore
+/// <summary>Memory for the Memory page: fixed counts per tier and the given items, or a failure.</summary>
+internal sealed class FakeMemoryStore(IReadOnlyDictionary<MemoryTier, int> counts, Exception? failure = null, IReadOnlyList<MemoryItem>? items = null) : IMemoryStore
 {
+    private readonly IReadOnlyList<MemoryItem> items = items ?? [];
+
     public Task AddAsync(MemoryItem item, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task UpdateAsync(MemoryItem item, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<bool> DeleteAsync(string tenantId, Guid itemId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public Task<MemoryItem?> FindAsync(string tenantId, Guid itemId, CancellationToken cancellationToken) =>
+        Task.FromResult(items.FirstOrDefault(i => i.Id == itemId));
+
     public Task<IReadOnlyList<MemoryItem>> ListAsync(string tenantId, MemoryTier? tier, int skip, int take, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<MemoryItem>>([]);
+        Task.FromResult<IReadOnlyList<MemoryItem>>(items.Where(i => tier is null || i.Tier == tier).Skip(skip).Take(take).ToList());
+
+    public Task<MemoryPage> SearchAsync(string tenantId, MemoryTier? tier, string? query, int skip, int take, CancellationToken cancellationToken)
+    {
+        if (failure is not null)
+        {
+            return Task.FromException<MemoryPage>(failure);
+        }
+
+        var matched = items.Where(i => (tier is null || i.Tier == tier) && (string.IsNullOrEmpty(query) || i.Content.Contains(query, StringComparison.OrdinalIgnoreCase))).ToList();
+        return Task.FromResult(new MemoryPage(matched.Skip(skip).Take(take).ToList(), matched.Count));
+    }
+
+    public Task<MemoryItem?> FindEpisodeAsync(string tenantId, Guid sessionId, DateOnly day, CancellationToken cancellationToken) =>
+        Task.FromResult<MemoryItem?>(null);
+
+    public Task<IReadOnlyList<SessionMessage>> RawHistoryAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SessionMessage>>([]);
 
     public Task<IReadOnlyDictionary<MemoryTier, int>> CountByTierAsync(string tenantId, CancellationToken cancellationToken) =>
         failure is null ? Task.FromResult(counts) : Task.FromException<IReadOnlyDictionary<MemoryTier, int>>(failure);
@@ -111,4 +133,27 @@ internal sealed class TroubledOverrideStore(Gate? gate = null, Exception? failur
     }
 
     public Task SetEnabledAsync(string tenantId, string scope, string name, bool enabled, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Recall that finds nothing (the Memory page's tests are about its markup).</summary>
+internal sealed class NoRecall : IMemoryRecall
+{
+    public Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RecalledMemory>>([]);
+}
+
+/// <summary>No attachments (the Memory page's tests do not attach files).</summary>
+internal sealed class NoAttachments : IAttachmentStore
+{
+    public Task AddAsync(Attachment attachment, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task UpdateAsync(Attachment attachment, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<Attachment?> FindAsync(string tenantId, Guid attachmentId, CancellationToken cancellationToken) => Task.FromResult<Attachment?>(null);
+
+    public Task<IReadOnlyList<Attachment>> ListBySessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Attachment>>([]);
+
+    public Task AssignToMessageAsync(string tenantId, IReadOnlyCollection<Guid> attachmentIds, Guid messageId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
 }

@@ -4,9 +4,12 @@ using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
 using Agent.Web.Mcp;
+using Agent.Web.Memories;
+using Agent.Web.Services;
 using Agent.Web.Tools;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MudBlazor;
 using McpPage = Agent.Web.Components.Pages.Mcp;
 using Memory = Agent.Web.Components.Pages.Memory;
@@ -256,39 +259,62 @@ public sealed class PanelComponentTests : AgentTestContext
     // ------------------------------------------------------------------ Memory, Tokens, Team
 
     [Fact]
-    public void Memory_page_is_empty_with_zero_counts_and_lists_tiers_when_there_is_memory()
+    public void Memory_page_is_empty_with_zero_counts_and_still_offers_to_add()
     {
-        Services.AddSingleton<IMemoryStore>(new FakeMemoryStore(Enum.GetValues<MemoryTier>().ToDictionary(t => t, _ => 0)));
-        Services.AddSingleton<ICheckpointStore>(new FakeCheckpointStore(0));
+        AddMemory(new FakeMemoryStore(Enum.GetValues<MemoryTier>().ToDictionary(t => t, _ => 0)), 0);
         RenderProviders();
         var empty = Render<Memory>();
         empty.WaitForAssertion(() => Assert.Equal("empty", empty.Find("[data-panel=memory]").GetAttribute("data-state")), Wait);
         Assert.Contains("No memory yet.", empty.Markup, StringComparison.Ordinal);
-        Assert.Contains("not built yet", empty.Find("[data-not-built]").TextContent, StringComparison.Ordinal);
+        Assert.NotNull(empty.Find("[data-action=add-memory]"));
     }
 
     [Fact]
-    public void Memory_page_ready_counts_every_tier()
+    public void Memory_page_ready_shows_tier_counts_and_items_with_their_source()
     {
-        Services.AddSingleton<IMemoryStore>(new FakeMemoryStore(Enum.GetValues<MemoryTier>().ToDictionary(t => t, t => t == MemoryTier.PinnedBlock ? 3 : 0)));
-        Services.AddSingleton<ICheckpointStore>(new FakeCheckpointStore(2));
+        var session = Guid.NewGuid();
+        var attachment = Guid.NewGuid();
+        var now = DateTimeOffset.UtcNow;
+        var items = new List<MemoryItem>
+        {
+            new(Guid.NewGuid(), "local", null, MemoryTier.PinnedBlock, "", "Call me Sam.", now, now),
+            new(Guid.NewGuid(), "local", session, MemoryTier.ArchivalFact, "", "Sam's cat is Miso.", now, now) { Source = MemorySource.Agent },
+            new(Guid.NewGuid(), "local", session, MemoryTier.AttachmentSummary, "lease.pdf", "A rental contract.", now, now) { Source = MemorySource.Attachment, AttachmentId = attachment },
+        };
+        var counts = Enum.GetValues<MemoryTier>().ToDictionary(t => t, t => items.Count(i => i.Tier == t));
+        AddMemory(new FakeMemoryStore(counts, items: items), 2);
         RenderProviders();
         var page = Render<Memory>();
-        page.WaitForAssertion(() => Assert.Equal("ready", page.Find("[data-panel=memory]").GetAttribute("data-state")), Wait);
-        Assert.Equal(Enum.GetValues<MemoryTier>().Length + 1, page.FindAll("tr[data-tier]").Count);
-        Assert.Equal("3", page.Find($"tr[data-tier={MemoryTier.PinnedBlock}] td:last-child").TextContent);
-        Assert.Contains("3 items · 2 checkpoints", page.Find("[data-badge]").TextContent, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-memory-item]").Count), Wait);
+        Assert.Equal("ready", page.Find("[data-panel=memory]").GetAttribute("data-state"));
+        Assert.Equal("1", page.Find("[data-tier-chip=pinned]").GetAttribute("data-count"));
+        Assert.Contains("3 items · 1 pinned", page.Find("[data-badge]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("checkpoints: 2", page.Find($"[data-tier={MemoryTier.RawHistory}]").TextContent, StringComparison.Ordinal);
+        Assert.Equal($"/chat/{session}", page.Find("[data-memory-source=agent] a[data-source-link]").GetAttribute("href"));
+        Assert.Equal($"/api/attachments/{attachment}/content", page.Find("[data-memory-source=attachment] a[data-source-link]").GetAttribute("href"));
+        Assert.Single(page.FindAll("[data-action=unpin]"));
+        Assert.Equal(2, page.FindAll("[data-action=pin]").Count);
     }
 
     [Fact]
     public void Memory_page_shows_an_error_when_the_store_fails()
     {
-        Services.AddSingleton<IMemoryStore>(new FakeMemoryStore(new Dictionary<MemoryTier, int>(), new IOException("database is locked")));
-        Services.AddSingleton<ICheckpointStore>(new FakeCheckpointStore(0));
+        AddMemory(new FakeMemoryStore(new Dictionary<MemoryTier, int>(), new IOException("database is locked")), 0);
         RenderProviders();
         var page = Render<Memory>();
         page.WaitForAssertion(() => Assert.Equal("error", page.Find("[data-panel=memory]").GetAttribute("data-state")), Wait);
         Assert.Contains("database is locked", page.Find("[data-state-message]").TextContent, StringComparison.Ordinal);
+    }
+
+    private void AddMemory(FakeMemoryStore store, int checkpoints)
+    {
+        Services.AddSingleton<IMemoryStore>(store);
+        Services.AddSingleton<IMemoryRecall>(new NoRecall());
+        Services.AddSingleton<IAttachmentStore>(new NoAttachments());
+        Services.AddSingleton<ICheckpointStore>(new FakeCheckpointStore(checkpoints));
+        Services.AddSingleton<ICurrentTenant>(new LocalTenant());
+        Services.AddSingleton(Options.Create(new AgentOptions()));
+        Services.AddSingleton<MemoryService>();
     }
 
     [Fact]

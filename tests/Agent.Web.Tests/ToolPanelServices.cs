@@ -1,9 +1,11 @@
 using Agent.Domain.Configuration;
+using Agent.Domain.Memory;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Agent.Tests.Shared;
 using Agent.Web.Hosting;
 using Agent.Web.Mcp;
+using Agent.Web.Memories;
 using Agent.Web.Services;
 using Agent.Web.Tools;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +34,10 @@ internal static class ToolPanelServices
         services.AddSingleton<ToolApprovalService>();
         services.AddSingleton<McpServerManager>();
         services.AddSingleton<IToolProvider>(sp => sp.GetRequiredService<McpServerManager>());
+        services.AddSingleton<IMemoryStore>(new FakeMemoryStore(new Dictionary<MemoryTier, int>()));
+        services.AddSingleton<IMemoryRecall, NoRecall>();
+        services.AddSingleton<IAttachmentStore, NoAttachments>();
+        services.AddSingleton<MemoryService>();
         services.AddSingleton<ToolRegistry>();
     }
 }

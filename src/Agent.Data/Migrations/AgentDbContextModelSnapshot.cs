@@ -165,10 +165,72 @@ namespace Agent.Data.Migrations
                     b.ToTable("run_contexts", (string)null);
                 });
 
+            modelBuilder.Entity("Agent.Domain.Memory.Attachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ArtifactId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoragePath")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SummaryId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SessionId");
+
+                    b.HasIndex("TenantId", "SessionId");
+
+                    b.ToTable("attachments", (string)null);
+                });
+
             modelBuilder.Entity("Agent.Domain.Memory.MemoryItem", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("AttachmentId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Content")
@@ -178,7 +240,17 @@ namespace Agent.Data.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateOnly?>("Day")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SourceMessageId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TenantId")
@@ -198,7 +270,9 @@ namespace Agent.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId", "Tier");
+                    b.HasIndex("TenantId", "SessionId", "Day");
+
+                    b.HasIndex("TenantId", "Tier", "UpdatedAt");
 
                     b.ToTable("memory_items", (string)null);
                 });
@@ -933,6 +1007,15 @@ namespace Agent.Data.Migrations
                 });
 
             modelBuilder.Entity("Agent.Domain.Context.RunContext", b =>
+                {
+                    b.HasOne("Agent.Domain.Sessions.ChatSession", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Agent.Domain.Memory.Attachment", b =>
                 {
                     b.HasOne("Agent.Domain.Sessions.ChatSession", null)
                         .WithMany()

@@ -48,6 +48,8 @@ public sealed class AgentOptions
 
     /// <summary>How a turn's context is filled and when a session is compacted.</summary>
     public ContextOptions Context { get; set; } = new();
+
+    public MemoryOptions Memory { get; set; } = new();
 }
 
 public sealed class LimitsOptions

@@ -36,6 +36,7 @@ public static partial class AgentOptionsValidator
         errors.AddRange(ValidateTeams(options.Profiles, options.Teams));
         ValidateVoice(options.Voice, errors);
         ValidateBudgets(options.Budgets, errors);
+        ValidateMemory(options.Memory, errors);
         return errors;
     }
 

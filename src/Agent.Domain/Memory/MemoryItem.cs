@@ -9,6 +9,21 @@ public enum MemoryTier
     AttachmentSummary,
 }
 
+/// <summary>Who or what an item came from.</summary>
+public enum MemorySource
+{
+    Person,
+    Agent,
+    Session,
+    Message,
+    Attachment,
+}
+
+/// <summary>
+/// One remembered item of a tenant. <see cref="Source"/> says where it came from; <see cref="SourceMessageId"/> and
+/// <see cref="AttachmentId"/> link to the message or attachment it was taken from (when there is one), and
+/// <see cref="Day"/> is the day a daily episode covers.
+/// </summary>
 public sealed record MemoryItem(
     Guid Id,
     string TenantId,
@@ -17,4 +32,13 @@ public sealed record MemoryItem(
     string Title,
     string Content,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    public MemorySource Source { get; init; } = MemorySource.Person;
+
+    public Guid? SourceMessageId { get; init; }
+
+    public Guid? AttachmentId { get; init; }
+
+    public DateOnly? Day { get; init; }
+}

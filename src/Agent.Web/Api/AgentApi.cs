@@ -34,6 +34,8 @@ public static class AgentApi
         api.MapTokensApi();
         api.MapTraceApi();
         api.MapTeamApi();
+        api.MapMemoryApi();
+        api.MapAttachmentApi();
         return endpoints;
     }
 }

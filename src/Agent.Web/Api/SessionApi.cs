@@ -7,7 +7,7 @@ namespace Agent.Web.Api;
 
 public sealed record CreateSessionRequest(string? Title, string? Provider, string? Model, string? TeamId = null);
 
-public sealed record SendMessageRequest(string? Text, Guid? EditOf);
+public sealed record SendMessageRequest(string? Text, Guid? EditOf, IReadOnlyList<Guid>? AttachmentIds = null);
 
 public sealed record MessageDto(
     Guid Id,
@@ -99,7 +99,7 @@ public static class SessionApi
         group.MapPost("/{id:guid}/messages", (Guid id, SendMessageRequest? body, ChatCoordinator chat, ICurrentTenant current, CancellationToken ct) =>
             string.IsNullOrWhiteSpace(body?.Text)
                 ? Task.FromResult(Problem(StatusCodes.Status400BadRequest, "text is required and cannot be blank."))
-                : StartAsync(() => chat.SendAsync(current.TenantId, id, body.Text, body.EditOf, ct)));
+                : StartAsync(() => chat.SendAsync(current.TenantId, id, body.Text, body.EditOf, body.AttachmentIds, ct)));
 
         group.MapPost("/{id:guid}/messages/{messageId:guid}/regenerate", (Guid id, Guid messageId, ChatCoordinator chat, ICurrentTenant current, CancellationToken ct) =>
             StartAsync(() => chat.RegenerateAsync(current.TenantId, id, messageId, ct)));

@@ -33,6 +33,7 @@ public sealed class ChatCoordinator(
     IOptions<AgentOptions> options,
     BudgetGuard budgets,
     ITraceStore traces,
+    IAttachmentStore attachments,
     ChatContextService contexts,
     IRunContextStore runContexts,
     ExecutionFeed feed,
@@ -57,7 +58,11 @@ public sealed class ChatCoordinator(
     public bool IsStreaming(Guid sessionId) => streamer.IsStreaming(sessionId);
 
     /// <summary>Sends a new user message after the shown branch, or as an edit: a sibling of <paramref name="editOf"/>.</summary>
-    public async Task<TurnStarted> SendAsync(string tenantId, Guid sessionId, string text, Guid? editOf, CancellationToken cancellationToken)
+    public Task<TurnStarted> SendAsync(string tenantId, Guid sessionId, string text, Guid? editOf, CancellationToken cancellationToken) =>
+        SendAsync(tenantId, sessionId, text, editOf, null, cancellationToken);
+
+    /// <summary>As above, with files attached to the message (uploaded to the session first).</summary>
+    public async Task<TurnStarted> SendAsync(string tenantId, Guid sessionId, string text, Guid? editOf, IReadOnlyList<Guid>? attachmentIds, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -83,6 +88,7 @@ public sealed class ChatCoordinator(
 
         // The model sees the path above the new message; an edit of the first message starts from nothing.
         var above = parentId is null ? [] : await PathToAsync(tenantId, sessionId, parentId, cancellationToken);
+        var attached = await RequireAttachmentsAsync(tenantId, sessionId, attachmentIds, cancellationToken);
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
         await budgets.EnsureWithinAsync(tenantId, sessionId, cancellationToken);
@@ -94,12 +100,16 @@ public sealed class ChatCoordinator(
             TenantId = tenantId,
             ParentId = parentId,
             Role = MessageRole.User,
-            Parts = [new TextPart(text)],
+            Parts = [new TextPart(text), .. attached.Select(a => new AttachmentRefPart(a.Id, a.FileName, a.ContentType, a.SizeBytes))],
             Status = MessageStatus.Complete,
             CreatedAt = now,
             UpdatedAt = now,
         };
         await messages.AddAsync(user, cancellationToken);
+        if (attached.Count > 0)
+        {
+            await attachments.AssignToMessageAsync(tenantId, attached.Select(a => a.Id).ToList(), user.Id, cancellationToken);
+        }
         var context = above.Append(user).ToList();
         var (assistantId, executionId) = await StartReplyAsync(session, lease, user, context, isFirstTurn: parentId is null && editOf is null, cancellationToken);
         return new TurnStarted(sessionId, user.Id, assistantId, executionId);
@@ -486,6 +496,23 @@ public sealed class ChatCoordinator(
         {
             logger.LogWarning(ex, "Keeping the context of execution {ExecutionId} failed", executionId);
         }
+    }
+
+    private async Task<IReadOnlyList<Domain.Memory.Attachment>> RequireAttachmentsAsync(string tenantId, Guid sessionId, IReadOnlyList<Guid>? ids, CancellationToken cancellationToken)
+    {
+        var found = new List<Domain.Memory.Attachment>();
+        foreach (var id in (ids ?? []).Distinct())
+        {
+            var attachment = await attachments.FindAsync(tenantId, id, cancellationToken);
+            if (attachment is null || attachment.SessionId != sessionId)
+            {
+                throw new ArgumentException($"Attachment {id} was not uploaded to this session.", nameof(ids));
+            }
+
+            found.Add(attachment);
+        }
+
+        return found;
     }
 
     private async Task<ChatSession> RequireSessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>

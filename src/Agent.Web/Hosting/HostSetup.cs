@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using Agent.Data;
 using Agent.Domain.Configuration;
-using Agent.Domain.Memory;
 using Agent.Domain.Telemetry;
 using Agent.Web.Api;
 using Agent.Web.Chat;
@@ -12,6 +11,7 @@ using Agent.Web.Components;
 using Agent.Web.Components.Chat;
 using Agent.Web.Components.Shared;
 using Agent.Web.ControlPlane;
+using Agent.Web.Memories;
 using Agent.Web.Runtime;
 using Agent.Web.Security;
 using Agent.Web.Services;
@@ -95,16 +95,21 @@ public static class HostSetup
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<ChatTurnStreamer>();
         builder.Services.AddSingleton<ChatCoordinator>();
-        builder.Services.AddSingleton<IMemoryRecall, NoMemoryRecall>();
         builder.Services.AddSingleton<ChatContextService>();
         builder.Services.AddSingleton<SessionCompactor>();
         builder.Services.AddSingleton<CheckpointService>();
         builder.Services.AddIntent(CompactSessionIntent.Name, nameof(CompactSessionHandler), sp => new CompactSessionHandler(sp.GetRequiredService<SessionCompactor>()), CompactSessionIntent.Metadata);
+        builder.Services.AddSingleton<MemoryService>();
+        builder.Services.AddSingleton<MemorySummarizer>();
+        builder.Services.AddSingleton<AttachmentService>();
+        builder.Services.AddIntent(IngestAttachmentIntent.Name, nameof(IngestAttachmentHandler), sp => ActivatorUtilities.CreateInstance<IngestAttachmentHandler>(sp), IngestAttachmentIntent.Metadata);
+        builder.Services.AddIntent(SummarizeDayIntent.Name, nameof(SummarizeDayHandler), sp => ActivatorUtilities.CreateInstance<SummarizeDayHandler>(sp), SummarizeDayIntent.Metadata);
         builder.Services.AddAgentTools();
         builder.Services.AddTeams();
         builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp.GetRequiredService<ChatTurnStreamer>()), SendMessageIntent.Metadata);
         builder.Services.AddExecutionRuntime(builder.Configuration);
         builder.Services.AddRuntimeControlPlane();
+        builder.Services.AddHostedService<EpisodeScheduler>();
 
         // A body that does not bind (malformed JSON, {"text": 5}) throws, and ExplainBadRequests answers 400 with the reason.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -3,6 +3,7 @@ using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Agent.Web.Hosting;
+using Agent.Web.Memories;
 using Agent.Web.Services;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -50,6 +51,7 @@ public sealed class ToolRegistry(
     SkillCatalog skills,
     IConfigOverrideStore overrides,
     IStateStore state,
+    MemoryService memory,
     IEnumerable<IToolProvider> providers,
     IEnumerable<ITurnToolSource>? turnSources = null)
 {
@@ -87,6 +89,7 @@ public sealed class ToolRegistry(
         var config = options.Value.Tools;
         var functions = new List<AgentTool> { BuiltInTools.Time(time), BuiltInTools.Calculator() };
         functions.AddRange(BuiltInTools.Workspace(WorkspaceFor(tenantId)));
+        functions.AddRange(MemoryTools.For(memory, tenantId, turn.SessionId));
         if (config.EnableFetch)
         {
             functions.Add(BuiltInTools.Fetch(http, config.FetchMaxBytes));

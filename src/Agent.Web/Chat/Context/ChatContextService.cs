@@ -4,6 +4,7 @@ using Agent.Domain.Memory;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
+using Agent.Web.Memories;
 using Agent.Web.Services;
 using Agent.Web.Teams;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,7 @@ public sealed class ChatContextService(
     ISessionStore sessions,
     IMessageStore messages,
     IMemoryStore memory,
-    IMemoryRecall recall,
+    MemoryService recall,
     ICheckpointStore checkpoints,
     SkillCatalog skills,
     ProviderCatalog providers,
@@ -145,11 +146,12 @@ public sealed class ChatContextService(
             .Where(e => e.SessionId == session.Id)
             .OrderBy(e => e.CreatedAt)
             .ToList();
-        var query = turns.LastOrDefault(t => t.Role == MessageRole.User)?.Text;
-        if (Settings.RecallTake > 0 && !string.IsNullOrWhiteSpace(query))
+        var person = turns.LastOrDefault(t => t.Role == MessageRole.User);
+        if (person is not null)
         {
             var shown = pinned.Select(p => p.Id).Concat(episodes.Select(e => e.Id)).ToHashSet();
-            var recalled = await recall.RecallAsync(session.TenantId, query, Settings.RecallTake, cancellationToken);
+            var attached = person.Parts.OfType<AttachmentRefPart>().Select(a => a.AttachmentId).ToList();
+            var recalled = await recall.RecallForTurnAsync(session.TenantId, session.Id, person.Text, attached, Settings.RecallTake, cancellationToken);
             blocks.AddRange(recalled.Where(r => !shown.Contains(r.Item.Id)).Select(ContextBlocks.Recalled));
         }
 

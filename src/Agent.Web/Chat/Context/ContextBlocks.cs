@@ -30,7 +30,7 @@ public static class ContextBlocks
         new(ContextPartKind.Pinned, item.Title, $"{PinnedHeader}: {item.Title}\n{item.Content}", $"memory {item.Id}");
 
     public static ContextBlock Recalled(RecalledMemory recalled) =>
-        new(ContextPartKind.Recalled, recalled.Item.Title, $"{RecalledHeader} ({recalled.Item.Tier}): {recalled.Item.Title}\n{recalled.Item.Content}", $"memory {recalled.Item.Id} (score {recalled.Score:0.##})");
+        new(ContextPartKind.Recalled, recalled.Item.Title, $"{RecalledHeader}: {MemoryPrompt.Line(recalled)}", $"memory {recalled.Item.Id} (score {recalled.Score:0.##})");
 
     public static ContextBlock Episode(MemoryItem item) =>
         new(ContextPartKind.Episode, item.Title, $"{EpisodeHeader}: {item.Title}\n{item.Content}", $"memory {item.Id}");

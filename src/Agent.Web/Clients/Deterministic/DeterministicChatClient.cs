@@ -41,6 +41,31 @@ public sealed class DeterministicChatClient(string providerName, string modelId,
     public static string ReplyTo(string userText) =>
         $"{Label} Scripted reply from the offline provider. You wrote {CountWords(userText)} words: \"{Shorten(userText)}\". No model was called.";
 
+    /// <summary>A summary request (episodes, attachments) gets an extractive summary: the start of the text, labelled.</summary>
+    public static string SummaryOf(string text)
+    {
+        var flat = text.ReplaceLineEndings(" ").Trim();
+        return $"{Label} Extractive summary (no model was called): {(flat.Length <= 600 ? flat : flat[..600] + "...")}";
+    }
+
+    /// <summary>Recalled memory the request carried (one line each), so an offline reply shows that memory reached the model.</summary>
+    private static string RecalledNote(List<ChatMessage> prompt)
+    {
+        var prefix = ContextBlocks.RecalledHeader + ": ";
+        var items = prompt.Where(m => m.Role == ChatRole.System)
+            .Select(ChatJson.TextOf)
+            .Where(t => t.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(t => t[prefix.Length..])
+            .ToList();
+        if (items.Count == 0)
+        {
+            return "";
+        }
+
+        var joined = string.Join(" | ", items);
+        return $" Memory in context: {(joined.Length <= 400 ? joined : joined[..400] + "...")}";
+    }
+
     private async IAsyncEnumerable<ChatResponseUpdate> Script(IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan delay, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -87,8 +112,10 @@ public sealed class DeterministicChatClient(string providerName, string modelId,
         }
 
         var scripted = options?.AdditionalProperties?.TryGetValue(ChunkedSummarizer.PurposeProperty, out var purpose) == true && Equals(purpose, ChunkedSummarizer.SummaryPurpose)
-            ? SummaryOf(lastText)
-            : ReplyTo(lastText) + PinnedNote(list);
+            ? CompactionSummaryOf(lastText)
+            : list.FirstOrDefault(m => m.Role == ChatRole.System) is { } first && ChatJson.TextOf(first).StartsWith(Agent.Domain.Memory.SummaryRequest.InstructionStart, StringComparison.Ordinal)
+                ? SummaryOf(lastText)
+                : ReplyTo(lastText) + PinnedNote(list) + RecalledNote(list);
         await foreach (var update in Stream(scripted, model, responseId, input, delay, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
@@ -99,7 +126,7 @@ public sealed class DeterministicChatClient(string providerName, string modelId,
     /// A scripted compaction summary: the person's lines (the summary so far's first), newest five kept. Labelled, so a
     /// scripted summary is never taken for a model's.
     /// </summary>
-    public static string SummaryOf(string request)
+    public static string CompactionSummaryOf(string request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var quoted = new List<string>();

@@ -217,7 +217,10 @@ public sealed class ChatSessionViewModel(
     }
 
     public Task SendAsync(string text, Guid? editOf, CancellationToken cancellationToken) =>
-        chat.SendAsync(RequireSession().TenantId, RequireSession().Id, text, editOf, cancellationToken);
+        SendAsync(text, editOf, [], cancellationToken);
+
+    public Task SendAsync(string text, Guid? editOf, IReadOnlyList<Guid> attachmentIds, CancellationToken cancellationToken) =>
+        chat.SendAsync(RequireSession().TenantId, RequireSession().Id, text, editOf, attachmentIds, cancellationToken);
 
     public Task RegenerateAsync(Guid messageId, CancellationToken cancellationToken) =>
         chat.RegenerateAsync(RequireSession().TenantId, RequireSession().Id, messageId, cancellationToken);

@@ -20,6 +20,7 @@ public sealed partial class ChatView : IAsyncDisposable
     private DotNetObjectReference<ChatView>? selfReference;
     private IJSObjectReference? module;
     private ElementReference composer;
+    private ComposerAttachments? attachments;
     private ElementReference transcript;
     private bool attached;
     private SessionMessage? editing;
@@ -152,6 +153,8 @@ public sealed partial class ChatView : IAsyncDisposable
         await Model.ShowOlderAsync(disposed.Token);
     }
 
+    private Task OpenAttachPickerAsync() => attachments?.OpenPickerAsync() ?? Task.CompletedTask;
+
     private async Task SendFromButtonAsync()
     {
         if (module is null)
@@ -171,10 +174,23 @@ public sealed partial class ChatView : IAsyncDisposable
         }
 
         var editOf = editing?.Id;
+        if (attachments?.Busy == true)
+        {
+            Snackbar.Add("A file is still being read; send when its chip says ready (or remove it).", Severity.Warning);
+            if (module is not null)
+            {
+                await module.InvokeVoidAsync("setDraft", disposed.Token, composer, DraftKey, text);
+            }
+
+            return;
+        }
+
+        var attached = attachments?.ReadyIds ?? [];
         budgetRefusal = null;
-        if (await Actions.RunAsync(() => SendOrNoteBudgetAsync(text, editOf)) && budgetRefusal is null)
+        if (await Actions.RunAsync(() => SendOrNoteBudgetAsync(text, editOf, attached)) && budgetRefusal is null)
         {
             editing = null;
+            attachments?.ClearSent();
         }
         else if (module is not null)
         {
@@ -188,11 +204,11 @@ public sealed partial class ChatView : IAsyncDisposable
         }
     }
 
-    private async Task SendOrNoteBudgetAsync(string text, Guid? editOf)
+    private async Task SendOrNoteBudgetAsync(string text, Guid? editOf, IReadOnlyList<Guid> attached)
     {
         try
         {
-            await Model.SendAsync(text, editOf, disposed.Token);
+            await Model.SendAsync(text, editOf, attached, disposed.Token);
         }
         catch (BudgetExceededException ex)
         {

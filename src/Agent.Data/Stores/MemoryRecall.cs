@@ -1,0 +1,204 @@
+using System.Data.Common;
+using System.Globalization;
+using Agent.Domain.Configuration;
+using Agent.Domain.Memory;
+using Agent.Domain.Sessions;
+using Microsoft.EntityFrameworkCore;
+
+namespace Agent.Data.Stores;
+
+/// <summary>
+/// Recall over the FTS5 index memory_fts: archival facts, daily episodes and attachment summaries (positive rowids,
+/// those of memory_items) and the text of user and assistant messages (negative rowids, those of messages), ranked
+/// by BM25. Pinned blocks are left out: they are always in context. Items under the relevance threshold
+/// (<see cref="MemoryOptions.RecallMinScore"/>, and <see cref="MemoryOptions.RecallRelativeCut"/> of the best) are
+/// dropped, so a question about something never discussed gets nothing.
+/// </summary>
+public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, MemoryOptions options) : IMemoryRecall
+{
+    /// <summary>How many matching items (summed over the question's words) FTS5 may rank for one question.</summary>
+    public const long PostingsBudget = 8_000;
+
+
+    // Ranked inside FTS5 (rank is bm25 with titles weighing twice, see MemoryFtsSql) and filtered by tenant and kind
+    // without a join; pinned blocks are always in context, so never recalled.
+    private const string Sql = """
+        SELECT rowid, -rank, body, highlight(memory_fts, 0, char(1), char(2)) || ' ' || highlight(memory_fts, 1, char(1), char(2)) FROM memory_fts
+        WHERE memory_fts MATCH $match AND tenant_id = $tenant AND kind IN ('ArchivalFact', 'DailyEpisode', 'AttachmentSummary', 'Message')
+        ORDER BY rank
+        LIMIT $limit
+        """;
+
+    public async Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(take);
+        var asked = FtsQuery.Terms(query);
+        if (asked.Count == 0)
+        {
+            return [];
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var terms = await SelectiveTermsAsync(db, asked, cancellationToken);
+        if (FtsQuery.Or(terms) is not { } match)
+        {
+            return [];
+        }
+
+        var hits = await RankAsync(db, tenantId, match, take + 1, cancellationToken);
+        if (hits.Count == 0)
+        {
+            return [];
+        }
+
+        // The message that asks is stored before recall runs: it is the question, not something remembered.
+        var question = query.Trim();
+        hits = hits.Where(h => !(h.IsMessage && string.Equals(h.Body.Trim(), question, StringComparison.Ordinal))).ToList();
+        if (hits.Count == 0)
+        {
+            return [];
+        }
+
+        // BM25's IDF is tiny in a small corpus (a term in half the documents scores ~0), so an item that holds
+        // most of the question's subject words counts as relevant whatever its score; others need a score of their own
+        // and a fair share of the best one.
+        var best = hits.Max(h => h.Score);
+        hits = hits.Where(h => h.Coverage(terms.Count) >= options.RecallMinCoverage
+                || (h.Score >= options.RecallMinScore && h.Score >= best * options.RecallRelativeCut))
+            .Take(take)
+            .ToList();
+        return await MaterializeAsync(db, hits, cancellationToken);
+    }
+
+    /// <summary>
+    /// The question's words worth searching, from the index's own counts (the fts5vocab table memory_fts_vocab): rarest
+    /// first, words are kept while the items they match stay under <see cref="PostingsBudget"/> (at least one word is
+    /// always kept). FTS5 ranks every item that matches, so this bounds the work per question; the words left out are the
+    /// commonest, which weigh least in BM25. A word the index holds only in its stemmed form ("cats" as "cat") is not
+    /// found in the counts and is kept.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> SelectiveTermsAsync(AgentDbContext db, IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var frequency = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT term, doc FROM memory_fts_vocab WHERE term IN ({string.Join(',', terms.Select((_, i) => $"$t{i}"))})";
+            for (var i = 0; i < terms.Count; i++)
+            {
+                Add(command, $"$t{i}", terms[i]);
+            }
+
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                frequency[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        var kept = new List<string>();
+        long postings = 0;
+        foreach (var term in terms.OrderBy(t => frequency.GetValueOrDefault(t)))
+        {
+            var d = frequency.GetValueOrDefault(term);
+            if (kept.Count > 0 && postings + d > PostingsBudget)
+            {
+                break;
+            }
+
+            kept.Add(term);
+            postings += d;
+        }
+
+        return kept;
+    }
+
+    private static async Task<List<Hit>> RankAsync(AgentDbContext db, string tenantId, string match, int take, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = Sql;
+        Add(command, "$match", match);
+        Add(command, "$tenant", tenantId);
+        Add(command, "$limit", take);
+        var hits = new List<Hit>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var marked = reader.GetString(3).Split('\u0001').Skip(1).Select(m => m.Split('\u0002')[0].ToLowerInvariant()).Distinct(StringComparer.Ordinal).Count();
+            hits.Add(new Hit(reader.GetInt64(0), reader.GetDouble(1), reader.GetString(2), marked));
+        }
+
+        return hits;
+    }
+
+    /// <summary>The found rows as memory items, in rank order (plain reads by rowid: no model building per question).</summary>
+    private static async Task<IReadOnlyList<RecalledMemory>> MaterializeAsync(AgentDbContext db, List<Hit> hits, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        var byRow = new Dictionary<long, MemoryItem>();
+        var items = string.Join(',', hits.Where(h => !h.IsMessage).Select(h => h.RowId));
+        if (items.Length > 0)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT rowid, Id, TenantId, SessionId, Tier, Title, Content, CreatedAt, UpdatedAt, Source, SourceMessageId, AttachmentId, Day FROM memory_items WHERE rowid IN ({items})";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                byRow[reader.GetInt64(0)] = new MemoryItem(
+                    Guid.Parse(reader.GetString(1)), reader.GetString(2), OptionalGuid(reader, 3), Enum.Parse<MemoryTier>(reader.GetString(4)),
+                    reader.GetString(5), reader.GetString(6), Ticks(reader, 7), Ticks(reader, 8))
+                {
+                    Source = Enum.TryParse<MemorySource>(reader.GetString(9), out var source) ? source : MemorySource.Person,
+                    SourceMessageId = OptionalGuid(reader, 10),
+                    AttachmentId = OptionalGuid(reader, 11),
+                    Day = reader.IsDBNull(12) ? null : DateOnly.Parse(reader.GetString(12), CultureInfo.InvariantCulture),
+                };
+            }
+        }
+
+        var messages = hits.Where(h => h.IsMessage).ToDictionary(h => -h.RowId);
+        if (messages.Count > 0)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT rowid, Id, TenantId, SessionId, Role, CreatedAt, UpdatedAt FROM messages WHERE rowid IN ({string.Join(',', messages.Keys)})";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = Guid.Parse(reader.GetString(1));
+                byRow[-reader.GetInt64(0)] = new MemoryItem(
+                    id, reader.GetString(2), Guid.Parse(reader.GetString(3)), MemoryTier.RawHistory,
+                    reader.GetString(4) == nameof(MessageRole.User) ? "Person said" : "Agent replied", messages[reader.GetInt64(0)].Body, Ticks(reader, 5), Ticks(reader, 6))
+                {
+                    Source = MemorySource.Message,
+                    SourceMessageId = id,
+                };
+            }
+        }
+
+        return hits.Where(h => byRow.ContainsKey(h.RowId)).Select(h => new RecalledMemory(byRow[h.RowId], h.Score)).ToList();
+    }
+
+    private static Guid? OptionalGuid(DbDataReader reader, int column) => reader.IsDBNull(column) ? null : Guid.Parse(reader.GetString(column));
+
+    private static DateTimeOffset Ticks(DbDataReader reader, int column) => new(reader.GetInt64(column), TimeSpan.Zero);
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>A ranked row; <see cref="Marked"/> counts the distinct words FTS5 highlighted in it.</summary>
+    private sealed record Hit(long RowId, double Score, string Body, int Marked)
+    {
+        public bool IsMessage => RowId < 0;
+
+        /// <summary>The share of the question's subject words the row holds.</summary>
+        public double Coverage(int terms) => terms == 0 ? 0 : Math.Min(1.0, (double)Marked / terms);
+    }
+}

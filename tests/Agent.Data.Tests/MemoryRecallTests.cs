@@ -1,0 +1,201 @@
+using Agent.Domain.Memory;
+using Agent.Domain.Sessions;
+using Agent.Domain.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Agent.Data.Tests;
+
+/// <summary>Recall over the FTS5 index on a real SQLite file: quality on a seeded corpus, threshold, tenancy, index upkeep.</summary>
+public sealed class MemoryRecallTests(ITestOutputHelper output)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task Fts5_is_compiled_into_the_bundled_sqlite()
+    {
+        await using var connection = new SqliteConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sqlite_compileoption_used('ENABLE_FTS5');";
+        Assert.Equal(1L, (long)(await command.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task Recall_on_the_seeded_corpus_ranks_each_topic_first_and_gives_unrelated_questions_nothing()
+    {
+        await using var db = new TempDatabase();
+        await using var services = await db.OpenInitializedAsync();
+        var relevant = await SeedCorpusAsync(services);
+        var recall = services.GetRequiredService<IMemoryRecall>();
+
+        var precisions = new List<double>();
+        for (var t = 0; t < RecallCorpus.Topics.Length; t++)
+        {
+            var topic = RecallCorpus.Topics[t];
+            var found = await recall.RecallAsync("local", topic.Question, 5, None);
+            var hits = found.Count(r => relevant[t].Contains(r.Item.Id));
+            var precision = hits / 5.0;
+            precisions.Add(precision);
+            output.WriteLine($"P@5={precision:0.00} ({hits}/5, {found.Count} returned)  {topic.Question}");
+            Assert.NotEmpty(found);
+            Assert.Contains(found[0].Item.Id, relevant[t]);
+        }
+
+        var mean = precisions.Average();
+        output.WriteLine($"precision@5 over {precisions.Count} questions: mean {mean:0.000}, min {precisions.Min():0.00}");
+        Assert.True(mean >= 0.7, $"mean precision@5 is {mean:0.000}");
+
+        foreach (var question in RecallCorpus.Unrelated)
+        {
+            var found = await recall.RecallAsync("local", question, 5, None);
+            output.WriteLine($"unrelated: {found.Count} recalled  {question}");
+            Assert.Empty(found);
+        }
+    }
+
+    [Fact]
+    public async Task Recall_skips_pinned_blocks_other_tenants_and_follows_edits_and_deletes()
+    {
+        await using var db = new TempDatabase();
+        await using var services = await db.OpenInitializedAsync();
+        var store = services.GetRequiredService<IMemoryStore>();
+        var recall = services.GetRequiredService<IMemoryRecall>();
+        var fact = Item(MemoryTier.ArchivalFact, "The spare key is under the blue flowerpot.");
+        var pinned = Item(MemoryTier.PinnedBlock, "Always answer about the flowerpot key in French.");
+        var foreign = Item(MemoryTier.ArchivalFact, "The flowerpot key of another tenant.") with { TenantId = "other" };
+        await store.AddAsync(fact, None);
+        await store.AddAsync(pinned, None);
+        await store.AddAsync(foreign, None);
+        await store.AddAsync(Item(MemoryTier.ArchivalFact, "Tomatoes grow in the greenhouse."), None);
+        await store.AddAsync(Item(MemoryTier.ArchivalFact, "The bus leaves at nine."), None);
+
+        var found = await recall.RecallAsync("local", "Where is the spare key?", 5, None);
+        Assert.Equal([fact.Id], found.Select(f => f.Item.Id));
+
+        await store.UpdateAsync(fact with { Content = "The spare key now hangs in the garage." }, None);
+        Assert.Equal("The spare key now hangs in the garage.", Assert.Single(await recall.RecallAsync("local", "spare key", 5, None)).Item.Content);
+        Assert.Empty(await recall.RecallAsync("local", "flowerpot", 5, None)); // the pinned one only, never recalled
+
+        Assert.True(await store.DeleteAsync("local", fact.Id, None));
+        Assert.Empty(await recall.RecallAsync("local", "spare key", 5, None));
+    }
+
+    [Fact]
+    public async Task Messages_are_recalled_as_raw_history_and_follow_streaming_updates()
+    {
+        await using var db = new TempDatabase();
+        await using var services = await db.OpenInitializedAsync();
+        var session = new ChatSession(Guid.NewGuid(), "local", "Trip", "deterministic", "scripted-echo", null, null, T0, T0);
+        await services.GetRequiredService<ISessionStore>().AddAsync(session, None);
+        var messages = services.GetRequiredService<IMessageStore>();
+        var reply = Message(session.Id, MessageRole.Assistant, "The ferry to", MessageStatus.Streaming);
+        await messages.AddAsync(Message(session.Id, MessageRole.User, "Book the ferry", MessageStatus.Complete), None);
+        await messages.AddAsync(reply, None);
+        await messages.UpdateAsync(reply with { Parts = [new TextPart("The ferry to Hydra departs from Piraeus at 7.")], Status = MessageStatus.Complete }, None);
+        await services.GetRequiredService<IMemoryStore>().AddAsync(Item(MemoryTier.ArchivalFact, "Cows eat grass."), None);
+
+        var found = await services.GetRequiredService<IMemoryRecall>().RecallAsync("local", "When does the Hydra ferry leave Piraeus?", 5, None);
+        var top = found[0].Item;
+        Assert.Equal(MemoryTier.RawHistory, top.Tier);
+        Assert.Equal(reply.Id, top.Id);
+        Assert.Equal(session.Id, top.SessionId);
+        Assert.Equal("The ferry to Hydra departs from Piraeus at 7.", top.Content);
+        Assert.Equal(2, (await services.GetRequiredService<IMemoryStore>().CountByTierAsync("local", None))[MemoryTier.RawHistory]);
+    }
+
+    [Fact]
+    public async Task Every_tier_reads_back_after_a_restart_with_its_source_and_stays_searchable()
+    {
+        await using var db = new TempDatabase();
+        var sessionId = Guid.NewGuid();
+        var messageId = Guid.NewGuid();
+        var attachmentId = Guid.NewGuid();
+        var items = new[]
+        {
+            Item(MemoryTier.PinnedBlock, "Call me Sam.") with { Source = MemorySource.Person },
+            Item(MemoryTier.ArchivalFact, "Sam's favourite tea is genmaicha.") with { Source = MemorySource.Agent, SessionId = sessionId, SourceMessageId = messageId },
+            Item(MemoryTier.DailyEpisode, "Talked about green tea.") with { Source = MemorySource.Session, SessionId = sessionId, Day = new DateOnly(2026, 11, 22) },
+            Item(MemoryTier.AttachmentSummary, "tea-menu.pdf lists twelve teas.") with { Source = MemorySource.Attachment, SessionId = sessionId, AttachmentId = attachmentId },
+        };
+        await using (var services = await db.OpenInitializedAsync())
+        {
+            var session = new ChatSession(sessionId, "local", "Tea", "deterministic", "scripted-echo", null, null, T0, T0);
+            await services.GetRequiredService<ISessionStore>().AddAsync(session, None);
+            await services.GetRequiredService<IMessageStore>().AddAsync(Message(sessionId, MessageRole.User, "I love genmaicha tea", MessageStatus.Complete) with { Id = messageId }, None);
+            foreach (var item in items)
+            {
+                await services.GetRequiredService<IMemoryStore>().AddAsync(item, None);
+            }
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using var reopened = await db.OpenInitializedAsync();
+        var store = reopened.GetRequiredService<IMemoryStore>();
+        foreach (var item in items)
+        {
+            Assert.Equal(item, await store.FindAsync("local", item.Id, None));
+            Assert.Equal(item, Assert.Single((await store.ListAsync("local", item.Tier, 0, 10, None))));
+        }
+
+        Assert.Equal(items[2], await store.FindEpisodeAsync("local", sessionId, new DateOnly(2026, 11, 22), None));
+        var counts = await store.CountByTierAsync("local", None);
+        Assert.All(Enum.GetValues<MemoryTier>(), t => Assert.Equal(1, counts[t]));
+        var search = await store.SearchAsync("local", null, "genmai", 0, 10, None);
+        Assert.Equal([items[1].Id], search.Items.Select(i => i.Id));
+        var recalled = await reopened.GetRequiredService<IMemoryRecall>().RecallAsync("local", "genmaicha", 5, None);
+        Assert.Equal(new HashSet<Guid> { items[1].Id, messageId }, recalled.Select(r => r.Item.Id).ToHashSet());
+    }
+
+    /// <summary>Stores the corpus (plus the other topics as distractors) and returns the ids relevant to each topic.</summary>
+    internal static async Task<List<HashSet<Guid>>> SeedCorpusAsync(IServiceProvider services)
+    {
+        var session = new ChatSession(Guid.NewGuid(), "local", "Corpus", "deterministic", "scripted-echo", null, null, T0, T0);
+        await services.GetRequiredService<ISessionStore>().AddAsync(session, None);
+        var store = services.GetRequiredService<IMemoryStore>();
+        var messages = services.GetRequiredService<IMessageStore>();
+        var relevant = new List<HashSet<Guid>>();
+        foreach (var topic in RecallCorpus.Topics)
+        {
+            var ids = new HashSet<Guid>();
+            for (var i = 0; i < topic.Items.Length; i++)
+            {
+                var text = topic.Items[i];
+                var tier = RecallCorpus.TierOf(i, text);
+                if (tier == MemoryTier.RawHistory)
+                {
+                    var message = Message(session.Id, MessageRole.User, text, MessageStatus.Complete);
+                    await messages.AddAsync(message, None);
+                    ids.Add(message.Id);
+                }
+                else
+                {
+                    var item = Item(tier, text) with { SessionId = session.Id };
+                    await store.AddAsync(item, None);
+                    ids.Add(item.Id);
+                }
+            }
+
+            relevant.Add(ids);
+        }
+
+        return relevant;
+    }
+
+    private static MemoryItem Item(MemoryTier tier, string content) =>
+        new(Guid.NewGuid(), "local", null, tier, "", content, T0, T0);
+
+    private static SessionMessage Message(Guid sessionId, MessageRole role, string text, MessageStatus status) => new()
+    {
+        Id = Guid.NewGuid(),
+        SessionId = sessionId,
+        TenantId = "local",
+        Role = role,
+        Parts = [new TextPart(text)],
+        Status = status,
+        CreatedAt = T0,
+        UpdatedAt = T0,
+    };
+}
