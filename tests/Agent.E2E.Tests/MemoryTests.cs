@@ -35,8 +35,7 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
         await SendAsync(page, "When is the birthday party of Clara?");
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
         var sent = LastChatRequest("When is the birthday party of Clara?");
-        Assert.Contains("Memory.", sent, StringComparison.Ordinal);
-        Assert.Contains("[fact] My sister Clara celebrates her birthday on 14 March at the lake house.", sent, StringComparison.Ordinal);
+        Assert.Contains("Recalled memory: [fact] My sister Clara celebrates her birthday on 14 March at the lake house.", sent, StringComparison.Ordinal);
 
         // Pin, edit and delete from the panel.
         panel = await Workbench.GoToAsync(page, "memory");
