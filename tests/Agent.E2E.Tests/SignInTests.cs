@@ -46,7 +46,9 @@ public sealed class SignInTests(BrowserFixture fixture) : IClassFixture<BrowserF
         await Assertions.Expect(page.Locator("[data-sessions] [data-state=empty]")).ToBeVisibleAsync();
 
         await page.Locator("[data-new-chat]").ClickAsync();
-        var composer = page.Locator("#composer-input");
+        await page.WaitForURLAsync("**/chat/*");
+        // Enter sends once the composer's keys are attached; text typed before that stays in the box unsent.
+        var composer = page.Locator("#composer-input[data-composer-ready=true]");
         await composer.FillAsync("acme launch plan");
         await composer.PressAsync("Enter");
         await Assertions.Expect(page.Locator("[data-sessions] .session-title").Filter(new() { HasText = "acme launch plan" })).ToHaveCountAsync(1);

@@ -30,6 +30,18 @@ public sealed class McpIntegrationTests
     }
 
     [Fact]
+    public async Task A_running_server_disposed_twice_stops_once_without_an_error()
+    {
+        var connection = new McpServerConnection(McpTestServers.Stdio("everything", McpTestServers.Everything, ["stdio"]), NoEnv, McpTestServers.FastOptions);
+        Assert.True(await connection.StartAsync(default), connection.Error);
+
+        await connection.DisposeAsync();
+        await connection.DisposeAsync();
+
+        Assert.Empty(connection.AgentTools());
+    }
+
+    [Fact]
     public async Task Tool_errors_are_reported_not_fatal()
     {
         await using var connection = new McpServerConnection(McpTestServers.Stdio("everything", McpTestServers.Everything, ["stdio"]), NoEnv, McpTestServers.FastOptions);

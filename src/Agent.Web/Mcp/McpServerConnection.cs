@@ -53,6 +53,7 @@ public sealed class McpServerConnection : IAsyncDisposable
     private readonly Queue<string> stderr = new();
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly CancellationTokenSource lifetime = new();
+    private int disposed;
     private McpClient? client;
     private IReadOnlyList<McpToolInfo> tools = [];
     private IReadOnlyList<string> resources = [];
@@ -375,6 +376,12 @@ public sealed class McpServerConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The manager's stop can meet a reload that replaces this connection: the second dispose is a no-op.
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         stopped = true;
         await lifetime.CancelAsync();
         await DisposeClientAsync();
