@@ -23,6 +23,18 @@ public sealed class SignInTests(BrowserFixture fixture) : IClassFixture<BrowserF
         await AppProcess.AddUserAsync(folder, "bob", "beta", BobPassword);
         await using var app = await AppProcess.StartAsync(dataFolder: folder, remoteHost: AppProcess.MachineAddress());
 
+        try
+        {
+            await SignInAndOutAsync(app);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException or Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException($"{ex.Message}\napp output tail:\n{string.Join('\n', app.Output.Split('\n').TakeLast(80))}", ex);
+        }
+    }
+
+    private async Task SignInAndOutAsync(AppProcess app)
+    {
         // The machine's owner (loopback, no sign-in) has a chat of tenant "local".
         using (var owner = new HttpClient { BaseAddress = app.LoopbackAddress })
         {
