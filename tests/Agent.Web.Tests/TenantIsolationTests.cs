@@ -55,6 +55,14 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
             new ToolApprovalRequest(approvalId, "acme", sessionId, null, "call-1", "workspace_write", "{}", "writes a file", now), CancellationToken.None);
         var aliceTokenId = alice.Token.Id;
 
+        // The kinds added with memory, context and teams: a remembered fact and a checkpoint of alice's.
+        using var remembered = await aliceClient.PostAsJsonAsync("/api/memory", new { tier = "archival", content = "acme keeps its launch date in March" });
+        Assert.True(remembered.IsSuccessStatusCode, await remembered.Content.ReadAsStringAsync());
+        var memoryId = (await remembered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var saved = await aliceClient.PostAsJsonAsync($"/api/sessions/{sessionId}/checkpoints", new { label = "acme checkpoint" });
+        Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
+        var checkpointId = (await saved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
         var corpus = new (HttpMethod Method, string Path, object? Body)[]
         {
             (HttpMethod.Get, $"/api/sessions/{sessionId}/messages", null),
@@ -72,6 +80,20 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
             (HttpMethod.Post, $"/api/tools/approvals/{approvalId}/approve", null),
             (HttpMethod.Post, $"/api/tools/approvals/{approvalId}/deny", new { reason = "not yours" }),
             (HttpMethod.Delete, $"/api/access-tokens/{aliceTokenId}", null),
+            (HttpMethod.Put, $"/api/memory/{memoryId}", new { content = "from beta" }),
+            (HttpMethod.Delete, $"/api/memory/{memoryId}", null),
+            (HttpMethod.Post, $"/api/memory/{memoryId}/pin", null),
+            (HttpMethod.Post, $"/api/memory/{memoryId}/unpin", null),
+            (HttpMethod.Get, $"/api/sessions/{sessionId}/checkpoints", null),
+            (HttpMethod.Post, $"/api/sessions/{sessionId}/checkpoints/{checkpointId}/rewind", null),
+            (HttpMethod.Post, $"/api/sessions/{sessionId}/checkpoints/{checkpointId}/fork", null),
+            (HttpMethod.Get, $"/api/sessions/{sessionId}/context", null),
+            (HttpMethod.Get, $"/api/execution/{turnExecution}/context", null),
+            (HttpMethod.Get, $"/api/execution/{turnExecution}/trace", null),
+            (HttpMethod.Get, $"/api/execution/{turnExecution}/tree", null),
+            (HttpMethod.Get, $"/api/sessions/{sessionId}/attachments", null),
+            (HttpMethod.Get, $"/api/sessions/{sessionId}/team", null),
+            (HttpMethod.Patch, $"/api/sessions/{sessionId}", new { teamId = "default" }),
         };
 
         var answered404 = 0;
@@ -86,7 +108,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         }
 
         // Lists never show the other tenant's items.
-        var lists = new[] { "/api/sessions", "/api/sessions?q=acme", "/api/execution", "/api/tools/approvals", "/api/access-tokens", "/api/tokens?groupBy=session" };
+        var lists = new[] { "/api/sessions", "/api/sessions?q=acme", "/api/execution", "/api/tools/approvals", "/api/access-tokens", "/api/tokens?groupBy=session", "/api/memory", "/api/memory?q=launch", "/api/team/runs" };
         foreach (var path in lists)
         {
             var text = await bobClient.GetStringAsync(path);

@@ -1,4 +1,5 @@
 using Agent.Domain.Memory;
+using Agent.Domain.Storage;
 using Agent.Web.Memories;
 using Agent.Web.Services;
 
@@ -50,8 +51,10 @@ public static class AttachmentApi
             }
         });
 
-        endpoints.MapGet("/api/sessions/{id:guid}/attachments", async (Guid id, ICurrentTenant tenant, AttachmentService service, CancellationToken ct) =>
-            Results.Ok((await service.ListAsync(tenant.TenantId, id, ct)).Select(AttachmentDto.From)));
+        endpoints.MapGet("/api/sessions/{id:guid}/attachments", async (Guid id, ICurrentTenant tenant, ISessionStore sessions, AttachmentService service, CancellationToken ct) =>
+            await sessions.FindAsync(tenant.TenantId, id, ct) is null
+                ? Error(StatusCodes.Status404NotFound, $"Session {id} does not exist.")
+                : Results.Ok((await service.ListAsync(tenant.TenantId, id, ct)).Select(AttachmentDto.From)));
 
         endpoints.MapGet("/api/attachments/{id:guid}", async (Guid id, ICurrentTenant tenant, AttachmentService service, CancellationToken ct) =>
             await service.FindAsync(tenant.TenantId, id, ct) is { } attachment
