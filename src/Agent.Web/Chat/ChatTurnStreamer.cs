@@ -254,14 +254,20 @@ public sealed class ChatTurnStreamer(
             {
                 runs.TryRemove(new KeyValuePair<Guid, LiveRun>(run.SessionId, run));
                 turnsByMessage.TryRemove(new KeyValuePair<Guid, ChatTurn>(run.AssistantMessageId, turn));
-                if (idle.TryRemove(run.SessionId, out var done))
-                {
-                    done.TrySetResult();
-                }
-
                 run.Complete();
                 run.Dispose();
-                Publish(new SessionChange(run.SessionId, [final], null));
+                try
+                {
+                    Publish(new SessionChange(run.SessionId, [final], null));
+                }
+                finally
+                {
+                    // Last: whoever waits for the session to be idle sees the run completed and its final change published.
+                    if (idle.TryRemove(run.SessionId, out var done))
+                    {
+                        done.TrySetResult();
+                    }
+                }
             }
         }
         finally

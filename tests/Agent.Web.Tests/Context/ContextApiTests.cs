@@ -100,7 +100,22 @@ public sealed class ContextApiTests
         Assert.Equal("complete", reply.GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Null, reply.GetProperty("error").ValueKind);
         Assert.Contains(PinnedFact, reply.GetProperty("text").GetString(), StringComparison.Ordinal);
-        var context = await client.GetFromJsonAsync<JsonElement>($"/api/execution/{reply.GetProperty("executionId").GetGuid()}/context");
+        // The run's context is kept just after the runtime accepts the turn, which a fast reply can outrun: wait for it.
+        var contextPath = $"/api/execution/{reply.GetProperty("executionId").GetGuid()}/context";
+        using var kept = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        HttpResponseMessage found;
+        while ((found = await client.GetAsync(new Uri(contextPath, UriKind.Relative), kept.Token)).StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            found.Dispose();
+            await Task.Delay(50, kept.Token);
+        }
+
+        using (found)
+        {
+            found.EnsureSuccessStatusCode();
+        }
+
+        var context = await client.GetFromJsonAsync<JsonElement>(contextPath);
         var kinds = context.GetProperty("parts").EnumerateArray().Select(p => p.GetProperty("kind").GetString()).ToList();
         Assert.Equal(["pinned", "compaction_summary", "recent_turns"], kinds);
         Assert.True(context.GetProperty("totalTokens").GetInt32() <= context.GetProperty("budget").GetInt32());
