@@ -29,7 +29,7 @@ public sealed class ChatContextService(
     ISessionStore sessions,
     IMessageStore messages,
     IMemoryStore memory,
-    MemoryService recall,
+    MemoryService memories,
     ICheckpointStore checkpoints,
     SkillCatalog skills,
     ProviderCatalog providers,
@@ -139,8 +139,8 @@ public sealed class ChatContextService(
             blocks.Add(skillBlock);
         }
 
-        var pinned = await memory.ListAsync(session.TenantId, MemoryTier.PinnedBlock, 0, MaxMemoryItems, cancellationToken);
-        blocks.AddRange(pinned.OrderBy(p => p.CreatedAt).Select(ContextBlocks.Pinned));
+        var pinned = await memories.PinnedAsync(session.TenantId, cancellationToken);
+        blocks.AddRange(pinned.Select(ContextBlocks.Pinned));
 
         var episodes = (await memory.ListAsync(session.TenantId, MemoryTier.DailyEpisode, 0, MaxMemoryItems, cancellationToken))
             .Where(e => e.SessionId == session.Id)
@@ -151,7 +151,7 @@ public sealed class ChatContextService(
         {
             var shown = pinned.Select(p => p.Id).Concat(episodes.Select(e => e.Id)).ToHashSet();
             var attached = person.Parts.OfType<AttachmentRefPart>().Select(a => a.AttachmentId).ToList();
-            var recalled = await recall.RecallForTurnAsync(session.TenantId, session.Id, person.Text, attached, Settings.RecallTake, cancellationToken);
+            var recalled = await memories.RecallForTurnAsync(session.TenantId, session.Id, person.Text, attached, Settings.RecallTake, cancellationToken);
             blocks.AddRange(recalled.Where(r => !shown.Contains(r.Item.Id)).Select(ContextBlocks.Recalled));
         }
 
