@@ -52,35 +52,35 @@ public static class ContextApi
         {
             if (!Guid.TryParse(id, out var executionId))
             {
-                return Problem(StatusCodes.Status400BadRequest, $"'{id}' is not an execution id (a GUID).");
+                return ChatActionResults.Problem(StatusCodes.Status400BadRequest, $"'{id}' is not an execution id (a GUID).");
             }
 
             return await contexts.FindAsync(tenant.TenantId, executionId, ct) is { } found
                 ? Results.Ok(RunContextDto.From(found))
-                : Problem(StatusCodes.Status404NotFound, $"Execution {executionId} has no recorded context (only chat turns have one).");
+                : ChatActionResults.Problem(StatusCodes.Status404NotFound, $"Execution {executionId} has no recorded context (only chat turns have one).");
         });
 
         var sessions = endpoints.MapGroup("/api/sessions/{id:guid}");
         sessions.MapGet("/context", async (Guid id, ICurrentTenant tenant, ChatContextService contexts, CancellationToken ct) =>
             await contexts.MeasureAsync(tenant.TenantId, id, ct) is { } gauge
                 ? Results.Ok(gauge)
-                : Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist."));
+                : ChatActionResults.Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist."));
 
         sessions.MapGet("/checkpoints", (Guid id, ICurrentTenant tenant, CheckpointService checkpoints, CancellationToken ct) =>
-            RunAsync(async () => Results.Ok((await checkpoints.ListAsync(tenant.TenantId, id, ct)).Select(CheckpointDto.From))));
+            ChatActionResults.RunAsync(async () => Results.Ok((await checkpoints.ListAsync(tenant.TenantId, id, ct)).Select(CheckpointDto.From))));
 
         sessions.MapPost("/checkpoints", (Guid id, CreateCheckpointRequest? body, ICurrentTenant tenant, CheckpointService checkpoints, CancellationToken ct) =>
-            RunAsync(async () =>
+            ChatActionResults.RunAsync(async () =>
             {
                 var created = await checkpoints.CreateAsync(tenant.TenantId, id, body?.Label, ct);
                 return Results.Created($"/api/sessions/{id}/checkpoints/{created.Id}", CheckpointDto.From(created));
             }));
 
         sessions.MapPost("/checkpoints/{cid:guid}/rewind", (Guid id, Guid cid, ICurrentTenant tenant, CheckpointService checkpoints, CancellationToken ct) =>
-            RunAsync(async () => Results.Ok(await checkpoints.RewindAsync(tenant.TenantId, id, cid, ct))));
+            ChatActionResults.RunAsync(async () => Results.Ok(await checkpoints.RewindAsync(tenant.TenantId, id, cid, ct))));
 
         sessions.MapPost("/checkpoints/{cid:guid}/fork", (Guid id, Guid cid, ICurrentTenant tenant, CheckpointService checkpoints, CancellationToken ct) =>
-            RunAsync(async () =>
+            ChatActionResults.RunAsync(async () =>
             {
                 var fork = await checkpoints.ForkAsync(tenant.TenantId, id, cid, ct);
                 return Results.Created($"/api/sessions/{fork.Id}", fork);
@@ -88,26 +88,4 @@ public static class ContextApi
 
         return endpoints;
     }
-
-    private static async Task<IResult> RunAsync(Func<Task<IResult>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (KeyNotFoundException ex)
-        {
-            return Problem(StatusCodes.Status404NotFound, ex.Message);
-        }
-        catch (ArgumentException ex)
-        {
-            return Problem(StatusCodes.Status400BadRequest, ex.Message);
-        }
-        catch (ChatRefusedException ex)
-        {
-            return Problem(StatusCodes.Status409Conflict, ex.Message);
-        }
-    }
-
-    private static IResult Problem(int status, string reason) => Results.Json(new { error = reason }, statusCode: status);
 }

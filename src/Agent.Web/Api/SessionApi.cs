@@ -53,7 +53,7 @@ public static class SessionApi
             {
                 if (body?.TeamId is { Length: > 0 } teamId && await teams.FindTeamAsync(tenant, teamId, ct) is null)
                 {
-                    return Problem(StatusCodes.Status400BadRequest, $"No team '{teamId}' is configured.");
+                    return ChatActionResults.Problem(StatusCodes.Status400BadRequest, $"No team '{teamId}' is configured.");
                 }
 
                 var session = await sessions.CreateAsync(tenant, body?.Title, ct);
@@ -72,7 +72,7 @@ public static class SessionApi
             }
             catch (ArgumentException ex)
             {
-                return Problem(StatusCodes.Status400BadRequest, ex.Message);
+                return ChatActionResults.Problem(StatusCodes.Status400BadRequest, ex.Message);
             }
         });
 
@@ -83,13 +83,13 @@ public static class SessionApi
         {
             if (skip is < 0 || take is < 1 or > 1000)
             {
-                return Problem(StatusCodes.Status400BadRequest, "skip must be 0 or more and take from 1 to 1000.");
+                return ChatActionResults.Problem(StatusCodes.Status400BadRequest, "skip must be 0 or more and take from 1 to 1000.");
             }
 
             var tenant = current.TenantId;
             if (await sessions.FindAsync(tenant, id, ct) is null)
             {
-                return Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist.");
+                return ChatActionResults.Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist.");
             }
 
             var page = await messages.PageBySessionAsync(tenant, id, skip ?? 0, take ?? 100, ct);
@@ -98,7 +98,7 @@ public static class SessionApi
 
         group.MapPost("/{id:guid}/messages", (Guid id, SendMessageRequest? body, ChatCoordinator chat, ICurrentTenant current, CancellationToken ct) =>
             string.IsNullOrWhiteSpace(body?.Text)
-                ? Task.FromResult(Problem(StatusCodes.Status400BadRequest, "text is required and cannot be blank."))
+                ? Task.FromResult(ChatActionResults.Problem(StatusCodes.Status400BadRequest, "text is required and cannot be blank."))
                 : StartAsync(() => chat.SendAsync(current.TenantId, id, body.Text, body.EditOf, body.AttachmentIds, ct)));
 
         group.MapPost("/{id:guid}/messages/{messageId:guid}/regenerate", (Guid id, Guid messageId, ChatCoordinator chat, ICurrentTenant current, CancellationToken ct) =>
@@ -109,36 +109,12 @@ public static class SessionApi
 
         group.MapPost("/{id:guid}/stop", async (Guid id, ChatCoordinator chat, SessionService sessions, ICurrentTenant current, CancellationToken ct) =>
             await sessions.FindAsync(current.TenantId, id, ct) is null
-                ? Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist.")
+                ? ChatActionResults.Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist.")
                 : Results.Ok(new { stopped = await chat.StopAsync(id, ct) }));
 
         return endpoints;
     }
 
-    private static async Task<IResult> StartAsync(Func<Task<TurnStarted>> start)
-    {
-        try
-        {
-            return Results.Accepted(value: await start());
-        }
-        catch (KeyNotFoundException ex)
-        {
-            return Problem(StatusCodes.Status404NotFound, ex.Message);
-        }
-        catch (ArgumentException ex)
-        {
-            return Problem(StatusCodes.Status400BadRequest, ex.Message);
-        }
-        catch (ChatRefusedException ex)
-        {
-            return Problem(StatusCodes.Status409Conflict, ex.Message);
-        }
-        catch (BudgetExceededException ex)
-        {
-            // 429 like a provider's quota answer; the body names the limit's key so the caller knows what to raise.
-            return Results.Json(new { error = ex.Message, limit = ex.Refusal.Limit.ConfigKey }, statusCode: StatusCodes.Status429TooManyRequests);
-        }
-    }
-
-    private static IResult Problem(int status, string reason) => Results.Json(new { error = reason }, statusCode: status);
+    private static Task<IResult> StartAsync(Func<Task<TurnStarted>> start) =>
+        ChatActionResults.RunAsync(async () => Results.Accepted(value: await start()));
 }

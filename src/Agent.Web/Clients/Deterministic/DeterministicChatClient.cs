@@ -52,11 +52,7 @@ public sealed class DeterministicChatClient(string providerName, string modelId,
     private static string RecalledNote(List<ChatMessage> prompt)
     {
         var prefix = ContextBlocks.RecalledHeader + ": ";
-        var items = prompt.Where(m => m.Role == ChatRole.System)
-            .Select(ChatJson.TextOf)
-            .Where(t => t.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(t => t[prefix.Length..])
-            .ToList();
+        var items = SystemTextsStartingWith(prompt, prefix).Select(t => t[prefix.Length..]).ToList();
         if (items.Count == 0)
         {
             return "";
@@ -154,13 +150,14 @@ public sealed class DeterministicChatClient(string providerName, string modelId,
     /// <summary>Pinned memory the request carried, so an offline reply shows that it was sent.</summary>
     private static string PinnedNote(List<ChatMessage> prompt)
     {
-        var pinned = prompt.Where(m => m.Role == ChatRole.System)
-            .Select(ChatJson.TextOf)
-            .Where(t => t.StartsWith(ContextBlocks.PinnedHeader, StringComparison.Ordinal))
+        var pinned = SystemTextsStartingWith(prompt, ContextBlocks.PinnedHeader)
             .Select(t => t[(t.IndexOf('\n', StringComparison.Ordinal) + 1)..].Trim())
             .ToList();
         return pinned.Count == 0 ? "" : $" Pinned memory in this request: {string.Join("; ", pinned.Select(p => $"\"{Shorten(p)}\""))}.";
     }
+
+    private static IEnumerable<string> SystemTextsStartingWith(List<ChatMessage> prompt, string prefix) =>
+        prompt.Where(m => m.Role == ChatRole.System).Select(ChatJson.TextOf).Where(t => t.StartsWith(prefix, StringComparison.Ordinal));
 
     private async IAsyncEnumerable<ChatResponseUpdate> Stream(string reply, string model, string responseId, int input, TimeSpan delay, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
