@@ -1,7 +1,6 @@
 using Agent.Domain.Context;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
-using Agent.Web.Chat;
 using Agent.Web.Chat.Context;
 using Agent.Web.Services;
 
