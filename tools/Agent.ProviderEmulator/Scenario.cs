@@ -52,7 +52,7 @@ public static partial class Scenario
         [UsageFinal] = "usage only in the final event, with cached and reasoning token details",
         [UsageAbsent] = "a streamed reply with no usage at all (as many OpenAI-compatible servers send), even when include_usage is asked for",
         [Utf8Split] = "multi-byte UTF-8 characters split across network writes",
-        [ToolCall] = "two tool calls whose ids, names and JSON arguments arrive split across events; once the results come back, a text answer quoting them. With markers [ask:AGENT:TASK] in the message, one ask_agent call per marker instead (several markers: parallel calls); write the member's own markers in TASK with braces, e.g. [ask:coder:Count {scenario:long}{delay:200}]",
+        [ToolCall] = "two tool calls whose ids, names and JSON arguments arrive split across events; once the results come back, a text answer quoting them. With markers [ask:AGENT:TASK] in the message, one ask_agent call per marker instead (several markers: parallel calls); write the member's own markers in TASK with braces, e.g. [ask:coder:Count {scenario:long}{delay:200}]. With markers [remember:FACT], one memory_save call per marker instead",
         [ToolAnswer] = "a text answer quoting the tool results at the end of the conversation (chosen automatically after tool-call)",
     };
 
@@ -79,7 +79,7 @@ public static partial class Scenario
     }
 
     /// <summary>The user's text without the emulator's markers.</summary>
-    public static string Clean(string text) => AskMarker().Replace(DelayMarker().Replace(Marker().Replace(text, ""), ""), "").Trim();
+    public static string Clean(string text) => RememberMarker().Replace(AskMarker().Replace(DelayMarker().Replace(Marker().Replace(text, ""), ""), ""), "").Trim();
 
     /// <summary>The ask_agent calls scripted by [ask:AGENT:TASK] markers; braces in TASK become brackets (the member's own markers).</summary>
     public static IReadOnlyList<(string Agent, string Task)> Asks(string text) =>
@@ -88,6 +88,13 @@ public static partial class Scenario
     // TASK may hold balanced brackets (a nested member's own [ask:...] markers once the braces became brackets).
     [GeneratedRegex(@"\[ask:(?<agent>[a-z0-9_\-]+):(?<task>(?:[^\[\]]|(?<open>\[)|(?<-open>\]))*(?(open)(?!)))\]", RegexOptions.IgnoreCase)]
     private static partial Regex AskMarker();
+
+    /// <summary>The facts scripted by [remember:FACT] markers: the model saves each with memory_save.</summary>
+    public static IReadOnlyList<string> Remembers(string text) =>
+        RememberMarker().Matches(text).Select(m => m.Groups["fact"].Value.Trim()).ToList();
+
+    [GeneratedRegex(@"\[remember:(?<fact>[^\[\]]+)\]", RegexOptions.IgnoreCase)]
+    private static partial Regex RememberMarker();
 
     [GeneratedRegex(@"\[scenario:(?<name>[a-z0-9\-]+)\]", RegexOptions.IgnoreCase)]
     private static partial Regex Marker();

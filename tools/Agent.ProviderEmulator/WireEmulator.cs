@@ -107,6 +107,8 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
 
             var plan = scenario == Scenario.ToolCall && Scenario.Asks(lastUser) is { Count: > 0 } asks
                 ? AskPlan(asks, format)
+                : scenario == Scenario.ToolCall && Scenario.Remembers(lastUser) is { Count: > 0 } facts
+                ? RememberPlan(facts, format)
                 : PlanFor(scenario, Scenario.Clean(lastUser), request, format);
             var inputTokens = CountWords(request, format);
             if (stream)
@@ -162,15 +164,23 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
     }
 
     /// <summary>One ask_agent call per [ask:AGENT:TASK] marker, all in one response (the loop runs them in parallel).</summary>
-    private static Plan AskPlan(IReadOnlyList<(string Agent, string Task)> asks, Format format)
+    private static Plan AskPlan(IReadOnlyList<(string Agent, string Task)> asks, Format format) =>
+        CallsPlan("Asking the team.", "ask_agent", "ask", asks.Select(a => new JsonObject { ["agent"] = a.Agent, ["task"] = a.Task }), format);
+
+    /// <summary>One memory_save call per [remember:FACT] marker, as a model that decided to keep a fact would send.</summary>
+    private static Plan RememberPlan(IReadOnlyList<string> facts, Format format) =>
+        CallsPlan("I will remember that.", "memory_save", "remember", facts.Select(f => new JsonObject { ["content"] = f }), format);
+
+    /// <summary>A short text, then one call of <paramref name="tool"/> per argument set, each split across two events.</summary>
+    private static Plan CallsPlan(string text, string tool, string idStem, IEnumerable<JsonObject> argumentSets, Format format)
     {
-        var tools = asks.Select((ask, i) =>
+        var tools = argumentSets.Select((set, i) =>
         {
-            var arguments = new JsonObject { ["agent"] = ask.Agent, ["task"] = ask.Task }.ToJsonString(Json);
+            var arguments = set.ToJsonString(Json);
             var half = arguments.Length / 2;
-            return new ToolPlan(format == Format.OpenAI ? $"call_ask_{i + 1}" : $"toolu_ask_{i + 1}", "ask_agent", [arguments[..half], arguments[half..]]);
+            return new ToolPlan(format == Format.OpenAI ? $"call_{idStem}_{i + 1}" : $"toolu_{idStem}_{i + 1}", tool, [arguments[..half], arguments[half..]]);
         }).ToArray();
-        return new(["Asking the team."], tools, false, false, Fault.None);
+        return new([text], tools, false, false, Fault.None);
     }
 
     private static IEnumerable<string> OpenAIEvents(Plan plan, string model, int inputTokens, bool includeUsage)
