@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Agent.Domain.Memory;
-using Agent.Domain.Tools;
 using Agent.Web.Memories;
 using Agent.Web.Services;
 using Agent.Web.Tools;
