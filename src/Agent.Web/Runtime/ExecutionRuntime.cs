@@ -343,8 +343,13 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
     /// tenant cap of 1, a single delegation) until it timed out. A child whose parent is not running (resumed
     /// after a restart) queues for a slot like any other execution.
     /// </summary>
-    private bool RunsInParentSlot(ExecutionRecord record)
+    private bool RunsInParentSlot(ExecutionRecord record, IntentRegistration registration)
     {
+        if (!registration.Metadata.RunsInParentSlot)
+        {
+            return false;
+        }
+
         var metadata = JsonSerializer.Deserialize<Dictionary<string, string>>(record.MetadataJson, Json);
         return metadata is not null
             && metadata.TryGetValue(ParentExecutionKey, out var value)
@@ -379,7 +384,7 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
                 AdmissionLease lease;
                 try
                 {
-                    lease = RunsInParentSlot(a.Record)
+                    lease = RunsInParentSlot(a.Record, registration)
                         ? AdmissionLease.InParentSlot
                         : await admission.AcquireAsync(a.Record.TenantId, reason => QueuedBecauseAsync(a, reason), a.Cancel.Token);
                 }

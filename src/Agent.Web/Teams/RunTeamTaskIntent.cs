@@ -32,7 +32,8 @@ public static class RunTeamTaskIntent
     /// </summary>
     public static IntentMetadata Metadata { get; } = new(
         "A team member's task: a child execution of the chat turn (or of another member) with its own model, tools and limits.",
-        new IntentPolicy(TimeSpan.FromHours(2), 1, RecoveryPolicy.Leave, BackoffOptions.Default));
+        new IntentPolicy(TimeSpan.FromHours(2), 1, RecoveryPolicy.Leave, BackoffOptions.Default),
+        RunsInParentSlot: true);
 }
 
 /// <summary>Runs a member's turn through <see cref="AgentLoop"/> and keeps its messages, tokens and cost on the <see cref="TeamTask"/>.</summary>
