@@ -117,6 +117,36 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_profile_added_in_the_Team_panel_can_be_chosen_as_the_chats_agent()
+    {
+        var page = await fixture.OpenNewChatAsync();
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var team = await Workbench.GoToAsync(page, "team");
+        await Assertions.Expect(team).ToHaveAttributeAsync("data-state", "ready");
+        await page.Locator("[data-action=add-profile]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-profile-form=new]")).ToBeVisibleAsync();
+        await page.Locator("#profile-id").FillAsync($"reviewer{marker}");
+        await page.Locator("#profile-name").FillAsync($"Reviewer {marker}");
+        await page.Locator("#profile-prompt").FillAsync($"You review pull requests {marker}.");
+        await page.Locator("#profile-prompt").PressAsync("Tab");
+        await page.Locator("[data-action=save-profile]").ClickAsync();
+        await Assertions.Expect(page.Locator($"[data-profile-row=reviewer{marker}]")).ToContainTextAsync($"Reviewer {marker}");
+
+        await page.GoBackAsync();
+        var chat = page.Locator("section[data-panel=chat]");
+        await Assertions.Expect(chat).ToHaveCountAsync(1);
+        await ChatFixture.ChooseAsync(page, "profile", $"Reviewer {marker}");
+        await Assertions.Expect(chat).ToHaveAttributeAsync("data-agent-profile", $"reviewer{marker}");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-added-profile-in-chat-desktop-light.png") });
+
+        // The chosen profile is what the chat sends.
+        await SendAsync(page, $"Review this {marker}");
+        await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete", Long);
+        Assert.Contains(fixture.Emulator.Requests.All(), r => r.Body.Contains($"You review pull requests {marker}.", StringComparison.Ordinal) && r.Body.Contains($"Review this {marker}", StringComparison.Ordinal));
+        await page.Context.CloseAsync();
+    }
+
     private static async Task SendAsync(IPage page, string text)
     {
         var composer = page.Locator("#composer-input");

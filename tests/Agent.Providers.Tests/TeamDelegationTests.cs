@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Agent.Domain.Memory;
 using Agent.ProviderEmulator;
 using Agent.Web.Hosting;
+using Agent.Web.Memories;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
@@ -51,11 +53,19 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
         });
         Assert.Equal<string>(["coder", "concise"], children.Select(c => c.GetProperty("agent").GetString()!).Order().ToArray());
 
-        // Each member ran with its own system prompt on its task alone, and both calls came in one model response.
+        // Each member ran with its own system prompt on its task alone (the chat's message reaches it only as recalled
+        // memory of its session scope), and both calls came in one model response.
         var memberRequests = fixture.Server.Requests.All().Where(r => r.Body.Contains("Another agent handed you", StringComparison.Ordinal) && r.Body.Contains(marker, StringComparison.Ordinal)).ToList();
         Assert.Contains(memberRequests, r => r.Body.Contains("careful software engineer", StringComparison.Ordinal) && r.Body.Contains($"Write hello {marker}", StringComparison.Ordinal));
         Assert.Contains(memberRequests, r => r.Body.Contains("Answer briefly", StringComparison.Ordinal) && r.Body.Contains($"Sum up {marker}", StringComparison.Ordinal));
-        Assert.DoesNotContain(memberRequests, r => r.Body.Contains("Plan it", StringComparison.Ordinal));
+        foreach (var request in memberRequests)
+        {
+            using var body = JsonDocument.Parse(request.Body);
+            var sent = body.RootElement.GetProperty("messages").EnumerateArray().ToList();
+            Assert.Contains("Another agent handed you", sent[0].GetProperty("content").GetString(), StringComparison.Ordinal);
+            var userMessage = Assert.Single(sent, m => m.GetProperty("role").GetString() == "user");
+            Assert.DoesNotContain("Plan it", userMessage.GetProperty("content").GetString(), StringComparison.Ordinal);
+        }
 
         // The member's messages are stored and readable.
         using var task = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/team/tasks/{children[0].GetProperty("taskId").GetGuid()}", UriKind.Relative)));
@@ -172,6 +182,128 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
         Assert.Contains("The tools answered:", done.GetProperty("text").GetString(), StringComparison.Ordinal);
         using var finished = await TreeAsync(http, turn.ExecutionId);
         Assert.Equal("Completed", Assert.Single(finished.RootElement.GetProperty("children").EnumerateArray()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_members_memory_scope_decides_which_pinned_and_recalled_memory_its_request_carries()
+    {
+        using var app = new TeamHost(fixture.Server);
+        using var http = app.CreateClient();
+        var session = await CreateTeamSessionAsync(http);
+        var other = await CreateTeamSessionAsync(http);
+        var marker = Guid.NewGuid().ToString("N");
+        using (var agentScope = await http.PutAsJsonAsync(new Uri("/api/team/profiles/coder", UriKind.Relative), new { name = "Coder", systemPrompt = "You are a careful software engineer.", memoryScope = "agent" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, agentScope.StatusCode);
+        }
+
+        // concise keeps the default scope, session. Every fact matches the task's words; one word says whose it is.
+        var memory = app.Services.GetRequiredService<MemoryService>();
+        await memory.SaveAsync("local", MemoryTier.PinnedBlock, $"Pinned {marker} delta", "Standing", MemorySource.Person, null, null, CancellationToken.None);
+        await memory.SaveAsync("local", MemoryTier.ArchivalFact, $"zebra codename {marker} alpha", null, MemorySource.Person, session, null, CancellationToken.None);
+        await memory.SaveAsync("local", MemoryTier.ArchivalFact, $"zebra codename {marker} bravo", null, MemorySource.Person, other, null, CancellationToken.None);
+        await memory.SaveAsync("local", MemoryTier.ArchivalFact, $"zebra codename {marker} charlie", null, MemorySource.Agent, other, null, "coder", CancellationToken.None);
+
+        var turn = await SendAsync(http, session, $"Scopes [scenario:tool-call] [ask:coder:zebra codename {marker}] [ask:concise:zebra codename {marker}]");
+        Assert.Equal("complete", (await WaitForReplyAsync(http, session, turn.AssistantMessageId)).GetProperty("status").GetString());
+
+        // agent: the tenant's pinned blocks and only what this profile saved, in any chat.
+        var coder = MemberRequest("careful software engineer", $"zebra codename {marker}");
+        Assert.Contains($"Pinned {marker} delta", coder, StringComparison.Ordinal);
+        Assert.Contains($"{marker} charlie", coder, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{marker} alpha", coder, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{marker} bravo", coder, StringComparison.Ordinal);
+        Assert.Contains("memory_search", coder, StringComparison.Ordinal);
+
+        // session: the pinned blocks and only what belongs to the parent chat.
+        var concise = MemberRequest("Answer briefly", $"zebra codename {marker}");
+        Assert.Contains($"Pinned {marker} delta", concise, StringComparison.Ordinal);
+        Assert.Contains($"{marker} alpha", concise, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{marker} bravo", concise, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{marker} charlie", concise, StringComparison.Ordinal);
+
+        // none: no memory in the request and no memory tools.
+        using (var noneScope = await http.PutAsJsonAsync(new Uri("/api/team/profiles/concise", UriKind.Relative), new { name = "Concise", systemPrompt = "Answer briefly.", memoryScope = "none" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, noneScope.StatusCode);
+        }
+
+        var second = await SendAsync(http, session, $"Again [scenario:tool-call] [ask:concise:zebra codename {marker} again]");
+        await WaitForReplyAsync(http, session, second.AssistantMessageId);
+        var none = MemberRequest("Answer briefly", $"zebra codename {marker} again");
+        Assert.DoesNotContain(marker + " delta", none, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pinned memory", none, StringComparison.Ordinal);
+        Assert.DoesNotContain("Recalled memory", none, StringComparison.Ordinal);
+        Assert.DoesNotContain("memory_search", none, StringComparison.Ordinal);
+
+        string MemberRequest(string profilePrompt, string task) => Assert.Single(fixture.Server.Requests.All(), r =>
+            r.Body.Contains("Another agent handed you", StringComparison.Ordinal) && r.Body.Contains(profilePrompt, StringComparison.Ordinal)
+            && r.Body.Contains($"\"content\":\"{task}\"", StringComparison.Ordinal)).Body;
+    }
+
+    [Fact]
+    public async Task With_a_tenant_cap_of_one_a_two_level_delegation_and_a_parallel_member_still_complete()
+    {
+        using var app = new TeamHost(fixture.Server, new() { ["Agent:Caps:MaxConcurrentCallsTenant"] = "1" });
+        using var http = app.CreateClient();
+        var session = await CreateTeamSessionAsync(http);
+        var marker = Guid.NewGuid().ToString("N");
+
+        // The coordinator waits for coder, which waits for concise: each runs in its waiting parent's slot.
+        var turn = await SendAsync(http, session, $"Cap {marker} [scenario:tool-call] [ask:coder:Delegate {marker} {{scenario:tool-call}}{{ask:concise:Inner {marker}}}] [ask:concise:Side {marker}]");
+        var reply = await WaitForReplyAsync(http, session, turn.AssistantMessageId);
+
+        Assert.Equal("complete", reply.GetProperty("status").GetString());
+        Assert.Contains($"You said: Side {marker}", reply.GetProperty("text").GetString(), StringComparison.Ordinal);
+        using var tree = await TreeAsync(http, turn.ExecutionId);
+        var children = tree.RootElement.GetProperty("children").EnumerateArray().ToList();
+        Assert.Equal(2, children.Count);
+        Assert.All(children, c => Assert.Equal("Completed", c.GetProperty("status").GetString()));
+        var inner = Assert.Single(children.Single(c => c.GetProperty("agent").GetString() == "coder").GetProperty("children").EnumerateArray());
+        Assert.Equal("Completed", inner.GetProperty("status").GetString());
+
+        // The cap still holds between trees: a second chat's turn waits for the first tree and then runs.
+        var second = await CreateTeamSessionAsync(http);
+        var first = await SendAsync(http, session, $"Long {marker} [scenario:long] [delay:20]");
+        var queued = await SendAsync(http, second, $"Waits {marker}");
+        await WaitForProgressAsync(http, queued.ExecutionId, "Queued: tenant 'local' is running 1 executions");
+        await WaitForReplyAsync(http, session, first.AssistantMessageId);
+        Assert.Equal("complete", (await WaitForReplyAsync(http, second, queued.AssistantMessageId)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_run_token_budget_counts_the_coordinators_own_tokens()
+    {
+        // Three tokens: the coordinator's first model call alone spends more, so no member may start.
+        using var app = new TeamHost(fixture.Server, new() { ["Agent:Teams:0:Limits:MaxTokensPerRun"] = "3" });
+        using var http = app.CreateClient();
+        var session = await CreateTeamSessionAsync(http);
+        var marker = Guid.NewGuid().ToString("N");
+
+        var turn = await SendAsync(http, session, $"Budget {marker} [scenario:tool-call] [ask:coder:Write hello {marker}]");
+        var reply = await WaitForReplyAsync(http, session, turn.AssistantMessageId);
+
+        Assert.Equal("complete", reply.GetProperty("status").GetString());
+        Assert.Contains("Stopped: the team run used more than its limit of 3 tokens.", reply.GetProperty("text").GetString(), StringComparison.Ordinal);
+        using var tree = await TreeAsync(http, turn.ExecutionId);
+        Assert.Empty(tree.RootElement.GetProperty("children").EnumerateArray());
+        Assert.DoesNotContain(fixture.Server.Requests.All(), r => r.Body.Contains("Another agent handed you", StringComparison.Ordinal) && r.Body.Contains(marker, StringComparison.Ordinal));
+    }
+
+    private static async Task WaitForProgressAsync(HttpClient http, Guid executionId, string startsWith)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var record = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/execution/{executionId}/status", UriKind.Relative));
+            if (record.GetProperty("progressMessage").GetString()?.StartsWith(startsWith, StringComparison.Ordinal) == true)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < until, $"Execution {executionId} never reported '{startsWith}'.");
+            await Task.Delay(20);
+        }
     }
 
     private static async Task<JsonElement> WaitForApprovalAsync(HttpClient http, Guid session, Func<JsonElement, bool> match)

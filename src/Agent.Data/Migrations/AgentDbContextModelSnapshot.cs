@@ -230,6 +230,9 @@ namespace Agent.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AgentId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("AttachmentId")
                         .HasColumnType("TEXT");
 

@@ -38,6 +38,9 @@ public sealed record MemoryItem(
 
     public Guid? SourceMessageId { get; init; }
 
+    /// <summary>The agent profile that saved the item (a team member's memory_save); null for the person's and a chat turn's.</summary>
+    public string? AgentId { get; init; }
+
     public Guid? AttachmentId { get; init; }
 
     public DateOnly? Day { get; init; }

@@ -1,7 +1,9 @@
 namespace Agent.Domain.Runtime;
 
 /// <summary>Describes an intent for people and for the runtime: what it is for, and its policy.</summary>
-public sealed record IntentMetadata(string Description, IntentPolicy Policy, bool IsDiagnostic = false);
+/// <paramref name="RunsInParentSlot"/>: a child started by a running parent that waits for it (a team member) runs in
+/// the parent's admission slot instead of queueing for its own; only the app itself names the parent.
+public sealed record IntentMetadata(string Description, IntentPolicy Policy, bool IsDiagnostic = false, bool RunsInParentSlot = false);
 
 public sealed record IntentRegistration(string IntentType, string HandlerName, IIntentHandler Handler, IntentMetadata Metadata);
 

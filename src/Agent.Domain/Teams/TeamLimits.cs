@@ -50,13 +50,22 @@ public static class TeamLimits
     }
 }
 
-/// <summary>The tokens every member task of one run has spent, shared by tasks running in parallel.</summary>
-public sealed class TeamRunBudget(long alreadySpent = 0)
+/// <summary>
+/// The tokens one team run has spent: every member task's (shared by tasks running in parallel) plus what the
+/// coordinator's own turn has used so far (read live, as its model calls end).
+/// </summary>
+public sealed class TeamRunBudget(long alreadySpent = 0, Func<long>? coordinatorTokens = null)
 {
     private long spent = alreadySpent;
 
-    public long Spent => Interlocked.Read(ref spent);
+    /// <summary>The members' tokens only.</summary>
+    public long MembersSpent => Interlocked.Read(ref spent);
 
-    /// <summary>Adds what a model call used and returns the run's new total.</summary>
-    public long Add(long tokens) => Interlocked.Add(ref spent, Math.Max(0, tokens));
+    /// <summary>The run's tokens: the members' and the coordinator's.</summary>
+    public long Spent => MembersSpent + Coordinator;
+
+    /// <summary>Adds what a member's model call used and returns the run's new total (the coordinator's included).</summary>
+    public long Add(long tokens) => Interlocked.Add(ref spent, Math.Max(0, tokens)) + Coordinator;
+
+    private long Coordinator => Math.Max(0, coordinatorTokens?.Invoke() ?? 0);
 }

@@ -58,6 +58,12 @@ public static partial class RuntimeApi
                     return Error(StatusCodes.Status400BadRequest, "metadata has a blank key.");
                 }
 
+                if (key == ExecutionRuntime.ParentExecutionKey)
+                {
+                    // A child named by its parent runs in the parent's slot; a caller naming one could step past the caps.
+                    return Error(StatusCodes.Status400BadRequest, $"metadata key '{key}' is reserved: only the app names an execution's parent.");
+                }
+
                 metadata[key] = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
             }
 

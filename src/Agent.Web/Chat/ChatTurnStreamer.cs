@@ -24,7 +24,8 @@ public sealed class ChatTurnStreamer(
     ILogger<ChatTurnStreamer> logger,
     ITokenCounter counter,
     ITraceStore traces,
-    ILoggerFactory? loggers = null)
+    ILoggerFactory? loggers = null,
+    TurnUsageBoard? usageBoard = null)
 {
     private readonly ConcurrentDictionary<Guid, LiveRun> runs = new();
     private readonly ConcurrentDictionary<Guid, ChatTurn> turnsByMessage = new();
@@ -112,6 +113,7 @@ public sealed class ChatTurnStreamer(
             traces,
             time,
             logger);
+        using var tracked = usageBoard?.Track(executionId, () => recorder.Usage is { } sum ? (sum.InputTokenCount ?? 0) + (sum.OutputTokenCount ?? 0) : 0);
         var status = MessageStatus.Complete;
         string? error = null;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = run.SessionId, ["MessageId"] = run.AssistantMessageId, ["Provider"] = lease.ProviderName });

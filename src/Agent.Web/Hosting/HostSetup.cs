@@ -93,6 +93,7 @@ public static class HostSetup
         builder.Services.AddSingleton<RunTraceService>();
         builder.Services.AddTransient<Components.Pages.TokensViewModel>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
+        builder.Services.AddSingleton<TurnUsageBoard>();
         builder.Services.AddSingleton<ChatTurnStreamer>();
         builder.Services.AddSingleton<ChatCoordinator>();
         builder.Services.AddSingleton<ChatContextService>();

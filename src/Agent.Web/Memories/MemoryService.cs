@@ -17,6 +17,8 @@ public sealed class MemoryService(IMemoryStore store, IMemoryRecall recall, IAtt
 {
     private const int MaxPinned = 200;
 
+    private const int ScopedRecallPool = 50;
+
     private MemoryOptions Limits => options.Value.Memory;
 
     public Task<MemoryPage> SearchAsync(string tenantId, MemoryTier? tier, string? query, int skip, int take, CancellationToken cancellationToken) =>
@@ -30,7 +32,11 @@ public sealed class MemoryService(IMemoryStore store, IMemoryRecall recall, IAtt
         recall.RecallAsync(tenantId, query, Math.Clamp(take, 1, 50), cancellationToken);
 
     /// <summary>Saves a pinned block or an archival fact.</summary>
-    public async Task<MemoryItem> SaveAsync(string tenantId, MemoryTier tier, string? content, string? title, MemorySource source, Guid? sessionId, Guid? messageId, CancellationToken cancellationToken)
+    public Task<MemoryItem> SaveAsync(string tenantId, MemoryTier tier, string? content, string? title, MemorySource source, Guid? sessionId, Guid? messageId, CancellationToken cancellationToken) =>
+        SaveAsync(tenantId, tier, content, title, source, sessionId, messageId, null, cancellationToken);
+
+    /// <summary>Saves a pinned block or an archival fact; <paramref name="agentId"/> is the team member's profile that saved it.</summary>
+    public async Task<MemoryItem> SaveAsync(string tenantId, MemoryTier tier, string? content, string? title, MemorySource source, Guid? sessionId, Guid? messageId, string? agentId, CancellationToken cancellationToken)
     {
         if (tier is not (MemoryTier.PinnedBlock or MemoryTier.ArchivalFact))
         {
@@ -48,6 +54,7 @@ public sealed class MemoryService(IMemoryStore store, IMemoryRecall recall, IAtt
         {
             Source = source,
             SourceMessageId = messageId,
+            AgentId = agentId,
         };
         await store.AddAsync(item, cancellationToken);
         return item;
@@ -140,6 +147,40 @@ public sealed class MemoryService(IMemoryStore store, IMemoryRecall recall, IAtt
             logger.LogWarning(ex, "Memory could not be read for session {SessionId}; the turn goes on without it", sessionId);
             return [];
         }
+    }
+
+    /// <summary>
+    /// Recall for a turn limited to a <see cref="MemoryScope"/> (a team member's): recall ranks the tenant's items and
+    /// the scope keeps those it reaches, from a pool larger than <paramref name="take"/> so in-scope items ranked
+    /// below others still come through (one ranked below the whole pool does not).
+    /// </summary>
+    public async Task<IReadOnlyList<RecalledMemory>> RecallInScopeAsync(string tenantId, MemoryScope scope, string? query, int take, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        if (!scope.HasMemory || take <= 0 || string.IsNullOrWhiteSpace(query))
+        {
+            return [];
+        }
+
+        var pool = await recall.RecallAsync(tenantId, query, Math.Max(ScopedRecallPool, take), cancellationToken);
+        var kept = new List<RecalledMemory>();
+        foreach (var hit in pool)
+        {
+            // The recall index's rows do not carry the saving profile: an agent scope reads the stored item for it.
+            var item = scope.Kind == MemoryScopeKind.Agent && hit.Item.Tier != MemoryTier.RawHistory
+                ? await store.FindAsync(tenantId, hit.Item.Id, cancellationToken)
+                : hit.Item;
+            if (item is not null && scope.Reaches(item))
+            {
+                kept.Add(hit with { Item = item });
+                if (kept.Count == take)
+                {
+                    break;
+                }
+            }
+        }
+
+        return kept;
     }
 
     private async Task<MemoryItem> RequireAsync(string tenantId, Guid id, CancellationToken cancellationToken) =>

@@ -194,11 +194,27 @@ public sealed class ExecutionAdmission : IDisposable
 }
 
 /// <summary>Holds a tenant slot and a global slot; disposing frees both.</summary>
-public sealed class AdmissionLease(RateLimitLease tenant, RateLimitLease global) : IDisposable
+public sealed class AdmissionLease : IDisposable
 {
+    private readonly RateLimitLease? tenant;
+    private readonly RateLimitLease? global;
+
+    public AdmissionLease(RateLimitLease tenant, RateLimitLease global)
+    {
+        this.tenant = tenant;
+        this.global = global;
+    }
+
+    private AdmissionLease()
+    {
+    }
+
+    /// <summary>No slot of its own: the execution runs in its running parent's (a tree counts as one).</summary>
+    public static AdmissionLease InParentSlot { get; } = new();
+
     public void Dispose()
     {
-        global.Dispose();
-        tenant.Dispose();
+        global?.Dispose();
+        tenant?.Dispose();
     }
 }

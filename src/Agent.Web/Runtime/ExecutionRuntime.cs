@@ -14,6 +14,9 @@ namespace Agent.Web.Runtime;
 /// </summary>
 public sealed partial class ExecutionRuntime : IHostedService, IDisposable
 {
+    /// <summary>Metadata key naming the execution that started this one and waits for it (see <see cref="RunsInParentSlot"/>).</summary>
+    public const string ParentExecutionKey = "parentExecutionId";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly IntentRegistry registry;
@@ -333,6 +336,29 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         }
     }
 
+    /// <summary>
+    /// A child whose parent (metadata <see cref="ParentExecutionKey"/>) is running and waits for it, as a team member's
+    /// coordinator does, runs in the parent's slot: a tree counts as one execution against the caps. A parent that
+    /// held its slot while its children queued for slots of their own would stall a deep or wide tree (with a
+    /// tenant cap of 1, a single delegation) until it timed out. A child whose parent is not running (resumed
+    /// after a restart) queues for a slot like any other execution.
+    /// </summary>
+    private bool RunsInParentSlot(ExecutionRecord record, IntentRegistration registration)
+    {
+        if (!registration.Metadata.RunsInParentSlot)
+        {
+            return false;
+        }
+
+        var metadata = JsonSerializer.Deserialize<Dictionary<string, string>>(record.MetadataJson, Json);
+        return metadata is not null
+            && metadata.TryGetValue(ParentExecutionKey, out var value)
+            && Guid.TryParse(value, out var parentId)
+            && active.TryGetValue(parentId, out var parent)
+            && parent.Record.TenantId == record.TenantId
+            && parent.Record.Status == ExecutionStatus.Running;
+    }
+
     private void Start(ActiveExecution a, IntentRegistration registration, bool isResume)
     {
         var task = Task.Run(() => RunAsync(a, registration, isResume));
@@ -358,7 +384,9 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
                 AdmissionLease lease;
                 try
                 {
-                    lease = await admission.AcquireAsync(a.Record.TenantId, reason => QueuedBecauseAsync(a, reason), a.Cancel.Token);
+                    lease = RunsInParentSlot(a.Record, registration)
+                        ? AdmissionLease.InParentSlot
+                        : await admission.AcquireAsync(a.Record.TenantId, reason => QueuedBecauseAsync(a, reason), a.Cancel.Token);
                 }
                 catch (OperationCanceledException)
                 {

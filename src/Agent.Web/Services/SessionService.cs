@@ -1,12 +1,13 @@
 using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
+using Agent.Web.Teams;
 using Microsoft.Extensions.Options;
 
 namespace Agent.Web.Services;
 
 /// <summary>Creates, lists, renames and deletes sessions; raises <see cref="Changed"/> so open sidebars refresh.</summary>
-public sealed class SessionService(ISessionStore sessions, ProviderCatalog providers, IOptions<AgentOptions> options, TimeProvider time)
+public sealed class SessionService(ISessionStore sessions, ProviderCatalog providers, IOptions<AgentOptions> options, TeamCatalog catalog, TimeProvider time)
 {
     public event Action? Changed;
 
@@ -75,10 +76,10 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
         return changed;
     }
 
-    /// <summary>Switches the session's agent profile (null: no profile); refused for an unknown id.</summary>
+    /// <summary>Switches the session's agent profile (null: no profile); refused for an id the tenant's profiles (file and Team panel) do not have.</summary>
     public async Task<ChatSession?> ChangeProfileAsync(string tenantId, Guid sessionId, string? profileId, CancellationToken cancellationToken)
     {
-        if (profileId is not null && options.Value.Profiles.All(p => !string.Equals(p.Id, profileId, StringComparison.OrdinalIgnoreCase)))
+        if (profileId is not null && await catalog.FindProfileAsync(tenantId, profileId, cancellationToken) is null)
         {
             throw new ArgumentException($"No agent profile '{profileId}' is configured.", nameof(profileId));
         }
@@ -95,7 +96,9 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
         return changed;
     }
 
-    public IReadOnlyList<AgentProfileOptions> Profiles => options.Value.Profiles;
+    /// <summary>The tenant's agent profiles as the Team panel edited them over appsettings.json's (the one set the chat and the team runs use).</summary>
+    public async Task<IReadOnlyList<AgentProfileOptions>> ProfilesAsync(string tenantId, CancellationToken cancellationToken) =>
+        (await catalog.ProfilesAsync(tenantId, cancellationToken)).Select(e => e.Value).ToList();
 
     public async Task<bool> DeleteAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken)
     {

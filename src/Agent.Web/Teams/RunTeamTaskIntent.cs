@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Agent.Domain.Configuration;
+using Agent.Domain.Memory;
 using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
@@ -7,6 +8,7 @@ using Agent.Domain.Teams;
 using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
 using Agent.Web.Chat;
+using Agent.Web.Chat.Context;
 using Agent.Web.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -21,7 +23,7 @@ public static class RunTeamTaskIntent
     public const string Name = "run_team_task";
     public const string TaskIdKey = "taskId";
     public const string AgentKey = "agent";
-    public const string ParentKey = "parentExecutionId";
+    public const string ParentKey = Agent.Web.Runtime.ExecutionRuntime.ParentExecutionKey;
 
     /// <summary>
     /// One attempt, left interrupted after a restart: the caller that waited for it is gone, so the Team panel offers
@@ -30,7 +32,8 @@ public static class RunTeamTaskIntent
     /// </summary>
     public static IntentMetadata Metadata { get; } = new(
         "A team member's task: a child execution of the chat turn (or of another member) with its own model, tools and limits.",
-        new IntentPolicy(TimeSpan.FromHours(2), 1, RecoveryPolicy.Leave, BackoffOptions.Default));
+        new IntentPolicy(TimeSpan.FromHours(2), 1, RecoveryPolicy.Leave, BackoffOptions.Default),
+        RunsInParentSlot: true);
 }
 
 /// <summary>Runs a member's turn through <see cref="AgentLoop"/> and keeps its messages, tokens and cost on the <see cref="TeamTask"/>.</summary>
@@ -43,6 +46,7 @@ public sealed class RunTeamTaskHandler(
     ToolRegistry registry,
     AgentLoop loop,
     ChatTurnStreamer chat,
+    ChatContextService contexts,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<RunTeamTaskHandler> logger) : IIntentHandler
@@ -76,11 +80,12 @@ public sealed class RunTeamTaskHandler(
 
         var run = new MemberRun(task with { ExecutionId = context.ExecutionId, Parts = [], Result = null, IsError = false, ProviderName = lease.ProviderName, ModelId = lease.ModelId, InputTokens = 0, OutputTokens = 0, Cost = null });
         await tasks.UpdateAsync(run.Snapshot(time.GetUtcNow()), cancellationToken);
+        var memoryScope = MemoryScope.ForMember(profile.MemoryScope, task.SessionId, profile.Id);
         var request = new AgentLoopRequest(
             context.TenantId,
             task.SessionId,
             context.ExecutionId,
-            ForProfile(await registry.GetToolsAsync(new TurnToolContext(context.TenantId, task.SessionId, context.ExecutionId), cancellationToken), profile),
+            ForProfile(await registry.GetToolsAsync(new TurnToolContext(context.TenantId, task.SessionId, context.ExecutionId, memoryScope), cancellationToken), profile),
             await registry.GetModeAsync(context.TenantId, task.SessionId, cancellationToken),
             team.Limits.MaxSteps);
         var budget = await runs.BudgetAsync(context.TenantId, task.RootExecutionId, cancellationToken);
@@ -125,6 +130,7 @@ public sealed class RunTeamTaskHandler(
         List<ChatMessage> prompt =
         [
             new(ChatRole.System, SystemPrompt(profile, team)),
+            .. await contexts.MemberMemoryAsync(context.TenantId, memoryScope, task.Task, cancellationToken),
             new(ChatRole.User, task.Task),
         ];
         var lastWrite = time.GetTimestamp();

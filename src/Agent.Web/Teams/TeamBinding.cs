@@ -11,7 +11,7 @@ public static class TeamBinding
         ArgumentNullException.ThrowIfNull(sessions);
         ArgumentNullException.ThrowIfNull(catalog);
         var team = await catalog.BindSessionAsync(tenantId, sessionId, teamId, cancellationToken);
-        if (team is not null && sessions.Profiles.Any(p => string.Equals(p.Id, team.Coordinator, StringComparison.OrdinalIgnoreCase)))
+        if (team is not null && await catalog.FindProfileAsync(tenantId, team.Coordinator, cancellationToken) is not null)
         {
             await sessions.ChangeProfileAsync(tenantId, sessionId, team.Coordinator, cancellationToken);
         }

@@ -32,6 +32,7 @@ public sealed class TeamRunService(
     ExecutionFeed feed,
     ITeamTaskStore tasks,
     TeamCatalog catalog,
+    TurnUsageBoard coordinatorUsage,
     TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -61,7 +62,10 @@ public sealed class TeamRunService(
             : null;
     }
 
-    /// <summary>The tokens the members of one run have spent so far (loaded from the stored tasks the first time, e.g. after a restart).</summary>
+    /// <summary>
+    /// The tokens one run has spent so far: its members' (loaded from the stored tasks the first time, e.g. after a
+    /// restart) and its coordinator's turn while that turn streams.
+    /// </summary>
     public async Task<TeamRunBudget> BudgetAsync(string tenantId, Guid rootExecutionId, CancellationToken cancellationToken)
     {
         if (budgets.TryGetValue(rootExecutionId, out var budget))
@@ -70,7 +74,7 @@ public sealed class TeamRunService(
         }
 
         var spent = (await tasks.ListByRootAsync(tenantId, rootExecutionId, cancellationToken)).Sum(t => t.Tokens);
-        return budgets.GetOrAdd(rootExecutionId, _ => new TeamRunBudget(spent));
+        return budgets.GetOrAdd(rootExecutionId, _ => new TeamRunBudget(spent, () => coordinatorUsage.TokensOf(rootExecutionId)));
     }
 
     /// <summary>ask_agent: runs <paramref name="task"/> as a child execution of the caller and returns the member's answer.</summary>

@@ -15,7 +15,10 @@ public static class MemoryTools
     public const string Pin = "memory_pin";
     public const string Forget = "memory_forget";
 
-    public static IReadOnlyList<AgentTool> For(MemoryService memory, string tenantId, Guid? sessionId) =>
+    public static IReadOnlyList<AgentTool> For(MemoryService memory, string tenantId, Guid? sessionId) => For(memory, tenantId, sessionId, MemoryScope.Whole);
+
+    /// <summary>The memory tools limited to <paramref name="scope"/> (a team member's; none: no tools at all).</summary>
+    public static IReadOnlyList<AgentTool> For(MemoryService memory, string tenantId, Guid? sessionId, MemoryScope scope) => !scope.HasMemory ? [] :
     [
         new(
             Search,
@@ -27,7 +30,9 @@ public static class MemoryTools
             {
                 var query = AgentTool.RequiredString(args, "query");
                 var take = int.TryParse(AgentTool.OptionalString(args, "take"), out var n) ? Math.Clamp(n, 1, 20) : 5;
-                var found = await memory.RecallAsync(tenantId, query, take, ct);
+                var found = scope.Kind == MemoryScopeKind.Whole
+                    ? await memory.RecallAsync(tenantId, query, take, ct)
+                    : await memory.RecallInScopeAsync(tenantId, scope, query, take, ct);
                 return new
                 {
                     query,
@@ -42,7 +47,7 @@ public static class MemoryTools
             ToolEffects.None,
             async (args, ct) =>
             {
-                var item = await Guard(() => memory.SaveAsync(tenantId, MemoryTier.ArchivalFact, AgentTool.RequiredString(args, "content"), null, MemorySource.Agent, sessionId, null, ct));
+                var item = await Guard(() => memory.SaveAsync(tenantId, MemoryTier.ArchivalFact, AgentTool.RequiredString(args, "content"), null, MemorySource.Agent, sessionId, null, scope.ProfileId, ct));
                 return new { saved = true, id = item.Id, tier = MemoryTiers.ToApi(item.Tier) };
             }),
         new(
@@ -58,11 +63,13 @@ public static class MemoryTools
                 MemoryItem item;
                 if (!string.IsNullOrWhiteSpace(id))
                 {
-                    item = await Guard(() => memory.PinAsync(tenantId, ParseId(id), ct));
+                    var itemId = ParseId(id);
+                    await RequireReachableAsync(memory, tenantId, scope, itemId, ct);
+                    item = await Guard(() => memory.PinAsync(tenantId, itemId, ct));
                 }
                 else if (!string.IsNullOrWhiteSpace(content))
                 {
-                    item = await Guard(() => memory.SaveAsync(tenantId, MemoryTier.PinnedBlock, content, null, MemorySource.Agent, sessionId, null, ct));
+                    item = await Guard(() => memory.SaveAsync(tenantId, MemoryTier.PinnedBlock, content, null, MemorySource.Agent, sessionId, null, scope.ProfileId, ct));
                 }
                 else
                 {
@@ -80,11 +87,20 @@ public static class MemoryTools
             async (args, ct) =>
             {
                 var id = ParseId(AgentTool.RequiredString(args, "id"));
+                await RequireReachableAsync(memory, tenantId, scope, id, ct);
                 return await memory.ForgetAsync(tenantId, id, ct)
                     ? new { forgotten = true, id }
                     : throw new ToolException($"There is no memory item {id}.");
             }),
     ];
+
+    private static async Task RequireReachableAsync(MemoryService memory, string tenantId, MemoryScope scope, Guid id, CancellationToken cancellationToken)
+    {
+        if (scope.Kind != MemoryScopeKind.Whole && (await memory.FindAsync(tenantId, id, cancellationToken) is not { } item || !scope.Reaches(item)))
+        {
+            throw new ToolException($"There is no memory item {id} within this agent's memory scope ({scope.Kind.ToString().ToLowerInvariant()}).");
+        }
+    }
 
     private static Guid ParseId(string text) =>
         Guid.TryParse(text, out var id) ? id : throw new ToolException($"'{text}' is not a memory item id.");

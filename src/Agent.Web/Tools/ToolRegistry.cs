@@ -19,8 +19,11 @@ public interface IToolProvider
     IReadOnlyList<AgentTool> GetTools();
 }
 
-/// <summary>Who a turn runs for: the tools a <see cref="ITurnToolSource"/> offers may depend on it (session and execution null when only listing).</summary>
-public sealed record TurnToolContext(string TenantId, Guid? SessionId, Guid? ExecutionId);
+/// <summary>
+/// Who a turn runs for: the tools a <see cref="ITurnToolSource"/> offers may depend on it (session and execution null
+/// when only listing). <paramref name="Memory"/> limits the memory tools (a team member's scope); null: all of the tenant's.
+/// </summary>
+public sealed record TurnToolContext(string TenantId, Guid? SessionId, Guid? ExecutionId, Agent.Domain.Memory.MemoryScope? Memory = null);
 
 /// <summary>Tools bound to the turn that offers them (ask_agent knows the session's team and the execution that asks).</summary>
 public interface ITurnToolSource
@@ -89,7 +92,7 @@ public sealed class ToolRegistry(
         var config = options.Value.Tools;
         var functions = new List<AgentTool> { BuiltInTools.Time(time), BuiltInTools.Calculator() };
         functions.AddRange(BuiltInTools.Workspace(WorkspaceFor(tenantId)));
-        functions.AddRange(MemoryTools.For(memory, tenantId, turn.SessionId));
+        functions.AddRange(MemoryTools.For(memory, tenantId, turn.SessionId, turn.Memory ?? Agent.Domain.Memory.MemoryScope.Whole));
         if (config.EnableFetch)
         {
             functions.Add(BuiltInTools.Fetch(http, config.FetchMaxBytes));

@@ -42,6 +42,23 @@ public sealed class TeamLimitsTests
     }
 
     [Fact]
+    public void A_run_budget_counts_the_coordinators_own_usage_as_it_grows()
+    {
+        long coordinator = 0;
+        var budget = new TeamRunBudget(alreadySpent: 100, () => Interlocked.Read(ref coordinator));
+        Assert.Equal(100, budget.Spent);
+
+        Interlocked.Exchange(ref coordinator, 140); // the coordinator's model calls so far
+        Assert.Equal(240, budget.Spent);
+        Assert.Equal(100, budget.MembersSpent);
+        Assert.Equal(TeamLimitBreach.None, TeamLimits.Check(0, budget.Spent, Limits));
+
+        // A member's next call breaks the run limit only because the coordinator's tokens count too.
+        Assert.Equal(TeamLimitBreach.RunTokens, TeamLimits.Check(20, budget.Add(20), Limits));
+        Assert.Equal(120, budget.MembersSpent);
+    }
+
+    [Fact]
     public void Breaches_are_described_with_the_configured_limit()
     {
         Assert.Equal("Stopped: this task used more than its limit of 100 tokens.", TeamLimits.Describe(TeamLimitBreach.TaskTokens, Limits));

@@ -280,6 +280,11 @@ public sealed class RuntimeApiTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, noIntent.StatusCode);
         Assert.Contains("intent is required", await Api.ErrorOf(noIntent), StringComparison.Ordinal);
 
+        // Only the app names an execution's parent (a child runs in its parent's admission slot, past the caps).
+        var namedParent = await client.PostAsJsonAsync("/api/execution", new { intent = "demo_long_task", metadata = new { parentExecutionId = Guid.NewGuid().ToString() } });
+        Assert.Equal(HttpStatusCode.BadRequest, namedParent.StatusCode);
+        Assert.Contains("'parentExecutionId' is reserved", await Api.ErrorOf(namedParent), StringComparison.Ordinal);
+
         var unknownIntent = await client.SubmitAsync("no_such_intent");
         Assert.Equal(HttpStatusCode.BadRequest, unknownIntent.StatusCode);
         var reason = await Api.ErrorOf(unknownIntent);

@@ -121,6 +121,26 @@ public sealed class ChatContextService(
         }
     }
 
+    /// <summary>
+    /// The memory a team member's request carries for its task, as far as its scope reaches (the rule is on
+    /// <see cref="MemoryScope"/>): the pinned blocks, then what recall finds for the task, as system messages.
+    /// </summary>
+    public async Task<List<AiChatMessage>> MemberMemoryAsync(string tenantId, MemoryScope scope, string task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        if (!scope.HasMemory)
+        {
+            return [];
+        }
+
+        var pinned = await memories.PinnedAsync(tenantId, cancellationToken);
+        var recalled = await memories.RecallInScopeAsync(tenantId, scope, task, Settings.RecallTake, cancellationToken);
+        return pinned.Select(ContextBlocks.Pinned)
+            .Concat(recalled.Select(ContextBlocks.Recalled))
+            .Select(block => new AiChatMessage(Microsoft.Extensions.AI.ChatRole.System, block.Text))
+            .ToList();
+    }
+
     /// <summary>Tokens of one message as the builder counts them (for the compaction planner).</summary>
     public int TokensOf(string model, SessionMessage message) => counter.Count(model, ContextText.Of(message)).Tokens + ContextText.PerMessageOverhead;
 

@@ -61,7 +61,8 @@ public sealed class ChatSessionViewModel(
 
     public IReadOnlyList<AgentProfileChoice> Teams { get; private set; } = [];
 
-    public IReadOnlyList<AgentProfileChoice> Profiles => sessions.Profiles.Select(p => new AgentProfileChoice(p.Id, p.Name)).ToList();
+    /// <summary>The agents the session can use: the tenant's profiles, those added in the Team panel included.</summary>
+    public IReadOnlyList<AgentProfileChoice> Profiles { get; private set; } = [];
 
     /// <summary>Every configured model, with its provider's state, as the model picker lists them.</summary>
     public IReadOnlyList<ModelChoice> Models => providers.Providers
@@ -113,6 +114,7 @@ public sealed class ChatSessionViewModel(
         await ReloadAsync(cancellationToken);
         ToolMode = await tools.GetModeAsync(session.TenantId, session.Id, cancellationToken);
         Teams = (await teams.TeamsAsync(session.TenantId, cancellationToken)).Select(t => new AgentProfileChoice(t.Value.Id, t.Value.Name)).ToList();
+        Profiles = (await sessions.ProfilesAsync(session.TenantId, cancellationToken)).Select(p => new AgentProfileChoice(p.Id, p.Name)).ToList();
         TeamId = (await teams.TeamOfSessionAsync(session.TenantId, session.Id, cancellationToken))?.Id ?? "";
         await LoadApprovalsAsync(cancellationToken);
         Loaded = true;
