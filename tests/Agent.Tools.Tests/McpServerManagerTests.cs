@@ -10,6 +10,8 @@ namespace Agent.Tools.Tests;
 
 public sealed class McpServerManagerTests
 {
+    private const string Local = Agent.Domain.Sessions.Tenant.LocalId;
+
     private static McpServerManager Manager(AgentOptions? options = null) =>
         new(Options.Create(options ?? new AgentOptions()), new MemoryStateStore(), new MemoryOverrideStore(), new EnvironmentVariables(_ => null), TimeProvider.System, NullLogger<McpServerManager>.Instance)
         {
@@ -52,33 +54,33 @@ public sealed class McpServerManagerTests
     {
         await using var manager = Manager();
         var json = JsonSerializer.Serialize(new { mcpServers = new { everything = new { command = "node", args = new[] { McpTestServers.Everything, "stdio" } } } });
-        Assert.Equal(["everything"], await manager.ImportAsync(json, default));
+        Assert.Equal(["everything"], await manager.ImportAsync(Local, json, default));
         var view = Assert.Single(manager.Servers);
         Assert.Equal(McpServerState.AwaitingConfirmation, view.State);
         Assert.Equal($"node {McpTestServers.Everything} stdio", view.CommandLine);
         Assert.True(view.Imported);
-        Assert.Empty(manager.GetTools());
+        Assert.Empty(manager.GetTools(Local));
 
-        await manager.ConfirmAsync("everything", default);
+        await manager.ConfirmAsync(Local, "everything", default);
         Assert.Equal(McpServerState.Ready, Assert.Single(manager.Servers).State);
-        Assert.Contains(manager.GetTools(), t => t.Name == "everything__echo");
-        var listed = Assert.Single(await manager.ListAsync(default));
+        Assert.Contains(manager.GetTools(Local), t => t.Name == "everything__echo");
+        var listed = Assert.Single(await manager.ListAsync(Local, default));
         Assert.Equal(McpServerState.Ready, listed.State);
         Assert.Contains(listed.Tools, t => t.QualifiedName == "everything__echo");
 
         // Reloading the same configuration keeps the running server (a reload used to restart every server).
-        var running = manager.Connection("everything");
+        var running = manager.Connection(Local, "everything");
         await manager.ReloadAsync(default);
-        Assert.Same(running, manager.Connection("everything"));
-        Assert.Equal(McpServerState.Ready, Assert.Single(await manager.ListAsync(default)).State);
+        Assert.Same(running, manager.Connection(Local, "everything"));
+        Assert.Equal(McpServerState.Ready, Assert.Single(await manager.ListAsync(Local, default)).State);
 
-        await manager.SetEnabledAsync("everything", false, default);
+        await manager.SetEnabledAsync(Local, "everything", false, default);
         Assert.Equal(McpServerState.Disabled, Assert.Single(manager.Servers).State);
-        Assert.Empty(manager.GetTools());
+        Assert.Empty(manager.GetTools(Local));
 
-        await manager.SetEnabledAsync("everything", true, default);
+        await manager.SetEnabledAsync(Local, "everything", true, default);
         Assert.Equal(McpServerState.Ready, Assert.Single(manager.Servers).State);
-        await manager.RestartAsync("everything", default);
+        await manager.RestartAsync(Local, "everything", default);
         Assert.Equal(McpServerState.Ready, Assert.Single(manager.Servers).State);
     }
 
@@ -90,7 +92,7 @@ public sealed class McpServerManagerTests
         options.McpServers["web"] = new McpServerOptions { Url = "http://127.0.0.1:9/mcp" };
         await using var manager = Manager(options);
         manager.ConnectionOptions = McpTestServers.FastOptions with { StartTimeout = TimeSpan.FromSeconds(3), MaxReconnects = 0 };
-        await manager.ConfirmAsync("ghost", default);
+        await manager.ConfirmAsync(Local, "ghost", default);
         Assert.All(manager.Servers, s => Assert.Equal(McpServerState.Failed, s.State));
         Assert.All(manager.Servers, s => Assert.False(string.IsNullOrWhiteSpace(s.Error)));
     }

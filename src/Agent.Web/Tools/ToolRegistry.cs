@@ -13,7 +13,7 @@ namespace Agent.Web.Tools;
 /// <summary>A tool the loop can call, with the spec (effective approval, enabled) the policy decides on.</summary>
 public sealed record RegisteredTool(AIFunction Function, ToolSpec Spec);
 
-/// <summary>Tools contributed from outside the built-ins (the MCP servers' tools, namespaced by server).</summary>
+/// <summary>Tools contributed from outside the built-ins that every tenant sees alike (tenant-bound ones, such as MCP servers' tools, come from an <see cref="ITurnToolSource"/>).</summary>
 public interface IToolProvider
 {
     IReadOnlyList<AgentTool> GetTools();
@@ -22,7 +22,7 @@ public interface IToolProvider
 /// <summary>Who a turn runs for: the tools a <see cref="ITurnToolSource"/> offers may depend on it (session and execution null when only listing).</summary>
 public sealed record TurnToolContext(string TenantId, Guid? SessionId, Guid? ExecutionId);
 
-/// <summary>Tools bound to the turn that offers them (ask_agent knows the session's team and the execution that asks).</summary>
+/// <summary>Tools bound to the turn that offers them (ask_agent knows the session's team and the execution that asks; MCP tools are the tenant's servers' and the install-wide ones).</summary>
 public interface ITurnToolSource
 {
     Task<IReadOnlyList<AgentTool>> GetToolsAsync(TurnToolContext turn, CancellationToken cancellationToken);

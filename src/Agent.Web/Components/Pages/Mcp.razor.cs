@@ -1,5 +1,6 @@
 using Agent.Web.Components.Shared;
 using Agent.Web.Mcp;
+using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -25,6 +26,9 @@ public sealed partial class Mcp : IDisposable
 
     [Inject]
     public required McpServerManager Manager { get; init; }
+
+    [Inject]
+    public required ICurrentTenant CurrentTenant { get; init; }
 
     [Inject]
     public required ActionRunner Actions { get; init; }
@@ -77,7 +81,7 @@ public sealed partial class Mcp : IDisposable
     {
         try
         {
-            servers = await Manager.ListAsync(disposed.Token);
+            servers = await Manager.ListAsync(CurrentTenant.TenantId, disposed.Token);
             loaded = true;
             loadError = null;
         }
@@ -111,18 +115,18 @@ public sealed partial class Mcp : IDisposable
     }
 
     private Task ConfirmAsync(McpServerView server) => RunAsync(
-        () => Manager.ConfirmAsync(server.Spec.Name, disposed.Token),
+        () => Manager.ConfirmAsync(CurrentTenant.TenantId, server.Spec.Name, disposed.Token),
         $"{server.Spec.Name} confirmed; starting",
         new Confirmation($"Start {server.Spec.Name}?", "This exact command will run on this machine with your user's rights:", "Confirm and start", server.CommandLine));
 
-    private Task RestartAsync(McpServerView server) => RunAsync(() => Manager.RestartAsync(server.Spec.Name, disposed.Token), $"{server.Spec.Name} restarting");
+    private Task RestartAsync(McpServerView server) => RunAsync(() => Manager.RestartAsync(CurrentTenant.TenantId, server.Spec.Name, disposed.Token), $"{server.Spec.Name} restarting");
 
     private Task SetEnabledAsync(McpServerView server, bool enabled) => RunAsync(
-        () => Manager.SetEnabledAsync(server.Spec.Name, enabled, disposed.Token),
+        () => Manager.SetEnabledAsync(CurrentTenant.TenantId, server.Spec.Name, enabled, disposed.Token),
         $"{server.Spec.Name} {(enabled ? "enabled" : "disabled")}");
 
     private Task RemoveAsync(McpServerView server) => RunAsync(
-        () => Manager.RemoveImportedAsync(server.Spec.Name, disposed.Token),
+        () => Manager.RemoveImportedAsync(CurrentTenant.TenantId, server.Spec.Name, disposed.Token),
         $"{server.Spec.Name} removed",
         new Confirmation($"Remove {server.Spec.Name}?", "The imported server is stopped and forgotten; its tools leave the registry. You can import it again later.", "Remove"));
 
@@ -141,7 +145,7 @@ public sealed partial class Mcp : IDisposable
         {
             try
             {
-                names = await Manager.ImportAsync(importJson, disposed.Token);
+                names = await Manager.ImportAsync(CurrentTenant.TenantId, importJson, disposed.Token);
                 importJson = "";
             }
             catch (McpImportException ex)
