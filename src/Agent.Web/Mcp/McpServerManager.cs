@@ -106,13 +106,13 @@ public sealed partial class McpServerManager(
         {
             if (connections.TryGetValue(s.Key, out var c) && c.Spec == s.Spec)
             {
-                return c.View(s.Imported);
+                return c.View(s.Imported) with { InstallWide = s.Key.Owner is null };
             }
 
             var stateNow = !s.Spec.Enabled ? McpServerState.Disabled
                 : s.Spec.Transport == McpTransport.Stdio && confirmed.GetValueOrDefault(s.Key.StoreKey) != McpServerConnection.CommandLineOf(s.Spec) ? McpServerState.AwaitingConfirmation
                 : McpServerState.Starting;
-            return new McpServerView(s.Spec, McpServerConnection.CommandLineOf(s.Spec), stateNow, null, [], [], [], [], 0, s.Imported);
+            return new McpServerView(s.Spec, McpServerConnection.CommandLineOf(s.Spec), stateNow, null, [], [], [], [], 0, s.Imported) { InstallWide = s.Key.Owner is null };
         }).ToList();
     }
 
@@ -246,8 +246,8 @@ public sealed partial class McpServerManager(
     private void Refresh(IReadOnlyList<ConfiguredServer> configured)
     {
         views = configured.Select(s => connections.TryGetValue(s.Key, out var c)
-                ? c.View(s.Imported)
-                : new McpServerView(s.Spec, McpServerConnection.CommandLineOf(s.Spec), McpServerState.Disabled, null, [], [], [], [], 0, s.Imported))
+                ? c.View(s.Imported) with { InstallWide = s.Key.Owner is null }
+                : new McpServerView(s.Spec, McpServerConnection.CommandLineOf(s.Spec), McpServerState.Disabled, null, [], [], [], [], 0, s.Imported) { InstallWide = s.Key.Owner is null })
             .ToList();
         Changed?.Invoke();
     }

@@ -13,12 +13,6 @@ namespace Agent.Web.Tools;
 /// <summary>A tool the loop can call, with the spec (effective approval, enabled) the policy decides on.</summary>
 public sealed record RegisteredTool(AIFunction Function, ToolSpec Spec);
 
-/// <summary>Tools contributed from outside the built-ins that every tenant sees alike (tenant-bound ones, such as MCP servers' tools, come from an <see cref="ITurnToolSource"/>).</summary>
-public interface IToolProvider
-{
-    IReadOnlyList<AgentTool> GetTools();
-}
-
 /// <summary>Who a turn runs for: the tools a <see cref="ITurnToolSource"/> offers may depend on it (session and execution null when only listing).</summary>
 public sealed record TurnToolContext(string TenantId, Guid? SessionId, Guid? ExecutionId);
 
@@ -42,7 +36,7 @@ public sealed class ToolSet(IReadOnlyList<RegisteredTool> tools)
         tools.Where(t => t.Spec.Enabled && t.Spec.Approval != ToolApproval.Never).Select(t => (AITool)t.Function).ToList();
 }
 
-/// <summary>The live tool registry: built-ins, load_skill and every ready MCP server's tools, with approvals and toggles.</summary>
+/// <summary>The live tool registry: built-ins, load_skill and the turn's tools (the tenant's and install-wide MCP servers' ready tools, ask_agent), with approvals and toggles.</summary>
 public sealed class ToolRegistry(
     IOptions<AgentOptions> options,
     AppInfo app,
@@ -52,7 +46,6 @@ public sealed class ToolRegistry(
     IConfigOverrideStore overrides,
     IStateStore state,
     MemoryService memory,
-    IEnumerable<IToolProvider> providers,
     IEnumerable<ITurnToolSource>? turnSources = null)
 {
     public const string OverrideScope = "tool";
@@ -99,11 +92,6 @@ public sealed class ToolRegistry(
         if (skillSpecs.Any(s => s.Enabled))
         {
             functions.Add(BuiltInTools.Skills(skills, tenantId));
-        }
-
-        foreach (var provider in providers)
-        {
-            functions.AddRange(provider.GetTools());
         }
 
         foreach (var source in turnSources ?? [])

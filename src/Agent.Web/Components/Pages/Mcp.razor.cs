@@ -28,7 +28,7 @@ public sealed partial class Mcp : IDisposable
     public required McpServerManager Manager { get; init; }
 
     [Inject]
-    public required ICurrentTenant CurrentTenant { get; init; }
+    public required PrincipalTenant CurrentTenant { get; init; }
 
     [Inject]
     public required ActionRunner Actions { get; init; }
@@ -52,12 +52,17 @@ public sealed partial class Mcp : IDisposable
     {
         PanelStateKind.Error => loadError,
         PanelStateKind.Loading => "Loading MCP servers…",
+        PanelStateKind.Empty when !CanChange => "No MCP servers yet. An administrator adds them (under Agent:McpServers in appsettings.json, or by importing them here).",
         PanelStateKind.Empty => "No MCP servers configured. Add one under Agent:McpServers in appsettings.json, or import below the same mcpServers JSON shape other MCP clients use ({ \"name\": { \"command\": …, \"args\": [ … ] } } or { \"url\": … }).",
+        PanelStateKind.Blocked when !CanChange => "No server runs yet: each one waits for an administrator to confirm the exact command it starts.",
         PanelStateKind.Blocked => "No server runs yet: each one waits for you to confirm the exact command it starts.",
         _ => null,
     };
 
     private string? Badge => !loaded ? null : $"{servers.Count(s => s.State == McpServerState.Ready)} ready of {servers.Count}";
+
+    /// <summary>Servers run as programs of this machine: only an administrator changes them (the API enforces the same role).</summary>
+    private bool CanChange => CurrentTenant.IsAdministrator;
 
     internal static string StateName(McpServerState state) => McpServerManager.StateName(state);
 
@@ -132,12 +137,24 @@ public sealed partial class Mcp : IDisposable
 
     private async Task RunAsync(Func<Task> action, string success, Confirmation? confirm = null)
     {
+        if (!CanChange)
+        {
+            Snackbar.Add("Only an administrator changes MCP servers.", Severity.Error);
+            return;
+        }
+
         await Actions.RunAsync(action, success, confirm);
         await LoadAsync();
     }
 
     private async Task ImportAsync()
     {
+        if (!CanChange)
+        {
+            Snackbar.Add("Only an administrator imports MCP servers.", Severity.Error);
+            return;
+        }
+
         importProblems = [];
         importing = true;
         IReadOnlyList<string> names = [];
