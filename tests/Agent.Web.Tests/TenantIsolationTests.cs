@@ -284,6 +284,22 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
             Assert.Contains("install-wide", (await taken.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
         }
 
+        // Alice removes her import (an appsettings server cannot be removed that way); bob's server of the same name stays.
+        using (var removeShared = await aliceClient.DeleteAsync(new Uri("/api/mcp/shared", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, removeShared.StatusCode);
+            Assert.Contains("appsettings", (await removeShared.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
+        using (var removed = await aliceClient.DeleteAsync(new Uri("/api/mcp/notes", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        }
+
+        Assert.DoesNotContain("notes__echo", await aliceClient.GetStringAsync("/api/tools"), StringComparison.Ordinal);
+        Assert.Equal(new Dictionary<string, string> { ["shared"] = "Disabled" }, await ServerStatesAsync(aliceClient));
+        Assert.Equal(new Dictionary<string, string> { ["notes"] = "AwaitingConfirmation", ["shared"] = "Disabled" }, await ServerStatesAsync(bobClient));
+
         output.WriteLine($"cross-tenant MCP corpus: {corpus.Length} requests on another tenant's server, {answered404} answered 404, {corpus.Length - answered404} leaked; {lists.Length} lists without its server or tools; 1 call of its tool refused as unknown");
     }
 
