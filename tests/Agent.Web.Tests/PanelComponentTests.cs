@@ -5,6 +5,7 @@ using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
 using Agent.Web.Mcp;
 using Agent.Web.Memories;
+using Agent.Web.Security;
 using Agent.Web.Services;
 using Agent.Web.Tools;
 using Bunit;
@@ -141,6 +142,34 @@ public sealed class PanelComponentTests : AgentTestContext
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Remove").Click();
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-mcp-server]")), Wait);
         Assert.Equal("empty", page.Find("[data-panel=mcp]").GetAttribute("data-state"));
+    }
+
+    [Fact]
+    public async Task Mcp_page_shows_a_member_the_install_wide_and_own_tenants_servers_without_actions()
+    {
+        options.McpServers["shared"] = new McpServerOptions { Url = "http://127.0.0.1:9/mcp", Enabled = false };
+        var member = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new(AgentClaims.Tenant, "acme"), new(System.Security.Claims.ClaimTypes.Role, AgentClaims.Member)], "test"));
+        Services.AddSingleton<Microsoft.AspNetCore.Http.IHttpContextAccessor>(new Microsoft.AspNetCore.Http.HttpContextAccessor { HttpContext = new Microsoft.AspNetCore.Http.DefaultHttpContext { User = member } });
+        var manager = Services.GetRequiredService<McpServerManager>();
+        await manager.ImportAsync("acme", """{"mcpServers": {"acme-notes": {"url": "http://127.0.0.1:9/acme", "enabled": false}}}""", default);
+        await manager.ImportAsync("beta", """{"mcpServers": {"beta-notes": {"url": "http://127.0.0.1:9/beta", "enabled": false}}}""", default);
+        RenderProviders();
+        var page = Render<McpPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-mcp-server]").Count), Wait);
+        Assert.Equal(["acme-notes", "shared"], page.FindAll("[data-mcp-server]").Select(s => s.GetAttribute("data-mcp-server")!).Order(StringComparer.Ordinal));
+        Assert.NotNull(page.Find("[data-mcp-server=shared] [data-scope=install-wide]"));
+        Assert.Empty(page.FindAll("[data-mcp-server=acme-notes] [data-scope=install-wide]"));
+        Assert.NotNull(page.Find("[data-mcp-server=acme-notes] [data-imported]"));
+
+        // A member reads the state but changes nothing: no import form, no remove, switches off.
+        Assert.NotNull(page.Find("[data-admin-only]"));
+        Assert.Empty(page.FindAll("textarea[data-import-json]"));
+        Assert.Empty(page.FindAll("[data-action=remove]"));
+        var switches = page.FindAll("[data-mcp-server] input[type=checkbox]");
+        Assert.Equal(2, switches.Count);
+        Assert.All(switches, i => Assert.True(i.HasAttribute("disabled")));
     }
 
     // ------------------------------------------------------------------ Tools

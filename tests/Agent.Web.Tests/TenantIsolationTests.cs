@@ -206,6 +206,129 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Another_tenants_MCP_server_answers_404_and_its_tools_are_neither_listed_nor_callable()
+    {
+        // Administrators of two tenants (only administrators import servers); "notes" is a real stdio MCP server process.
+        await using var app = new AgentAppFactory()
+            .WithSetting("Agent:Tools:Approvals:notes__echo", "always")
+            .WithSetting("Agent:McpServers:shared:Url", "http://127.0.0.1:9/mcp")
+            .WithSetting("Agent:McpServers:shared:Enabled", "false");
+        var alice = await PersonAsync(app, "alice", "acme", admin: true);
+        var bob = await PersonAsync(app, "bob", "beta", admin: true);
+        using var aliceClient = ClientWith(app, alice.Secret);
+        using var bobClient = ClientWith(app, bob.Secret);
+        var everything = Path.Combine(RepoPaths.Root, "tests", "mcp-servers", "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
+        var notes = JsonSerializer.Serialize(new { mcpServers = new { notes = new { command = "node", args = new[] { everything, "stdio" } } } });
+        using (var imported = await aliceClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), new StringContent(notes)))
+        {
+            Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        }
+
+        using (var confirmed = await aliceClient.PostAsync(new Uri("/api/mcp/notes/confirm", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        }
+
+        await WaitForAsync(aliceClient, "/api/tools", text => text.Contains("\"notes__echo\"", StringComparison.Ordinal));
+
+        var corpus = new (HttpMethod Method, string Path)[]
+        {
+            (HttpMethod.Post, "/api/mcp/notes/confirm"),
+            (HttpMethod.Post, "/api/mcp/notes/restart"),
+            (HttpMethod.Post, "/api/mcp/notes/enabled/false"),
+            (HttpMethod.Post, "/api/mcp/notes/enabled/true"),
+            (HttpMethod.Delete, "/api/mcp/notes"),
+        };
+        var answered404 = 0;
+        foreach (var (method, path) in corpus)
+        {
+            using var response = await bobClient.SendAsync(new HttpRequestMessage(method, path));
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            Assert.Contains("no MCP server named 'notes'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            answered404++;
+        }
+
+        var lists = new[] { "/api/mcp", "/api/tools", "/api/bootstrap" };
+        foreach (var path in lists)
+        {
+            var text = await bobClient.GetStringAsync(path);
+            Assert.DoesNotContain("notes", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(everything, text, StringComparison.Ordinal);
+        }
+
+        // Bob's model asks for alice's tool by name: refused as an unknown tool, and alice's server saw no call.
+        var bobReply = await ReplyAsync(app, bobClient, """/tool notes__echo {"message":"from beta"}""");
+        Assert.Contains("There is no tool named 'notes__echo'", bobReply, StringComparison.Ordinal);
+        Assert.DoesNotContain("Echo: from beta", bobReply, StringComparison.Ordinal);
+
+        // The same name in bob's tenant is his own server, beside alice's, without touching hers.
+        var bobNotes = JsonSerializer.Serialize(new { mcpServers = new { notes = new { command = "node", args = new[] { everything, "stdio" } } } });
+        using (var imported = await bobClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), new StringContent(bobNotes)))
+        {
+            Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        }
+
+        var bobServers = await ServerStatesAsync(bobClient);
+        Assert.Equal(new Dictionary<string, string> { ["notes"] = "AwaitingConfirmation", ["shared"] = "Disabled" }, bobServers);
+        Assert.DoesNotContain("notes__echo", await bobClient.GetStringAsync("/api/tools"), StringComparison.Ordinal);
+        Assert.Equal(new Dictionary<string, string> { ["notes"] = "Ready", ["shared"] = "Disabled" }, await ServerStatesAsync(aliceClient));
+
+        // Alice's own turn calls her tool through her server.
+        var aliceReply = await ReplyAsync(app, aliceClient, """/tool notes__echo {"message":"from acme"}""");
+        Assert.Contains("Echo: from acme", aliceReply, StringComparison.Ordinal);
+
+        // An import may not take the name of an install-wide (appsettings) server, which every tenant sees.
+        using (var taken = await bobClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), new StringContent("""{"mcpServers":{"shared":{"url":"http://127.0.0.1:9/other"}}}""")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, taken.StatusCode);
+            Assert.Contains("install-wide", (await taken.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
+        // Alice removes her import (an appsettings server cannot be removed that way); bob's server of the same name stays.
+        using (var removeShared = await aliceClient.DeleteAsync(new Uri("/api/mcp/shared", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, removeShared.StatusCode);
+            Assert.Contains("appsettings", (await removeShared.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
+        using (var removed = await aliceClient.DeleteAsync(new Uri("/api/mcp/notes", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        }
+
+        Assert.DoesNotContain("notes__echo", await aliceClient.GetStringAsync("/api/tools"), StringComparison.Ordinal);
+        Assert.Equal(new Dictionary<string, string> { ["shared"] = "Disabled" }, await ServerStatesAsync(aliceClient));
+        Assert.Equal(new Dictionary<string, string> { ["notes"] = "AwaitingConfirmation", ["shared"] = "Disabled" }, await ServerStatesAsync(bobClient));
+
+        output.WriteLine($"cross-tenant MCP corpus: {corpus.Length} requests on another tenant's server, {answered404} answered 404, {corpus.Length - answered404} leaked; {lists.Length} lists without its server or tools; 1 call of its tool refused as unknown");
+    }
+
+    private static async Task<Dictionary<string, string>> ServerStatesAsync(HttpClient client) =>
+        (await client.GetFromJsonAsync<JsonElement[]>("/api/mcp"))!.ToDictionary(s => s.GetProperty("spec").GetProperty("name").GetString()!, s => s.GetProperty("state").GetString()!);
+
+    private static async Task<string> ReplyAsync(AgentAppFactory app, HttpClient client, string text)
+    {
+        using var created = await client.PostAsJsonAsync("/api/sessions", new { title = "mcp" });
+        var sessionId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var sent = await client.PostAsJsonAsync($"/api/sessions/{sessionId}/messages", new { text });
+        Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        await app.Services.GetRequiredService<ChatCoordinator>().WhenIdleAsync(sessionId);
+        return await client.GetStringAsync($"/api/sessions/{sessionId}/messages?skip=0&take=50");
+    }
+
+    private static async Task WaitForAsync(HttpClient client, string path, Func<string, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var text = await client.GetStringAsync(path);
+        while (!done(text))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{path} did not reach the expected state in time: {text}");
+            await Task.Delay(200);
+            text = await client.GetStringAsync(path);
+        }
+    }
+
+    [Fact]
     public async Task Lockout_after_the_configured_failed_attempts_even_with_the_right_password()
     {
         await using var app = new AgentAppFactory();

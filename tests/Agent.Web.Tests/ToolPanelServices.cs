@@ -33,7 +33,7 @@ internal static class ToolPanelServices
         services.AddSingleton<IToolApprovalStore, StateToolApprovalStore>();
         services.AddSingleton<ToolApprovalService>();
         services.AddSingleton<McpServerManager>();
-        services.AddSingleton<IToolProvider>(sp => sp.GetRequiredService<McpServerManager>());
+        services.AddSingleton<ITurnToolSource>(sp => sp.GetRequiredService<McpServerManager>());
         services.AddSingleton<IMemoryStore>(new FakeMemoryStore(new Dictionary<MemoryTier, int>()));
         services.AddSingleton<IMemoryRecall, NoRecall>();
         services.AddSingleton<IAttachmentStore, NoAttachments>();

@@ -29,49 +29,65 @@ public static class ToolsApi
                 ? Results.Ok(new { decision = decided, resumed = await chat.ResumeAfterDecisionAsync(decided, ct) })
                 : Results.NotFound(new { error = $"No pending approval {id}." }));
 
-        endpoints.MapGet("/api/mcp", (McpServerManager mcp, CancellationToken ct) => mcp.ListAsync(ct));
+        endpoints.MapGet("/api/mcp", (McpServerManager mcp, ICurrentTenant tenant, CancellationToken ct) => mcp.ListAsync(tenant.TenantId, ct));
 
-        // MCP servers run as processes of this install, shared by every tenant: only an administrator adds, starts or stops them.
+        // MCP servers run as processes of this install: only an administrator adds, starts or stops them. An imported server
+        // belongs to the importer's tenant (another tenant's server name answers 404); appsettings servers are install-wide.
         var mcpAdmin = endpoints.MapGroup("/api/mcp").RequireAuthorization(Security.AgentClaims.AdministratorPolicy);
-        mcpAdmin.MapPost("/import", async (HttpRequest request, McpServerManager mcp, CancellationToken ct) =>
+        mcpAdmin.MapPost("/import", async (HttpRequest request, McpServerManager mcp, ICurrentTenant tenant, CancellationToken ct) =>
         {
             using var reader = new StreamReader(request.Body);
             var json = await reader.ReadToEndAsync(ct);
             try
             {
-                return Results.Ok(new { imported = await mcp.ImportAsync(json, ct) });
+                return Results.Ok(new { imported = await mcp.ImportAsync(tenant.TenantId, json, ct) });
             }
             catch (McpImportException ex)
             {
-                return Results.BadRequest(new { problems = ex.Problems });
+                return Results.BadRequest(new { error = ex.Message, problems = ex.Problems });
             }
         });
 
-        mcpAdmin.MapPost("/{name}/confirm", async (string name, McpServerManager mcp, CancellationToken ct) =>
+        mcpAdmin.MapPost("/{name}/confirm", (string name, McpServerManager mcp, ICurrentTenant tenant, CancellationToken ct) =>
+            OnServerAsync(name, mcp, tenant.TenantId, () => mcp.ConfirmAsync(tenant.TenantId, name, ct), servers => servers.First(s => s.Spec.Name == name), ct));
+
+        mcpAdmin.MapPost("/{name}/restart", (string name, McpServerManager mcp, ICurrentTenant tenant, CancellationToken ct) =>
+            OnServerAsync(name, mcp, tenant.TenantId, () => mcp.RestartAsync(tenant.TenantId, name, ct), servers => servers, ct));
+
+        mcpAdmin.MapPost("/{name}/enabled/{enabled:bool}", (string name, bool enabled, McpServerManager mcp, ICurrentTenant tenant, CancellationToken ct) =>
+            OnServerAsync(name, mcp, tenant.TenantId, () => mcp.SetEnabledAsync(tenant.TenantId, name, enabled, ct), servers => servers, ct));
+
+        mcpAdmin.MapDelete("/{name}", async (string name, McpServerManager mcp, ICurrentTenant tenant, CancellationToken ct) =>
         {
             try
             {
-                await mcp.ConfirmAsync(name, ct);
-                return Results.Ok((await mcp.ListAsync(ct)).First(s => s.Spec.Name == name));
+                await mcp.RemoveImportedAsync(tenant.TenantId, name, ct);
+                return Results.NoContent();
             }
             catch (KeyNotFoundException ex)
             {
                 return Results.NotFound(new { error = ex.Message });
             }
-        });
-
-        mcpAdmin.MapPost("/{name}/restart", async (string name, McpServerManager mcp, CancellationToken ct) =>
-        {
-            await mcp.RestartAsync(name, ct);
-            return Results.Ok(await mcp.ListAsync(ct));
-        });
-
-        mcpAdmin.MapPost("/{name}/enabled/{enabled:bool}", async (string name, bool enabled, McpServerManager mcp, CancellationToken ct) =>
-        {
-            await mcp.SetEnabledAsync(name, enabled, ct);
-            return Results.Ok(await mcp.ListAsync(ct));
+            catch (McpImportException ex)
+            {
+                return Results.BadRequest(new { error = ex.Message });
+            }
         });
 
         return endpoints;
+    }
+
+    /// <summary>Runs an action on a server the caller's tenant sees and answers with the tenant's servers after it; any other name is 404.</summary>
+    private static async Task<IResult> OnServerAsync(string name, McpServerManager mcp, string tenantId, Func<Task> action, Func<IReadOnlyList<McpServerView>, object> answer, CancellationToken ct)
+    {
+        try
+        {
+            await action();
+            return Results.Ok(answer(await mcp.ListAsync(tenantId, ct)));
+        }
+        catch (KeyNotFoundException ex)
+        {
+            return Results.NotFound(new { error = ex.Message });
+        }
     }
 }

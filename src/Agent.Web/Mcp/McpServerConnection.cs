@@ -20,7 +20,7 @@ public enum McpServerState
 
 public sealed record McpToolInfo(string Name, string QualifiedName, string? Description, ToolEffects Effects);
 
-/// <summary>What the MCP panel shows of one server.</summary>
+/// <summary>What the MCP panel shows of one server; <see cref="InstallWide"/> when every tenant sees it (appsettings), not only the importer's.</summary>
 public sealed record McpServerView(
     McpServerSpec Spec,
     string CommandLine,
@@ -31,7 +31,10 @@ public sealed record McpServerView(
     IReadOnlyList<string> Resources,
     IReadOnlyList<string> Prompts,
     int Reconnects,
-    bool Imported);
+    bool Imported)
+{
+    public bool InstallWide { get; init; }
+}
 
 /// <summary>Timeouts and backoff of MCP connections.</summary>
 public sealed record McpConnectionOptions(TimeSpan StartTimeout, TimeSpan CallTimeout, TimeSpan ReconnectBaseDelay, TimeSpan ReconnectMaxDelay, int MaxReconnects)

@@ -19,23 +19,31 @@ public sealed class McpImportException(IReadOnlyList<string> problems) : Excepti
 }
 
 /// <summary>
-/// The live MCP servers: appsettings defaults with imported servers (database) over them, enabled toggles, the person's
-/// confirmation of each stdio command, and one <see cref="McpServerConnection"/> per enabled server. Its tools feed the
-/// <see cref="ToolRegistry"/>.
+/// The live MCP servers: the install-wide ones from appsettings (every tenant sees them; only an administrator changes
+/// them) and the ones a tenant imported (only that tenant sees, changes and calls them), enabled toggles, the person's
+/// confirmation of each stdio command, and one <see cref="McpServerConnection"/> per enabled server. A turn is offered
+/// the install-wide servers' tools and its own tenant's (see <see cref="GetToolsAsync"/>).
 /// </summary>
+/// <remarks>
+/// Stored keys: an imported server is <c>tenant/name</c> in <see cref="ImportScope"/> (and its confirmation in
+/// <see cref="ConfirmScope"/>), except the local tenant's, which keep the bare <c>name</c> they had before tenants
+/// existed: rows written then carry no tenant and are the local tenant's. A bare row named like an appsettings server
+/// is an import from that time that replaced the appsettings server for the whole install; it still does (new imports
+/// may not take an install-wide name).
+/// </remarks>
 public sealed partial class McpServerManager(
     IOptions<AgentOptions> options,
     IStateStore state,
     IConfigOverrideStore overrides,
     EnvironmentVariables environment,
     TimeProvider time,
-    ILogger<McpServerManager> logger) : IToolProvider, IHostedService, IAsyncDisposable, IDisposable
+    ILogger<McpServerManager> logger) : ITurnToolSource, IHostedService, IAsyncDisposable, IDisposable
 {
     public const string ImportScope = "mcp-servers";
     public const string ConfirmScope = "mcp-confirmed";
     public const string OverrideScope = "mcp";
 
-    private readonly ConcurrentDictionary<string, McpServerConnection> connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<McpServerKey, McpServerConnection> connections = new();
     private readonly SemaphoreSlim reload = new(1, 1);
     private IReadOnlyList<McpServerView> views = [];
 
@@ -79,6 +87,7 @@ public sealed partial class McpServerManager(
     /// <summary>For containers disposed synchronously: stops every server process.</summary>
     public void Dispose() => StopAsync(CancellationToken.None).GetAwaiter().GetResult();
 
+    /// <summary>Every server of every tenant as of the last change (for diagnostics and tests; a tenant's view is <see cref="ListAsync"/>).</summary>
     public IReadOnlyList<McpServerView> Servers => views;
 
     /// <summary>The state as the panels and /api/bootstrap show it: starting, ready, failed, disabled, awaiting confirmation.</summary>
@@ -88,49 +97,96 @@ public sealed partial class McpServerManager(
         _ => state.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>Every configured server with its live state (servers not started yet show why: disabled, awaiting confirmation, starting).</summary>
-    public async Task<IReadOnlyList<McpServerView>> ListAsync(CancellationToken cancellationToken)
+    /// <summary>The servers <paramref name="tenantId"/> sees (install-wide and its own) with their live state; servers not started yet show why.</summary>
+    public async Task<IReadOnlyList<McpServerView>> ListAsync(string tenantId, CancellationToken cancellationToken)
     {
-        var specs = await SpecsAsync(cancellationToken);
-        var confirmed = (await state.ListAsync(ConfirmScope, cancellationToken)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
-        return specs.Select(s =>
+        var configured = (await ConfiguredAsync(cancellationToken)).Where(s => s.Key.VisibleTo(tenantId)).ToList();
+        var confirmed = await ConfirmedAsync(cancellationToken);
+        return configured.Select(s =>
         {
-            if (connections.TryGetValue(s.Spec.Name, out var c) && c.Spec == s.Spec)
+            if (connections.TryGetValue(s.Key, out var c) && c.Spec == s.Spec)
             {
-                return c.View(s.Imported);
+                return c.View(s.Imported) with { InstallWide = s.Key.Owner is null };
             }
 
             var stateNow = !s.Spec.Enabled ? McpServerState.Disabled
-                : s.Spec.Transport == McpTransport.Stdio && confirmed.GetValueOrDefault(s.Spec.Name) != McpServerConnection.CommandLineOf(s.Spec) ? McpServerState.AwaitingConfirmation
+                : s.Spec.Transport == McpTransport.Stdio && confirmed.GetValueOrDefault(s.Key.StoreKey) != McpServerConnection.CommandLineOf(s.Spec) ? McpServerState.AwaitingConfirmation
                 : McpServerState.Starting;
-            return new McpServerView(s.Spec, McpServerConnection.CommandLineOf(s.Spec), stateNow, null, [], [], [], [], 0, s.Imported);
+            return new McpServerView(s.Spec, McpServerConnection.CommandLineOf(s.Spec), stateNow, null, [], [], [], [], 0, s.Imported) { InstallWide = s.Key.Owner is null };
         }).ToList();
     }
 
-    public IReadOnlyList<AgentTool> GetTools() => connections.Values.SelectMany(c => c.AgentTools()).ToList();
+    /// <summary>The ready tools <paramref name="tenantId"/> may be offered and call: the install-wide servers' and its own.</summary>
+    public IReadOnlyList<AgentTool> GetTools(string tenantId) =>
+        connections.Where(c => c.Key.VisibleTo(tenantId)).SelectMany(c => c.Value.AgentTools()).ToList();
 
-    public McpServerConnection? Connection(string name) => connections.GetValueOrDefault(name);
-
-    /// <summary>Every configured server: appsettings, then the imported ones over them; with the enabled toggles applied.</summary>
-    public async Task<IReadOnlyList<(McpServerSpec Spec, bool Imported)>> SpecsAsync(CancellationToken cancellationToken)
+    /// <summary>A turn sees only its own tenant's servers: a call to another tenant's tool name is an unknown tool.</summary>
+    public Task<IReadOnlyList<AgentTool>> GetToolsAsync(TurnToolContext turn, CancellationToken cancellationToken)
     {
-        var merged = new Dictionary<string, McpServerOptions>(options.Value.McpServers, StringComparer.Ordinal);
-        var imported = new HashSet<string>(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(turn);
+        return Task.FromResult(GetTools(turn.TenantId));
+    }
+
+    /// <summary>The connection of the server <paramref name="name"/> as <paramref name="tenantId"/> sees it (its own import, else the install-wide one).</summary>
+    public McpServerConnection? Connection(string tenantId, string name) =>
+        connections.GetValueOrDefault(new McpServerKey(tenantId, name)) ?? connections.GetValueOrDefault(new McpServerKey(null, name));
+
+    /// <summary>The servers <paramref name="tenantId"/> sees, with the enabled toggles applied.</summary>
+    public async Task<IReadOnlyList<(McpServerSpec Spec, bool Imported)>> SpecsAsync(string tenantId, CancellationToken cancellationToken) =>
+        (await ConfiguredAsync(cancellationToken)).Where(s => s.Key.VisibleTo(tenantId)).Select(s => (s.Spec, s.Imported)).ToList();
+
+    /// <summary>Every server of every tenant: appsettings (with any pre-tenant import over it), then each tenant's imports; toggles applied.</summary>
+    private async Task<IReadOnlyList<ConfiguredServer>> ConfiguredAsync(CancellationToken cancellationToken)
+    {
+        var installWide = new Dictionary<string, McpServerOptions>(options.Value.McpServers, StringComparer.Ordinal);
+        var replacedInstallWide = new HashSet<string>(StringComparer.Ordinal);
+        var imported = new Dictionary<string, Dictionary<string, McpServerOptions>>(StringComparer.Ordinal);
         foreach (var entry in await state.ListAsync(ImportScope, cancellationToken))
         {
             var server = JsonSerializer.Deserialize<McpServerOptions>(entry.Value, JsonSerializerOptions.Web);
-            if (server is not null)
+            if (server is null)
             {
-                merged[entry.Key] = server;
-                imported.Add(entry.Key);
+                continue;
+            }
+
+            var key = McpServerKey.FromStoreKey(entry.Key);
+            if (key.Owner == Tenant.LocalId && options.Value.McpServers.ContainsKey(key.Name))
+            {
+                installWide[key.Name] = server;
+                replacedInstallWide.Add(key.Name);
+            }
+            else
+            {
+                imported.TryAdd(key.Owner!, new Dictionary<string, McpServerOptions>(StringComparer.Ordinal));
+                imported[key.Owner!][key.Name] = server;
             }
         }
 
-        var enabled = await overrides.EnabledOverridesAsync(Tenant.LocalId, OverrideScope, cancellationToken);
-        return AgentOptionsValidator.ToMcpServerSpecs(new AgentOptions { McpServers = merged })
-            .Select(s => (s with { Enabled = enabled.TryGetValue(s.Name, out var on) ? on : s.Enabled }, imported.Contains(s.Name)))
+        // Install-wide toggles were stored under the local tenant before tenants existed; they stay there.
+        var installWideEnabled = await overrides.EnabledOverridesAsync(Tenant.LocalId, OverrideScope, cancellationToken);
+        var configured = AgentOptionsValidator.ToMcpServerSpecs(new AgentOptions { McpServers = installWide })
+            .Select(s => new ConfiguredServer(new McpServerKey(null, s.Name), WithToggle(s, installWideEnabled), replacedInstallWide.Contains(s.Name)))
             .ToList();
+        foreach (var (tenantId, servers) in imported.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            var enabled = tenantId == Tenant.LocalId ? installWideEnabled : await overrides.EnabledOverridesAsync(tenantId, OverrideScope, cancellationToken);
+            configured.AddRange(AgentOptionsValidator.ToMcpServerSpecs(new AgentOptions { McpServers = servers })
+                .Select(s => new ConfiguredServer(new McpServerKey(tenantId, s.Name), WithToggle(s, enabled), true)));
+        }
+
+        return configured;
     }
+
+    private static McpServerSpec WithToggle(McpServerSpec spec, IReadOnlyDictionary<string, bool> enabled) =>
+        spec with { Enabled = enabled.TryGetValue(spec.Name, out var on) ? on : spec.Enabled };
+
+    private async Task<Dictionary<string, string>> ConfirmedAsync(CancellationToken cancellationToken) =>
+        (await state.ListAsync(ConfirmScope, cancellationToken)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+
+    /// <summary>The server <paramref name="name"/> as <paramref name="tenantId"/> sees it; another tenant's server is not found, like any unknown name.</summary>
+    private async Task<ConfiguredServer> FindAsync(string tenantId, string name, CancellationToken cancellationToken) =>
+        (await ConfiguredAsync(cancellationToken)).FirstOrDefault(s => s.Key.Name == name && s.Key.VisibleTo(tenantId))
+            ?? throw new KeyNotFoundException($"There is no MCP server named '{name}'.");
 
     /// <summary>Brings the connections in line with the configuration: starts new enabled servers, stops removed or disabled ones.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
@@ -138,36 +194,37 @@ public sealed partial class McpServerManager(
         await reload.WaitAsync(cancellationToken);
         try
         {
-            var specs = await SpecsAsync(cancellationToken);
-            var confirmed = (await state.ListAsync(ConfirmScope, cancellationToken)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
-            foreach (var name in connections.Keys.Where(n => specs.All(s => s.Spec.Name != n)).ToList())
+            var configured = await ConfiguredAsync(cancellationToken);
+            var confirmed = await ConfirmedAsync(cancellationToken);
+            foreach (var key in connections.Keys.Where(k => configured.All(s => s.Key != k)).ToList())
             {
-                if (connections.TryRemove(name, out var gone))
+                if (connections.TryRemove(key, out var gone))
                 {
                     await gone.DisposeAsync();
                 }
             }
 
             var starts = new List<Task>();
-            foreach (var (spec, _) in specs)
+            foreach (var server in configured)
             {
-                if (connections.TryGetValue(spec.Name, out var existing) && existing.Spec != spec)
+                var spec = server.Spec;
+                if (connections.TryGetValue(server.Key, out var existing) && existing.Spec != spec)
                 {
-                    connections.TryRemove(spec.Name, out _);
+                    connections.TryRemove(server.Key, out _);
                     await existing.DisposeAsync();
                 }
 
-                var connection = connections.GetOrAdd(spec.Name, _ =>
+                var connection = connections.GetOrAdd(server.Key, _ =>
                 {
                     var created = new McpServerConnection(spec, environment.Read, ConnectionOptions);
-                    created.Changed += _ => Refresh(specs);
+                    created.Changed += _ => Refresh(configured);
                     return created;
                 });
                 if (!spec.Enabled)
                 {
                     await connection.StopAsync(McpServerState.Disabled);
                 }
-                else if (spec.Transport == McpTransport.Stdio && confirmed.GetValueOrDefault(spec.Name) != McpServerConnection.CommandLineOf(spec))
+                else if (spec.Transport == McpTransport.Stdio && confirmed.GetValueOrDefault(server.Key.StoreKey) != McpServerConnection.CommandLineOf(spec))
                 {
                     await connection.StopAsync(McpServerState.AwaitingConfirmation);
                 }
@@ -177,7 +234,7 @@ public sealed partial class McpServerManager(
                 }
             }
 
-            Refresh(specs);
+            Refresh(configured);
             await Task.WhenAll(starts);
         }
         finally
@@ -186,37 +243,38 @@ public sealed partial class McpServerManager(
         }
     }
 
-    private void Refresh(IReadOnlyList<(McpServerSpec Spec, bool Imported)> specs)
+    private void Refresh(IReadOnlyList<ConfiguredServer> configured)
     {
-        views = specs.Select(s => connections.TryGetValue(s.Spec.Name, out var c)
-                ? c.View(s.Imported)
-                : new McpServerView(s.Spec, McpServerConnection.CommandLineOf(s.Spec), McpServerState.Disabled, null, [], [], [], [], 0, s.Imported))
+        views = configured.Select(s => connections.TryGetValue(s.Key, out var c)
+                ? c.View(s.Imported) with { InstallWide = s.Key.Owner is null }
+                : new McpServerView(s.Spec, McpServerConnection.CommandLineOf(s.Spec), McpServerState.Disabled, null, [], [], [], [], 0, s.Imported) { InstallWide = s.Key.Owner is null })
             .ToList();
         Changed?.Invoke();
     }
 
     /// <summary>The person confirmed the exact command shown: remember it (a changed command asks again) and start.</summary>
-    public async Task ConfirmAsync(string name, CancellationToken cancellationToken)
+    public async Task ConfirmAsync(string tenantId, string name, CancellationToken cancellationToken)
     {
-        var spec = (await SpecsAsync(cancellationToken)).FirstOrDefault(s => s.Spec.Name == name).Spec
-            ?? throw new KeyNotFoundException($"There is no MCP server named '{name}'.");
-        await state.SetAsync(new StateEntry(ConfirmScope, name, McpServerConnection.CommandLineOf(spec), time.GetUtcNow()), cancellationToken);
+        var server = await FindAsync(tenantId, name, cancellationToken);
+        await state.SetAsync(new StateEntry(ConfirmScope, server.Key.StoreKey, McpServerConnection.CommandLineOf(server.Spec), time.GetUtcNow()), cancellationToken);
         await ReloadAsync(cancellationToken);
     }
 
-    public async Task SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken)
+    public async Task SetEnabledAsync(string tenantId, string name, bool enabled, CancellationToken cancellationToken)
     {
-        await overrides.SetEnabledAsync(Tenant.LocalId, OverrideScope, name, enabled, cancellationToken);
+        var server = await FindAsync(tenantId, name, cancellationToken);
+        await overrides.SetEnabledAsync(server.Key.Owner ?? Tenant.LocalId, OverrideScope, name, enabled, cancellationToken);
         await ReloadAsync(cancellationToken);
     }
 
-    public async Task RestartAsync(string name, CancellationToken cancellationToken)
+    public async Task RestartAsync(string tenantId, string name, CancellationToken cancellationToken)
     {
-        if (connections.TryGetValue(name, out var connection) && connection.State is McpServerState.Ready or McpServerState.Failed or McpServerState.Starting)
+        var server = await FindAsync(tenantId, name, cancellationToken);
+        if (connections.TryGetValue(server.Key, out var connection) && connection.State is McpServerState.Ready or McpServerState.Failed or McpServerState.Starting)
         {
             await connection.StopAsync(McpServerState.Starting);
             await connection.StartAsync(cancellationToken);
-            Refresh(await SpecsAsync(cancellationToken));
+            Refresh(await ConfiguredAsync(cancellationToken));
         }
         else
         {
@@ -224,28 +282,49 @@ public sealed partial class McpServerManager(
         }
     }
 
-    /// <summary>Removes an imported server (the appsettings default, if any, applies again).</summary>
-    public async Task RemoveImportedAsync(string name, CancellationToken cancellationToken)
+    /// <summary>Removes an imported server (a pre-tenant import over an appsettings server: the appsettings one applies again).</summary>
+    public async Task RemoveImportedAsync(string tenantId, string name, CancellationToken cancellationToken)
     {
-        await state.RemoveAsync(ImportScope, name, cancellationToken);
+        var server = await FindAsync(tenantId, name, cancellationToken);
+        if (!server.Imported)
+        {
+            throw new McpImportException([$"'{name}' is configured in appsettings (Agent:McpServers), not imported: change it there, or switch it off."]);
+        }
+
+        await state.RemoveAsync(ImportScope, server.Key.StoreKey, cancellationToken);
         await ReloadAsync(cancellationToken);
     }
 
     /// <summary>
-    /// Imports pasted <c>{"mcpServers": {...}}</c> JSON (or the bare server map) into the database over the appsettings
-    /// defaults. Env values must be ${NAME} references: a literal value (a secret) is refused.
+    /// Imports pasted <c>{"mcpServers": {...}}</c> JSON (or the bare server map) as <paramref name="tenantId"/>'s servers.
+    /// Env values must be ${NAME} references: a literal value (a secret) is refused; so is the name of an install-wide server.
     /// </summary>
-    public async Task<IReadOnlyList<string>> ImportAsync(string json, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ImportAsync(string tenantId, string json, CancellationToken cancellationToken)
     {
+        if (!Tenant.IsValidId(tenantId))
+        {
+            throw new ArgumentException($"'{tenantId}' is not a tenant id.", nameof(tenantId));
+        }
+
         var servers = ParseImport(json);
+        var taken = servers.Keys.Where(options.Value.McpServers.ContainsKey).ToList();
+        if (taken.Count > 0)
+        {
+            throw new McpImportException(taken.Select(n => $"'{n}': an install-wide server (Agent:McpServers in appsettings) has this name; import it under another name.").ToList());
+        }
+
         foreach (var (name, server) in servers)
         {
-            await state.SetAsync(new StateEntry(ImportScope, name, JsonSerializer.Serialize(server, JsonSerializerOptions.Web), time.GetUtcNow()), cancellationToken);
+            var key = new McpServerKey(tenantId, name);
+            await state.SetAsync(new StateEntry(ImportScope, key.StoreKey, JsonSerializer.Serialize(server, JsonSerializerOptions.Web), time.GetUtcNow()), cancellationToken);
         }
 
         await ReloadAsync(cancellationToken);
         return servers.Keys.ToList();
     }
+
+    /// <summary>A configured server and who owns it.</summary>
+    private sealed record ConfiguredServer(McpServerKey Key, McpServerSpec Spec, bool Imported);
 
     public static Dictionary<string, McpServerOptions> ParseImport(string json)
     {
@@ -338,4 +417,21 @@ public sealed partial class McpServerManager(
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]{1,40}$")]
     private static partial Regex ServerName();
+}
+
+/// <summary>Which server a connection belongs to: <see cref="Owner"/> is null for an install-wide server, else the tenant that imported it.</summary>
+public readonly record struct McpServerKey(string? Owner, string Name)
+{
+    public bool VisibleTo(string tenantId) => Owner is null || Owner == tenantId;
+
+    /// <summary>The key in the import and confirmation scopes: the bare name for install-wide and local servers (as before tenants), else <c>tenant/name</c>.</summary>
+    public string StoreKey => Owner is null or Tenant.LocalId ? Name : $"{Owner}/{Name}";
+
+    /// <summary>A stored import key: <c>tenant/name</c>, or a bare name, which is the local tenant's (rows from before tenants have no tenant).</summary>
+    public static McpServerKey FromStoreKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? new McpServerKey(Tenant.LocalId, key) : new McpServerKey(key[..slash], key[(slash + 1)..]);
+    }
 }

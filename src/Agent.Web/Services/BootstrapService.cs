@@ -36,7 +36,7 @@ public sealed class BootstrapService(
             return new ProviderStatus(p.Name, p.Kind, p.Mode, availability.State, availability.Reason, availability.Action, p.BaseUrl?.ToString(), p.ApiKeyEnvVar, p.Models);
         }).ToList();
 
-        var mcpServers = (await mcp.ListAsync(cancellationToken))
+        var mcpServers = (await mcp.ListAsync(tenantId, cancellationToken))
             .Select(v => new McpServerStatus(v.Spec.Name, v.Spec.Transport, v.Spec.Command, v.Spec.Args, v.Spec.Url?.ToString(), v.Spec.Enabled, McpServerManager.StateName(v.State)))
             .ToList();
 

@@ -13,19 +13,13 @@ namespace Agent.Web.Tools;
 /// <summary>A tool the loop can call, with the spec (effective approval, enabled) the policy decides on.</summary>
 public sealed record RegisteredTool(AIFunction Function, ToolSpec Spec);
 
-/// <summary>Tools contributed from outside the built-ins (the MCP servers' tools, namespaced by server).</summary>
-public interface IToolProvider
-{
-    IReadOnlyList<AgentTool> GetTools();
-}
-
 /// <summary>
 /// Who a turn runs for: the tools a <see cref="ITurnToolSource"/> offers may depend on it (session and execution null
 /// when only listing). <paramref name="Memory"/> limits the memory tools (a team member's scope); null: all of the tenant's.
 /// </summary>
 public sealed record TurnToolContext(string TenantId, Guid? SessionId, Guid? ExecutionId, Agent.Domain.Memory.MemoryScope? Memory = null);
 
-/// <summary>Tools bound to the turn that offers them (ask_agent knows the session's team and the execution that asks).</summary>
+/// <summary>Tools bound to the turn that offers them (ask_agent knows the session's team and the execution that asks; MCP tools are the tenant's servers' and the install-wide ones).</summary>
 public interface ITurnToolSource
 {
     Task<IReadOnlyList<AgentTool>> GetToolsAsync(TurnToolContext turn, CancellationToken cancellationToken);
@@ -45,7 +39,7 @@ public sealed class ToolSet(IReadOnlyList<RegisteredTool> tools)
         tools.Where(t => t.Spec.Enabled && t.Spec.Approval != ToolApproval.Never).Select(t => (AITool)t.Function).ToList();
 }
 
-/// <summary>The live tool registry: built-ins, load_skill and every ready MCP server's tools, with approvals and toggles.</summary>
+/// <summary>The live tool registry: built-ins, load_skill and the turn's tools (the tenant's and install-wide MCP servers' ready tools, ask_agent), with approvals and toggles.</summary>
 public sealed class ToolRegistry(
     IOptions<AgentOptions> options,
     AppInfo app,
@@ -55,7 +49,6 @@ public sealed class ToolRegistry(
     IConfigOverrideStore overrides,
     IStateStore state,
     MemoryService memory,
-    IEnumerable<IToolProvider> providers,
     IEnumerable<ITurnToolSource>? turnSources = null)
 {
     public const string OverrideScope = "tool";
@@ -102,11 +95,6 @@ public sealed class ToolRegistry(
         if (skillSpecs.Any(s => s.Enabled))
         {
             functions.Add(BuiltInTools.Skills(skills, tenantId));
-        }
-
-        foreach (var provider in providers)
-        {
-            functions.AddRange(provider.GetTools());
         }
 
         foreach (var source in turnSources ?? [])

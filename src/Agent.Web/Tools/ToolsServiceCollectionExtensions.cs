@@ -15,7 +15,7 @@ public static class ToolsServiceCollectionExtensions
         services.AddSingleton<ToolRegistry>();
         services.AddSingleton<AgentLoop>();
         services.AddSingleton<McpServerManager>();
-        services.AddSingleton<IToolProvider>(sp => sp.GetRequiredService<McpServerManager>());
+        services.AddSingleton<ITurnToolSource>(sp => sp.GetRequiredService<McpServerManager>());
         services.AddHostedService(sp => sp.GetRequiredService<McpServerManager>());
         services.AddFetchClient();
         return services;

@@ -1,5 +1,6 @@
 using Agent.Web.Components.Shared;
 using Agent.Web.Mcp;
+using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -27,6 +28,9 @@ public sealed partial class Mcp : IDisposable
     public required McpServerManager Manager { get; init; }
 
     [Inject]
+    public required PrincipalTenant CurrentTenant { get; init; }
+
+    [Inject]
     public required ActionRunner Actions { get; init; }
 
     [Inject]
@@ -48,12 +52,17 @@ public sealed partial class Mcp : IDisposable
     {
         PanelStateKind.Error => loadError,
         PanelStateKind.Loading => "Loading MCP servers…",
+        PanelStateKind.Empty when !CanChange => "No MCP servers yet. An administrator adds them (under Agent:McpServers in appsettings.json, or by importing them here).",
         PanelStateKind.Empty => "No MCP servers configured. Add one under Agent:McpServers in appsettings.json, or import below the same mcpServers JSON shape other MCP clients use ({ \"name\": { \"command\": …, \"args\": [ … ] } } or { \"url\": … }).",
+        PanelStateKind.Blocked when !CanChange => "No server runs yet: each one waits for an administrator to confirm the exact command it starts.",
         PanelStateKind.Blocked => "No server runs yet: each one waits for you to confirm the exact command it starts.",
         _ => null,
     };
 
     private string? Badge => !loaded ? null : $"{servers.Count(s => s.State == McpServerState.Ready)} ready of {servers.Count}";
+
+    /// <summary>Servers run as programs of this machine: only an administrator changes them (the API enforces the same role).</summary>
+    private bool CanChange => CurrentTenant.IsAdministrator;
 
     internal static string StateName(McpServerState state) => McpServerManager.StateName(state);
 
@@ -77,7 +86,7 @@ public sealed partial class Mcp : IDisposable
     {
         try
         {
-            servers = await Manager.ListAsync(disposed.Token);
+            servers = await Manager.ListAsync(CurrentTenant.TenantId, disposed.Token);
             loaded = true;
             loadError = null;
         }
@@ -111,29 +120,41 @@ public sealed partial class Mcp : IDisposable
     }
 
     private Task ConfirmAsync(McpServerView server) => RunAsync(
-        () => Manager.ConfirmAsync(server.Spec.Name, disposed.Token),
+        () => Manager.ConfirmAsync(CurrentTenant.TenantId, server.Spec.Name, disposed.Token),
         $"{server.Spec.Name} confirmed; starting",
         new Confirmation($"Start {server.Spec.Name}?", "This exact command will run on this machine with your user's rights:", "Confirm and start", server.CommandLine));
 
-    private Task RestartAsync(McpServerView server) => RunAsync(() => Manager.RestartAsync(server.Spec.Name, disposed.Token), $"{server.Spec.Name} restarting");
+    private Task RestartAsync(McpServerView server) => RunAsync(() => Manager.RestartAsync(CurrentTenant.TenantId, server.Spec.Name, disposed.Token), $"{server.Spec.Name} restarting");
 
     private Task SetEnabledAsync(McpServerView server, bool enabled) => RunAsync(
-        () => Manager.SetEnabledAsync(server.Spec.Name, enabled, disposed.Token),
+        () => Manager.SetEnabledAsync(CurrentTenant.TenantId, server.Spec.Name, enabled, disposed.Token),
         $"{server.Spec.Name} {(enabled ? "enabled" : "disabled")}");
 
     private Task RemoveAsync(McpServerView server) => RunAsync(
-        () => Manager.RemoveImportedAsync(server.Spec.Name, disposed.Token),
+        () => Manager.RemoveImportedAsync(CurrentTenant.TenantId, server.Spec.Name, disposed.Token),
         $"{server.Spec.Name} removed",
         new Confirmation($"Remove {server.Spec.Name}?", "The imported server is stopped and forgotten; its tools leave the registry. You can import it again later.", "Remove"));
 
     private async Task RunAsync(Func<Task> action, string success, Confirmation? confirm = null)
     {
+        if (!CanChange)
+        {
+            Snackbar.Add("Only an administrator changes MCP servers.", Severity.Error);
+            return;
+        }
+
         await Actions.RunAsync(action, success, confirm);
         await LoadAsync();
     }
 
     private async Task ImportAsync()
     {
+        if (!CanChange)
+        {
+            Snackbar.Add("Only an administrator imports MCP servers.", Severity.Error);
+            return;
+        }
+
         importProblems = [];
         importing = true;
         IReadOnlyList<string> names = [];
@@ -141,7 +162,7 @@ public sealed partial class Mcp : IDisposable
         {
             try
             {
-                names = await Manager.ImportAsync(importJson, disposed.Token);
+                names = await Manager.ImportAsync(CurrentTenant.TenantId, importJson, disposed.Token);
                 importJson = "";
             }
             catch (McpImportException ex)
