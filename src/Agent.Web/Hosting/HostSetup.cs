@@ -139,6 +139,8 @@ public static class HostSetup
                 : http.Request.Path.StartsWithSegments("/health") || http.Request.Path.StartsWithSegments("/_framework") || http.Request.Path.StartsWithSegments("/_content") || http.Request.Path.StartsWithSegments("/_blazor") ? LogEventLevel.Debug
                 : LogEventLevel.Information;
         });
+        // Before static files, so scripts and styles are sent with nosniff too.
+        app.Use(SecurityHeaders.AddAsync);
         app.UseStaticFiles();
         app.UseAgentSecurity();
         app.UseAntiforgery();

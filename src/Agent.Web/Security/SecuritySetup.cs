@@ -3,6 +3,7 @@ using Agent.Data;
 using Agent.Web.Hosting;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -94,6 +95,7 @@ public static class SecuritySetup
         services.AddAuthorizationBuilder()
             .AddPolicy(AgentClaims.AdministratorPolicy, p => p.RequireAuthenticatedUser().RequireRole(AgentClaims.Administrator));
         services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, AgentRevalidatingAuthenticationStateProvider>();
         services.AddHttpContextAccessor();
         services.AddSingleton<LoopbackRule>();
         services.AddSingleton<AccessTokenService>();
@@ -108,15 +110,6 @@ public static class SecuritySetup
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        // Hostile content may reach the page as text; these keep the browser from sniffing it into script or framing the app.
-        app.Use((http, next) =>
-        {
-            var headers = http.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            return next(http);
-        });
         app.UseAuthentication();
         app.UseAuthorization();
 
