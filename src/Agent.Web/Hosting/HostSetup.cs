@@ -146,7 +146,8 @@ public static class HostSetup
         app.UseAntiforgery();
         app.MapAccountEndpoints();
         app.MapAgentApi();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Our Content-Security-Policy already says frame-ancestors 'none' (stricter than Blazor's own 'self' header, which would be a second policy).
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
