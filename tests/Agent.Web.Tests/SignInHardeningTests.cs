@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -70,6 +71,46 @@ public sealed partial class SignInHardeningTests
         Assert.False((await provider.GetAuthenticationStateAsync()).User.Identity?.IsAuthenticated);
         Assert.False(tenant.IsAuthenticated);
         Assert.Throws<NoTenantException>(() => tenant.TenantId);
+    }
+
+    [Fact]
+    public async Task The_session_cookie_stops_working_once_the_persons_security_stamp_changes()
+    {
+        // The in-memory test server's requests count as loopback: without this a refused cookie would fall back to the owner.
+        await using var app = new AgentAppFactory()
+            .WithSetting("Agent:Auth:RevalidationInterval", "00:00:00.200")
+            .WithSetting("Agent:Auth:LoopbackWithoutSignIn", "false");
+        await TenantIsolationTests.PersonAsync(app, "lena", "mu", admin: false);
+        using var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using (var signedIn = await browser.GetAsync(new Uri($"/account/complete-signin?ticket={Uri.EscapeDataString(await TicketAsync(app, "lena"))}", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        }
+
+        // Past the interval the cookie is checked against the database and, unchanged, still works.
+        await Task.Delay(TimeSpan.FromMilliseconds(400));
+        using (var before = await browser.GetAsync(new Uri("/api/sessions", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await using (var admin = app.Services.CreateAsyncScope())
+        {
+            var users = admin.ServiceProvider.GetRequiredService<UserManager<AgentUser>>();
+            Assert.True((await users.UpdateSecurityStampAsync((await users.FindByNameAsync("lena"))!)).Succeeded);
+        }
+
+        var refusedAfter = Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+            using var after = await browser.GetAsync(new Uri("/api/sessions", UriKind.Relative));
+            status = after.StatusCode;
+        }
+        while (status == HttpStatusCode.OK && refusedAfter.Elapsed < Waiting);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
     }
 
     [Fact]

@@ -76,6 +76,7 @@ public static class SecuritySetup
                     "Sign in first: this server requires it for requests from other machines (or send a personal access token as Authorization: Bearer).");
                 o.Events.OnRedirectToAccessDenied = context => RefuseApiOrRedirect(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden,
                     "This needs an administrator.");
+                o.Events.OnValidatePrincipal = SessionCookieValidation.ValidateAsync;
             });
 
         if (auth.Oidc.Enabled)
