@@ -90,6 +90,16 @@ public static class SecuritySetup
                 o.SignInScheme = IdentityConstants.ApplicationScheme;
                 o.MapInboundClaims = false;
                 o.Events.OnTokenValidated = context => AddTenantClaims(context, auth.Oidc);
+
+                // A refused sign-in (no tenant claim, a bad state) goes back to the sign-in page with a fixed message; the reason is logged.
+                o.Events.OnRemoteFailure = context =>
+                {
+                    context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SecuritySetup))
+                        .LogWarning(context.Failure, "OpenID Connect sign-in refused: {Reason}", context.Failure?.Message);
+                    context.Response.Redirect($"{AccountEndpoints.SignInPath}?error=oidc");
+                    context.HandleResponse();
+                    return Task.CompletedTask;
+                };
             });
         }
 
