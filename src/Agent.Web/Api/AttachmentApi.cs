@@ -1,6 +1,7 @@
 using Agent.Domain.Memory;
 using Agent.Domain.Storage;
 using Agent.Web.Memories;
+using Agent.Web.Security;
 using Agent.Web.Services;
 
 namespace Agent.Web.Api;
@@ -20,7 +21,7 @@ public static class AttachmentApi
 {
     public static IEndpointRouteBuilder MapAttachmentApi(this IEndpointRouteBuilder endpoints)
     {
-        // The form is read by hand (no IFormFile parameter): like the JSON routes, this API takes no antiforgery token.
+        // The form is read by hand (no IFormFile parameter); a browser signed in by cookie must send an antiforgery token.
         endpoints.MapPost("/api/sessions/{id:guid}/attachments", async (Guid id, HttpRequest request, ICurrentTenant tenant, AttachmentService service, CancellationToken ct) =>
         {
             if (!request.HasFormContentType)
@@ -49,7 +50,7 @@ public static class AttachmentApi
             {
                 return Error(StatusCodes.Status404NotFound, ex.Message);
             }
-        });
+        }).AddEndpointFilter<CookieAntiforgeryFilter>();
 
         endpoints.MapGet("/api/sessions/{id:guid}/attachments", async (Guid id, ICurrentTenant tenant, ISessionStore sessions, AttachmentService service, CancellationToken ct) =>
             await sessions.FindAsync(tenant.TenantId, id, ct) is null

@@ -140,12 +140,15 @@ public static class HostSetup
                 : http.Request.Path.StartsWithSegments("/health") || http.Request.Path.StartsWithSegments("/_framework") || http.Request.Path.StartsWithSegments("/_content") || http.Request.Path.StartsWithSegments("/_blazor") ? LogEventLevel.Debug
                 : LogEventLevel.Information;
         });
+        // Before static files, so scripts and styles are sent with nosniff too.
+        app.Use(SecurityHeaders.AddAsync);
         app.UseStaticFiles();
         app.UseAgentSecurity();
         app.UseAntiforgery();
         app.MapAccountEndpoints();
         app.MapAgentApi();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Our Content-Security-Policy already says frame-ancestors 'none' (stricter than Blazor's own 'self' header, which would be a second policy).
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

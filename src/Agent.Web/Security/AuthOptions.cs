@@ -19,6 +19,9 @@ public sealed class AuthOptions
     /// <summary>How long a browser session lasts without use.</summary>
     public int SessionHours { get; set; } = 8;
 
+    /// <summary>How often an open circuit checks that its person still exists, is not locked out and has the same security stamp.</summary>
+    public TimeSpan RevalidationInterval { get; set; } = TimeSpan.FromMinutes(3);
+
     public OidcOptions Oidc { get; set; } = new();
 }
 

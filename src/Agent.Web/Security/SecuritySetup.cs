@@ -3,6 +3,7 @@ using Agent.Data;
 using Agent.Web.Hosting;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -75,6 +76,7 @@ public static class SecuritySetup
                     "Sign in first: this server requires it for requests from other machines (or send a personal access token as Authorization: Bearer).");
                 o.Events.OnRedirectToAccessDenied = context => RefuseApiOrRedirect(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden,
                     "This needs an administrator.");
+                o.Events.OnValidatePrincipal = SessionCookieValidation.ValidateAsync;
             });
 
         if (auth.Oidc.Enabled)
@@ -88,12 +90,23 @@ public static class SecuritySetup
                 o.SignInScheme = IdentityConstants.ApplicationScheme;
                 o.MapInboundClaims = false;
                 o.Events.OnTokenValidated = context => AddTenantClaims(context, auth.Oidc);
+
+                // A refused sign-in (no tenant claim, a bad state) goes back to the sign-in page with a fixed message; the reason is logged.
+                o.Events.OnRemoteFailure = context =>
+                {
+                    context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SecuritySetup))
+                        .LogWarning(context.Failure, "OpenID Connect sign-in refused: {Reason}", context.Failure?.Message);
+                    context.Response.Redirect($"{AccountEndpoints.SignInPath}?error=oidc");
+                    context.HandleResponse();
+                    return Task.CompletedTask;
+                };
             });
         }
 
         services.AddAuthorizationBuilder()
             .AddPolicy(AgentClaims.AdministratorPolicy, p => p.RequireAuthenticatedUser().RequireRole(AgentClaims.Administrator));
         services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, AgentRevalidatingAuthenticationStateProvider>();
         services.AddHttpContextAccessor();
         services.AddSingleton<LoopbackRule>();
         services.AddSingleton<AccessTokenService>();
@@ -108,15 +121,6 @@ public static class SecuritySetup
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        // Hostile content may reach the page as text; these keep the browser from sniffing it into script or framing the app.
-        app.Use((http, next) =>
-        {
-            var headers = http.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            return next(http);
-        });
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -18,11 +18,16 @@ public sealed record SignInCheck(SignInOutcome Outcome, string Message, string? 
 /// Checks a password with Identity's hashing and lockout, then hands out a one-minute ticket that
 /// <c>/account/complete-signin</c> exchanges for the session cookie. Two steps because the sign-in form runs in a
 /// Blazor circuit, which cannot set a cookie; the ticket is encrypted by data protection and bound to the user's
-/// security stamp (changing the password or signing out everywhere voids unused tickets).
+/// security stamp (changing the password or signing out everywhere voids unused tickets). It is single-use: its random
+/// nonce is kept as the user's Identity authentication token (AspNetUserTokens, shared by every node) and removed on
+/// redemption; the removal updates the user row under Identity's concurrency stamp, so of two racing redemptions one fails.
+/// A newer password check replaces the nonce, so only the latest unused ticket of a person works.
 /// </summary>
 public sealed class SignInService(UserManager<AgentUser> users, IDataProtectionProvider protection, TimeProvider time)
 {
     private static readonly TimeSpan TicketLifetime = TimeSpan.FromMinutes(1);
+    private const string TicketLoginProvider = "Agent";
+    private const string TicketTokenName = "sign-in-ticket";
 
     public async Task<SignInCheck> CheckPasswordAsync(string? userName, string? password, CancellationToken cancellationToken)
     {
@@ -52,11 +57,18 @@ public sealed class SignInService(UserManager<AgentUser> users, IDataProtectionP
 
         await users.ResetAccessFailedCountAsync(user);
         var stamp = await users.GetSecurityStampAsync(user);
-        var ticket = Protector().Protect($"{user.Id}\n{stamp}", TicketLifetime);
+        var nonce = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var stored = await users.SetAuthenticationTokenAsync(user, TicketLoginProvider, TicketTokenName, nonce);
+        if (!stored.Succeeded)
+        {
+            return new SignInCheck(SignInOutcome.Failed, "The sign-in could not be recorded; try again.", null);
+        }
+
+        var ticket = Protector().Protect($"{user.Id}\n{stamp}\n{nonce}", TicketLifetime);
         return new SignInCheck(SignInOutcome.Succeeded, "Signed in.", ticket);
     }
 
-    /// <summary>The user a ticket names, or null when it is expired, forged or its security stamp changed.</summary>
+    /// <summary>The user a ticket names, or null when it is expired, forged, already redeemed or its security stamp changed.</summary>
     public async Task<AgentUser?> RedeemAsync(string? ticket)
     {
         if (string.IsNullOrEmpty(ticket))
@@ -75,12 +87,14 @@ public sealed class SignInService(UserManager<AgentUser> users, IDataProtectionP
         }
 
         var parts = payload.Split('\n');
-        if (parts.Length != 2 || await users.FindByIdAsync(parts[0]) is not { } user || await users.IsLockedOutAsync(user))
+        if (parts.Length != 3 || await users.FindByIdAsync(parts[0]) is not { } user || await users.IsLockedOutAsync(user)
+            || await users.GetSecurityStampAsync(user) != parts[1]
+            || await users.GetAuthenticationTokenAsync(user, TicketLoginProvider, TicketTokenName) != parts[2])
         {
             return null;
         }
 
-        return await users.GetSecurityStampAsync(user) == parts[1] ? user : null;
+        return (await users.RemoveAuthenticationTokenAsync(user, TicketLoginProvider, TicketTokenName)).Succeeded ? user : null;
     }
 
     private SignInCheck LockedOut(AgentUser user)

@@ -46,13 +46,43 @@ public sealed class PrincipalTenant(IHttpContextAccessor http) : ICurrentTenant
     internal void UseCircuitUser(ClaimsPrincipal user) => circuitUser = user;
 }
 
-/// <summary>Gives the circuit's <see cref="PrincipalTenant"/> the circuit's user before any component of it renders.</summary>
-public sealed class TenantCircuitHandler(PrincipalTenant tenant, AuthenticationStateProvider authentication) : CircuitHandler
+/// <summary>
+/// Gives the circuit's <see cref="PrincipalTenant"/> the circuit's user before any component of it renders, and the new
+/// one whenever it changes (revalidation turns a locked-out person anonymous: their circuit then reads nothing).
+/// </summary>
+public sealed class TenantCircuitHandler(PrincipalTenant tenant, AuthenticationStateProvider authentication) : CircuitHandler, IDisposable
 {
+    private bool following;
+
     public override async Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
         tenant.UseCircuitUser((await authentication.GetAuthenticationStateAsync()).User);
+        authentication.AuthenticationStateChanged += Follow;
+        following = true;
         await base.OnCircuitOpenedAsync(circuit, cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        if (following)
+        {
+            authentication.AuthenticationStateChanged -= Follow;
+        }
+    }
+
+    private void Follow(Task<AuthenticationState> changed) => _ = FollowAsync(changed);
+
+    private async Task FollowAsync(Task<AuthenticationState> changed)
+    {
+        try
+        {
+            tenant.UseCircuitUser((await changed).User);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The state could not be read: the circuit keeps no principal, so it reads nothing.
+            tenant.UseCircuitUser(new ClaimsPrincipal(new ClaimsIdentity()));
+        }
     }
 }
 

@@ -41,6 +41,10 @@ public sealed partial class SignIn
         {
             message = "The sign-in took too long or was already used; sign in again.";
         }
+        else if (Error == "oidc")
+        {
+            message = "The identity provider's sign-in was not accepted here (for example, your account names no tenant); ask your administrator.";
+        }
     }
 
     private async Task SignInAsync()
