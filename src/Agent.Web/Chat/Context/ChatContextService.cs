@@ -49,10 +49,10 @@ public sealed class ChatContextService(
     /// <summary>The most daily episodes of a session a turn carries (the newest days).</summary>
     private const int MaxEpisodes = 200;
 
-    /// <summary>The first page read from the end of a branch; each next page doubles, up to <see cref="MaxPage"/>.</summary>
+    /// <summary>The first page read from the end of a branch; the next ones are sized from the tokens per message read so far.</summary>
     private const int FirstPage = 200;
 
-    private const int MaxPage = 3_200;
+    private const int MaxPage = 4_000;
 
     private ContextOptions Settings => options.Value.Context;
 
@@ -137,7 +137,7 @@ public sealed class ChatContextService(
         var newestFirst = new List<SessionMessage>();
         var tokens = 0.0;
         Guid? olderThan = null;
-        for (var take = FirstPage; ; take = Math.Min(take * 2, MaxPage))
+        for (var take = FirstPage; ; take = NextPage(enough, tokens, newestFirst.Count))
         {
             var page = await messages.ReadPathAsync(session.TenantId, session.Id, leafId, olderThan, take, cancellationToken);
             for (var i = page.Messages.Count - 1; i >= 0; i--)
@@ -176,6 +176,13 @@ public sealed class ChatContextService(
         }
 
         return Oldest(newestFirst, null, older.Count);
+    }
+
+    /// <summary>Enough messages to pass <paramref name="enough"/> tokens at the average size read so far, with a quarter more (one more page is rarely needed).</summary>
+    private static int NextPage(double enough, double tokens, int read)
+    {
+        var perMessage = Math.Max(1.0, tokens / Math.Max(1, read));
+        return (int)Math.Clamp(((enough - tokens) / perMessage * 1.25) + 1, FirstPage, MaxPage);
     }
 
     private static ContextTurns Oldest(List<SessionMessage> newestFirst, Checkpoint? compaction, int unread)
