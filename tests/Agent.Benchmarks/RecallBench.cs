@@ -81,6 +81,12 @@ public static class RecallBench
         finally
         {
             SqliteConnection.ClearAllPools();
+            // AGENT_BENCH_KEEP_DB=/tmp/x/recall keeps a copy (/tmp/x/recall100000.db) for the recall-profile bench.
+            if (Environment.GetEnvironmentVariable("AGENT_BENCH_KEEP_DB") is { Length: > 0 } keep)
+            {
+                File.Copy(path, string.Create(CultureInfo.InvariantCulture, $"{keep}{items}.db"), overwrite: true);
+            }
+
             File.Delete(path);
         }
     }

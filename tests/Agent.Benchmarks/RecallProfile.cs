@@ -9,7 +9,7 @@ namespace Agent.Benchmarks;
 /// <summary>
 /// Where recall's time goes, phase by phase, on a database the recall bench seeded (the same 400 questions): the word
 /// counts (fts5vocab), the FTS5 ranking in its shapes, and the connection PRAGMAs. CPU time of this thread per question.
-/// Run: dotnet run -c Release --project tests/Agent.Benchmarks -- recall-profile PATH.db (seed one with KEEP_DB, see RecallBench).
+/// Run: dotnet run -c Release --project tests/Agent.Benchmarks -- recall-profile PATH.db (seed one with AGENT_BENCH_KEEP_DB, see RecallBench).
 /// </summary>
 public static class RecallProfile
 {
@@ -32,12 +32,13 @@ public static class RecallProfile
 
             Console.WriteLine($"connection: {(pragmas.Length == 0 ? "defaults" : pragmas)}");
             var selected = new List<string>();
+            var common = new HashSet<string>(StringComparer.Ordinal);
             Measure("vocab counts (every word of the question)", questions, q =>
             {
-                var (counts, _) = Counts(connection, q);
+                var (counts, _) = Counts(connection, q, common);
                 selected.Add(FtsQuery.Or(Select(q, counts))!);
             });
-            Measure("vocab counts of the words already seen rare (cache of common words)", questions, q => Counts(connection, q.Where(t => !Common.Contains(t)).ToList()));
+            Measure("vocab counts of the words already seen rare (cache of common words)", questions, q => Counts(connection, q.Where(t => !common.Contains(t)).ToList(), common));
             Measure("rank: ORDER BY rank in FTS5 + tenant/kind filter + highlight (current)", selected, m => Rows(connection,
                 $"SELECT rowid, -rank, body, {Highlight} FROM memory_fts WHERE memory_fts MATCH $m AND tenant_id = 'local' AND {Kinds} ORDER BY rank LIMIT 6", m));
             Measure("rank: ORDER BY rank, no filter, no highlight", selected, m => Rows(connection,
@@ -50,9 +51,7 @@ public static class RecallProfile
         return 0;
     }
 
-    private static readonly HashSet<string> Common = new(StringComparer.Ordinal);
-
-    private static (Dictionary<string, long>, int) Counts(SqliteConnection connection, IReadOnlyList<string> terms)
+    private static (Dictionary<string, long>, int) Counts(SqliteConnection connection, IReadOnlyList<string> terms, HashSet<string> common)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         if (terms.Count == 0)
@@ -71,9 +70,9 @@ public static class RecallProfile
         while (reader.Read())
         {
             counts[reader.GetString(0)] = reader.GetInt64(1);
-            if (reader.GetInt64(1) > MemoryRecall.PostingsBudget / 4)
+            if (reader.GetInt64(1) > MemoryRecall.CommonWordItems)
             {
-                Common.Add(reader.GetString(0));
+                common.Add(reader.GetString(0));
             }
         }
 
