@@ -1,5 +1,4 @@
 using Agent.Data;
-using Agent.Domain.Context;
 using Agent.Domain.Memory;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;

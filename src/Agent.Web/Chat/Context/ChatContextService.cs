@@ -1,6 +1,5 @@
 using Agent.Domain.Configuration;
 using Agent.Domain.Context;
-using Agent.Domain.Memory;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
