@@ -100,6 +100,7 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : I
             e.HasIndex(m => new { m.SessionId, m.ParentId }); // children and siblings of a message: branch switcher and newest leaf
             e.HasIndex(m => m.Status);
             e.HasIndex(m => m.TenantId);
+            e.HasIndex(m => new { m.CreatedAt, m.TenantId }); // which tenants had messages on a day (the episode job)
             JsonColumn(e.Property(m => m.Parts));
 
             // Cost in billionths of the currency unit: exact, and SQLite can SUM an integer (not a decimal).

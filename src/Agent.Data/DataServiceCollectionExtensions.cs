@@ -28,7 +28,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IAttachmentStore, AttachmentStore>();
         services.AddSingleton<IMemoryRecall>(sp => new MemoryRecall(
             sp.GetRequiredService<IDbContextFactory<AgentDbContext>>(),
-            sp.GetService<IOptions<AgentOptions>>()?.Value.Memory ?? new MemoryOptions()));
+            sp.GetService<IOptions<AgentOptions>>()?.Value.Memory ?? new MemoryOptions(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton<ITraceStore, TraceStore>();
         services.AddSingleton<ITokenUsageStore, TokenUsageStore>();
         services.AddSingleton<ITokenReportStore, TokenReportStore>();

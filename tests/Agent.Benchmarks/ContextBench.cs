@@ -20,7 +20,8 @@ namespace Agent.Benchmarks;
 
 /// <summary>
 /// Building a turn's context for a 10,000-message session (real SQLite file, the real ChatContextService with the
-/// tiktoken counter): the whole build as a turn does it (branch read, checkpoints, memory, builder, prompt), and the
+/// tiktoken counter): the whole build as a turn does it now (the newest part of the branch read from the end), as it did
+/// before (the whole branch read), and the
 /// builder alone, for an OpenAI model (exact counts) and a model counted as an estimate, before and after compaction.
 /// Run: dotnet run -c Release --project tests/Agent.Benchmarks -- context.
 /// </summary>
@@ -80,15 +81,22 @@ public static class ContextBench
                     var branch = (await store.ReadPathAsync("local", session.Id, null, null, int.MaxValue, CancellationToken.None)).Messages;
                     return (await contexts.BuildAsync(session, branch, null, CancellationToken.None)).Plan;
                 });
+                var windowed = await MedianAsync(async () =>
+                {
+                    var read = await contexts.ReadTurnsAsync(session, null, CancellationToken.None);
+                    return (await contexts.BuildAsync(session, read, null, CancellationToken.None)).Plan;
+                });
+                var source = await contexts.ReadTurnsAsync(session, null, CancellationToken.None);
                 var builderOnly = await MedianAsync(() => Task.FromResult(builder.Build(new ContextRequest(session.ModelId, window, 1024, 0.8, [], path10k))));
                 lines.Add($"{session.ModelId} (window {window:N0}, {(built.Plan.IsEstimate ? "estimate, " + built.Plan.Tokenizer : "exact, " + built.Plan.Tokenizer)}): " +
                     $"sends {built.Plan.IncludedTurns.Count} of {Messages:N0} messages, {built.Plan.TotalTokens:N0} tokens, compaction due: {built.Plan.NeedsCompaction}");
-                lines.Add($"  whole build (read the 10,000-message branch + checkpoints + memory + builder + prompt): median {whole.Median:0.0} ms, min {whole.Min:0.0} ms over {Runs} runs");
+                lines.Add($"  build as a turn does it now (read the newest {source.Turns.Count:N0} messages from the end + {source.UnreadOlderTurns:N0} older ids, checkpoints, memory, builder, prompt): median {windowed.Median:0.0} ms, min {windowed.Min:0.0} ms over {Runs} runs");
+                lines.Add($"  before: whole build (read the 10,000-message branch + checkpoints + memory + builder + prompt): median {whole.Median:0.0} ms, min {whole.Min:0.0} ms over {Runs} runs");
                 lines.Add($"  builder alone (count and choose over the 10,000 turns in memory): median {builderOnly.Median:0.00} ms, min {builderOnly.Min:0.00} ms");
             }
 
             var gauge = await MedianAsync(async () => { await contexts.MeasureAsync("local", openai.Id, CancellationToken.None); return builderPlan(); });
-            lines.Add($"gauge (MeasureAsync: reads the branch in growing windows until the threshold, gpt-4o-mini): median {gauge.Median:0.0} ms, min {gauge.Min:0.0} ms");
+            lines.Add($"gauge (MeasureAsync: the same read from the end, gpt-4o-mini): median {gauge.Median:0.0} ms, min {gauge.Min:0.0} ms");
 
             // After compaction: a summary checkpoint near the end; only the turns after it are counted.
             var checkpoints = services.GetRequiredService<ICheckpointStore>();
@@ -99,10 +107,15 @@ public static class ContextBench
                 var branch = (await store.ReadPathAsync("local", openai.Id, null, null, int.MaxValue, CancellationToken.None)).Messages;
                 return (await contexts.BuildAsync(openai, branch, null, CancellationToken.None)).Plan;
             });
+            var compactedNow = await MedianAsync(async () =>
+            {
+                var read = await contexts.ReadTurnsAsync(openai, null, CancellationToken.None);
+                return (await contexts.BuildAsync(openai, read, null, CancellationToken.None)).Plan;
+            });
             var after = await contexts.BuildAsync(openai, path10k, null, CancellationToken.None);
-            lines.Add($"after compaction (summary + 20 turns, gpt-4o-mini): sends {after.Plan.IncludedTurns.Count} messages, {after.Plan.TotalTokens:N0} tokens; whole build median {compacted.Median:0.0} ms, min {compacted.Min:0.0} ms");
+            lines.Add($"after compaction (summary + 20 turns, gpt-4o-mini): sends {after.Plan.IncludedTurns.Count} messages, {after.Plan.TotalTokens:N0} tokens; build now (reads the 20 turns after the summary) median {compactedNow.Median:0.0} ms, min {compactedNow.Min:0.0} ms; before (whole branch) median {compacted.Median:0.0} ms, min {compacted.Min:0.0} ms");
             var gaugeAfter = await MedianAsync(async () => { await contexts.MeasureAsync("local", openai.Id, CancellationToken.None); return after.Plan; });
-            lines.Add($"gauge after compaction (reads the newest 200 messages, finds the summary): median {gaugeAfter.Median:0.0} ms, min {gaugeAfter.Min:0.0} ms");
+            lines.Add($"gauge after compaction (reads the newest page, finds the summary): median {gaugeAfter.Median:0.0} ms, min {gaugeAfter.Min:0.0} ms");
 
             var read = await MedianAsync(async () => { await store.ReadPathAsync("local", openai.Id, null, null, int.MaxValue, CancellationToken.None); return after.Plan; });
             lines.Add($"of which reading the whole 10,000-message branch from SQLite: median {read.Median:0.0} ms");

@@ -30,6 +30,12 @@ if (args is ["recall", ..])
     return;
 }
 
+if (args is ["recall-profile", var database, ..])
+{
+    Environment.ExitCode = await Agent.Benchmarks.RecallProfile.RunAsync(database);
+    return;
+}
+
 if (args is ["providers", ..])
 {
     Environment.ExitCode = await Agent.Benchmarks.ProvidersBench.RunAsync();

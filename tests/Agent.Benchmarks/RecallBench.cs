@@ -81,6 +81,12 @@ public static class RecallBench
         finally
         {
             SqliteConnection.ClearAllPools();
+            // AGENT_BENCH_KEEP_DB=/tmp/x/recall keeps a copy (/tmp/x/recall100000.db) for the recall-profile bench.
+            if (Environment.GetEnvironmentVariable("AGENT_BENCH_KEEP_DB") is { Length: > 0 } keep)
+            {
+                File.Copy(path, string.Create(CultureInfo.InvariantCulture, $"{keep}{items}.db"), overwrite: true);
+            }
+
             File.Delete(path);
         }
     }
@@ -112,13 +118,13 @@ public static class RecallBench
     }
 
     /// <summary>A question of 3 to 7 words, like "what about w123 w9 w4021?".</summary>
-    private static string Question(string[] words, Random random) =>
+    internal static string Question(string[] words, Random random) =>
         "What do you remember about " + string.Join(' ', Enumerable.Range(0, random.Next(3, 8)).Select(_ => Pick(words, random))) + "?";
 
     /// <summary>Zipf-like: rank r is drawn with probability about 1/r.</summary>
     private static string Pick(string[] words, Random random) => words[(int)Math.Pow(words.Length, random.NextDouble()) - 1];
 
-    private static string[] Words(Random random)
+    internal static string[] Words(Random random)
     {
         string[] syllables = ["ka", "lo", "mi", "ser", "tan", "vo", "ri", "pel", "du", "gor", "na", "fi", "bel", "tro", "su", "ven", "xa", "quo", "li", "dar"];
         var words = new HashSet<string>(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using Agent.Data.Stores;
 using Agent.Domain.Memory;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
@@ -182,6 +183,48 @@ public sealed class MemoryRecallTests(ITestOutputHelper output)
         }
 
         return relevant;
+    }
+
+    [Fact]
+    public async Task A_common_words_count_kept_between_questions_recalls_the_same_as_counting_it_again()
+    {
+        await using var db = new TempDatabase();
+        await using (var seeding = await db.OpenInitializedAsync())
+        {
+            // A word in more items than MemoryRecall.CommonWordItems: its count is kept after the first question.
+            await using var connection = new SqliteConnection(AgentDatabase.ConnectionStringFor(db.FilePath));
+            await connection.OpenAsync();
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO memory_items (Id, TenantId, SessionId, Tier, Title, Content, CreatedAt, UpdatedAt, Source) VALUES ($id, 'local', NULL, 'ArchivalFact', '', $content, $at, $at, 'Agent')";
+            var id = insert.Parameters.Add("$id", SqliteType.Text);
+            var content = insert.Parameters.Add("$content", SqliteType.Text);
+            insert.Parameters.AddWithValue("$at", T0.UtcTicks);
+            for (var i = 0; i < MemoryRecall.CommonWordItems + 100; i++)
+            {
+                id.Value = Guid.NewGuid().ToString().ToUpperInvariant();
+                content.Value = $"compost note {i} about the garden beds";
+                await insert.ExecuteNonQueryAsync();
+            }
+
+            await transaction.CommitAsync();
+            var store = seeding.GetRequiredService<IMemoryStore>();
+            await store.AddAsync(Item(MemoryTier.ArchivalFact, "The rhubarb bed gets compost every March."), None);
+            await store.AddAsync(Item(MemoryTier.ArchivalFact, "Rhubarb leaves are poisonous; only the stalks are eaten."), None);
+        }
+
+        const string question = "When does the rhubarb get compost?";
+        await using var services = db.OpenServices();
+        var recall = services.GetRequiredService<IMemoryRecall>();
+        var counted = await recall.RecallAsync("local", question, 5, None);
+        var kept = await recall.RecallAsync("local", question, 5, None);
+        await using var restarted = db.OpenServices();
+        var countedAgain = await restarted.GetRequiredService<IMemoryRecall>().RecallAsync("local", question, 5, None);
+
+        Assert.Equal("The rhubarb bed gets compost every March.", counted[0].Item.Content);
+        Assert.Equal(counted.Select(r => (r.Item.Id, r.Score)), kept.Select(r => (r.Item.Id, r.Score)));
+        Assert.Equal(counted.Select(r => (r.Item.Id, r.Score)), countedAgain.Select(r => (r.Item.Id, r.Score)));
     }
 
     private static MemoryItem Item(MemoryTier tier, string content) =>

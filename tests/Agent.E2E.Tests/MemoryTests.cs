@@ -95,6 +95,42 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
     }
 
     [Fact]
+    public async Task A_markdown_file_dropped_on_the_composer_gets_its_chip_is_read_and_reaches_the_model_with_the_question()
+    {
+        var page = await fixture.OpenNewChatAsync();
+
+        // A drag from the desktop, as the page sees it: a DataTransfer holding the file, built in the page.
+        var transfer = await page.EvaluateHandleAsync("""
+            () => {
+              const transfer = new DataTransfer();
+              transfer.items.add(new File(["# Island trip\n\nThe ferry to Vlieland leaves Harlingen at 08:45 from pier 3.\nBikes are rented at the harbour.\n"],
+                "island-trip.md", { type: "text/markdown" }));
+              return transfer;
+            }
+            """);
+        await page.Locator("[data-drop-zone]").DispatchEventAsync("dragenter", new { dataTransfer = transfer });
+        await Assertions.Expect(page.Locator(".drop-hint")).ToContainTextAsync("Drop to attach");
+        await Screens(page, "chat-drop-hint");
+        await page.Locator("#composer-input").DispatchEventAsync("drop", new { dataTransfer = transfer });
+
+        var chip = page.Locator("[data-attachment='island-trip.md']");
+        await Assertions.Expect(chip).ToHaveAttributeAsync("data-attachment-state", "ready", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator(".drop-hint")).ToHaveCountAsync(0);
+
+        await SendAsync(page, "When does the ferry to Vlieland leave?");
+        var question = page.Locator("article.role-user").Last;
+        await Assertions.Expect(question.Locator("[data-message-attachment='island-trip.md']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
+        await Assertions.Expect(chip).ToHaveCountAsync(0);
+        var sent = LastChatRequest("When does the ferry to Vlieland leave?");
+        Assert.True(sent.Contains("[attachment]", StringComparison.Ordinal), sent);
+        // The file's text went once to the summarizer (the session's client); its summary went with the question.
+        Assert.Contains(fixture.Emulator.Requests.All(), r => r.Body.Contains("this document for long-term memory", StringComparison.Ordinal)
+            && r.Body.Contains("The ferry to Vlieland leaves Harlingen at 08:45 from pier 3.", StringComparison.Ordinal));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_file_of_an_unsupported_type_is_refused_on_its_chip_with_the_reason()
     {
         var page = await fixture.OpenNewChatAsync();

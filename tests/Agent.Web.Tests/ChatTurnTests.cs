@@ -214,6 +214,8 @@ public sealed class ChatTurnTests
 
         public Task<TranscriptWindow> ReadPathAsync(string tenantId, Guid sessionId, Guid? leafId, Guid? olderThan, int take, CancellationToken cancellationToken) => inner.ReadPathAsync(tenantId, sessionId, leafId, olderThan, take, cancellationToken);
 
+        public Task<IReadOnlyList<Guid>> AncestorIdsAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken) => inner.AncestorIdsAsync(tenantId, sessionId, messageId, cancellationToken);
+
         public Task<Guid?> LatestLeafUnderAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken) => inner.LatestLeafUnderAsync(tenantId, sessionId, messageId, cancellationToken);
 
         public Task<IReadOnlyList<SessionMessage>> ListStreamingAsync(CancellationToken cancellationToken) => inner.ListStreamingAsync(cancellationToken);

@@ -100,6 +100,12 @@ internal sealed class FakeMemoryStore(IReadOnlyDictionary<MemoryTier, int> count
     public Task<MemoryItem?> FindEpisodeAsync(string tenantId, Guid sessionId, DateOnly day, CancellationToken cancellationToken) =>
         Task.FromResult<MemoryItem?>(null);
 
+    public Task<IReadOnlyList<MemoryItem>> EpisodesOfSessionAsync(string tenantId, Guid sessionId, DateOnly? fromDay, DateOnly? toDay, int take, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<MemoryItem>>(items.Where(i => i.Tier == MemoryTier.DailyEpisode && i.SessionId == sessionId).TakeLast(take).ToList());
+
+    public Task<IReadOnlyList<string>> TenantsWithHistoryAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+
     public Task<IReadOnlyList<SessionMessage>> RawHistoryAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<SessionMessage>>([]);
 

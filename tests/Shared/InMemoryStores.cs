@@ -81,6 +81,18 @@ public sealed class MemoryMessageStore : IMessageStore
     public Task<TranscriptWindow> ReadPathAsync(string tenantId, Guid sessionId, Guid? leafId, Guid? olderThan, int take, CancellationToken cancellationToken) =>
         Task.FromResult(new MessageTree(Session(tenantId, sessionId)).Window(leafId, olderThan, take));
 
+    public Task<IReadOnlyList<Guid>> AncestorIdsAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken)
+    {
+        var ids = new List<Guid>();
+        var inSession = Session(tenantId, sessionId).ToDictionary(m => m.Id);
+        for (var node = inSession.GetValueOrDefault(messageId)?.ParentId; node is { } id && inSession.TryGetValue(id, out var parent); node = parent.ParentId)
+        {
+            ids.Add(id);
+        }
+
+        return Task.FromResult<IReadOnlyList<Guid>>(ids);
+    }
+
     public Task<Guid?> LatestLeafUnderAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken)
     {
         var tree = new MessageTree(Session(tenantId, sessionId));

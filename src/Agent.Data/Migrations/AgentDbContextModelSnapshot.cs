@@ -666,6 +666,8 @@ namespace Agent.Data.Migrations
 
                     b.HasIndex("TenantId");
 
+                    b.HasIndex("CreatedAt", "TenantId");
+
                     b.HasIndex("SessionId", "CreatedAt");
 
                     b.HasIndex("SessionId", "ParentId");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using Agent.Domain.Configuration;
@@ -14,10 +15,28 @@ namespace Agent.Data.Stores;
 /// (<see cref="MemoryOptions.RecallMinScore"/>, and <see cref="MemoryOptions.RecallRelativeCut"/> of the best) are
 /// dropped, so a question about something never discussed gets nothing.
 /// </summary>
-public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, MemoryOptions options) : IMemoryRecall
+public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, MemoryOptions options, TimeProvider time) : IMemoryRecall
 {
     /// <summary>How many matching items (summed over the question's words) FTS5 may rank for one question.</summary>
     public const long PostingsBudget = 8_000;
+
+    /// <summary>A word in more items than this is common: its count is kept for <see cref="CommonWordTtl"/> instead of being counted per question.</summary>
+    public const long CommonWordItems = PostingsBudget / 4;
+
+    /// <summary>
+    /// How long a common word's count is reused. fts5vocab counts a word by reading its whole posting list (~1.5 ms per
+    /// question at 100,000 items, most of it for the few words in almost every item); such counts move slowly, and they
+    /// only choose which words are searched.
+    /// </summary>
+    public static readonly TimeSpan CommonWordTtl = TimeSpan.FromMinutes(10);
+
+    private const int MaxCommonWords = 4_096;
+
+    // Memory-mapped reads of the posting lists (no read() call per page), set on the pooled connection each time recall
+    // opens it (cheap: no IO).
+    private const string ConnectionPragmas = "PRAGMA mmap_size = 268435456;";
+
+    private readonly ConcurrentDictionary<string, CommonWord> commonWords = new(StringComparer.Ordinal);
 
 
     // Ranked inside FTS5 (rank is bm25 with titles weighing twice, see MemoryFtsSql) and filtered by tenant and kind
@@ -39,6 +58,13 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using (var pragmas = db.Database.GetDbConnection().CreateCommand())
+        {
+            pragmas.CommandText = ConnectionPragmas;
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         var terms = await SelectiveTermsAsync(db, asked, cancellationToken);
         if (FtsQuery.Or(terms) is not { } match)
         {
@@ -75,25 +101,48 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     /// first, words are kept while the items they match stay under <see cref="PostingsBudget"/> (at least one word is
     /// always kept). FTS5 ranks every item that matches, so this bounds the work per question; the words left out are the
     /// commonest, which weigh least in BM25. A word the index holds only in its stemmed form ("cats" as "cat") is not
-    /// found in the counts and is kept.
+    /// found in the counts and is kept. Common words' counts come from <see cref="commonWords"/> while fresh.
     /// </summary>
-    private static async Task<IReadOnlyList<string>> SelectiveTermsAsync(AgentDbContext db, IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> SelectiveTermsAsync(AgentDbContext db, IReadOnlyList<string> terms, CancellationToken cancellationToken)
     {
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
+        var now = time.GetUtcNow();
         var frequency = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var command = connection.CreateCommand())
+        var toCount = new List<string>(terms.Count);
+        foreach (var term in terms)
         {
-            command.CommandText = $"SELECT term, doc FROM memory_fts_vocab WHERE term IN ({string.Join(',', terms.Select((_, i) => $"$t{i}"))})";
-            for (var i = 0; i < terms.Count; i++)
+            if (commonWords.TryGetValue(term, out var known) && now - known.CountedAt < CommonWordTtl)
             {
-                Add(command, $"$t{i}", terms[i]);
+                frequency[term] = known.Items;
+            }
+            else
+            {
+                toCount.Add(term);
+            }
+        }
+
+        if (toCount.Count > 0)
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = $"SELECT term, doc FROM memory_fts_vocab WHERE term IN ({string.Join(',', toCount.Select((_, i) => $"$t{i}"))})";
+            for (var i = 0; i < toCount.Count; i++)
+            {
+                Add(command, $"$t{i}", toCount[i]);
             }
 
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                frequency[reader.GetString(0)] = reader.GetInt64(1);
+                var (term, items) = (reader.GetString(0), reader.GetInt64(1));
+                frequency[term] = items;
+                if (items > CommonWordItems)
+                {
+                    if (commonWords.Count >= MaxCommonWords)
+                    {
+                        commonWords.Clear();
+                    }
+
+                    commonWords[term] = new CommonWord(items, now);
+                }
             }
         }
 
@@ -117,7 +166,6 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     private static async Task<List<Hit>> RankAsync(AgentDbContext db, string tenantId, string match, int take, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = Sql;
         Add(command, "$match", match);
@@ -192,6 +240,9 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         parameter.Value = value;
         command.Parameters.Add(parameter);
     }
+
+    /// <summary>How many items held a common word when it was counted.</summary>
+    private sealed record CommonWord(long Items, DateTimeOffset CountedAt);
 
     /// <summary>A ranked row; <see cref="Marked"/> counts the distinct words FTS5 highlighted in it.</summary>
     private sealed record Hit(long RowId, double Score, string Body, int Marked)

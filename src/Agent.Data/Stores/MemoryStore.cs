@@ -77,6 +77,38 @@ public sealed class MemoryStore(IDbContextFactory<AgentDbContext> contexts) : IM
             .FirstOrDefaultAsync(m => m.TenantId == tenantId && m.SessionId == sessionId && m.Day == day && m.Tier == MemoryTier.DailyEpisode, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<MemoryItem>> EpisodesOfSessionAsync(string tenantId, Guid sessionId, DateOnly? fromDay, DateOnly? toDay, int take, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(take);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        // Served by the (TenantId, SessionId, Day) index.
+        var query = db.MemoryItems.AsNoTracking().Where(m => m.TenantId == tenantId && m.SessionId == sessionId && m.Tier == MemoryTier.DailyEpisode);
+        if (fromDay is { } from)
+        {
+            query = query.Where(m => m.Day >= from);
+        }
+
+        if (toDay is { } to)
+        {
+            query = query.Where(m => m.Day <= to);
+        }
+
+        var newest = await query.OrderByDescending(m => m.Day).ThenByDescending(m => m.CreatedAt).Take(take).ToListAsync(cancellationToken);
+        newest.Reverse();
+        return newest;
+    }
+
+    public async Task<IReadOnlyList<string>> TenantsWithHistoryAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Messages.AsNoTracking()
+            .Where(m => m.CreatedAt >= from && m.CreatedAt < to && (m.Role == MessageRole.User || m.Role == MessageRole.Assistant))
+            .Select(m => m.TenantId)
+            .Distinct()
+            .OrderBy(t => t)
+            .ToListAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<SessionMessage>> RawHistoryAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

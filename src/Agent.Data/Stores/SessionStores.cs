@@ -160,6 +160,19 @@ public sealed class MessageStore(IDbContextFactory<AgentDbContext> contexts) : I
         return new TranscriptWindow(path, await BranchesAsync(db, tenantId, sessionId, path, hasOlder, cancellationToken), hasOlder);
     }
 
+    public async Task<IReadOnlyList<Guid>> AncestorIdsAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        // Only ids walk up the primary key: no row is read beyond its key and parent.
+        return await db.Database.SqlQuery<Guid>($"""
+            WITH RECURSIVE up(Id, ParentId, Depth) AS (
+                SELECT Id, ParentId, 0 FROM messages WHERE Id = {messageId} AND SessionId = {sessionId} AND TenantId = {tenantId}
+                UNION ALL
+                SELECT m.Id, m.ParentId, up.Depth + 1 FROM messages AS m JOIN up ON m.Id = up.ParentId WHERE m.SessionId = {sessionId})
+            SELECT Id AS Value FROM up WHERE Depth > 0 ORDER BY Depth
+            """).ToListAsync(cancellationToken);
+    }
+
     public async Task<Guid?> LatestLeafUnderAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

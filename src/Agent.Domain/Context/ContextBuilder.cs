@@ -77,10 +77,11 @@ public sealed class ContextBuilder(ITokenCounter counter)
         }
 
         List<SessionMessage> sent = turns.Count == 0 ? [] : turns.Skip(firstIncluded).ToList();
-        var dropped = turns.Count - sent.Count;
+        var allTurns = turns.Count + request.UnreadOlderTurns;
+        var dropped = allTurns - sent.Count;
         if (turns.Count > 0)
         {
-            parts.Add(new ContextPart(ContextPartKind.RecentTurns, $"Recent turns ({sent.Count} of {turns.Count} messages)", turnTokens, estimate, true, null,
+            parts.Add(new ContextPart(ContextPartKind.RecentTurns, $"Recent turns ({sent.Count} of {allTurns} messages)", turnTokens, estimate, true, null,
                 "transcript", sent.Count, dropped > 0 ? $"{dropped} older messages left out: they did not fit the budget" : null));
         }
 
@@ -97,7 +98,7 @@ public sealed class ContextBuilder(ITokenCounter counter)
             whole += Count(ContextText.Of(turns[i]));
         }
 
-        var needsCompaction = turns.Count > 1 && whole > threshold;
+        var needsCompaction = allTurns > 1 && whole > threshold;
         return new ContextPlan(model, tokenizer, estimate, request.ContextWindow, budget, used, parts, sent, dropped, needsCompaction);
     }
 }

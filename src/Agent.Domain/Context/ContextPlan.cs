@@ -10,7 +10,14 @@ public sealed record ContextRequest(
     double CompactAtShare,
     IReadOnlyList<ContextBlock> Blocks,
     IReadOnlyList<SessionMessage> Turns,
-    string? Instruction = null);
+    string? Instruction = null)
+{
+    /// <summary>
+    /// Turns older than <see cref="Turns"/> (after the last compaction) that the caller did not read because they can be
+    /// neither sent nor needed to decide on compaction; they count as left out.
+    /// </summary>
+    public int UnreadOlderTurns { get; init; }
+}
 
 /// <summary>
 /// What the builder chose for one request: the parts in the order sent with their token counts, the turns

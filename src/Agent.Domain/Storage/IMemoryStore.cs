@@ -24,6 +24,12 @@ public interface IMemoryStore
     /// <summary>The daily episode of a session for a day, if it was written.</summary>
     Task<MemoryItem?> FindEpisodeAsync(string tenantId, Guid sessionId, DateOnly day, CancellationToken cancellationToken);
 
+    /// <summary>A session's daily episodes for days in [<paramref name="fromDay"/>, <paramref name="toDay"/>] (null: open), the newest <paramref name="take"/> days, oldest day first.</summary>
+    Task<IReadOnlyList<MemoryItem>> EpisodesOfSessionAsync(string tenantId, Guid sessionId, DateOnly? fromDay, DateOnly? toDay, int take, CancellationToken cancellationToken);
+
+    /// <summary>The tenants with user or assistant messages created in [from, to): whose day the episode job summarizes.</summary>
+    Task<IReadOnlyList<string>> TenantsWithHistoryAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
     /// <summary>The tenant's user and assistant messages created in [from, to), by session then time: a day's raw history.</summary>
     Task<IReadOnlyList<SessionMessage>> RawHistoryAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 

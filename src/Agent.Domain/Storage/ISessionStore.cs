@@ -41,6 +41,12 @@ public interface IMessageStore
     Task<TranscriptWindow> ReadPathAsync(string tenantId, Guid sessionId, Guid? leafId, Guid? olderThan, int take, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The ids of the ancestors of <paramref name="messageId"/> on its branch, its parent first, up to the root: the older
+    /// part of a branch when only its length and where a compaction sits matter (no message is materialized).
+    /// </summary>
+    Task<IReadOnlyList<Guid>> AncestorIdsAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The newest leaf under <paramref name="messageId"/> (where a branch switch lands), as
     /// <see cref="MessageTree.LatestLeafUnder"/>; null when the message is not in the session.
     /// </summary>

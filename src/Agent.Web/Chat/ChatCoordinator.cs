@@ -86,8 +86,6 @@ public sealed class ChatCoordinator(
             parentId = (await messages.ReadPathAsync(tenantId, sessionId, session.ActiveLeafId, null, 1, cancellationToken)).Messages.LastOrDefault()?.Id;
         }
 
-        // The model sees the path above the new message; an edit of the first message starts from nothing.
-        var above = parentId is null ? [] : await PathToAsync(tenantId, sessionId, parentId, cancellationToken);
         var attached = await RequireAttachmentsAsync(tenantId, sessionId, attachmentIds, cancellationToken);
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
@@ -110,7 +108,8 @@ public sealed class ChatCoordinator(
         {
             await attachments.AssignToMessageAsync(tenantId, attached.Select(a => a.Id).ToList(), user.Id, cancellationToken);
         }
-        var context = above.Append(user).ToList();
+        // The model sees the path above the new message (its newest part that can matter); an edit of the first message starts from nothing.
+        var context = await contexts.ReadTurnsAsync(session, user.Id, cancellationToken);
         var (assistantId, executionId) = await StartReplyAsync(session, lease, user, context, isFirstTurn: parentId is null && editOf is null, cancellationToken);
         return new TurnStarted(sessionId, user.Id, assistantId, executionId);
     }
@@ -128,13 +127,13 @@ public sealed class ChatCoordinator(
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
         await budgets.EnsureWithinAsync(tenantId, sessionId, cancellationToken);
-        var context = await PathToAsync(tenantId, sessionId, userId, cancellationToken);
-        if (context.Count == 0 || context[^1].Id != userId)
+        var context = await contexts.ReadTurnsAsync(session, userId, cancellationToken);
+        if (context.Turns.Count == 0 || context.Turns[^1].Id != userId)
         {
             throw new KeyNotFoundException($"The message this reply answers is not in session {sessionId}.");
         }
 
-        var (assistantId, executionId) = await StartReplyAsync(session, lease, context[^1], context, isFirstTurn: false, cancellationToken);
+        var (assistantId, executionId) = await StartReplyAsync(session, lease, context.Turns[^1], context, isFirstTurn: false, cancellationToken);
         return new TurnStarted(sessionId, null, assistantId, executionId);
     }
 
@@ -154,7 +153,7 @@ public sealed class ChatCoordinator(
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
         await budgets.EnsureWithinAsync(tenantId, sessionId, cancellationToken);
-        var context = await PathToAsync(tenantId, sessionId, reply.Id, cancellationToken);
+        var context = await contexts.ReadTurnsAsync(session, reply.Id, cancellationToken);
         var executionId = await RunReplyAsync(session, lease, null, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, context, instruction, cancellationToken);
         return new TurnStarted(sessionId, null, reply.Id, executionId);
     }
@@ -308,7 +307,7 @@ public sealed class ChatCoordinator(
     /// <summary>Waits for a session's reply to end (tests and deletion).</summary>
     public Task WhenIdleAsync(Guid sessionId) => streamer.WhenIdleAsync(sessionId);
 
-    private async Task<(Guid ReplyId, Guid ExecutionId)> StartReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage userMessage, IReadOnlyList<SessionMessage> context, bool isFirstTurn, CancellationToken cancellationToken)
+    private async Task<(Guid ReplyId, Guid ExecutionId)> StartReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage userMessage, ContextTurns context, bool isFirstTurn, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var reply = new SessionMessage
@@ -326,12 +325,12 @@ public sealed class ChatCoordinator(
             ModelId = lease.ModelId,
             ProviderMode = lease.ProviderMode,
         };
-        var title = isFirstTurn && session.Title == "New chat" ? ChatPromptBuilder.TitleFrom(context[^1].Text) : session.Title;
+        var title = isFirstTurn && session.Title == "New chat" ? ChatPromptBuilder.TitleFrom(context.Turns[^1].Text) : session.Title;
         return (reply.Id, await RunReplyAsync(session with { Title = title }, lease, userMessage, reply, context, null, cancellationToken));
     }
 
     /// <param name="userMessage">The user message the reply answers, already stored; null when continuing an existing reply.</param>
-    private async Task<Guid> RunReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage? userMessage, SessionMessage reply, IReadOnlyList<SessionMessage> context, string? instruction, CancellationToken cancellationToken)
+    private async Task<Guid> RunReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage? userMessage, SessionMessage reply, ContextTurns context, string? instruction, CancellationToken cancellationToken)
     {
         var built = await contexts.BuildAsync(session, context, instruction, cancellationToken);
         var run = streamer.Claim(session.Id, reply.Id, reply.Text);
@@ -369,13 +368,13 @@ public sealed class ChatCoordinator(
     /// The request would pass the configured share of the window: a compact_session execution summarizes the oldest
     /// turns first, then the turn is rebuilt (summary + recent turns) and submitted. Returns the compaction's id.
     /// </summary>
-    private async Task<Guid> CompactThenSubmitAsync(ChatSession session, ChatTurn turn, IReadOnlyList<SessionMessage> context, string? instruction)
+    private async Task<Guid> CompactThenSubmitAsync(ChatSession session, ChatTurn turn, ContextTurns context, string? instruction)
     {
         SubmitOutcome compaction;
         try
         {
             compaction = await runtime.SubmitAsync(
-                new ExecutionRequest(CompactSessionIntent.Name, session.TenantId, session.Id, null, new Dictionary<string, string> { [CompactSessionIntent.LeafKey] = context[^1].Id.ToString() }, null),
+                new ExecutionRequest(CompactSessionIntent.Name, session.TenantId, session.Id, null, new Dictionary<string, string> { [CompactSessionIntent.LeafKey] = context.Turns[^1].Id.ToString() }, null),
                 CancellationToken.None);
         }
         catch (Exception ex) when (ex is CapsExceededException or SubmissionRejectedException)
@@ -389,7 +388,7 @@ public sealed class ChatCoordinator(
         return compaction.Execution.Id;
     }
 
-    private async Task SubmitAfterCompactionAsync(ChatSession session, ChatTurn turn, IReadOnlyList<SessionMessage> context, string? instruction, Guid compactionId)
+    private async Task SubmitAfterCompactionAsync(ChatSession session, ChatTurn turn, ContextTurns context, string? instruction, Guid compactionId)
     {
         try
         {
@@ -400,7 +399,8 @@ public sealed class ChatCoordinator(
                 return;
             }
 
-            var rebuilt = await contexts.BuildAsync(session, context, instruction, CancellationToken.None);
+            // Read again: the compaction just written is on the branch now.
+            var rebuilt = await contexts.BuildAsync(session, await contexts.ReadTurnsAsync(session, context.Turns[^1].Id, CancellationToken.None), instruction, CancellationToken.None);
             turn.ReplacePrompt(rebuilt.Prompt);
             turn.Context = rebuilt.Plan;
             if (ended.Status != ExecutionStatus.Completed)
@@ -522,10 +522,6 @@ public sealed class ChatCoordinator(
         await messages.FindAsync(tenantId, messageId, cancellationToken) is { } found && found.SessionId == sessionId
             ? found
             : throw new KeyNotFoundException($"Message {messageId} is not in this session.");
-
-    /// <summary>The branch from the root to <paramref name="leafId"/>, only that path: what the model is sent.</summary>
-    private async Task<List<SessionMessage>> PathToAsync(string tenantId, Guid sessionId, Guid? leafId, CancellationToken cancellationToken) =>
-        (await messages.ReadPathAsync(tenantId, sessionId, leafId, null, int.MaxValue, cancellationToken)).Messages.ToList();
 
     private ChatClientLease ResolveOrThrow(ChatSession session) => clients.Resolve(session);
 

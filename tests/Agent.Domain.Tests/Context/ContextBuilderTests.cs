@@ -43,6 +43,26 @@ public sealed class ContextBuilderTests
         new(kind, kind.ToString(), string.Join(' ', Enumerable.Repeat(kind.ToString().ToLowerInvariant(), words)), "test");
 
     [Fact]
+    public void Turns_the_caller_did_not_read_count_as_left_out_and_the_plan_matches_the_one_from_every_turn()
+    {
+        var all = Turns(40, 10);
+        var window = all.Skip(25).ToList();
+        var whole = builder.Build(new ContextRequest("m", 100, 10, 0.8, [Block(ContextPartKind.Pinned, 5)], all));
+        var fromWindow = builder.Build(new ContextRequest("m", 100, 10, 0.8, [Block(ContextPartKind.Pinned, 5)], window) { UnreadOlderTurns = 25 });
+
+        Assert.Equal(whole.Parts, fromWindow.Parts);
+        Assert.EndsWith(" of 40 messages)", fromWindow.Parts.Single(p => p.Kind == ContextPartKind.RecentTurns).Label, StringComparison.Ordinal);
+        Assert.True(whole.DroppedTurns > 25, $"{whole.DroppedTurns} turns left out");
+        Assert.Equal((whole.DroppedTurns, whole.NeedsCompaction, whole.TotalTokens), (fromWindow.DroppedTurns, fromWindow.NeedsCompaction, fromWindow.TotalTokens));
+        Assert.Equal(whole.IncludedTurns.Select(t => t.Id), fromWindow.IncludedTurns.Select(t => t.Id));
+
+        // One turn read, more behind it: still a session to compact once it is past the threshold.
+        var single = builder.Build(new ContextRequest("m", 100, 10, 0.8, [], [Turns(1, 90)[0]]) { UnreadOlderTurns = 3 });
+        Assert.True(single.NeedsCompaction);
+        Assert.Equal(3, single.DroppedTurns);
+    }
+
+    [Fact]
     public void Parts_come_in_the_fixed_order_whatever_order_they_were_offered_in()
     {
         var blocks = new[]

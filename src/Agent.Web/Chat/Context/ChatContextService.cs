@@ -1,6 +1,5 @@
 using Agent.Domain.Configuration;
 using Agent.Domain.Context;
-using Agent.Domain.Memory;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
@@ -14,6 +13,12 @@ namespace Agent.Web.Chat.Context;
 
 /// <summary>A turn's request and what it was built from.</summary>
 public sealed record BuiltContext(List<AiChatMessage> Prompt, ContextPlan Plan, Checkpoint? Compaction);
+
+/// <summary>
+/// The part of a branch a turn's context is built from: the turns after the latest compaction on it (oldest first; when
+/// the branch is long, only the newest that can matter), that compaction, and how many older turns after it were not read.
+/// </summary>
+public sealed record ContextTurns(IReadOnlyList<SessionMessage> Turns, Checkpoint? Compaction, int UnreadOlderTurns);
 
 /// <summary>What the next request of a session will carry against its model's window (the chat toolbar's gauge).</summary>
 public sealed record ContextGauge(int Tokens, int ContextWindow, bool IsEstimate, double CompactAtShare, bool WillCompact, string Tokenizer)
@@ -40,7 +45,13 @@ public sealed class ChatContextService(
     /// <summary>Used when a session's model is not listed in Agent:Providers (the smallest common window).</summary>
     public const int FallbackContextWindow = 8192;
 
-    private const int MaxMemoryItems = 200;
+    /// <summary>The most daily episodes of a session a turn carries (the newest days).</summary>
+    private const int MaxEpisodes = 200;
+
+    /// <summary>The first page read from the end of a branch; the next ones are sized from the tokens per message read so far.</summary>
+    private const int FirstPage = 200;
+
+    private const int MaxPage = 4_000;
 
     private ContextOptions Settings => options.Value.Context;
 
@@ -56,10 +67,7 @@ public sealed class ChatContextService(
     public static (Checkpoint? Checkpoint, int Index) LatestCompactionOn(IReadOnlyList<SessionMessage> path, IReadOnlyList<Checkpoint> checkpoints)
     {
         ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(checkpoints);
-        var byLeaf = checkpoints.Where(c => c.Kind == CheckpointKind.Compaction && c.LeafMessageId is not null && c.Summary is { Length: > 0 })
-            .GroupBy(c => c.LeafMessageId!.Value)
-            .ToDictionary(g => g.Key, g => g.MaxBy(c => c.CreatedAt)!);
+        var byLeaf = CompactionsByLeaf(checkpoints);
         for (var i = path.Count - 1; i >= 0; i--)
         {
             if (byLeaf.TryGetValue(path[i].Id, out var found))
@@ -71,21 +79,33 @@ public sealed class ChatContextService(
         return (null, -1);
     }
 
+    /// <summary>A turn's context built from the whole branch <paramref name="path"/> (read by the caller).</summary>
     public async Task<BuiltContext> BuildAsync(ChatSession session, IReadOnlyList<SessionMessage> path, string? instruction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(path);
         var (compaction, index) = LatestCompactionOn(path, await checkpoints.ListBySessionAsync(session.TenantId, session.Id, cancellationToken));
         var turns = index < 0 ? path : path.Skip(index + 1).ToList();
-        var blocks = await BlocksAsync(session, turns, compaction, cancellationToken);
-        var plan = new ContextBuilder(counter).Build(new ContextRequest(
-            session.ModelId, ContextWindowOf(session), Settings.ReplyReserveTokens, Settings.CompactAtShare, blocks, turns, instruction));
-        return new BuiltContext(ContextBlocks.Render(plan, instruction), plan, compaction);
+        return await BuildAsync(session, new ContextTurns(turns, compaction, 0), instruction, cancellationToken);
     }
 
-    public async Task<ContextGauge> MeasureAsync(ChatSession session, IReadOnlyList<SessionMessage> path, CancellationToken cancellationToken)
+    /// <summary>A turn's context built from the newest part of its branch (see <see cref="ReadTurnsAsync"/>): the same plan as from the whole branch.</summary>
+    public async Task<BuiltContext> BuildAsync(ChatSession session, ContextTurns source, string? instruction, CancellationToken cancellationToken)
     {
-        var built = await BuildAsync(session, path, null, cancellationToken);
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(source);
+        var blocks = await BlocksAsync(session, source.Turns, source.Compaction, cancellationToken);
+        var plan = new ContextBuilder(counter).Build(new ContextRequest(
+            session.ModelId, ContextWindowOf(session), Settings.ReplyReserveTokens, Settings.CompactAtShare, blocks, source.Turns, instruction)
+        {
+            UnreadOlderTurns = source.UnreadOlderTurns,
+        });
+        return new BuiltContext(ContextBlocks.Render(plan, instruction), plan, source.Compaction);
+    }
+
+    public async Task<ContextGauge> MeasureAsync(ChatSession session, ContextTurns source, CancellationToken cancellationToken)
+    {
+        var built = await BuildAsync(session, source, null, cancellationToken);
         var plan = built.Plan;
         return new ContextGauge(plan.TotalTokens, plan.ContextWindow, plan.IsEstimate, Settings.CompactAtShare, plan.NeedsCompaction, plan.Tokenizer);
     }
@@ -98,27 +118,84 @@ public sealed class ChatContextService(
             return null;
         }
 
-        return await MeasureAsync(session, await ReadForContextAsync(session, cancellationToken), cancellationToken);
+        return await MeasureAsync(session, await ReadTurnsAsync(session, session.ActiveLeafId, cancellationToken), cancellationToken);
     }
 
     /// <summary>
-    /// The newest part of the shown branch that decides the next request: read in growing windows until it reaches
-    /// the latest compaction, the branch's start, or more tokens than the compaction threshold (the builder counts
-    /// no further), so a long session is not read whole.
+    /// The newest part of the branch ending at <paramref name="leafId"/> (null or unknown: the shown branch) that decides a
+    /// turn's request, read from the end in growing pages: the turns after the latest compaction on the branch, or, when
+    /// that is further back, only as many turns as hold more tokens than the budget and the compaction threshold (the
+    /// builder neither sends nor counts further), with the older ones counted by id alone and the compaction found among them.
     /// </summary>
-    private async Task<IReadOnlyList<SessionMessage>> ReadForContextAsync(ChatSession session, CancellationToken cancellationToken)
+    public async Task<ContextTurns> ReadTurnsAsync(ChatSession session, Guid? leafId, CancellationToken cancellationToken)
     {
-        var compactions = await checkpoints.ListBySessionAsync(session.TenantId, session.Id, cancellationToken);
-        var threshold = Settings.CompactAtShare * ContextWindowOf(session);
-        for (var take = 200; ; take *= 4)
+        ArgumentNullException.ThrowIfNull(session);
+        var compactions = CompactionsByLeaf(await checkpoints.ListBySessionAsync(session.TenantId, session.Id, cancellationToken));
+        var window = ContextWindowOf(session);
+        var enough = Math.Max(Settings.CompactAtShare * window, window - ContextBuilder.ReplyReserve(window, Settings.ReplyReserveTokens));
+        var newestFirst = new List<SessionMessage>();
+        var tokens = 0.0;
+        Guid? olderThan = null;
+        for (var take = FirstPage; ; take = NextPage(enough, tokens, newestFirst.Count))
         {
-            var window = await messages.ReadPathAsync(session.TenantId, session.Id, session.ActiveLeafId, null, take, cancellationToken);
-            if (!window.HasOlder || LatestCompactionOn(window.Messages, compactions).Index >= 0
-                || window.Messages.Sum(m => (double)TokensOf(session.ModelId, m)) > threshold)
+            var page = await messages.ReadPathAsync(session.TenantId, session.Id, leafId, olderThan, take, cancellationToken);
+            for (var i = page.Messages.Count - 1; i >= 0; i--)
             {
-                return window.Messages;
+                var message = page.Messages[i];
+                if (compactions.TryGetValue(message.Id, out var compaction))
+                {
+                    return Oldest(newestFirst, compaction, 0);
+                }
+
+                newestFirst.Add(message);
+                tokens += TokensOf(session.ModelId, message);
+            }
+
+            if (!page.HasOlder || page.Messages.Count == 0)
+            {
+                return Oldest(newestFirst, null, 0);
+            }
+
+            if (tokens > enough)
+            {
+                break;
+            }
+
+            olderThan = page.Messages[0].Id;
+        }
+
+        // The rest of the branch is neither sent nor counted: only its length and the latest compaction on it matter.
+        var older = await messages.AncestorIdsAsync(session.TenantId, session.Id, newestFirst[^1].Id, cancellationToken);
+        for (var i = 0; i < older.Count; i++)
+        {
+            if (compactions.TryGetValue(older[i], out var compaction))
+            {
+                return Oldest(newestFirst, compaction, i);
             }
         }
+
+        return Oldest(newestFirst, null, older.Count);
+    }
+
+    /// <summary>Enough messages to pass <paramref name="enough"/> tokens at the average size read so far, with a quarter more (one more page is rarely needed).</summary>
+    private static int NextPage(double enough, double tokens, int read)
+    {
+        var perMessage = Math.Max(1.0, tokens / Math.Max(1, read));
+        return (int)Math.Clamp(((enough - tokens) / perMessage * 1.25) + 1, FirstPage, MaxPage);
+    }
+
+    private static ContextTurns Oldest(List<SessionMessage> newestFirst, Checkpoint? compaction, int unread)
+    {
+        newestFirst.Reverse();
+        return new ContextTurns(newestFirst, compaction, unread);
+    }
+
+    private static Dictionary<Guid, Checkpoint> CompactionsByLeaf(IReadOnlyList<Checkpoint> checkpoints)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        return checkpoints.Where(c => c.Kind == CheckpointKind.Compaction && c.LeafMessageId is not null && c.Summary is { Length: > 0 })
+            .GroupBy(c => c.LeafMessageId!.Value)
+            .ToDictionary(g => g.Key, g => g.MaxBy(c => c.CreatedAt)!);
     }
 
     /// <summary>
@@ -162,10 +239,7 @@ public sealed class ChatContextService(
         var pinned = await memories.PinnedAsync(session.TenantId, cancellationToken);
         blocks.AddRange(pinned.Select(ContextBlocks.Pinned));
 
-        var episodes = (await memory.ListAsync(session.TenantId, MemoryTier.DailyEpisode, 0, MaxMemoryItems, cancellationToken))
-            .Where(e => e.SessionId == session.Id)
-            .OrderBy(e => e.CreatedAt)
-            .ToList();
+        var episodes = await memory.EpisodesOfSessionAsync(session.TenantId, session.Id, null, null, MaxEpisodes, cancellationToken);
         var person = turns.LastOrDefault(t => t.Role == MessageRole.User);
         if (person is not null)
         {

@@ -39,8 +39,28 @@ export function attachComposer(textarea, view, draftKey) {
       view.invokeMethodAsync("EditLastFromKeyboard");
     }
   });
+  attachDrops(textarea.closest("[data-drop-zone]"));
   textarea.setAttribute("data-composer-ready", "true");
   textarea.focus();
+}
+
+// Files dropped anywhere on the composer go to the attachment picker's input, the paperclip's path: the browser's own
+// drop on a file input happens only where the input lies (it covers the zone once the drag is seen) and only for a
+// drag from the desktop, so the drop is taken here, and the browser's default (opening the file) is prevented.
+function attachDrops(zone) {
+  if (!zone) return;
+  const hasFiles = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes("Files");
+  zone.addEventListener("dragover", (e) => {
+    if (hasFiles(e)) e.preventDefault();
+  });
+  zone.addEventListener("drop", (e) => {
+    const input = zone.querySelector("input[type=file]");
+    const files = e.dataTransfer && e.dataTransfer.files;
+    if (!input || !files || files.length === 0) return;
+    e.preventDefault();
+    input.files = files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
 }
 
 export function takeDraft(textarea, draftKey) {
