@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Agent.Data.Migrations
 {
     [DbContext(typeof(AgentDbContext))]
-    [Migration("20261201010107_MemoryGaps")]
+    [Migration("20261201012058_MemoryGaps")]
     partial class MemoryGaps
     {
         /// <inheritdoc />
@@ -231,6 +231,9 @@ namespace Agent.Data.Migrations
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentId")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("AttachmentId")
