@@ -1,5 +1,6 @@
 using Agent.Domain.Configuration;
 using Agent.Domain.Context;
+using Agent.Domain.Memory;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
