@@ -111,6 +111,15 @@ public sealed class ListenUrlsProcessTests
         using var forwarded = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/sessions", UriKind.Relative));
         forwarded.Headers.Add("X-Forwarded-For", "203.0.113.9");
         Assert.Equal(HttpStatusCode.Unauthorized, (await local.SendAsync(forwarded)).StatusCode);
+
+        // A hostile page in the owner's browser: a cross-site form post, and a DNS-rebinding name for this address.
+        using var crossSite = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/sessions", UriKind.Relative)) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        crossSite.Headers.Add("Origin", "https://evil.example");
+        crossSite.Headers.Add("Sec-Fetch-Site", "cross-site");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await local.SendAsync(crossSite)).StatusCode);
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/sessions", UriKind.Relative));
+        rebound.Headers.Host = $"rebound.evil.example:{port}";
+        Assert.Equal(HttpStatusCode.Unauthorized, (await local.SendAsync(rebound)).StatusCode);
         await app.DisposeAsync();
         folder.Delete(recursive: true);
         Console.WriteLine($"off-loopback: {refusedApis} API routes answered 401 from {address}, 3 pages redirected to /signin");

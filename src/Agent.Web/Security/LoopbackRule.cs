@@ -9,6 +9,9 @@ namespace Agent.Web.Security;
 /// as the owner and everyone else as a stranger who must sign in. A request that carries a forwarding header came
 /// through a proxy, so its loopback connection says nothing about the person behind it: it must sign in.
 /// A connection without an IP address (a Unix socket, the in-memory test server) is local to the machine.
+/// A browser on this machine is the owner only for the app's own pages: a request another site makes it send
+/// (Sec-Fetch-Site or an Origin other than this host) or one addressed to a name that is not this machine's (a DNS
+/// rebinding page on a loopback address) is a stranger's, so a hostile page cannot act as the owner.
 /// </summary>
 public sealed class LoopbackRule(IOptionsMonitor<AuthOptions> options)
 {
@@ -17,7 +20,37 @@ public sealed class LoopbackRule(IOptionsMonitor<AuthOptions> options)
     public bool IsOwner(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        return options.CurrentValue.LoopbackWithoutSignIn && IsLoopbackConnection(http);
+        return options.CurrentValue.LoopbackWithoutSignIn && IsLoopbackConnection(http) && IsFromThisApp(http.Request);
+    }
+
+    /// <summary>Whether the request names this machine and, when a browser says where it came from, came from this app.</summary>
+    public static bool IsFromThisApp(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Host.HasValue && !IsThisMachine(request.Host.Host))
+        {
+            return false;
+        }
+
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0 && site is not ("same-origin" or "none"))
+        {
+            return false;
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        return origin.Length == 0
+            || (Uri.TryCreate(origin, UriKind.Absolute, out var from) && string.Equals(from.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static bool IsThisMachine(string host)
+    {
+        var name = host.Trim('[', ']');
+        return IPAddress.TryParse(name, out var address)
+            ? IPAddress.IsLoopback(address) || (address.IsIPv4MappedToIPv6 && IPAddress.IsLoopback(address.MapToIPv4()))
+            : name.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+              || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
+              || name.Equals(Dns.GetHostName(), StringComparison.OrdinalIgnoreCase);
     }
 
     public static bool IsLoopbackConnection(HttpContext http)

@@ -1,0 +1,73 @@
+using System.Net;
+using Agent.Web.Security;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Agent.Web.Tests;
+
+/// <summary>
+/// Who the loopback owner is: a request on a loopback connection, addressed to this machine, not sent on behalf of
+/// another site (a hostile page in the owner's browser, or a DNS-rebinding name pointing at 127.0.0.1).
+/// </summary>
+public sealed class LoopbackRuleTests
+{
+    private static readonly LoopbackRule Rule = new(new StaticMonitor(new AuthOptions()));
+
+    public static TheoryData<string, string?, string?, string?, bool> Requests => new()
+    {
+        // host, Sec-Fetch-Site, Origin, forwarded-for, owner?
+        { "127.0.0.1:5000", null, null, null, true },
+        { "localhost:5000", "same-origin", "http://localhost:5000", null, true },
+        { "[::1]:5000", "none", null, null, true },
+        { "app.localhost:5000", "same-origin", null, null, true },
+        { "127.0.0.1:5000", "cross-site", "https://evil.example", null, false },
+        { "127.0.0.1:5000", "same-site", "http://127.0.0.1:3000", null, false },
+        { "127.0.0.1:5000", null, "https://evil.example", null, false },
+        { "127.0.0.1:5000", null, "null", null, false },
+        { "rebound.evil.example:5000", "same-origin", "http://rebound.evil.example:5000", null, false },
+        { "127.0.0.1:5000", null, null, "203.0.113.9", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Requests))]
+    public void Only_this_apps_own_requests_on_this_machine_are_the_owners(string host, string? fetchSite, string? origin, string? forwardedFor, bool owner)
+    {
+        var http = new DefaultHttpContext();
+        http.Connection.RemoteIpAddress = IPAddress.Loopback;
+        http.Request.Host = HostString.FromUriComponent(host);
+        if (fetchSite is not null)
+        {
+            http.Request.Headers["Sec-Fetch-Site"] = fetchSite;
+        }
+
+        if (origin is not null)
+        {
+            http.Request.Headers.Origin = origin;
+        }
+
+        if (forwardedFor is not null)
+        {
+            http.Request.Headers["X-Forwarded-For"] = forwardedFor;
+        }
+
+        Assert.Equal(owner, Rule.IsOwner(http));
+    }
+
+    [Fact]
+    public void A_connection_from_another_address_is_never_the_owner()
+    {
+        var http = new DefaultHttpContext();
+        http.Connection.RemoteIpAddress = IPAddress.Parse("192.0.2.7");
+        http.Request.Host = new HostString("127.0.0.1", 5000);
+        Assert.False(Rule.IsOwner(http));
+    }
+
+    private sealed class StaticMonitor(AuthOptions value) : IOptionsMonitor<AuthOptions>
+    {
+        public AuthOptions CurrentValue => value;
+
+        public AuthOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<AuthOptions, string?> listener) => null;
+    }
+}
