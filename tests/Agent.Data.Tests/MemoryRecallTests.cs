@@ -76,6 +76,11 @@ public sealed class MemoryRecallTests(ITestOutputHelper output)
         var found = await recall.RecallAsync("local", "Where is the spare key?", 5, None);
         Assert.Equal([fact.Id], found.Select(f => f.Item.Id));
 
+        // A recalled item carries who saved it, so a team member's scope is decided without reading it again.
+        var saved = Item(MemoryTier.ArchivalFact, "The courier code for the loading dock is 4471.") with { Source = MemorySource.Agent, AgentId = "coder" };
+        await store.AddAsync(saved, None);
+        Assert.Equal("coder", Assert.Single(await recall.RecallAsync("local", "loading dock courier code", 5, None)).Item.AgentId);
+
         await store.UpdateAsync(fact with { Content = "The spare key now hangs in the garage." }, None);
         Assert.Equal("The spare key now hangs in the garage.", Assert.Single(await recall.RecallAsync("local", "spare key", 5, None)).Item.Content);
         Assert.Empty(await recall.RecallAsync("local", "flowerpot", 5, None)); // the pinned one only, never recalled

@@ -41,6 +41,10 @@ public sealed class MemberMemoryToolsTests : IDisposable
         Assert.Equal("coder", item!.AgentId);
         Assert.Equal(MemorySource.Agent, item.Source);
         Assert.Equal(other, item.SessionId);
+        using var client = app.CreateClient();
+        var listed = await client.GetStringAsync(new Uri($"/api/memory?q={marker}", UriKind.Relative));
+        Assert.Contains("\"agentId\":\"coder\"", listed, StringComparison.Ordinal);
+        Assert.Equal("The agent (coder)", Agent.Web.Components.Pages.Memory.SourceText(item));
 
         var found = Json(await InvokeAsync(scope, other, MemoryTools.Search, new() { ["query"] = $"quokka habitat {marker}" }));
         Assert.Equal([item.Id], found.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()).ToArray());

@@ -191,7 +191,7 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         if (items.Length > 0)
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT rowid, Id, TenantId, SessionId, Tier, Title, Content, CreatedAt, UpdatedAt, Source, SourceMessageId, AttachmentId, Day FROM memory_items WHERE rowid IN ({items})";
+            command.CommandText = $"SELECT rowid, Id, TenantId, SessionId, Tier, Title, Content, CreatedAt, UpdatedAt, Source, SourceMessageId, AttachmentId, Day, AgentId FROM memory_items WHERE rowid IN ({items})";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -203,6 +203,7 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
                     SourceMessageId = OptionalGuid(reader, 10),
                     AttachmentId = OptionalGuid(reader, 11),
                     Day = reader.IsDBNull(12) ? null : DateOnly.Parse(reader.GetString(12), CultureInfo.InvariantCulture),
+                    AgentId = reader.IsDBNull(13) ? null : reader.GetString(13),
                 };
             }
         }

@@ -4,7 +4,7 @@ using Agent.Web.Services;
 
 namespace Agent.Web.Api;
 
-/// <summary>A memory item as the API shows it; <see cref="Tier"/> is pinned, archival, episode, attachment or raw.</summary>
+/// <summary>A memory item as the API shows it; <see cref="Tier"/> is pinned, archival, episode, attachment or raw; <see cref="AgentId"/> is the team member's profile that saved it.</summary>
 public sealed record MemoryItemDto(
     Guid Id,
     string Tier,
@@ -14,13 +14,14 @@ public sealed record MemoryItemDto(
     Guid? SessionId,
     Guid? MessageId,
     Guid? AttachmentId,
+    string? AgentId,
     DateOnly? Day,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
     public static MemoryItemDto From(MemoryItem item) => new(
         item.Id, MemoryTiers.ToApi(item.Tier), item.Title, item.Content, item.Source.ToString().ToLowerInvariant(),
-        item.SessionId, item.SourceMessageId, item.AttachmentId, item.Day, item.CreatedAt, item.UpdatedAt);
+        item.SessionId, item.SourceMessageId, item.AttachmentId, item.AgentId, item.Day, item.CreatedAt, item.UpdatedAt);
 }
 
 public sealed record MemoryPageDto(IReadOnlyList<MemoryItemDto> Items, int Total);

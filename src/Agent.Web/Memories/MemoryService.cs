@@ -163,24 +163,7 @@ public sealed class MemoryService(IMemoryStore store, IMemoryRecall recall, IAtt
         }
 
         var pool = await recall.RecallAsync(tenantId, query, Math.Max(ScopedRecallPool, take), cancellationToken);
-        var kept = new List<RecalledMemory>();
-        foreach (var hit in pool)
-        {
-            // The recall index's rows do not carry the saving profile: an agent scope reads the stored item for it.
-            var item = scope.Kind == MemoryScopeKind.Agent && hit.Item.Tier != MemoryTier.RawHistory
-                ? await store.FindAsync(tenantId, hit.Item.Id, cancellationToken)
-                : hit.Item;
-            if (item is not null && scope.Reaches(item))
-            {
-                kept.Add(hit with { Item = item });
-                if (kept.Count == take)
-                {
-                    break;
-                }
-            }
-        }
-
-        return kept;
+        return pool.Where(hit => scope.Reaches(hit.Item)).Take(take).ToList();
     }
 
     private async Task<MemoryItem> RequireAsync(string tenantId, Guid id, CancellationToken cancellationToken) =>

@@ -190,7 +190,7 @@ public sealed partial class Memory : IDisposable
     internal static string SourceText(MemoryItem item) => item.Source switch
     {
         MemorySource.Person => "You",
-        MemorySource.Agent => "The agent",
+        MemorySource.Agent => item.AgentId is { } agent ? $"The agent ({agent})" : "The agent",
         MemorySource.Session => "Session summary",
         MemorySource.Message => "A message",
         MemorySource.Attachment => "Attachment",
