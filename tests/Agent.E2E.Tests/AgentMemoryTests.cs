@@ -15,7 +15,7 @@ public sealed class AgentMemoryTests(ChatFixture fixture) : IClassFixture<ChatFi
     public async Task A_fact_the_agent_saves_is_shown_as_its_own_and_recalled_in_another_session()
     {
         var page = await fixture.OpenNewChatAsync();
-        await SendAsync(page, $"Please keep this in mind. [scenario:tool-call] [remember:{Fact}]");
+        await Workbench.SendAsync(page, $"Please keep this in mind. [scenario:tool-call] [remember:{Fact}]");
         var reply = page.Locator("article.role-assistant").Last;
         await Assertions.Expect(reply).ToHaveAttributeAsync("data-status", "complete");
         var card = reply.Locator(".tool-card[aria-label='Tool call memory_save']");
@@ -38,17 +38,10 @@ public sealed class AgentMemoryTests(ChatFixture fixture) : IClassFixture<ChatFi
         await Assertions.Expect(page).Not.ToHaveURLAsync(chatUrl);
         await page.WaitForURLAsync("**/chat/*");
         const string question = "When is the Nordwind Logistics quarterly report due?";
-        await SendAsync(page, question);
+        await Workbench.SendAsync(page, question);
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
         var sent = fixture.Emulator.Requests.All().Last(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal) && r.Body.Contains(question, StringComparison.Ordinal)).Body;
         Assert.Contains($"Recalled memory: [fact] {Fact}", sent, StringComparison.Ordinal);
         await page.Context.CloseAsync();
-    }
-
-    private static async Task SendAsync(IPage page, string text)
-    {
-        var composer = page.Locator("#composer-input[data-composer-ready=true]");
-        await composer.FillAsync(text);
-        await composer.PressAsync("Enter");
     }
 }

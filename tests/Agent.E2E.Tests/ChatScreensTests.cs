@@ -15,7 +15,7 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
         await ChatFixture.ChooseAsync(page, "tool-mode", "Ask for every call");
         await Assertions.Expect(page.Locator("section[data-panel=chat]")).ToHaveAttributeAsync("data-tool-mode", "Manual");
 
-        await SendAsync(page, "Show me a program [scenario:code-block] [delay:1]");
+        await Workbench.SendAsync(page, "Show me a program [scenario:code-block] [delay:1]");
         var reply = page.Locator("article.role-assistant").Last;
         await Assertions.Expect(reply).ToHaveAttributeAsync("data-status", "complete");
         await Assertions.Expect(reply.Locator("pre code.hljs.language-csharp")).ToBeVisibleAsync();
@@ -26,7 +26,7 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
         await Assertions.Expect(page.Locator("article.role-assistant [data-branch-position]")).ToHaveTextAsync("2 / 2");
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
 
-        await SendAsync(page, "Use your tools [scenario:tool-call]");
+        await Workbench.SendAsync(page, "Use your tools [scenario:tool-call]");
         await Assertions.Expect(page.Locator("[data-tool-state=awaiting-approval]")).ToHaveCountAsync(1);
 
         foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
@@ -79,7 +79,7 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
         await Assertions.Expect(page.Locator("article.message").Nth(loaded + 49)).ToBeAttachedAsync();
         await Assertions.Expect(page.Locator($"article[data-message-id='{seeded.LongSessions[0].Last}']")).ToBeAttachedAsync();
 
-        await SendAsync(page, "One more turn [delay:1]");
+        await Workbench.SendAsync(page, "One more turn [delay:1]");
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
         await Assertions.Expect(page.Locator("article.role-assistant").Last.Locator(".message-body")).ToContainTextAsync("One more turn");
 
@@ -113,11 +113,4 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
 
     private static string Describe(AxeResultItem violation) =>
         $"{violation.Id} ({violation.Impact}): {violation.Help} at {string.Join(", ", violation.Nodes.Select(n => n.Target?.ToString()))}";
-
-    private static async Task SendAsync(IPage page, string text)
-    {
-        var composer = page.Locator("#composer-input");
-        await composer.FillAsync(text);
-        await composer.PressAsync("Enter");
-    }
 }

@@ -14,7 +14,7 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
     {
         var page = await OpenNewChatAsync();
 
-        await SendAsync(page, "Tell me a long story [scenario:long] [delay:5]");
+        await Workbench.SendAsync(page, "Tell me a long story [scenario:long] [delay:5]");
 
         var reply = page.Locator("article.role-assistant").Last;
         await Assertions.Expect(reply.Locator("[data-live=true]")).ToBeVisibleAsync();
@@ -30,7 +30,7 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         var page = await OpenNewChatAsync();
         var before = fixture.Emulator.Requests.All().Count;
 
-        await SendAsync(page, "Count slowly [scenario:long] [delay:40]");
+        await Workbench.SendAsync(page, "Count slowly [scenario:long] [delay:40]");
         var reply = page.Locator("article.role-assistant").Last;
         await Assertions.Expect(reply.Locator("[data-live=true]")).ToContainTextAsync("word5");
         await page.Locator("#composer-input").PressAsync("Escape");
@@ -42,7 +42,7 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         var streamed = fixture.Emulator.Requests.All().Skip(before).Single(r => r.Stream);
         await WaitUntilAsync(() => streamed.ClientAborted, "the emulator saw the client abort the stream");
 
-        await SendAsync(page, "And now? [delay:1]");
+        await Workbench.SendAsync(page, "And now? [delay:1]");
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
         var next = fixture.Emulator.Requests.All().Skip(before).Last(r => r.Stream);
         var sentMessages = JsonDocument.Parse(next.Body).RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString()).ToList();
@@ -54,7 +54,7 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
     public async Task A_reload_mid_stream_replays_the_saved_text_and_attaches_to_the_live_tail_without_loss()
     {
         var page = await OpenNewChatAsync();
-        await SendAsync(page, "Long one [scenario:long] [delay:15]");
+        await Workbench.SendAsync(page, "Long one [scenario:long] [delay:15]");
         await Assertions.Expect(page.Locator("article.role-assistant [data-live=true]")).ToContainTextAsync("word20");
 
         await page.ReloadAsync();
@@ -70,7 +70,7 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
     {
         var page = await OpenNewChatAsync();
         var sessionUrl = page.Url;
-        await SendAsync(page, "Crash test [scenario:long] [delay:25]");
+        await Workbench.SendAsync(page, "Crash test [scenario:long] [delay:25]");
         await Assertions.Expect(page.Locator("article.role-assistant [data-live=true]")).ToContainTextAsync("word30");
         await WaitForSavedTextAsync(sessionUrl);
 
@@ -101,7 +101,7 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
     public async Task Regenerate_creates_a_branch_the_person_can_switch_between()
     {
         var page = await OpenNewChatAsync();
-        await SendAsync(page, "First answer please [delay:1]");
+        await Workbench.SendAsync(page, "First answer please [delay:1]");
         var reply = page.Locator("article.role-assistant").Last;
         await Assertions.Expect(reply).ToHaveAttributeAsync("data-status", "complete");
         var first = await reply.Locator(".message-body").InnerTextAsync();
@@ -120,7 +120,7 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
     public async Task The_draft_survives_a_reload_and_up_edits_the_last_message_into_a_new_branch()
     {
         var page = await OpenNewChatAsync();
-        await SendAsync(page, "Original question [delay:1]");
+        await Workbench.SendAsync(page, "Original question [delay:1]");
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
 
         var composer = page.Locator("#composer-input");
@@ -149,7 +149,7 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         await ChatFixture.ChooseAsync(page, "profile", "Coder");
         await Assertions.Expect(page.Locator("section[data-panel=chat]")).ToHaveAttributeAsync("data-agent-profile", "coder");
 
-        await SendAsync(page, "Review my code [delay:1]");
+        await Workbench.SendAsync(page, "Review my code [delay:1]");
 
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
         var sent = JsonDocument.Parse(fixture.Emulator.Requests.All().Skip(before).Last(r => r.Stream).Body).RootElement.GetProperty("messages")[0];
@@ -169,7 +169,7 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
             _ = dialog.DismissAsync();
         };
 
-        await SendAsync(page, "Be hostile [scenario:hostile-markdown] [delay:1]");
+        await Workbench.SendAsync(page, "Be hostile [scenario:hostile-markdown] [delay:1]");
 
         var reply = page.Locator("article.role-assistant").Last;
         await Assertions.Expect(reply).ToHaveAttributeAsync("data-status", "complete");
@@ -186,12 +186,6 @@ public sealed class ChatTests(ChatFixture fixture) : IClassFixture<ChatFixture>
 
     private Task<IPage> OpenNewChatAsync() => fixture.OpenNewChatAsync();
 
-    private static async Task SendAsync(IPage page, string text)
-    {
-        var composer = page.Locator("#composer-input");
-        await composer.FillAsync(text);
-        await composer.PressAsync("Enter");
-    }
 
     /// <summary>Waits until a flush has written part of the streaming reply to the database (read through the API).</summary>
     private async Task WaitForSavedTextAsync(string sessionUrl)

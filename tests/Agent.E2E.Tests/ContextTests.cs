@@ -46,7 +46,7 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
             var replies = page.Locator("article.role-assistant");
             for (var turn = 0; turn < 14 && await marker.CountAsync() == 0; turn++)
             {
-                await SendAsync(page, $"Turn {turn}: more about my garden, the roses and the old apple tree by the wall.");
+                await Workbench.SendAsync(page, $"Turn {turn}: more about my garden, the roses and the old apple tree by the wall.");
                 await Assertions.Expect(replies).ToHaveCountAsync(turn + 1);
                 await Assertions.Expect(replies.Last).ToHaveAttributeAsync("data-status", "complete");
             }
@@ -75,7 +75,7 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
             await Screens(page, "context-summary", phoneToo: true, OpenSummary, () => CloseDialog("[data-summary-close]"));
 
             // The next answer still carries the pinned fact.
-            await SendAsync(page, "And what colour do I like?");
+            await Workbench.SendAsync(page, "And what colour do I like?");
             var last = replies.Last;
             await Assertions.Expect(last).ToHaveAttributeAsync("data-status", "complete");
             await Assertions.Expect(last.Locator(".message-body")).ToContainTextAsync("And what colour do I like?");
@@ -116,7 +116,7 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
                 await marker.EvaluateAsync<string>("m => m.previousElementSibling.dataset.messageId"));
             Assert.True(await page.Locator("article.message").CountAsync() < messagesBefore);
 
-            await SendAsync(page, "Starting again from the summary.");
+            await Workbench.SendAsync(page, "Starting again from the summary.");
             await Assertions.Expect(replies.Last).ToHaveAttributeAsync("data-status", "complete");
             await Assertions.Expect(page.Locator("article.role-user").Last.Locator("[data-branch-position]")).ToHaveTextAsync("2 / 2");
             await Assertions.Expect(replies.Last.Locator(".message-body")).ToContainTextAsync(PinnedFact);
@@ -131,7 +131,7 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
             await Assertions.Expect(page.Locator("#panel-title-chat")).ToContainTextAsync("Fork of");
             await Assertions.Expect(page.Locator("[data-compaction-marker]")).ToHaveCountAsync(1); // the summary came along
             await page.Locator("[data-composer-ready=true]").WaitForAsync();
-            await SendAsync(page, "In the fork now.");
+            await Workbench.SendAsync(page, "In the fork now.");
             await Assertions.Expect(page.Locator("article.role-assistant").Last.Locator(".message-body")).ToContainTextAsync(PinnedFact);
         }
         finally
@@ -154,12 +154,6 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
-    private static async Task SendAsync(IPage page, string text)
-    {
-        var composer = page.Locator("#composer-input");
-        await composer.FillAsync(text);
-        await composer.PressAsync("Enter");
-    }
 
     /// <summary>
     /// Screenshots in both themes (and at phone width when asked), each checked with axe. The theme is switched with

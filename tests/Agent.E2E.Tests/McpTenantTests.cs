@@ -45,9 +45,9 @@ public sealed class McpTenantTests(BrowserFixture fixture) : IClassFixture<Brows
             Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
         }
 
-        var context = await fixture.Browser.NewContextAsync(Options(app, 1280, 800));
+        var context = await fixture.Browser.NewContextAsync(Workbench.ContextFor(app, 1280, 800));
         var page = await context.NewPageAsync();
-        await SignInAsync(page, "alice", AlicePassword);
+        await Workbench.OpenAndSignInAsync(page, "alice", AlicePassword);
         var mcp = await Workbench.GoToAsync(page, "mcp");
         await Assertions.Expect(mcp.Locator("[data-mcp-server=shared] [data-scope=install-wide]")).ToHaveCountAsync(1);
         await Assertions.Expect(mcp.Locator("[data-mcp-server=owner-notes]")).ToHaveCountAsync(0);
@@ -59,16 +59,16 @@ public sealed class McpTenantTests(BrowserFixture fixture) : IClassFixture<Brows
         await Assertions.Expect(acmeNotes.Locator("[data-imported]")).ToHaveCountAsync(1);
         await Assertions.Expect(acmeNotes.Locator("[data-scope=install-wide]")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
-        await ScreenshotsInBothThemesAsync(page, "mcp-tenant-admin-desktop");
+        await Workbench.ScreenshotsInBothThemesAsync(page, "mcp-tenant-admin-desktop");
         await page.Locator("[data-signout]").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin$"));
         await context.CloseAsync();
 
         foreach (var (width, height, name) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
         {
-            var memberContext = await fixture.Browser.NewContextAsync(Options(app, width, height));
+            var memberContext = await fixture.Browser.NewContextAsync(Workbench.ContextFor(app, width, height));
             var member = await memberContext.NewPageAsync();
-            await SignInAsync(member, "mia", MiaPassword);
+            await Workbench.OpenAndSignInAsync(member, "mia", MiaPassword);
             var panel = await Workbench.GoToAsync(member, "mcp");
             await Assertions.Expect(panel.Locator("[data-mcp-server]")).ToHaveCountAsync(2);
             await Assertions.Expect(panel.Locator("[data-mcp-server=acme-notes]")).ToHaveAttributeAsync("data-mcp-state", "awaiting confirmation");
@@ -78,35 +78,9 @@ public sealed class McpTenantTests(BrowserFixture fixture) : IClassFixture<Brows
             await Assertions.Expect(panel.Locator("button[data-action=confirm], button[data-action=remove], button[data-action=restart]")).ToHaveCountAsync(0);
             await Assertions.Expect(panel.Locator("[data-mcp-server=acme-notes] input[type=checkbox]")).ToBeDisabledAsync();
             Assert.False(await Workbench.ScrollsSidewaysAsync(member), $"the MCP panel scrolls sideways at {width} px");
-            await ScreenshotsInBothThemesAsync(member, $"mcp-tenant-member-{name}");
+            await Workbench.ScreenshotsInBothThemesAsync(member, $"mcp-tenant-member-{name}");
             Assert.Empty(await Workbench.SeriousAxeViolationsAsync(member));
             await memberContext.CloseAsync();
         }
-    }
-
-    private static BrowserNewContextOptions Options(AppProcess app, int width, int height) => new()
-    {
-        ViewportSize = new ViewportSize { Width = width, Height = height },
-        BaseURL = app.BaseAddress.ToString(),
-        ColorScheme = ColorScheme.Light,
-    };
-
-    private static async Task SignInAsync(IPage page, string user, string password)
-    {
-        await page.GotoAsync("/");
-        await page.Locator("[data-interactive=true]").WaitForAsync();
-        await page.Locator("#signin-user").FillAsync(user);
-        await page.Locator("#signin-password").FillAsync(password);
-        await page.Locator("[data-signin-submit]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-signed-in-as]")).ToContainTextAsync(user);
-        await page.Locator("[data-interactive=true]").WaitForAsync();
-    }
-
-    private static async Task ScreenshotsInBothThemesAsync(IPage page, string name)
-    {
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-light.png"), Animations = ScreenshotAnimations.Disabled });
-        await Workbench.ToggleThemeAsync(page, "dark");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-dark.png"), Animations = ScreenshotAnimations.Disabled });
-        await Workbench.ToggleThemeAsync(page, "light");
     }
 }

@@ -15,7 +15,7 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
     public async Task A_fact_saved_in_the_panel_reaches_the_model_in_another_session_then_is_pinned_edited_and_deleted()
     {
         var page = await fixture.OpenNewChatAsync();
-        await SendAsync(page, "Hello from the first session");
+        await Workbench.SendAsync(page, "Hello from the first session");
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
 
         var panel = await Workbench.GoToAsync(page, "memory");
@@ -32,7 +32,7 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
         await page.Locator("[data-new-chat]").ClickAsync();
         await page.WaitForURLAsync("**/chat/*");
         await page.Locator("[data-composer-ready=true]").WaitForAsync();
-        await SendAsync(page, "When is the birthday party of Clara?");
+        await Workbench.SendAsync(page, "When is the birthday party of Clara?");
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
         var sent = LastChatRequest("When is the birthday party of Clara?");
         Assert.Contains("Recalled memory: [fact] My sister Clara celebrates her birthday on 14 March at the lake house.", sent, StringComparison.Ordinal);
@@ -73,7 +73,7 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
         await Assertions.Expect(chip).ToHaveAttributeAsync("data-attachment-state", "ready", new() { Timeout = 30_000 });
         await Screens(page, "chat-attachment-ready");
 
-        await SendAsync(page, "How much is the security deposit in this lease?");
+        await Workbench.SendAsync(page, "How much is the security deposit in this lease?");
         var question = page.Locator("article.role-user").Last;
         await Assertions.Expect(question.Locator("[data-message-attachment='lease.pdf']")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
@@ -117,7 +117,7 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
         await Assertions.Expect(chip).ToHaveAttributeAsync("data-attachment-state", "ready", new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator(".drop-hint")).ToHaveCountAsync(0);
 
-        await SendAsync(page, "When does the ferry to Vlieland leave?");
+        await Workbench.SendAsync(page, "When does the ferry to Vlieland leave?");
         var question = page.Locator("article.role-user").Last;
         await Assertions.Expect(question.Locator("[data-message-attachment='island-trip.md']")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
@@ -145,11 +145,6 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
     private string LastChatRequest(string question) =>
         fixture.Emulator.Requests.All().Last(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal) && r.Body.Contains(question, StringComparison.Ordinal)).Body;
 
-    private static async Task SendAsync(IPage page, string text)
-    {
-        await page.Locator("#composer-input").FillAsync(text);
-        await page.Locator("#composer-input").PressAsync("Enter");
-    }
 
     /// <summary>The panel at desktop and phone width in both themes, checked with axe.</summary>
     private static async Task Screens(IPage page, string name)

@@ -82,19 +82,10 @@ public sealed partial class SecurityHardeningTests(ChatFixture fixture) : IClass
             dataFolder: folder,
             remoteHost: AppProcess.MachineAddress());
 
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
-            BaseURL = app.BaseAddress.ToString(),
-        });
+        var context = await fixture.Browser.NewContextAsync(Workbench.ContextFor(app, 1280, 800));
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
-        await page.Locator("[data-interactive=true]").WaitForAsync();
-        await page.Locator("#signin-user").FillAsync("ola");
-        await page.Locator("#signin-password").FillAsync(Password);
-        await page.Locator("[data-signin-submit]").ClickAsync();
+        await Workbench.OpenAndSignInAsync(page, "ola", Password);
         await Assertions.Expect(page.Locator("[data-signed-in-as]")).ToHaveTextAsync("ola · omicron");
-        await page.Locator("[data-interactive=true]").WaitForAsync();
 
         // Several revalidations pass while nothing changed: ola stays in.
         await Workbench.GoToAsync(page, "settings");

@@ -42,27 +42,24 @@ public sealed class SignInTests(BrowserFixture fixture) : IClassFixture<BrowserF
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
-        var context = await fixture.Browser.NewContextAsync(Options(app, 1280, 800));
+        var context = await fixture.Browser.NewContextAsync(Workbench.ContextFor(app, 1280, 800));
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?ReturnUrl=%2F$"));
         await page.Locator("[data-interactive=true]").WaitForAsync();
-        await ScreenshotsInBothThemesAsync(page, "signin-desktop");
+        await Workbench.ScreenshotsInBothThemesAsync(page, "signin-desktop");
 
-        await SignInAsync(page, "alice", "not her password");
+        await Workbench.SubmitSignInAsync(page, "alice", "not her password");
         await Assertions.Expect(page.Locator("[data-signin-error]")).ToContainTextAsync("The user name or password is wrong.");
 
-        await SignInAsync(page, "alice", AlicePassword);
+        await Workbench.SubmitSignInAsync(page, "alice", AlicePassword);
         await Assertions.Expect(page.Locator("[data-signed-in-as]")).ToHaveTextAsync("alice · acme");
         await page.Locator("[data-interactive=true]").WaitForAsync();
         await Assertions.Expect(page.Locator("[data-sessions] [data-state=empty]")).ToBeVisibleAsync();
 
         await page.Locator("[data-new-chat]").ClickAsync();
         await page.WaitForURLAsync("**/chat/*");
-        // Enter sends once the composer's keys are attached; text typed before that stays in the box unsent.
-        var composer = page.Locator("#composer-input[data-composer-ready=true]");
-        await composer.FillAsync("acme launch plan");
-        await composer.PressAsync("Enter");
+        await Workbench.SendAsync(page, "acme launch plan");
         await Assertions.Expect(page.Locator("[data-sessions] .session-title").Filter(new() { HasText = "acme launch plan" })).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("[data-sessions]")).Not.ToContainTextAsync("owner only");
 
@@ -81,7 +78,7 @@ public sealed class SignInTests(BrowserFixture fixture) : IClassFixture<BrowserF
         Assert.DoesNotContain("owner only", listed, StringComparison.Ordinal);
         await SectionScreenshotsAsync(page, section, "settings-access-tokens-desktop");
 
-        var phone = await fixture.Browser.NewContextAsync(Options(app, 390, 844, await context.StorageStateAsync()));
+        var phone = await fixture.Browser.NewContextAsync(Workbench.ContextFor(app, 390, 844, await context.StorageStateAsync()));
         var phonePage = await phone.NewPageAsync();
         await Workbench.OpenAsync(phonePage);
         await Workbench.GoToAsync(phonePage, "settings");
@@ -104,7 +101,7 @@ public sealed class SignInTests(BrowserFixture fixture) : IClassFixture<BrowserF
 
         // Bob, in tenant beta, sees neither alice's chat nor the owner's.
         await page.Locator("[data-interactive=true]").WaitForAsync();
-        await SignInAsync(page, "bob", BobPassword);
+        await Workbench.SubmitSignInAsync(page, "bob", BobPassword);
         await Assertions.Expect(page.Locator("[data-signed-in-as]")).ToHaveTextAsync("bob · beta");
         await page.Locator("[data-interactive=true]").WaitForAsync();
         await Assertions.Expect(page.Locator("[data-sessions] [data-state=empty]")).ToBeVisibleAsync();
@@ -113,37 +110,14 @@ public sealed class SignInTests(BrowserFixture fixture) : IClassFixture<BrowserF
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin$"));
         await context.CloseAsync();
 
-        var phoneSignIn = await fixture.Browser.NewContextAsync(Options(app, 390, 844));
+        var phoneSignIn = await fixture.Browser.NewContextAsync(Workbench.ContextFor(app, 390, 844));
         var phoneSignInPage = await phoneSignIn.NewPageAsync();
         await phoneSignInPage.GotoAsync("/");
         await phoneSignInPage.Locator("[data-interactive=true]").WaitForAsync();
         Assert.False(await Workbench.ScrollsSidewaysAsync(phoneSignInPage), "the sign-in page scrolls sideways on a phone");
-        await ScreenshotsInBothThemesAsync(phoneSignInPage, "signin-phone");
+        await Workbench.ScreenshotsInBothThemesAsync(phoneSignInPage, "signin-phone");
         Assert.Empty(await Workbench.SeriousAxeViolationsAsync(phoneSignInPage));
         await phoneSignIn.CloseAsync();
-    }
-
-    private static BrowserNewContextOptions Options(AppProcess app, int width, int height, string? storageState = null) => new()
-    {
-        ViewportSize = new ViewportSize { Width = width, Height = height },
-        BaseURL = app.BaseAddress.ToString(),
-        ColorScheme = ColorScheme.Light,
-        StorageState = storageState,
-    };
-
-    private static async Task SignInAsync(IPage page, string user, string password)
-    {
-        await page.Locator("#signin-user").FillAsync(user);
-        await page.Locator("#signin-password").FillAsync(password);
-        await page.Locator("[data-signin-submit]").ClickAsync();
-    }
-
-    private static async Task ScreenshotsInBothThemesAsync(IPage page, string name)
-    {
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-light.png"), Animations = ScreenshotAnimations.Disabled });
-        await Workbench.ToggleThemeAsync(page, "dark");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-dark.png"), Animations = ScreenshotAnimations.Disabled });
-        await Workbench.ToggleThemeAsync(page, "light");
     }
 
     private static async Task SectionScreenshotsAsync(IPage page, ILocator section, string name)

@@ -16,7 +16,7 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
     {
         var page = await fixture.OpenNewChatAsync();
         await ChatFixture.ChooseAsync(page, "team", "Default team");
-        await SendAsync(page, "Plan the release [scenario:tool-call] [ask:coder:Count the lines {scenario:long}{delay:150}] [ask:concise:Sum up the plan]");
+        await Workbench.SendAsync(page, "Plan the release [scenario:tool-call] [ask:coder:Count the lines {scenario:long}{delay:150}] [ask:concise:Sum up the plan]");
         await Assertions.Expect(page.Locator("[data-tool-call]")).ToHaveCountAsync(2);
 
         var team = await Workbench.GoToAsync(page, "team");
@@ -88,7 +88,7 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         var page = await fixture.OpenNewChatAsync();
         var sessionUrl = page.Url;
         await ChatFixture.ChooseAsync(page, "team", "Default team");
-        await SendAsync(page, "Crash the team [scenario:tool-call] [ask:coder:Count after the crash {scenario:long}{delay:30}]");
+        await Workbench.SendAsync(page, "Crash the team [scenario:tool-call] [ask:coder:Count after the crash {scenario:long}{delay:30}]");
         await Workbench.GoToAsync(page, "team");
         await Assertions.Expect(page.Locator("[data-run-node][data-agent=coder]")).ToHaveAttributeAsync("data-status", "running");
 
@@ -141,18 +141,12 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-added-profile-in-chat-desktop-light.png") });
 
         // The chosen profile is what the chat sends.
-        await SendAsync(page, $"Review this {marker}");
+        await Workbench.SendAsync(page, $"Review this {marker}");
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete", Long);
         Assert.Contains(fixture.Emulator.Requests.All(), r => r.Body.Contains($"You review pull requests {marker}.", StringComparison.Ordinal) && r.Body.Contains($"Review this {marker}", StringComparison.Ordinal));
         await page.Context.CloseAsync();
     }
 
-    private static async Task SendAsync(IPage page, string text)
-    {
-        var composer = page.Locator("#composer-input");
-        await composer.FillAsync(text);
-        await composer.PressAsync("Enter");
-    }
 
     private static async Task SetThemeAsync(IPage page, string theme)
     {

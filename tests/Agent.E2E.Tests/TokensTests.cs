@@ -40,7 +40,7 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
             await page.WaitForURLAsync(url => url != previous && url.Contains("/chat/", StringComparison.Ordinal));
             await Assertions.Expect(page.Locator("article.message")).ToHaveCountAsync(0);
             await page.Locator("[data-composer-ready=true]").WaitForAsync();
-            await SendAsync(page, text);
+            await Workbench.SendAsync(page, text);
             await Assertions.Expect(page.Locator("article.role-assistant")).ToHaveCountAsync(1);
             await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");
         }
@@ -50,7 +50,7 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
         await Assertions.Expect(reply.Locator("[data-meta]")).ToHaveAttributeAsync("data-usage-estimated", "false");
 
         // Over the session budget: refused with the limit and how to raise it, and the draft is kept.
-        await SendAsync(page, "one more");
+        await Workbench.SendAsync(page, "one more");
         var refusal = page.Locator("[data-budget-refusal]");
         await Assertions.Expect(refusal).ToContainTextAsync("Not sent: the session token budget of tenant 'local' is used up");
         await Assertions.Expect(refusal).ToContainTextAsync("To raise it, set Agent:Budgets:Default:SessionTokens to a higher value and restart the app, or start a new chat.");
@@ -142,7 +142,7 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
         await page.Locator("[data-new-chat]").ClickAsync();
         await page.WaitForURLAsync(url => url != tokensUrl && url.Contains("/chat/", StringComparison.Ordinal));
         await page.Locator("[data-composer-ready=true]").WaitForAsync();
-        await SendAsync(page, "Use your tools [scenario:tool-call]");
+        await Workbench.SendAsync(page, "Use your tools [scenario:tool-call]");
         var answered = page.Locator("article.role-assistant").Last;
         await Assertions.Expect(answered).ToHaveAttributeAsync("data-status", "complete");
         await answered.Locator("[data-open-trace]").ClickAsync();
@@ -187,11 +187,5 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
         }
 
         await page.Mouse.MoveAsync(0, 400);
-    }
-
-    private static async Task SendAsync(IPage page, string text)
-    {
-        await page.Locator("#composer-input").FillAsync(text);
-        await page.Locator("#composer-input").PressAsync("Enter");
     }
 }

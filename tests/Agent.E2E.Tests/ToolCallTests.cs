@@ -10,7 +10,7 @@ public sealed class ToolCallTests(ChatFixture fixture) : IClassFixture<ChatFixtu
     {
         var page = await OpenManualChatAsync();
 
-        await SendAsync(page, "Use your tools [scenario:tool-call]");
+        await Workbench.SendAsync(page, "Use your tools [scenario:tool-call]");
 
         var reply = page.Locator("article.role-assistant").Last;
         var awaiting = reply.Locator("[data-tool-state=awaiting-approval]");
@@ -34,7 +34,7 @@ public sealed class ToolCallTests(ChatFixture fixture) : IClassFixture<ChatFixtu
     {
         var page = await OpenManualChatAsync();
 
-        await SendAsync(page, "Use your tools [scenario:tool-call]");
+        await Workbench.SendAsync(page, "Use your tools [scenario:tool-call]");
         var reply = page.Locator("article.role-assistant").Last;
         var awaiting = reply.Locator("[data-tool-state=awaiting-approval]");
         await awaiting.Locator(".deny-reason input").FillAsync("not today");
@@ -51,7 +51,7 @@ public sealed class ToolCallTests(ChatFixture fixture) : IClassFixture<ChatFixtu
     {
         var page = await OpenManualChatAsync();
         var url = page.Url;
-        await SendAsync(page, "Use your tools [scenario:tool-call]");
+        await Workbench.SendAsync(page, "Use your tools [scenario:tool-call]");
         await Assertions.Expect(page.Locator("[data-tool-state=awaiting-approval]")).ToHaveCountAsync(1);
 
         await fixture.RestartAppAsync();
@@ -82,11 +82,5 @@ public sealed class ToolCallTests(ChatFixture fixture) : IClassFixture<ChatFixtu
         await ChatFixture.ChooseAsync(page, "tool-mode", "Ask for every call");
         await Assertions.Expect(page.Locator("section[data-panel=chat]")).ToHaveAttributeAsync("data-tool-mode", "Manual");
         return page;
-    }
-
-    private static async Task SendAsync(IPage page, string text)
-    {
-        await page.Locator("#composer-input").FillAsync(text);
-        await page.Locator("#composer-input").PressAsync("Enter");
     }
 }

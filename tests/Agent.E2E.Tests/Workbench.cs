@@ -26,6 +26,52 @@ internal static class Workbench
         await page.Locator("[data-interactive=true]").WaitForAsync();
     }
 
+    /// <summary>
+    /// Types into the composer and presses Enter, once the composer's keys are attached: text typed before that stays
+    /// in the box unsent, as a person would see it.
+    /// </summary>
+    public static async Task SendAsync(IPage page, string text)
+    {
+        var composer = page.Locator("#composer-input[data-composer-ready=true]");
+        await composer.FillAsync(text);
+        await composer.PressAsync("Enter");
+    }
+
+    /// <summary>A browser context for an app that asks for sign-in (reached at its non-loopback address).</summary>
+    public static BrowserNewContextOptions ContextFor(AppProcess app, int width, int height, string? storageState = null) => new()
+    {
+        ViewportSize = new ViewportSize { Width = width, Height = height },
+        BaseURL = app.BaseAddress.ToString(),
+        ColorScheme = ColorScheme.Light,
+        StorageState = storageState,
+    };
+
+    /// <summary>Fills the sign-in form on screen and submits it.</summary>
+    public static async Task SubmitSignInAsync(IPage page, string user, string password)
+    {
+        await page.Locator("#signin-user").FillAsync(user);
+        await page.Locator("#signin-password").FillAsync(password);
+        await page.Locator("[data-signin-submit]").ClickAsync();
+    }
+
+    /// <summary>Opens the app (which shows the sign-in page), signs in and waits until the workbench is interactive.</summary>
+    public static async Task OpenAndSignInAsync(IPage page, string user, string password)
+    {
+        await OpenAsync(page);
+        await SubmitSignInAsync(page, user, password);
+        await Assertions.Expect(page.Locator("[data-signed-in-as]")).ToContainTextAsync(user);
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+    }
+
+    /// <summary>The page as it is, in light then dark (and back to light).</summary>
+    public static async Task ScreenshotsInBothThemesAsync(IPage page, string name)
+    {
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-light.png"), Animations = ScreenshotAnimations.Disabled });
+        await ToggleThemeAsync(page, "dark");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-dark.png"), Animations = ScreenshotAnimations.Disabled });
+        await ToggleThemeAsync(page, "light");
+    }
+
     /// <summary>Clicks the panel's link (drawer at phone width) and waits for its title and a settled state.</summary>
     public static async Task<ILocator> GoToAsync(IPage page, string slug)
     {
