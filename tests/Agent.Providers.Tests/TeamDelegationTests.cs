@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Agent.Domain.Memory;
+using Agent.Domain.Storage;
 using Agent.ProviderEmulator;
 using Agent.Web.Hosting;
 using Agent.Web.Memories;
@@ -203,24 +204,36 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
         await memory.SaveAsync("local", MemoryTier.ArchivalFact, $"zebra codename {marker} alpha", null, MemorySource.Person, session, null, CancellationToken.None);
         await memory.SaveAsync("local", MemoryTier.ArchivalFact, $"zebra codename {marker} bravo", null, MemorySource.Person, other, null, CancellationToken.None);
         await memory.SaveAsync("local", MemoryTier.ArchivalFact, $"zebra codename {marker} charlie", null, MemorySource.Agent, other, null, "coder", CancellationToken.None);
+        var store = app.Services.GetRequiredService<IMemoryStore>();
+        var now = DateTimeOffset.UtcNow;
+        var day = Guid.NewGuid().ToString("N"); // episodes share no word with the task: recall cannot bring them, only the scope
+        foreach (var (chat, word) in new[] { (session, "echo"), (other, "foxtrot") })
+        {
+            await store.AddAsync(
+                new MemoryItem(Guid.NewGuid(), "local", chat, MemoryTier.DailyEpisode, "2026-11-30", $"Episode {day} {word}: the chat planned the launch.", now, now) { Source = MemorySource.Session, Day = new DateOnly(2026, 11, 30) },
+                CancellationToken.None);
+        }
 
         var turn = await SendAsync(http, session, $"Scopes [scenario:tool-call] [ask:coder:zebra codename {marker}] [ask:concise:zebra codename {marker}]");
         Assert.Equal("complete", (await WaitForReplyAsync(http, session, turn.AssistantMessageId)).GetProperty("status").GetString());
 
-        // agent: the tenant's pinned blocks and only what this profile saved, in any chat.
+        // agent: the tenant's pinned blocks and only what this profile saved, in any chat (no chat's episodes).
         var coder = MemberRequest("careful software engineer", $"zebra codename {marker}");
         Assert.Contains($"Pinned {marker} delta", coder, StringComparison.Ordinal);
         Assert.Contains($"{marker} charlie", coder, StringComparison.Ordinal);
         Assert.DoesNotContain($"{marker} alpha", coder, StringComparison.Ordinal);
         Assert.DoesNotContain($"{marker} bravo", coder, StringComparison.Ordinal);
+        Assert.DoesNotContain($"Episode {day}", coder, StringComparison.Ordinal);
         Assert.Contains("memory_search", coder, StringComparison.Ordinal);
 
-        // session: the pinned blocks and only what belongs to the parent chat.
+        // session: the pinned blocks, only what belongs to the parent chat, and its daily episodes.
         var concise = MemberRequest("Answer briefly", $"zebra codename {marker}");
         Assert.Contains($"Pinned {marker} delta", concise, StringComparison.Ordinal);
         Assert.Contains($"{marker} alpha", concise, StringComparison.Ordinal);
         Assert.DoesNotContain($"{marker} bravo", concise, StringComparison.Ordinal);
         Assert.DoesNotContain($"{marker} charlie", concise, StringComparison.Ordinal);
+        Assert.Contains($"Episode {day} echo", concise, StringComparison.Ordinal); // the chat's daily episode
+        Assert.DoesNotContain($"Episode {day} foxtrot", concise, StringComparison.Ordinal);
 
         // none: no memory in the request and no memory tools.
         using (var noneScope = await http.PutAsJsonAsync(new Uri("/api/team/profiles/concise", UriKind.Relative), new { name = "Concise", systemPrompt = "Answer briefly.", memoryScope = "none" }))

@@ -15,7 +15,8 @@ public enum MemoryScopeKind
 /// <list type="bullet">
 /// <item><c>none</c>: nothing. No pinned blocks, no recalled items, no memory_* tools.</item>
 /// <item><c>session</c>: the pinned blocks its chat carries (the tenant's), and recall and memory_search only over
-/// items of that chat session (its messages, daily episodes, attachment summaries and the facts saved in it).</item>
+/// items of that chat session (its messages, daily episodes, attachment summaries and the facts saved in it), and the
+/// chat's newest daily episodes.</item>
 /// <item><c>agent</c>: the tenant's pinned blocks, and recall and memory_search only over items this profile saved
 /// (in any session).</item>
 /// </list>

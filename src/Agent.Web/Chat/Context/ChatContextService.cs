@@ -49,6 +49,9 @@ public sealed class ChatContextService(
     /// <summary>The most daily episodes of a session a turn carries (the newest days).</summary>
     private const int MaxEpisodes = 200;
 
+    // A member works on one task: the chat's last week of episodes is its background, not the whole history.
+    private const int MaxMemberEpisodes = 7;
+
     /// <summary>The first page read from the end of a branch; the next ones are sized from the tokens per message read so far.</summary>
     private const int FirstPage = 200;
 
@@ -201,7 +204,8 @@ public sealed class ChatContextService(
 
     /// <summary>
     /// The memory a team member's request carries for its task, as far as its scope reaches (the rule is on
-    /// <see cref="MemoryScope"/>): the pinned blocks, then what recall finds for the task, as system messages.
+    /// <see cref="MemoryScope"/>): the pinned blocks, then what recall finds for the task, then (session scope) the
+    /// chat's newest daily episodes, as system messages.
     /// </summary>
     public async Task<List<AiChatMessage>> MemberMemoryAsync(string tenantId, MemoryScope scope, string task, CancellationToken cancellationToken)
     {
@@ -213,8 +217,13 @@ public sealed class ChatContextService(
 
         var pinned = await memories.PinnedAsync(tenantId, cancellationToken);
         var recalled = await memories.RecallInScopeAsync(tenantId, scope, task, Settings.RecallTake, cancellationToken);
+        var episodes = scope.Kind == MemoryScopeKind.Session && scope.SessionId is { } sessionId
+            ? await memory.EpisodesOfSessionAsync(tenantId, sessionId, null, null, MaxMemberEpisodes, cancellationToken)
+            : [];
+        var shown = episodes.Select(e => e.Id).ToHashSet();
         return pinned.Select(ContextBlocks.Pinned)
-            .Concat(recalled.Select(ContextBlocks.Recalled))
+            .Concat(recalled.Where(r => !shown.Contains(r.Item.Id)).Select(ContextBlocks.Recalled))
+            .Concat(episodes.Select(ContextBlocks.Episode))
             .Select(block => new AiChatMessage(Microsoft.Extensions.AI.ChatRole.System, block.Text))
             .ToList();
     }
