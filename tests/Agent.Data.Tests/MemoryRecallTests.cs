@@ -113,6 +113,44 @@ public sealed class MemoryRecallTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_scope_is_applied_inside_the_query_so_its_items_come_back_however_many_others_rank_above_them()
+    {
+        await using var db = new TempDatabase();
+        await using var services = await db.OpenInitializedAsync();
+        var store = services.GetRequiredService<IMemoryStore>();
+        var recall = services.GetRequiredService<IMemoryRecall>();
+        var chat = new ChatSession(Guid.NewGuid(), "local", "Harbour", "deterministic", "scripted-echo", null, null, T0, T0);
+        await services.GetRequiredService<ISessionStore>().AddAsync(chat, None);
+        var elsewhere = Guid.NewGuid();
+
+        // 80 items of another chat say "harbour crane inspection" three times; the chat's own say it once among other words.
+        for (var i = 0; i < 80; i++)
+        {
+            await store.AddAsync(Item(MemoryTier.ArchivalFact, $"Harbour crane inspection, harbour crane inspection, harbour crane inspection {i}.") with { SessionId = elsewhere }, None);
+        }
+
+        var chats = Item(MemoryTier.ArchivalFact, "The harbour crane inspection is booked for Thursday with the port authority and two divers.") with { SessionId = chat.Id };
+        var coders = Item(MemoryTier.ArchivalFact, "Harbour crane inspection notes: the coder wrote the checklist script and the report template.") with { Source = MemorySource.Agent, AgentId = "coder" };
+        await store.AddAsync(chats, None);
+        await store.AddAsync(coders, None);
+        var message = Message(chat.Id, MessageRole.User, "Who books the harbour crane inspection this time, and which divers come along?", MessageStatus.Complete);
+        await services.GetRequiredService<IMessageStore>().AddAsync(message, None);
+
+        const string question = "harbour crane inspection";
+        var whole = await recall.RecallAsync("local", question, 5, None);
+        Assert.DoesNotContain(whole, r => r.Item.Id == chats.Id || r.Item.Id == coders.Id || r.Item.Id == message.Id);
+
+        var session = await recall.RecallInScopeAsync("local", MemoryScope.ForMember("session", chat.Id, "concise"), question, 5, None);
+        Assert.Equal(new[] { chats.Id, message.Id }.Order(), session.Select(r => r.Item.Id).Order());
+
+        var agent = await recall.RecallInScopeAsync("local", MemoryScope.ForMember("agent", chat.Id, "coder"), question, 5, None);
+        Assert.Equal([coders.Id], agent.Select(r => r.Item.Id));
+
+        Assert.Empty(await recall.RecallInScopeAsync("local", MemoryScope.ForMember("none", chat.Id, "coder"), question, 5, None));
+        Assert.Empty(await recall.RecallInScopeAsync("other", MemoryScope.ForMember("session", chat.Id, "concise"), question, 5, None));
+    }
+
+    [Fact]
     public async Task Every_tier_reads_back_after_a_restart_with_its_source_and_stays_searchable()
     {
         await using var db = new TempDatabase();

@@ -146,6 +146,9 @@ internal sealed class NoRecall : IMemoryRecall
 {
     public Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<RecalledMemory>>([]);
+
+    public Task<IReadOnlyList<RecalledMemory>> RecallInScopeAsync(string tenantId, MemoryScope scope, string query, int take, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RecalledMemory>>([]);
 }
 
 /// <summary>No attachments (the Memory page's tests do not attach files).</summary>

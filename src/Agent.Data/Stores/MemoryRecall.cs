@@ -44,11 +44,26 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     private const string Sql = """
         SELECT rowid, -rank, body, highlight(memory_fts, 0, char(1), char(2)) || ' ' || highlight(memory_fts, 1, char(1), char(2)) FROM memory_fts
         WHERE memory_fts MATCH $match AND tenant_id = $tenant AND kind IN ('ArchivalFact', 'DailyEpisode', 'AttachmentSummary', 'Message')
+        {0}
         ORDER BY rank
         LIMIT $limit
         """;
 
-    public async Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, CancellationToken cancellationToken)
+    // A scope keeps the rows of its chat session (items and messages) or of its agent profile; SQLite applies the LIMIT
+    // after this filter, so the best rows within the scope come back however many others rank above them.
+    private const string SessionFilter = "AND rowid IN (SELECT rowid FROM memory_items WHERE TenantId = $tenant AND SessionId = $scope UNION ALL SELECT -rowid FROM messages WHERE TenantId = $tenant AND SessionId = $scope)";
+    private const string AgentFilter = "AND rowid IN (SELECT rowid FROM memory_items WHERE TenantId = $tenant AND AgentId = $scope)";
+
+    public Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, CancellationToken cancellationToken) =>
+        RecallAsync(tenantId, query, take, MemoryScope.Whole, cancellationToken);
+
+    public async Task<IReadOnlyList<RecalledMemory>> RecallInScopeAsync(string tenantId, MemoryScope scope, string query, int take, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return scope.HasMemory ? await RecallAsync(tenantId, query, take, scope, cancellationToken) : [];
+    }
+
+    private async Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, MemoryScope scope, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(take);
         var asked = FtsQuery.Terms(query);
@@ -71,7 +86,7 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
             return [];
         }
 
-        var hits = await RankAsync(db, tenantId, match, take + 1, cancellationToken);
+        var hits = await RankAsync(db, tenantId, scope, match, take + 1, cancellationToken);
         if (hits.Count == 0)
         {
             return [];
@@ -163,14 +178,24 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         return kept;
     }
 
-    private static async Task<List<Hit>> RankAsync(AgentDbContext db, string tenantId, string match, int take, CancellationToken cancellationToken)
+    private static async Task<List<Hit>> RankAsync(AgentDbContext db, string tenantId, MemoryScope scope, string match, int take, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
         await using var command = connection.CreateCommand();
-        command.CommandText = Sql;
+        var (filter, scopeValue) = scope.Kind switch
+        {
+            MemoryScopeKind.Session => (SessionFilter, (object?)scope.SessionId?.ToString().ToUpperInvariant()),
+            MemoryScopeKind.Agent => (AgentFilter, scope.ProfileId),
+            _ => ("", null),
+        };
+        command.CommandText = string.Format(CultureInfo.InvariantCulture, Sql, filter);
         Add(command, "$match", match);
         Add(command, "$tenant", tenantId);
         Add(command, "$limit", take);
+        if (filter.Length > 0)
+        {
+            Add(command, "$scope", scopeValue ?? DBNull.Value);
+        }
         var hits = new List<Hit>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -10,4 +10,7 @@ public sealed record RecalledMemory(MemoryItem Item, double Score);
 public interface IMemoryRecall
 {
     Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, CancellationToken cancellationToken);
+
+    /// <summary>The same, over only what <paramref name="scope"/> reaches (a team member's; see <see cref="MemoryScope"/>).</summary>
+    Task<IReadOnlyList<RecalledMemory>> RecallInScopeAsync(string tenantId, MemoryScope scope, string query, int take, CancellationToken cancellationToken);
 }

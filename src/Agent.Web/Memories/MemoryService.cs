@@ -17,8 +17,6 @@ public sealed class MemoryService(IMemoryStore store, IMemoryRecall recall, IAtt
 {
     private const int MaxPinned = 200;
 
-    private const int ScopedRecallPool = 50;
-
     private MemoryOptions Limits => options.Value.Memory;
 
     public Task<MemoryPage> SearchAsync(string tenantId, MemoryTier? tier, string? query, int skip, int take, CancellationToken cancellationToken) =>
@@ -149,21 +147,11 @@ public sealed class MemoryService(IMemoryStore store, IMemoryRecall recall, IAtt
         }
     }
 
-    /// <summary>
-    /// Recall for a turn limited to a <see cref="MemoryScope"/> (a team member's): recall ranks the tenant's items and
-    /// the scope keeps those it reaches, from a pool larger than <paramref name="take"/> so in-scope items ranked
-    /// below others still come through (one ranked below the whole pool does not).
-    /// </summary>
+    /// <summary>Recall for a turn limited to a <see cref="MemoryScope"/> (a team member's), filtered in the recall query itself.</summary>
     public async Task<IReadOnlyList<RecalledMemory>> RecallInScopeAsync(string tenantId, MemoryScope scope, string? query, int take, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        if (!scope.HasMemory || take <= 0 || string.IsNullOrWhiteSpace(query))
-        {
-            return [];
-        }
-
-        var pool = await recall.RecallAsync(tenantId, query, Math.Max(ScopedRecallPool, take), cancellationToken);
-        return pool.Where(hit => scope.Reaches(hit.Item)).Take(take).ToList();
+        return take <= 0 || string.IsNullOrWhiteSpace(query) ? [] : await recall.RecallInScopeAsync(tenantId, scope, query, Math.Min(take, 50), cancellationToken);
     }
 
     private async Task<MemoryItem> RequireAsync(string tenantId, Guid id, CancellationToken cancellationToken) =>
