@@ -79,7 +79,7 @@ public sealed class McpTenantTests(BrowserFixture fixture) : IClassFixture<Brows
             await Assertions.Expect(panel.Locator("[data-mcp-server=acme-notes] input[type=checkbox]")).ToBeDisabledAsync();
             Assert.False(await Workbench.ScrollsSidewaysAsync(member), $"the MCP panel scrolls sideways at {width} px");
             await Workbench.ScreenshotsInBothThemesAsync(member, $"mcp-tenant-member-{name}");
-            Assert.Empty(await Workbench.SeriousAxeViolationsAsync(member));
+            await Workbench.ExpectNoSeriousAxeViolationsAsync(member);
             await memberContext.CloseAsync();
         }
     }
