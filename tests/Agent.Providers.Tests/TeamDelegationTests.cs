@@ -4,11 +4,7 @@ using System.Text.Json;
 using Agent.Domain.Memory;
 using Agent.Domain.Storage;
 using Agent.ProviderEmulator;
-using Agent.Web.Hosting;
 using Agent.Web.Memories;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Agent.Providers.Tests;
@@ -24,7 +20,7 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task Coordinator_asks_two_members_in_parallel_and_quotes_their_answers_and_the_tree_shows_the_run()
     {
-        using var app = new TeamHost(fixture.Server);
+        using var app = TeamHost(fixture.Server);
         using var http = app.CreateClient();
         var session = await CreateTeamSessionAsync(http);
         var marker = Guid.NewGuid().ToString("N");
@@ -77,7 +73,7 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task Members_delegate_only_down_to_the_depth_limit()
     {
-        using var app = new TeamHost(fixture.Server);
+        using var app = TeamHost(fixture.Server);
         using var http = app.CreateClient();
         var session = await CreateTeamSessionAsync(http);
         var marker = Guid.NewGuid().ToString("N");
@@ -102,7 +98,7 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task A_member_over_its_token_or_step_limit_stops_and_the_coordinator_gets_the_reason()
     {
-        using var app = new TeamHost(fixture.Server, new() { ["Agent:Teams:0:Limits:MaxTokensPerTask"] = "5", ["Agent:Teams:0:Limits:MaxSteps"] = "1" });
+        using var app = TeamHost(fixture.Server, new() { ["Agent:Teams:0:Limits:MaxTokensPerTask"] = "5", ["Agent:Teams:0:Limits:MaxSteps"] = "1" });
         using var http = app.CreateClient();
         var session = await CreateTeamSessionAsync(http);
         var marker = Guid.NewGuid().ToString("N");
@@ -117,7 +113,7 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task Stopping_a_branch_cancels_the_member_and_the_coordinator_goes_on_and_stopping_the_turn_cancels_every_member()
     {
-        using var app = new TeamHost(fixture.Server);
+        using var app = TeamHost(fixture.Server);
         using var http = app.CreateClient();
         var session = await CreateTeamSessionAsync(http);
         var marker = Guid.NewGuid().ToString("N");
@@ -154,7 +150,7 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
     public async Task Asked_for_approval_ask_agent_waits_and_the_members_own_call_surfaces_on_the_chat_reply()
     {
         // Manual mode: every call asks, ask_agent included (as it does when set to ask), and so does the member's own tool call.
-        using var app = new TeamHost(fixture.Server, new() { ["Agent:Tools:Mode"] = "manual" });
+        using var app = TeamHost(fixture.Server, new() { ["Agent:Tools:Mode"] = "manual" });
         using var http = app.CreateClient();
         var session = await CreateTeamSessionAsync(http);
         var marker = Guid.NewGuid().ToString("N");
@@ -188,7 +184,7 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task A_members_memory_scope_decides_which_pinned_and_recalled_memory_its_request_carries()
     {
-        using var app = new TeamHost(fixture.Server);
+        using var app = TeamHost(fixture.Server);
         using var http = app.CreateClient();
         var session = await CreateTeamSessionAsync(http);
         var other = await CreateTeamSessionAsync(http);
@@ -257,7 +253,7 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task With_a_tenant_cap_of_one_a_two_level_delegation_and_a_parallel_member_still_complete()
     {
-        using var app = new TeamHost(fixture.Server, new() { ["Agent:Caps:MaxConcurrentCallsTenant"] = "1" });
+        using var app = TeamHost(fixture.Server, new() { ["Agent:Caps:MaxConcurrentCallsTenant"] = "1" });
         using var http = app.CreateClient();
         var session = await CreateTeamSessionAsync(http);
         var marker = Guid.NewGuid().ToString("N");
@@ -288,7 +284,7 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
     public async Task The_run_token_budget_counts_the_coordinators_own_tokens()
     {
         // Three tokens: the coordinator's first model call alone spends more, so no member may start.
-        using var app = new TeamHost(fixture.Server, new() { ["Agent:Teams:0:Limits:MaxTokensPerRun"] = "3" });
+        using var app = TeamHost(fixture.Server, new() { ["Agent:Teams:0:Limits:MaxTokensPerRun"] = "3" });
         using var http = app.CreateClient();
         var session = await CreateTeamSessionAsync(http);
         var marker = Guid.NewGuid().ToString("N");
@@ -345,7 +341,7 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task Session_binding_api_validates_and_unbinds()
     {
-        using var app = new TeamHost(fixture.Server);
+        using var app = TeamHost(fixture.Server);
         using var http = app.CreateClient();
         using var bad = await http.PostAsJsonAsync(new Uri("/api/sessions", UriKind.Relative), new { teamId = "nope" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
@@ -375,7 +371,7 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task Profile_and_team_edits_are_validated_and_stored_over_the_file_defaults()
     {
-        using var app = new TeamHost(fixture.Server);
+        using var app = TeamHost(fixture.Server);
         using var http = app.CreateClient();
         using var badTeam = await http.PutAsJsonAsync(new Uri("/api/teams/default", UriKind.Relative), new { name = "Default team", coordinator = "assistant", members = new[] { "ghost" } });
         Assert.Equal(HttpStatusCode.BadRequest, badTeam.StatusCode);
@@ -491,45 +487,10 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
     private static async Task<string?> StatusAsync(HttpClient http, Guid executionId) =>
         (await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/execution/{executionId}/status", UriKind.Relative))).GetProperty("status").GetString();
 
-    private sealed class TeamHost(EmulatorServer emulator, Dictionary<string, string>? settings = null) : WebApplicationFactory<Program>
+    /// <summary>The emulator host as a team's chat: the emulator is the default provider, flushes are frequent.</summary>
+    private static EmulatorHost TeamHost(EmulatorServer emulator, Dictionary<string, string>? settings = null) => new(emulator, new Dictionary<string, string>
     {
-        private readonly string folder = Path.Combine(Path.GetTempPath(), "agent-team-tests", Guid.NewGuid().ToString("N"));
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            Directory.CreateDirectory(folder);
-            builder.UseContentRoot(Path.GetFullPath(Path.Combine(ContractFixtureTests.ContractsDir, "..", "..")));
-            builder.UseEnvironment("Testing");
-            builder.UseSetting("Agent:Storage:DatabasePath", Path.Combine(folder, "agent.db"));
-            builder.UseSetting("Agent:Tools:WorkspaceFolder", Path.Combine(folder, "workspace"));
-            builder.UseSetting("Agent:Providers:3:Name", "emulator");
-            builder.UseSetting("Agent:Providers:3:Kind", "OpenAICompatible");
-            builder.UseSetting("Agent:Providers:3:Mode", "Sandbox");
-            builder.UseSetting("Agent:Providers:3:BaseUrl", emulator.OpenAIBaseUrl.ToString());
-            builder.UseSetting("Agent:Providers:3:Models:0:Id", "emulated");
-            builder.UseSetting("Agent:Providers:3:Models:0:ContextWindow", "8192");
-            builder.UseSetting("Agent:DefaultProvider", "emulator");
-            builder.UseSetting("Agent:Streaming:FlushIntervalMs", "50");
-            foreach (var (key, value) in settings ?? [])
-            {
-                builder.UseSetting(key, value);
-            }
-
-            builder.ConfigureServices(services => services.AddSingleton(new EnvironmentVariables(_ => null)));
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            base.Dispose(disposing);
-            SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temp folder is harmless.
-            }
-        }
-    }
+        ["Agent:DefaultProvider"] = "emulator",
+        ["Agent:Streaming:FlushIntervalMs"] = "50",
+    }.Concat(settings ?? []).ToDictionary());
 }
