@@ -34,7 +34,7 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
             await page.SetViewportSizeAsync(width, height);
             foreach (var theme in new[] { "light", "dark" })
             {
-                await SetThemeAsync(page, theme);
+                await Workbench.SetThemeAsync(page, theme);
                 // The reply with its code block and branch switcher, then the tool card awaiting approval.
                 await page.Locator("article.role-assistant [data-branch-position]").ScrollIntoViewIfNeededAsync();
                 await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"chat-session-{size}-{theme}-code.png") });
@@ -90,18 +90,6 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
         }
 
         await context.CloseAsync();
-    }
-
-    private static async Task SetThemeAsync(IPage page, string theme)
-    {
-        if (await page.Locator("html").GetAttributeAsync("data-theme") != theme)
-        {
-            await page.Locator("[data-theme-toggle]").ClickAsync();
-            await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", theme);
-        }
-
-        // Away from the toggle, so its tooltip is not in the picture.
-        await page.Mouse.MoveAsync(0, 400);
     }
 
     private static async Task AssertAxeCleanAsync(IPage page, string where)

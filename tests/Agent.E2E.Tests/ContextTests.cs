@@ -154,7 +154,6 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
-
     /// <summary>
     /// Screenshots in both themes (and at phone width when asked), each checked with axe. The theme is switched with
     /// its toggle while no dialog is open, so a dialog is opened again for each picture.
@@ -172,7 +171,7 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
 
             foreach (var theme in new[] { "light", "dark" })
             {
-                await SetThemeAsync(page, theme);
+                await Workbench.SetThemeAsync(page, theme);
                 if (open is not null)
                 {
                     await open();
@@ -190,17 +189,6 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
         }
 
         await page.SetViewportSizeAsync(1280, 800);
-        await SetThemeAsync(page, "light");
-    }
-
-    private static async Task SetThemeAsync(IPage page, string theme)
-    {
-        if (await page.Locator("html").GetAttributeAsync("data-theme") != theme)
-        {
-            await page.Locator("[data-theme-toggle]").ClickAsync();
-            await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", theme);
-        }
-
-        await page.Mouse.MoveAsync(0, 400); // away from the toggle, so its tooltip is not in the picture
+        await Workbench.SetThemeAsync(page, "light");
     }
 }

@@ -156,13 +156,7 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
             await page.SetViewportSizeAsync(width, height);
             foreach (var theme in new[] { "light", "dark" })
             {
-                if (await page.Locator("html").GetAttributeAsync("data-theme") != theme)
-                {
-                    await page.Locator("[data-theme-toggle]").ClickAsync();
-                    await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", theme);
-                }
-
-                await page.Mouse.MoveAsync(0, 400);
+                await Workbench.SetThemeAsync(page, theme);
                 await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-{size}-{theme}.png"), Animations = ScreenshotAnimations.Disabled });
                 var serious = await Workbench.SeriousAxeViolationsAsync(page);
                 Assert.True(serious.Count == 0, $"{name} at {size} in {theme}: " + string.Join("; ", serious));

@@ -33,12 +33,12 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
             await page.SetViewportSizeAsync(width, height);
             foreach (var theme in new[] { "light", "dark" })
             {
-                await SetThemeAsync(page, theme);
+                await Workbench.SetThemeAsync(page, theme);
                 await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"team-live-{size}-{theme}.png"), FullPage = true });
             }
         }
 
-        await SetThemeAsync(page, "light");
+        await Workbench.SetThemeAsync(page, "light");
         await page.SetViewportSizeAsync(1280, 800);
         await coder.Locator("[data-action=stop-branch]").ClickAsync();
         await Assertions.Expect(coder).ToHaveAttributeAsync("data-status", "cancelled");
@@ -145,17 +145,5 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete", Long);
         Assert.Contains(fixture.Emulator.Requests.All(), r => r.Body.Contains($"You review pull requests {marker}.", StringComparison.Ordinal) && r.Body.Contains($"Review this {marker}", StringComparison.Ordinal));
         await page.Context.CloseAsync();
-    }
-
-
-    private static async Task SetThemeAsync(IPage page, string theme)
-    {
-        if (await page.Locator("html").GetAttributeAsync("data-theme") != theme)
-        {
-            await page.Locator("[data-theme-toggle]").ClickAsync();
-            await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", theme);
-        }
-
-        await page.Mouse.MoveAsync(0, 400);
     }
 }

@@ -64,7 +64,7 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
             await page.SetViewportSizeAsync(width, height);
             foreach (var theme in new[] { "light", "dark" })
             {
-                await SetThemeAsync(page, theme);
+                await Workbench.SetThemeAsync(page, theme);
                 await reply.Locator("[data-open-trace]").ClickAsync();
                 var trace = page.Locator("[data-trace-dialog] [data-timeline]");
                 await Assertions.Expect(trace).ToHaveAttributeAsync("data-state", "ready");
@@ -81,7 +81,7 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
         }
 
         await page.SetViewportSizeAsync(1280, 800);
-        await SetThemeAsync(page, "light");
+        await Workbench.SetThemeAsync(page, "light");
 
         // The oracle: the emulator's report for the very requests the app sent, replayed over plain HTTP.
         var calls = fixture.Emulator.Requests.All().Skip(before).Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)).ToList();
@@ -125,7 +125,7 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
             await page.SetViewportSizeAsync(width, height);
             foreach (var theme in new[] { "light", "dark" })
             {
-                await SetThemeAsync(page, theme);
+                await Workbench.SetThemeAsync(page, theme);
                 await tokens.Locator("[data-panel] .panel-title, h2").First.ScrollIntoViewIfNeededAsync();
                 await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"tokens-ready-{size}-{theme}.png") });
                 await tokens.Locator("[data-chart=by-model]").ScrollIntoViewIfNeededAsync();
@@ -137,7 +137,7 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
 
         // A run with tool calls: the model call, the tool calls beside each other, then the answer.
         await page.SetViewportSizeAsync(1280, 800);
-        await SetThemeAsync(page, "light");
+        await Workbench.SetThemeAsync(page, "light");
         var tokensUrl = page.Url;
         await page.Locator("[data-new-chat]").ClickAsync();
         await page.WaitForURLAsync(url => url != tokensUrl && url.Contains("/chat/", StringComparison.Ordinal));
@@ -176,16 +176,5 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
         }
 
         return usage ?? throw new InvalidOperationException("The emulator reported no usage for " + call.Body);
-    }
-
-    private static async Task SetThemeAsync(IPage page, string theme)
-    {
-        if (await page.Locator("html").GetAttributeAsync("data-theme") != theme)
-        {
-            await page.Locator("[data-theme-toggle]").ClickAsync();
-            await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", theme);
-        }
-
-        await page.Mouse.MoveAsync(0, 400);
     }
 }

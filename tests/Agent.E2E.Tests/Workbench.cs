@@ -135,6 +135,19 @@ internal static class Workbench
             open);
     }
 
+    /// <summary>Switches to <paramref name="theme"/> when the page is in the other one; the pointer ends off the toggle either way.</summary>
+    public static async Task SetThemeAsync(IPage page, string theme)
+    {
+        if (await page.Locator("html").GetAttributeAsync("data-theme") != theme)
+        {
+            await ToggleThemeAsync(page, theme);
+        }
+        else
+        {
+            await page.Mouse.MoveAsync(0, 400);
+        }
+    }
+
     public static async Task ToggleThemeAsync(IPage page, string expected)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Switch between light and dark theme" }).ClickAsync();
