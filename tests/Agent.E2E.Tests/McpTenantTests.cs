@@ -41,7 +41,7 @@ public sealed class McpTenantTests(BrowserFixture fixture) : IClassFixture<Brows
         using (var owner = new HttpClient { BaseAddress = app.LoopbackAddress })
         {
             using var imported = await owner.PostAsync(new Uri("api/mcp/import", UriKind.Relative),
-                new StringContent("""{"mcpServers": {"owner-notes": {"url": "http://127.0.0.1:9/owner", "enabled": false}}}"""));
+                new StringContent("""{"mcpServers": {"owner-notes": {"url": "http://127.0.0.1:9/owner", "enabled": false}}}""", System.Text.Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
         }
 

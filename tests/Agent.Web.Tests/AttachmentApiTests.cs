@@ -80,7 +80,7 @@ public sealed class AttachmentApiTests
         await AssertErrorAsync(await UploadAsync(client, session, "empty.md", []), HttpStatusCode.BadRequest, "empty.md is empty.");
         await AssertErrorAsync(await UploadAsync(client, Guid.NewGuid(), "notes.txt", [65]), HttpStatusCode.NotFound, "does not exist");
         using var noFile = await client.PostAsJsonAsync($"/api/sessions/{session}/attachments", new { file = "x" });
-        await AssertErrorAsync(noFile, HttpStatusCode.BadRequest, "multipart/form-data");
+        await AssertErrorAsync(noFile, HttpStatusCode.UnsupportedMediaType, "multipart/form-data");
 
         // Accepted by name and size, but not UTF-8 text: the ingest fails and the attachment says why.
         using var latin1 = await UploadAsync(client, session, "notes.txt", [0x66, 0xE9, 0xFF, 0x20, 0x61]);

@@ -116,7 +116,9 @@ public sealed class ListenUrlsProcessTests
         using var crossSite = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/sessions", UriKind.Relative)) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
         crossSite.Headers.Add("Origin", "https://evil.example");
         crossSite.Headers.Add("Sec-Fetch-Site", "cross-site");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await local.SendAsync(crossSite)).StatusCode);
+        using var crossSiteAnswer = await local.SendAsync(crossSite);
+        Assert.Equal(HttpStatusCode.Forbidden, crossSiteAnswer.StatusCode);
+        Assert.Contains("cross-origin request refused", await crossSiteAnswer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var rebound = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/sessions", UriKind.Relative));
         rebound.Headers.Host = $"rebound.evil.example:{port}";
         Assert.Equal(HttpStatusCode.Unauthorized, (await local.SendAsync(rebound)).StatusCode);

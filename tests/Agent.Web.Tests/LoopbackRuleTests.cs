@@ -34,6 +34,7 @@ public sealed class LoopbackRuleTests
     {
         var http = new DefaultHttpContext();
         http.Connection.RemoteIpAddress = IPAddress.Loopback;
+        http.Request.Scheme = "http";
         http.Request.Host = HostString.FromUriComponent(host);
         if (fetchSite is not null)
         {
@@ -59,6 +60,32 @@ public sealed class LoopbackRuleTests
         var http = new DefaultHttpContext();
         http.Connection.RemoteIpAddress = IPAddress.Parse("192.0.2.7");
         http.Request.Host = new HostString("127.0.0.1", 5000);
+        Assert.False(Rule.IsOwner(http));
+    }
+
+    [Theory]
+    [InlineData("Forwarded", "for=203.0.113.9")]
+    [InlineData("X-Forwarded-For", "203.0.113.9")]
+    [InlineData("X-Forwarded-Host", "evil.example")]
+    [InlineData("X-Forwarded-Proto", "https")]
+    [InlineData("X-Forwarded-Port", "443")]
+    [InlineData("X-Real-IP", "203.0.113.9")]
+    [InlineData("X-Client-IP", "203.0.113.9")]
+    [InlineData("True-Client-IP", "203.0.113.9")]
+    [InlineData("CF-Connecting-IP", "203.0.113.9")]
+    [InlineData("Fastly-Client-IP", "203.0.113.9")]
+    [InlineData("X-Cluster-Client-IP", "203.0.113.9")]
+    [InlineData("X-Original-For", "203.0.113.9")]
+    [InlineData("Via", "1.1 proxy")]
+    public void Any_proxy_header_means_the_request_is_not_the_owners(string header, string value)
+    {
+        var http = new DefaultHttpContext();
+        http.Connection.RemoteIpAddress = IPAddress.Loopback;
+        http.Request.Scheme = "http";
+        http.Request.Host = new HostString("127.0.0.1", 5000);
+        Assert.True(Rule.IsOwner(http));
+
+        http.Request.Headers[header] = value;
         Assert.False(Rule.IsOwner(http));
     }
 

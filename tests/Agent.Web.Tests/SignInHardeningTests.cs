@@ -168,7 +168,13 @@ public sealed partial class SignInHardeningTests
             Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         }
 
-        using var created = await browser.PostAsJsonAsync("/api/sessions", new { title = "kim's files" });
+        // The token the workbench page carries (its sign-out form's) is what kim's own page sends with its calls.
+        var page = await browser.GetStringAsync(new Uri("/", UriKind.Relative));
+        var token = TokenField().Match(page).Groups["token"].Value;
+        Assert.NotEmpty(token);
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/sessions") { Content = JsonContent.Create(new { title = "kim's files" }) };
+        create.Headers.Add("RequestVerificationToken", token);
+        using var created = await browser.SendAsync(create);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var sessionId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var upload = new Uri($"/api/sessions/{sessionId}/attachments", UriKind.Relative);
@@ -187,10 +193,7 @@ public sealed partial class SignInHardeningTests
 
         Assert.Empty(await ListAsync(browser, sessionId));
 
-        // The token the workbench page carries (its sign-out form's) lets kim's own page upload.
-        var page = await browser.GetStringAsync(new Uri("/", UriKind.Relative));
-        var token = TokenField().Match(page).Groups["token"].Value;
-        Assert.NotEmpty(token);
+        // With the page's token kim's own page uploads.
         using (var accepted = await browser.PostAsync(upload, Form("notes.txt", token)))
         {
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
@@ -250,7 +253,7 @@ public sealed partial class SignInHardeningTests
         return await factory.CreateAsync((await users.FindByNameAsync(name))!);
     }
 
-    private static async Task<string> TicketAsync(AgentAppFactory app, string name)
+    internal static async Task<string> TicketAsync(AgentAppFactory app, string name)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var check = await scope.ServiceProvider.GetRequiredService<SignInService>().CheckPasswordAsync(name, Password, CancellationToken.None);
@@ -276,5 +279,5 @@ public sealed partial class SignInHardeningTests
         (await client.GetFromJsonAsync<JsonElement[]>($"/api/sessions/{sessionId}/attachments"))!.Select(a => a.GetProperty("fileName").GetString()!).ToArray();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"(?<token>[^\"]+)\"")]
-    private static partial Regex TokenField();
+    internal static partial Regex TokenField();
 }

@@ -195,13 +195,13 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         using var adminClient = ClientWith(app, admin.Secret);
         const string config = """{"mcpServers":{"demo":{"url":"http://127.0.0.1:9/mcp"}}}""";
 
-        using var refused = await memberClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), new StringContent(config));
+        using var refused = await memberClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), Json(config));
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Contains("administrator", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var test = await memberClient.PostAsync(new Uri("/api/providers/deterministic/test", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Forbidden, test.StatusCode);
 
-        using var imported = await adminClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), new StringContent(config));
+        using var imported = await adminClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), Json(config));
         Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
     }
 
@@ -219,7 +219,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         using var bobClient = ClientWith(app, bob.Secret);
         var everything = Path.Combine(RepoPaths.Root, "tests", "mcp-servers", "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
         var notes = JsonSerializer.Serialize(new { mcpServers = new { notes = new { command = "node", args = new[] { everything, "stdio" } } } });
-        using (var imported = await aliceClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), new StringContent(notes)))
+        using (var imported = await aliceClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), Json(notes)))
         {
             Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
         }
@@ -263,7 +263,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
 
         // The same name in bob's tenant is his own server, beside alice's, without touching hers.
         var bobNotes = JsonSerializer.Serialize(new { mcpServers = new { notes = new { command = "node", args = new[] { everything, "stdio" } } } });
-        using (var imported = await bobClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), new StringContent(bobNotes)))
+        using (var imported = await bobClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), Json(bobNotes)))
         {
             Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
         }
@@ -278,7 +278,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         Assert.Contains("Echo: from acme", aliceReply, StringComparison.Ordinal);
 
         // An import may not take the name of an install-wide (appsettings) server, which every tenant sees.
-        using (var taken = await bobClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), new StringContent("""{"mcpServers":{"shared":{"url":"http://127.0.0.1:9/other"}}}""")))
+        using (var taken = await bobClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), Json("""{"mcpServers":{"shared":{"url":"http://127.0.0.1:9/other"}}}""")))
         {
             Assert.Equal(HttpStatusCode.BadRequest, taken.StatusCode);
             Assert.Contains("install-wide", (await taken.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
@@ -418,6 +418,9 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         await users.AddToRoleAsync(user, role);
         return await app.Services.GetRequiredService<AccessTokenService>().CreateAsync(tenant, user.Id, name + "'s token", CancellationToken.None);
     }
+
+    /// <summary>A JSON body as a script sends it: the API takes no other type.</summary>
+    internal static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     internal static HttpClient ClientWith(AgentAppFactory app, string secret)
     {

@@ -48,8 +48,12 @@ public static class ToolsApi
             }
         });
 
-        mcpAdmin.MapPost("/{name}/confirm", (string name, McpServerManager mcp, ICurrentTenant tenant, CancellationToken ct) =>
-            OnServerAsync(name, mcp, tenant.TenantId, () => mcp.ConfirmAsync(tenant.TenantId, name, ct), servers => servers.First(s => s.Spec.Name == name), ct));
+        // Confirming lets a stdio command run. From a browser that is done in the MCP panel, where the person reads the command;
+        // over the API only a script may confirm (a personal access token, or the owner's own client with no cookie).
+        mcpAdmin.MapPost("/{name}/confirm", (string name, HttpRequest request, McpServerManager mcp, ICurrentTenant tenant, CancellationToken ct) =>
+            !Security.AccessTokenHandler.Carries(request) && !Security.RequestGuard.IsScriptClient(request)
+                ? Task.FromResult(Results.Json(new { error = "Confirm a server's command in the MCP panel, where it is shown; over the API, confirm with a personal access token (Authorization: Bearer pat_...)." }, statusCode: StatusCodes.Status403Forbidden))
+                : OnServerAsync(name, mcp, tenant.TenantId, () => mcp.ConfirmAsync(tenant.TenantId, name, ct), servers => servers.First(s => s.Spec.Name == name), ct));
 
         mcpAdmin.MapPost("/{name}/restart", (string name, McpServerManager mcp, ICurrentTenant tenant, CancellationToken ct) =>
             OnServerAsync(name, mcp, tenant.TenantId, () => mcp.RestartAsync(tenant.TenantId, name, ct), servers => servers, ct));

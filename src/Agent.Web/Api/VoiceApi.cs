@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Agent.Domain.Voice;
 using Agent.Web.Clients.Voice;
+using Agent.Web.Security;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Agent.Web.Api;
@@ -31,7 +32,7 @@ public static class VoiceApi
     {
         endpoints.MapGet("/api/voice", (ISpeechToText stt, ITextToSpeech tts) =>
             Results.Ok(new { stt = VoiceServiceState.From(stt.Availability), tts = VoiceServiceState.From(tts.Availability) }));
-        endpoints.MapPost("/api/voice/transcribe", TranscribeAsync);
+        endpoints.MapPost("/api/voice/transcribe", TranscribeAsync).WithMetadata(new AcceptedBodyTypes([.. AudioTypes]));
         endpoints.MapPost("/api/voice/speak", SpeakAsync);
         return endpoints;
     }

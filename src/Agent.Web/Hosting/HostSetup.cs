@@ -20,6 +20,7 @@ using Agent.Web.Telemetry;
 using Agent.Web.Tools;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -130,16 +131,22 @@ public static class HostSetup
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
-        app.Use(ExplainBadRequests);
         app.UseSerilogRequestLogging(o =>
         {
             o.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
 
             // The path only (RequestPath has no query string) and no headers: a key in a URL or header never reaches the log.
+            // The status is the one sent: a refused request is a warning, not an error.
             o.GetLevel = (http, _, error) => error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : http.Response.StatusCode >= 400 ? LogEventLevel.Warning
                 : http.Request.Path.StartsWithSegments("/health") || http.Request.Path.StartsWithSegments("/_framework") || http.Request.Path.StartsWithSegments("/_content") || http.Request.Path.StartsWithSegments("/_blazor") ? LogEventLevel.Debug
                 : LogEventLevel.Information;
         });
+
+        // Inside the request log, so a body that does not bind is logged with the 400 it got, not as a 500.
+        app.Use(ExplainBadRequests);
+        app.UseStatusCodePages(ExplainEmptyErrorAsync);
+
         // Before static files, so scripts and styles are sent with nosniff too.
         app.Use(SecurityHeaders.AddAsync);
         app.UseStaticFiles();
@@ -159,6 +166,32 @@ public static class HostSetup
             }
         });
         return app;
+    }
+
+    /// <summary>
+    /// A 4xx the framework answers without a body (405 from routing, 415 or 413 from a typed body, 404 of an unknown
+    /// /api path) gets {"error": "..."} like the app's own refusals. Endpoints that speak another protocol write their
+    /// own bodies, which this never replaces.
+    /// </summary>
+    private static Task ExplainEmptyErrorAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var status = http.Response.StatusCode;
+        var unknownPage = status == StatusCodes.Status404NotFound && !http.Request.Path.StartsWithSegments("/api");
+        if (status is < 400 or >= 500 || unknownPage)
+        {
+            return Task.CompletedTask;
+        }
+
+        var error = status switch
+        {
+            StatusCodes.Status404NotFound => $"There is no API route {http.Request.Path}.",
+            StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}.",
+            StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+            StatusCodes.Status415UnsupportedMediaType => $"The body's content type '{http.Request.ContentType}' is not accepted here; send application/json.",
+            _ => $"The request was refused ({status}).",
+        };
+        return http.Response.WriteAsJsonAsync(new { error }, http.RequestAborted);
     }
 
     /// <summary>Every 400 says why: a body that does not bind (or is too large) gets {"error": "..."} naming the problem.</summary>

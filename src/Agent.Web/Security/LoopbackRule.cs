@@ -6,7 +6,7 @@ namespace Agent.Web.Security;
 /// <summary>
 /// Decides, per request, whether the caller is the machine's owner (no sign-in). The decision is made from the
 /// request's own connection, not from the binding: a server bound to 0.0.0.0 still treats a browser on this machine
-/// as the owner and everyone else as a stranger who must sign in. A request that carries a forwarding header came
+/// as the owner and everyone else as a stranger who must sign in. A request that carries any proxy header came
 /// through a proxy, so its loopback connection says nothing about the person behind it: it must sign in.
 /// A connection without an IP address (a Unix socket, the in-memory test server) is local to the machine.
 /// A browser on this machine is the owner only for the app's own pages: a request another site makes it send
@@ -15,7 +15,12 @@ namespace Agent.Web.Security;
 /// </summary>
 public sealed class LoopbackRule(IOptionsMonitor<AuthOptions> options)
 {
-    private static readonly string[] ForwardingHeaders = ["Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP"];
+    /// <summary>Headers proxies and CDNs add; any of them (or any X-Forwarded-* / X-Original-* header) means a proxy stands between.</summary>
+    private static readonly HashSet<string> ProxyHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Forwarded", "Via", "X-Real-IP", "X-Client-IP", "Client-IP", "True-Client-IP", "CF-Connecting-IP", "CF-Ray", "Fastly-Client-IP",
+        "X-Cluster-Client-IP", "X-Originating-IP", "X-ProxyUser-Ip", "X-Host", "X-ARR-ClientCert", "X-Azure-ClientIP", "X-Azure-FDID",
+    };
 
     public bool IsOwner(HttpContext http)
     {
@@ -38,9 +43,7 @@ public sealed class LoopbackRule(IOptionsMonitor<AuthOptions> options)
             return false;
         }
 
-        var origin = request.Headers.Origin.ToString();
-        return origin.Length == 0
-            || (Uri.TryCreate(origin, UriKind.Absolute, out var from) && string.Equals(from.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+        return RequestGuard.IsSameOrigin(request);
     }
 
     private static bool IsThisMachine(string host)
@@ -56,12 +59,21 @@ public sealed class LoopbackRule(IOptionsMonitor<AuthOptions> options)
     public static bool IsLoopbackConnection(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        if (ForwardingHeaders.Any(h => http.Request.Headers.ContainsKey(h)))
+        if (CameThroughProxy(http.Request))
         {
             return false;
         }
 
         var remote = http.Connection.RemoteIpAddress;
         return remote is null || IPAddress.IsLoopback(remote) || (remote.IsIPv4MappedToIPv6 && IPAddress.IsLoopback(remote.MapToIPv4()));
+    }
+
+    /// <summary>Whether the request carries any header a proxy adds: then its loopback connection says nothing about who sent it.</summary>
+    public static bool CameThroughProxy(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Headers.Keys.Any(name => ProxyHeaders.Contains(name)
+            || name.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("X-Original-", StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -109,6 +109,7 @@ public static class SecuritySetup
         services.AddScoped<AuthenticationStateProvider, AgentRevalidatingAuthenticationStateProvider>();
         services.AddHttpContextAccessor();
         services.AddSingleton<LoopbackRule>();
+        services.AddSingleton<RequestGuard>();
         services.AddSingleton<AccessTokenService>();
         services.AddScoped<SignInService>();
         services.AddScoped<PrincipalTenant>();
@@ -122,6 +123,8 @@ public static class SecuritySetup
         ArgumentNullException.ThrowIfNull(app);
 
         app.UseAuthentication();
+        var guard = app.Services.GetRequiredService<RequestGuard>();
+        app.Use(guard.InvokeAsync);
         app.UseAuthorization();
 
         // Any /api route without a tenant-bearing principal is refused here, also one mapped without RequireAuthorization.

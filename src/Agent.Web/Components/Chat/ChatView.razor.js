@@ -157,6 +157,14 @@ export async function startRecording(textarea) {
   return { ok: true };
 }
 
+// A signed-in page proves it is the app's own with the antiforgery token its sign-out form carries (the owner's page has none and needs none).
+function apiHeaders(contentType) {
+  const headers = { "Content-Type": contentType };
+  const token = document.querySelector('input[name="__RequestVerificationToken"]')?.value;
+  if (token) headers.RequestVerificationToken = token;
+  return headers;
+}
+
 export async function stopAndTranscribe(textarea, draftKey) {
   const recording = recordings.get(textarea);
   if (!recording) return { ok: false, error: "Nothing is being recorded." };
@@ -180,7 +188,7 @@ export async function stopAndTranscribe(textarea, draftKey) {
 
   let response;
   try {
-    response = await fetch("/api/voice/transcribe", { method: "POST", headers: { "Content-Type": type }, body });
+    response = await fetch("/api/voice/transcribe", { method: "POST", headers: apiHeaders(type), body });
   } catch (e) {
     return { ok: false, error: `The app cannot be reached: ${e.message}` };
   }
@@ -230,7 +238,7 @@ async function toWav(blob) {
 export async function speak(text) {
   let response;
   try {
-    response = await fetch("/api/voice/speak", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }) });
+    response = await fetch("/api/voice/speak", { method: "POST", headers: apiHeaders("application/json"), body: JSON.stringify({ text }) });
   } catch (e) {
     return { ok: false, error: `The app cannot be reached: ${e.message}` };
   }
