@@ -5,11 +5,12 @@ namespace Agent.E2E.Tests;
 
 /// <summary>
 /// The Control plane section of Settings in the real app with the runtime admin API on and a real redis-server: publish
-/// through the form, map the DID, see the tenant listed with it, and the exact error body for an invalid DID.
+/// through the form, map the DID, see the tenant listed with it, and the exact error body for an invalid DID. The
+/// loopback owner's section acts for tenant "local" only: mapping a DID to another tenant is refused.
 /// </summary>
 public sealed class ControlPlaneE2ETests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
-    private const string Tenant = "e2e-acme";
+    private const string Tenant = "local";
 
     private static ILocator Section(IPage page) => page.Locator("[data-control-plane]");
 
@@ -43,8 +44,9 @@ public sealed class ControlPlaneE2ETests(BrowserFixture fixture) : IClassFixture
             await Assertions.Expect(Section(page)).ToHaveAttributeAsync("data-control-plane-state", "ok");
             await Assertions.Expect(page.Locator("[data-tenants-empty]")).ToBeVisibleAsync();
 
-            // Publish the prefilled example under a tenant id of our own: the example follows the id.
-            await FillAsync(page, "publish-tenant", Tenant);
+            // The owner's scope is tenant "local": the form is prefilled with it and the example follows the id.
+            await Assertions.Expect(Section(page)).ToHaveAttributeAsync("data-control-plane-scope", Tenant);
+            await Assertions.Expect(page.Locator("input[data-field=publish-tenant], [data-field=publish-tenant] input").First).ToHaveValueAsync(Tenant);
             await Assertions.Expect(page.Locator("textarea[data-field=publish-json], [data-field=publish-json] textarea").First).ToHaveValueAsync(new System.Text.RegularExpressions.Regex($"\"tenantId\": \"{Tenant}\""));
             await page.Locator("[data-submit=publish]").ClickAsync();
             await Assertions.Expect(Answer(page, "publish")).ToHaveAttributeAsync("data-status", "200");
@@ -60,6 +62,12 @@ public sealed class ControlPlaneE2ETests(BrowserFixture fixture) : IClassFixture
             await Assertions.Expect(did).ToHaveAttributeAsync("data-did-mapped", "mapped");
             await Assertions.Expect(did).ToContainTextAsync("+15551234567 · mapped");
             await Assertions.Expect(page.Locator($"[data-tenant={Tenant}]")).ToBeVisibleAsync();
+
+            // Another tenant: the exact 403 body of the endpoint.
+            await FillAsync(page, "map-tenant", "e2e-acme");
+            await page.Locator("[data-submit=map]").ClickAsync();
+            await Assertions.Expect(Answer(page, "map")).ToHaveAttributeAsync("data-status", "403");
+            await Assertions.Expect(Answer(page, "map").Locator("[data-answer-body]")).ToHaveTextAsync("""{"error":"you can map DIDs only to your own tenant 'local'"}""");
 
             // An invalid DID: the exact 400 body of the endpoint.
             await FillAsync(page, "map-did", "12345");

@@ -8,8 +8,9 @@ namespace Agent.Web.Api;
 /// <summary>
 /// The control plane's admin API under /api/admin/runtime: publish and read tenant configs, map, unmap and look up
 /// DIDs, and Redis health, with the runtime integration report's bodies. Off (503) unless ENABLE_RUNTIME_ADMIN is
-/// true and RUNTIME_ADMIN_TOKEN is set; every call then presents that token as a Bearer token (401 otherwise).
-/// The endpoints only read the request and write the answer: the operations and their bodies are in
+/// true and RUNTIME_ADMIN_TOKEN is set; every call then presents that token as a Bearer token (install-wide), or
+/// comes from a signed-in administrator (scoped to their own tenant: see <see cref="ControlPlaneCaller"/>); 401
+/// otherwise. The endpoints only read the request and write the answer: the operations and their bodies are in
 /// <see cref="RuntimeAdminService"/>, which the Settings page calls too.
 /// </summary>
 public static class RuntimeAdminApi
@@ -24,15 +25,13 @@ public static class RuntimeAdminApi
                 return Error(StatusCodes.Status503ServiceUnavailable, RuntimeAdminRoutes.AdminDisabled);
             }
 
-            // The operator's token, or a signed-in administrator (the loopback owner alone is not enough: that is anyone on this machine).
-            var caller = context.HttpContext.RequestServices.GetRequiredService<Services.PrincipalTenant>();
-            var signedInAdministrator = caller.IsAdministrator && !caller.IsLocalOwner;
-            if (!signedInAdministrator && !admin.IsAuthorized(context.HttpContext.Request.Headers.Authorization.ToString()))
+            if (CallerOf(context.HttpContext, admin) is not { } caller)
             {
                 context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
                 return Error(StatusCodes.Status401Unauthorized, RuntimeAdminRoutes.Unauthorized);
             }
 
+            context.HttpContext.Items[CallerKey] = caller;
             return await next(context);
         }).AllowAnonymous();
 
@@ -45,6 +44,26 @@ public static class RuntimeAdminApi
         return endpoints;
     }
 
+    private static readonly object CallerKey = new();
+
+    /// <summary>
+    /// The operator's token: install-wide. Else a signed-in administrator (cookie, OpenID Connect or personal access
+    /// token): their own tenant only. Else nobody: the loopback owner alone is not enough, that is anyone on this machine.
+    /// </summary>
+    private static ControlPlaneCaller? CallerOf(HttpContext http, RuntimeAdminOptions admin)
+    {
+        if (admin.IsAuthorized(http.Request.Headers.Authorization.ToString()))
+        {
+            return ControlPlaneCaller.InstallWide;
+        }
+
+        var principal = http.RequestServices.GetRequiredService<Services.PrincipalTenant>();
+        return principal.IsAdministrator && !principal.IsLocalOwner ? ControlPlaneCaller.ForTenant(principal.TenantId) : null;
+    }
+
+    /// <summary>Set by the group's filter before any endpoint runs.</summary>
+    private static ControlPlaneCaller Caller(HttpContext http) => (ControlPlaneCaller)http.Items[CallerKey]!;
+
     private static async Task<IResult> PublishAsync(string tenantId, HttpContext http, RuntimeAdminService admin, CancellationToken ct)
     {
         var body = await ReadBodyAsync(http, ct);
@@ -54,11 +73,11 @@ public static class RuntimeAdminApi
         }
 
         using var document = body.Value!;
-        return ToHttp(await admin.PublishAsync(tenantId, document.RootElement, IncludeSecrets(http), ct));
+        return ToHttp(await admin.PublishAsync(Caller(http), tenantId, document.RootElement, IncludeSecrets(http), ct));
     }
 
     private static async Task<IResult> ReadConfigAsync(string tenantId, HttpContext http, RuntimeAdminService admin, CancellationToken ct) =>
-        ToHttp(await admin.ReadConfigAsync(tenantId, IncludeSecrets(http), ct));
+        ToHttp(await admin.ReadConfigAsync(Caller(http), tenantId, IncludeSecrets(http), ct));
 
     private static async Task<IResult> MapAsync(HttpContext http, RuntimeAdminService admin, CancellationToken ct)
     {
@@ -69,7 +88,7 @@ public static class RuntimeAdminApi
         }
 
         using var document = body.Value!;
-        return ToHttp(await admin.MapAsync(document.RootElement, ct));
+        return ToHttp(await admin.MapAsync(Caller(http), document.RootElement, ct));
     }
 
     private static async Task<IResult> UnmapAsync(HttpContext http, RuntimeAdminService admin, CancellationToken ct)
@@ -81,11 +100,11 @@ public static class RuntimeAdminApi
         }
 
         using var document = body.Value!;
-        return ToHttp(await admin.UnmapAsync(document.RootElement, ct));
+        return ToHttp(await admin.UnmapAsync(Caller(http), document.RootElement, ct));
     }
 
-    private static async Task<IResult> LookupAsync(string didE164, RuntimeAdminService admin, CancellationToken ct) =>
-        ToHttp(await admin.LookupAsync(didE164, ct));
+    private static async Task<IResult> LookupAsync(string didE164, HttpContext http, RuntimeAdminService admin, CancellationToken ct) =>
+        ToHttp(await admin.LookupAsync(Caller(http), didE164, ct));
 
     private static async Task<IResult> HealthAsync(RuntimeAdminService admin, CancellationToken ct) =>
         ToHttp(await admin.HealthAsync(ct));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Agent.Domain.ControlPlane;
+using Agent.Domain.Sessions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -14,7 +15,9 @@ public sealed record RuntimeAdminResult(int StatusCode, object Body)
 {
     public const int Ok = 200;
     public const int BadRequest = 400;
+    public const int Forbidden = 403;
     public const int NotFound = 404;
+    public const int Conflict = 409;
     public const int ServerError = 500;
     public const int Unavailable = 503;
 
@@ -42,7 +45,9 @@ public sealed record DidUnmapped([property: JsonPropertyName("didE164")] string 
 /// <summary>
 /// The admin operations behind /api/admin/runtime, free of HTTP: validation, the Redis call, the failure bodies and
 /// the log lines. The admin API and the Settings page's Control plane section both call it, so the page shows the
-/// bodies the API would return. The admin gate (flag, token, Redis) stays with each caller.
+/// bodies the API would return. The admin gate (flag, token, Redis) stays with each caller; the tenant scope is here:
+/// every operation takes a <see cref="ControlPlaneCaller"/>, and a caller scoped to one tenant gets the same 404 for
+/// another tenant's config or DID as for one that does not exist.
 /// </summary>
 public sealed class RuntimeAdminService(
     IRuntimePublisher publisher,
@@ -92,7 +97,7 @@ public sealed class RuntimeAdminService(
         }
     }
 
-    public async Task<RuntimeAdminResult> PublishAsync(string tenantId, string bodyText, bool includeSecrets, CancellationToken ct)
+    public async Task<RuntimeAdminResult> PublishAsync(ControlPlaneCaller caller, string tenantId, string bodyText, bool includeSecrets, CancellationToken ct)
     {
         var body = ParseBody(bodyText);
         if (body.Error is not null)
@@ -101,12 +106,39 @@ public sealed class RuntimeAdminService(
         }
 
         using var document = body.Value!;
-        return await PublishAsync(tenantId, document.RootElement, includeSecrets, ct);
+        return await PublishAsync(caller, tenantId, document.RootElement, includeSecrets, ct);
     }
 
-    public async Task<RuntimeAdminResult> PublishAsync(string tenantId, JsonElement body, bool includeSecrets, CancellationToken ct)
+    public async Task<RuntimeAdminResult> PublishAsync(ControlPlaneCaller caller, string tenantId, JsonElement body, bool includeSecrets, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(tenantId);
+        var id = tenantId.Trim();
+        if (id.Length > 0)
+        {
+            RuntimeContractError? badId;
+            try
+            {
+                badId = await CheckTenantIdAsync(caller, id, ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                return Failed(ex, RuntimeAdminRoutes.PublishFailed, id);
+            }
+
+            if (badId is not null)
+            {
+                logger.LogInformation("Runtime config for tenant {TenantId} refused ({Caller}): {Problem}", id, caller, badId.Error);
+                return RuntimeAdminResult.Invalid(badId);
+            }
+
+            if (!caller.Reaches(id))
+            {
+                logger.LogWarning("Runtime config publish for tenant {TenantId} refused: the caller is scoped to {Caller}", id, caller);
+                return ConfigNotFound();
+            }
+        }
+
         var parsed = RuntimeTenantConfigValidator.Parse(body, tenantId);
         if (parsed.Error is not null)
         {
@@ -125,18 +157,25 @@ public sealed class RuntimeAdminService(
         }
 
         caps.Invalidate(config.TenantId);
-        logger.LogInformation("Published runtime config for tenant {TenantId} to {Key}: {DidCount} DIDs, secret ref {HasRef}, inline secret {HasSecret}",
-            config.TenantId, RuntimeContract.TenantConfigKey(config.TenantId), config.Dids.Count, config.WebhookSecretRef is not null, config.WebhookSecret is not null);
+        logger.LogInformation("Published runtime config for tenant {TenantId} to {Key} ({Caller}): {DidCount} DIDs, secret ref {HasRef}, inline secret {HasSecret}",
+            config.TenantId, RuntimeContract.TenantConfigKey(config.TenantId), caller, config.Dids.Count, config.WebhookSecretRef is not null, config.WebhookSecret is not null);
         return Document(config, includeSecrets);
     }
 
-    public async Task<RuntimeAdminResult> ReadConfigAsync(string tenantId, bool includeSecrets, CancellationToken ct)
+    public async Task<RuntimeAdminResult> ReadConfigAsync(ControlPlaneCaller caller, string tenantId, bool includeSecrets, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(tenantId);
         var id = tenantId.Trim();
         if (id.Length == 0)
         {
             return RuntimeAdminResult.Invalid(new RuntimeContractError("tenantId in the route is empty.", "tenantId"));
+        }
+
+        if (!caller.Reaches(id))
+        {
+            logger.LogWarning("Runtime config read of tenant {TenantId} refused: the caller is scoped to {Caller}", id, caller);
+            return ConfigNotFound();
         }
 
         RuntimeTenantConfig? config;
@@ -149,56 +188,100 @@ public sealed class RuntimeAdminService(
             return Failed(ex, RuntimeAdminRoutes.ConfigReadFailed, id);
         }
 
-        return config is null
-            ? RuntimeAdminResult.Json(new RuntimeContractError(RuntimeAdminRoutes.TenantConfigNotFound, "tenantId"), RuntimeAdminResult.NotFound)
-            : Document(config, includeSecrets);
+        return config is null ? ConfigNotFound() : Document(config, includeSecrets);
     }
 
-    public async Task<RuntimeAdminResult> MapAsync(JsonElement body, CancellationToken ct)
+    public async Task<RuntimeAdminResult> MapAsync(ControlPlaneCaller caller, JsonElement body, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         var parsed = RuntimeDidRequests.ParseMap(body);
         if (parsed.Error is not null)
         {
             return RuntimeAdminResult.Invalid(parsed.Error);
         }
 
+        var mapping = parsed.Value!;
+        string? holder = null;
         try
         {
-            await publisher.MapDidAsync(parsed.Value!, ct);
+            if (await CheckTenantIdAsync(caller, mapping.TenantId, ct) is { } badId)
+            {
+                return RuntimeAdminResult.Invalid(badId);
+            }
+
+            // 403, not 404: the caller named the tenant in the body, so the answer reveals nothing they did not say.
+            if (!caller.Reaches(mapping.TenantId))
+            {
+                logger.LogWarning("Mapping DID {Did} to tenant {TenantId} refused: the caller is scoped to {Caller}", mapping.DidE164, mapping.TenantId, caller);
+                return RuntimeAdminResult.Error(RuntimeAdminResult.Forbidden, $"you can map DIDs only to your own tenant '{caller.TenantId}'");
+            }
+
+            if (caller.IsInstallWide)
+            {
+                await publisher.MapDidAsync(mapping, ct);
+            }
+            else
+            {
+                holder = await publisher.MapDidUnlessHeldAsync(mapping, ct);
+            }
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            return Failed(ex, RuntimeAdminRoutes.MapFailed, parsed.Value!.TenantId);
+            return Failed(ex, RuntimeAdminRoutes.MapFailed, mapping.TenantId);
         }
 
-        logger.LogInformation("Mapped DID {Did} to tenant {TenantId}", parsed.Value!.DidE164, parsed.Value.TenantId);
-        return RuntimeAdminResult.Json(parsed.Value);
+        if (holder is not null)
+        {
+            logger.LogWarning("Mapping DID {Did} to tenant {TenantId} refused: another tenant holds it", mapping.DidE164, mapping.TenantId);
+            return RuntimeAdminResult.Error(RuntimeAdminResult.Conflict,
+                $"{mapping.DidE164} is mapped to another tenant; it can be mapped to '{mapping.TenantId}' only after that tenant unmaps it (or the operator, with RUNTIME_ADMIN_TOKEN, maps it).");
+        }
+
+        logger.LogInformation("Mapped DID {Did} to tenant {TenantId} ({Caller})", mapping.DidE164, mapping.TenantId, caller);
+        return RuntimeAdminResult.Json(mapping);
     }
 
-    public async Task<RuntimeAdminResult> UnmapAsync(JsonElement body, CancellationToken ct)
+    public async Task<RuntimeAdminResult> UnmapAsync(ControlPlaneCaller caller, JsonElement body, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         var parsed = RuntimeDidRequests.ParseUnmap(body);
         if (parsed.Error is not null)
         {
             return RuntimeAdminResult.Invalid(parsed.Error);
         }
 
+        var did = parsed.Value!;
         bool removed;
         try
         {
-            removed = await publisher.UnmapDidAsync(parsed.Value!, ct);
+            if (caller.IsInstallWide)
+            {
+                removed = await publisher.UnmapDidAsync(did, ct);
+            }
+            else
+            {
+                var holder = await publisher.UnmapDidHeldByAsync(did, caller.TenantId!, ct);
+                if (holder is not null && !caller.Reaches(holder))
+                {
+                    logger.LogWarning("Unmapping DID {Did} refused: another tenant holds it, the caller is scoped to {Caller}", did, caller);
+                    return DidNotMapped();
+                }
+
+                removed = holder is not null;
+            }
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            return Failed(ex, RuntimeAdminRoutes.UnmapFailed, null);
+            return Failed(ex, RuntimeAdminRoutes.UnmapFailed, caller.TenantId);
         }
 
-        logger.LogInformation("Unmapped DID {Did} (was mapped: {Removed})", parsed.Value, removed);
-        return RuntimeAdminResult.Json(new DidUnmapped(parsed.Value!, removed));
+        logger.LogInformation("Unmapped DID {Did} (was mapped: {Removed}; {Caller})", did, removed, caller);
+        return RuntimeAdminResult.Json(new DidUnmapped(did, removed));
     }
 
-    public async Task<RuntimeAdminResult> LookupAsync(string didE164, CancellationToken ct)
+    public async Task<RuntimeAdminResult> LookupAsync(ControlPlaneCaller caller, string didE164, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         var parsed = RuntimeDidRequests.ParseDid(didE164);
         if (parsed.Error is not null)
         {
@@ -212,11 +295,12 @@ public sealed class RuntimeAdminService(
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            return Failed(ex, RuntimeAdminRoutes.LookupFailed, null);
+            return Failed(ex, RuntimeAdminRoutes.LookupFailed, caller.TenantId);
         }
 
-        return tenantId is null
-            ? RuntimeAdminResult.Json(new RuntimeContractError(RuntimeAdminRoutes.DidNotMapped, "didE164"), RuntimeAdminResult.NotFound)
+        // Another tenant's DID answers as an unmapped one.
+        return tenantId is null || !caller.Reaches(tenantId)
+            ? DidNotMapped()
             : RuntimeAdminResult.Json(new DidMapping(parsed.Value!, tenantId));
     }
 
@@ -243,11 +327,13 @@ public sealed class RuntimeAdminService(
     /// <summary>
     /// The tenants whose config can be read (SCAN of <c>tenantcfg:*</c>, at most <see cref="TenantListLimit"/>), each
     /// with where its DIDs are mapped. Not part of the admin API: the runtime has no listing, this is for the page.
-    /// Throws when Redis is down.
+    /// A caller scoped to one tenant sees only that tenant, and a DID of it held by another tenant as
+    /// <see cref="RuntimeDidState.OtherTenant"/>. Throws when Redis is down.
     /// </summary>
-    public async Task<RuntimeTenantListing> ListTenantsAsync(bool includeSecrets, CancellationToken ct)
+    public async Task<RuntimeTenantListing> ListTenantsAsync(ControlPlaneCaller caller, bool includeSecrets, CancellationToken ct)
     {
-        var scan = await directory.ScanTenantIdsAsync(TenantListLimit, ct);
+        ArgumentNullException.ThrowIfNull(caller);
+        var scan = caller.IsInstallWide ? await directory.ScanTenantIdsAsync(TenantListLimit, ct) : new RuntimeTenantScan([caller.TenantId!], false);
         var tenants = new List<RuntimeTenantSummary>();
         var unreadable = new List<string>();
         foreach (var tenantId in scan.TenantIds)
@@ -271,7 +357,8 @@ public sealed class RuntimeAdminService(
             var dids = new List<RuntimeDidState>(config.Dids.Count);
             foreach (var did in config.Dids)
             {
-                dids.Add(new RuntimeDidState(did, await publisher.LookupDidAsync(did, ct)));
+                var mappedTo = await publisher.LookupDidAsync(did, ct);
+                dids.Add(new RuntimeDidState(did, mappedTo is null || caller.Reaches(mappedTo) ? mappedTo : RuntimeDidState.OtherTenant));
             }
 
             tenants.Add(new RuntimeTenantSummary(Visible(config, includeSecrets), dids));
@@ -279,6 +366,28 @@ public sealed class RuntimeAdminService(
 
         return new RuntimeTenantListing(tenants, unreadable, scan.Truncated);
     }
+
+    /// <summary>
+    /// A tenant id a config or a DID mapping names: new ids must pass <see cref="Tenant.IsValidNewId"/>. An id of the
+    /// older, lenient rule still passes when it is the caller's own tenant or (install-wide only, so a scoped caller
+    /// learns nothing of other tenants) when its config is already published.
+    /// </summary>
+    private async Task<RuntimeContractError?> CheckTenantIdAsync(ControlPlaneCaller caller, string tenantId, CancellationToken ct)
+    {
+        if (Tenant.IsValidNewId(tenantId)
+            || (Tenant.IsValidId(tenantId) && (caller.TenantId == tenantId || (caller.IsInstallWide && await publisher.ConfigExistsAsync(tenantId, ct)))))
+        {
+            return null;
+        }
+
+        return new RuntimeContractError($"tenantId must match {Tenant.NewIdRule}.", "tenantId");
+    }
+
+    private static RuntimeAdminResult ConfigNotFound() =>
+        RuntimeAdminResult.Json(new RuntimeContractError(RuntimeAdminRoutes.TenantConfigNotFound, "tenantId"), RuntimeAdminResult.NotFound);
+
+    private static RuntimeAdminResult DidNotMapped() =>
+        RuntimeAdminResult.Json(new RuntimeContractError(RuntimeAdminRoutes.DidNotMapped, "didE164"), RuntimeAdminResult.NotFound);
 
     private bool IncludeSecrets(bool asked) => admin.Value.AllowSecretRead && asked;
 
@@ -295,7 +404,11 @@ public sealed class RuntimeAdminService(
 }
 
 /// <summary>One DID of a tenant's config and the tenant its <c>tenantmap:did:</c> key points to (null: not mapped).</summary>
-public sealed record RuntimeDidState(string DidE164, string? MappedTo);
+public sealed record RuntimeDidState(string DidE164, string? MappedTo)
+{
+    /// <summary>What a caller scoped to one tenant sees in place of the id of the other tenant that holds the DID.</summary>
+    public const string OtherTenant = "another tenant";
+}
 
 /// <summary>A tenant's config (redacted unless secret read is allowed and asked for) and the state of its DIDs.</summary>
 public sealed record RuntimeTenantSummary(RuntimeTenantConfig Config, IReadOnlyList<RuntimeDidState> Dids);

@@ -19,6 +19,21 @@ public interface IRuntimePublisher
 
     Task<string?> LookupDidAsync(string didE164, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets <c>tenantmap:did:{did}</c> to the tenant id unless another tenant holds it, in one step (no other writer can
+    /// come between the check and the write). Returns null when it was set, else the tenant that holds the DID.
+    /// </summary>
+    Task<string?> MapDidUnlessHeldAsync(DidMapping mapping, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes <c>tenantmap:did:{did}</c> only when it points to <paramref name="tenantId"/>, in one step. Returns the
+    /// tenant it pointed to (deleted only when that is <paramref name="tenantId"/>), or null when it was not mapped.
+    /// </summary>
+    Task<string?> UnmapDidHeldByAsync(string didE164, string tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Whether <c>tenantcfg:{tenantId}</c> exists (whatever it holds).</summary>
+    Task<bool> ConfigExistsAsync(string tenantId, CancellationToken cancellationToken);
+
     /// <summary>PING, then a GET, as the runtime's health check does.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }
@@ -29,6 +44,20 @@ public sealed class RuntimeConfigUnreadableException(string key, string reason) 
 public sealed class RedisRuntimePublisher(RedisConnection connection) : IRuntimePublisher
 {
     private const string HealthProbeKey = RuntimeContract.TenantConfigKeyPrefix + "__health_probe__";
+
+    // Lua runs atomically on the server: the GET and the write see the same value. A nil reply is Lua's false.
+    private const string MapUnlessHeldScript = """
+        local holder = redis.call('GET', KEYS[1])
+        if holder and holder ~= ARGV[1] then return holder end
+        redis.call('SET', KEYS[1], ARGV[1])
+        return false
+        """;
+
+    private const string UnmapIfHeldByScript = """
+        local holder = redis.call('GET', KEYS[1])
+        if holder == ARGV[1] then redis.call('DEL', KEYS[1]) end
+        return holder
+        """;
 
     public async Task PublishAsync(RuntimeTenantConfig config, CancellationToken cancellationToken)
     {
@@ -80,6 +109,27 @@ public sealed class RedisRuntimePublisher(RedisConnection connection) : IRuntime
         var database = await connection.GetDatabaseAsync(cancellationToken);
         var value = await database.StringGetAsync(RuntimeContract.DidKey(didE164)).WaitAsync(cancellationToken);
         return value.IsNull ? null : (string?)value;
+    }
+
+    public async Task<string?> MapDidUnlessHeldAsync(DidMapping mapping, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        var database = await connection.GetDatabaseAsync(cancellationToken);
+        var holder = await database.ScriptEvaluateAsync(MapUnlessHeldScript, [RuntimeContract.DidKey(mapping.DidE164)], [mapping.TenantId]).WaitAsync(cancellationToken);
+        return holder.IsNull ? null : (string?)holder;
+    }
+
+    public async Task<string?> UnmapDidHeldByAsync(string didE164, string tenantId, CancellationToken cancellationToken)
+    {
+        var database = await connection.GetDatabaseAsync(cancellationToken);
+        var holder = await database.ScriptEvaluateAsync(UnmapIfHeldByScript, [RuntimeContract.DidKey(didE164)], [tenantId]).WaitAsync(cancellationToken);
+        return holder.IsNull ? null : (string?)holder;
+    }
+
+    public async Task<bool> ConfigExistsAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var database = await connection.GetDatabaseAsync(cancellationToken);
+        return await database.KeyExistsAsync(RuntimeContract.TenantConfigKey(tenantId)).WaitAsync(cancellationToken);
     }
 
     public async Task PingAsync(CancellationToken cancellationToken)

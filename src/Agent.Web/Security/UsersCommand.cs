@@ -44,9 +44,14 @@ public static class UsersCommand
             }
         }
 
-        if (!AgentClaims.IsValidTenantId(tenant))
+        if (tenant is null)
         {
-            return (null, $"--tenant is required: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit. {Usage}");
+            return (null, $"--tenant is required: a tenant id matching {Domain.Sessions.Tenant.NewIdRule}. {Usage}");
+        }
+
+        if (!Domain.Sessions.Tenant.IsValidNewId(tenant))
+        {
+            return (null, $"--tenant '{tenant}' is not a valid tenant id: it must match {Domain.Sessions.Tenant.NewIdRule}. {Usage}");
         }
 
         return (new AddUser(name, tenant!, admin, hostArgs.ToArray()), null);

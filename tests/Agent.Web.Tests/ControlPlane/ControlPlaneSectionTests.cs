@@ -9,7 +9,11 @@ using Microsoft.Extensions.Options;
 
 namespace Agent.Web.Tests.ControlPlane;
 
-/// <summary>The Settings page's Control plane section against a real redis-server: disabled, healthy, Redis down, and the exact bodies.</summary>
+/// <summary>
+/// The Settings page's Control plane section against a real redis-server: disabled, healthy, Redis down, the exact
+/// bodies, and a section scoped to one tenant. Install-wide is the token holder's scope (the page itself only ever
+/// passes the signed-in person's own tenant).
+/// </summary>
 public sealed class ControlPlaneSectionTests : AgentTestContext
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
@@ -45,7 +49,7 @@ public sealed class ControlPlaneSectionTests : AgentTestContext
     public void Disabled_admin_names_exactly_the_variables_to_set_and_shows_no_forms(bool enable, string? token, string? redisUrl, string reasons, string variables)
     {
         AddServices(redisUrl, enable, token);
-        var section = Render<ControlPlaneSection>();
+        var section = Render<ControlPlaneSection>(p => p.Add(c => c.Caller, ControlPlaneCaller.InstallWide));
 
         Assert.Equal("disabled", section.Find("[data-control-plane]").GetAttribute("data-control-plane-state"));
         var alert = section.Find("[data-control-plane-disabled]");
@@ -61,14 +65,14 @@ public sealed class ControlPlaneSectionTests : AgentTestContext
     {
         await using var redis = await RedisServer.StartAsync();
         var admin = AddServices(redis.Url);
-        var published = await admin.PublishAsync("acme", RuntimeAdminService.ExampleConfigJson("acme").Replace("\"secret://runtime/webhook\"", "\"secret://runtime/webhook\", \"webhookSecret\": \"s3cr3t-value\"", StringComparison.Ordinal), false, CancellationToken.None);
+        var published = await admin.PublishAsync(ControlPlaneCaller.InstallWide, "acme", RuntimeAdminService.ExampleConfigJson("acme").Replace("\"secret://runtime/webhook\"", "\"secret://runtime/webhook\", \"webhookSecret\": \"s3cr3t-value\"", StringComparison.Ordinal), false, CancellationToken.None);
         Assert.Equal(200, published.StatusCode);
         using (var mapBody = System.Text.Json.JsonDocument.Parse("""{ "didE164": "+15551234567", "tenantId": "acme" }"""))
         {
-            Assert.Equal(200, (await admin.MapAsync(mapBody.RootElement, CancellationToken.None)).StatusCode);
+            Assert.Equal(200, (await admin.MapAsync(ControlPlaneCaller.InstallWide, mapBody.RootElement, CancellationToken.None)).StatusCode);
         }
 
-        var section = Render<ControlPlaneSection>();
+        var section = Render<ControlPlaneSection>(p => p.Add(c => c.Caller, ControlPlaneCaller.InstallWide));
         section.WaitForAssertion(() => Assert.Equal("ok", section.Find("[data-control-plane]").GetAttribute("data-control-plane-state")), Wait);
         section.WaitForAssertion(() => section.Find("[data-tenant=acme]"), Wait);
         Assert.Equal("redis://127.0.0.1:" + redis.Port, section.Find("[data-redis-url]").TextContent);
@@ -102,7 +106,7 @@ public sealed class ControlPlaneSectionTests : AgentTestContext
     {
         await using var redis = await RedisServer.StartAsync();
         AddServices(redis.Url);
-        var section = Render<ControlPlaneSection>();
+        var section = Render<ControlPlaneSection>(p => p.Add(c => c.Caller, ControlPlaneCaller.InstallWide));
         section.WaitForAssertion(() => Assert.Equal("ok", section.Find("[data-control-plane]").GetAttribute("data-control-plane-state")), Wait);
 
         Field(section, "publish-json").Change(RuntimeAdminService.ExampleConfigJson("tenant-1").Replace("\"maxConcurrentCallsTenant\": 10", "\"maxConcurrentCallsTenant\": -1", StringComparison.Ordinal));
@@ -125,12 +129,53 @@ public sealed class ControlPlaneSectionTests : AgentTestContext
     }
 
     [Fact]
+    public async Task A_section_scoped_to_one_tenant_lists_only_it_and_refuses_the_other_tenants_DIDs()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var admin = AddServices(redis.Url);
+        var everyone = ControlPlaneCaller.InstallWide;
+        Assert.Equal(200, (await admin.PublishAsync(everyone, "beta", RuntimeAdminService.ExampleConfigJson("beta"), false, CancellationToken.None)).StatusCode);
+        using (var mapBody = System.Text.Json.JsonDocument.Parse("""{ "didE164": "+15551234567", "tenantId": "beta" }"""))
+        {
+            Assert.Equal(200, (await admin.MapAsync(everyone, mapBody.RootElement, CancellationToken.None)).StatusCode);
+        }
+
+        var section = Render<ControlPlaneSection>(p => p.Add(c => c.Caller, ControlPlaneCaller.ForTenant("acme")));
+        section.WaitForAssertion(() => Assert.Equal("ok", section.Find("[data-control-plane]").GetAttribute("data-control-plane-state")), Wait);
+        Assert.Equal("acme", section.Find("[data-control-plane]").GetAttribute("data-control-plane-scope"));
+        section.WaitForAssertion(() => section.Find("[data-tenants-empty]"), Wait);
+        Assert.Equal("acme", Field(section, "publish-tenant").GetAttribute("value"));
+        Assert.Equal("acme", Field(section, "map-tenant").GetAttribute("value"));
+
+        // acme publishes the example: its DID is beta's, and acme's listing says so without naming beta.
+        section.Find("form[data-form=publish]").Submit();
+        section.WaitForAssertion(() => Assert.Equal("200", section.Find("[data-admin-answer=publish]").GetAttribute("data-status")), Wait);
+        section.WaitForAssertion(() => Assert.Equal("elsewhere", section.Find("[data-tenant-dids=acme] [data-did]").GetAttribute("data-did-mapped")), Wait);
+        Assert.Empty(section.FindAll("[data-tenant=beta]"));
+        Assert.DoesNotContain("beta", section.Find("[data-tenant-table]").TextContent, StringComparison.Ordinal);
+
+        Field(section, "map-did").Change("+15551234567");
+        section.Find("form[data-form=map]").Submit();
+        section.WaitForAssertion(() => Assert.Equal("409", section.Find("[data-admin-answer=map]").GetAttribute("data-status")), Wait);
+
+        Field(section, "map-did").Change("+15557654321");
+        Field(section, "map-tenant").Change("beta");
+        section.Find("form[data-form=map]").Submit();
+        section.WaitForAssertion(() => Assert.Equal("""{"error":"you can map DIDs only to your own tenant 'acme'"}""", AnswerBody(section, "map")), Wait);
+
+        Field(section, "lookup-did").Change("+15551234567");
+        section.Find("form[data-form=lookup]").Submit();
+        section.WaitForAssertion(() => Assert.Equal("""{"error":"runtime_did_not_mapped","field":"didE164"}""", AnswerBody(section, "lookup")), Wait);
+        Assert.Equal("beta", (await admin.LookupAsync(everyone, "+15551234567", CancellationToken.None)).Body is DidMapping m ? m.TenantId : null);
+    }
+
+    [Fact]
     public async Task Redis_down_shows_the_health_error_and_the_failure_bodies()
     {
         await using var redis = await RedisServer.StartAsync();
         await redis.StopAsync();
         AddServices(redis.Url);
-        var section = Render<ControlPlaneSection>();
+        var section = Render<ControlPlaneSection>(p => p.Add(c => c.Caller, ControlPlaneCaller.InstallWide));
 
         section.WaitForAssertion(() => Assert.Equal("down", section.Find("[data-control-plane]").GetAttribute("data-control-plane-state")), Wait);
         Assert.False(string.IsNullOrWhiteSpace(section.Find("[data-redis-error]").TextContent));

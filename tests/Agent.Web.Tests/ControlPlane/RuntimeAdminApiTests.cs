@@ -13,7 +13,7 @@ namespace Agent.Web.Tests.ControlPlane;
 /// <summary>The admin API against a real redis-server started by the test.</summary>
 public sealed class RuntimeAdminApiTests
 {
-    private static string Config(string tenantId, string? secret = null, string dids = "\" +1 555 123 4567 \"", int tenantCap = 2, int globalCap = 10)
+    internal static string Config(string tenantId, string? secret = null, string dids = "\" +1 555 123 4567 \"", int tenantCap = 2, int globalCap = 10)
     {
         var node = JsonNode.Parse($$"""
             {
@@ -333,6 +333,12 @@ public sealed class RuntimeAdminApiTests
         public Task<bool> UnmapDidAsync(string didE164, CancellationToken cancellationToken) => throw new InvalidOperationException("boom");
 
         public Task<string?> LookupDidAsync(string didE164, CancellationToken cancellationToken) => throw new InvalidOperationException("boom");
+
+        public Task<string?> MapDidUnlessHeldAsync(DidMapping mapping, CancellationToken cancellationToken) => throw new InvalidOperationException("boom");
+
+        public Task<string?> UnmapDidHeldByAsync(string didE164, string tenantId, CancellationToken cancellationToken) => throw new InvalidOperationException("boom");
+
+        public Task<bool> ConfigExistsAsync(string tenantId, CancellationToken cancellationToken) => throw new InvalidOperationException("boom");
 
         public Task PingAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("boom");
     }

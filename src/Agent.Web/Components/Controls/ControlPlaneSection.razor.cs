@@ -10,7 +10,7 @@ namespace Agent.Web.Components.Controls;
 /// The Settings page's Control plane section: what to set when the runtime admin API is off; otherwise Redis health,
 /// the tenants whose config can be read (with their DIDs and where each is mapped), a DID lookup, and the publish, map
 /// and unmap forms. Every operation goes through <see cref="RuntimeAdminService"/>, the same code the admin endpoints
-/// call, and its answer is shown as the exact body the endpoint would return.
+/// call, with the page's <see cref="Caller"/> scope, and its answer is shown as the exact body the endpoint would return.
 /// </summary>
 public sealed partial class ControlPlaneSection : IDisposable
 {
@@ -29,6 +29,10 @@ public sealed partial class ControlPlaneSection : IDisposable
     private Answer? mapAnswer;
     private Answer? unmapAnswer;
     private Answer? lookupAnswer;
+
+    /// <summary>Whom every operation acts for: the Settings page passes the signed-in person's own tenant.</summary>
+    [Parameter, EditorRequired]
+    public required ControlPlaneCaller Caller { get; set; }
 
     [Inject]
     public required RuntimeAdminService Admin { get; init; }
@@ -67,8 +71,8 @@ public sealed partial class ControlPlaneSection : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        publish.TenantId = RuntimeAdminService.NewTenantId([]);
-        publish.ConfigJson = RuntimeAdminService.ExampleConfigJson(publish.TenantId);
+        SetPublishTenant(Caller.TenantId ?? RuntimeAdminService.NewTenantId([]));
+        map.TenantId = Caller.TenantId;
         if (Options.AdminEnabled)
         {
             await RefreshAsync();
@@ -97,9 +101,9 @@ public sealed partial class ControlPlaneSection : IDisposable
     {
         try
         {
-            listing = await Admin.ListTenantsAsync(includeSecrets, token);
+            listing = await Admin.ListTenantsAsync(Caller, includeSecrets, token);
             listingError = null;
-            if (publish.IsExample && listing.Tenants.Any(t => t.Config.TenantId == publish.TenantId))
+            if (Caller.IsInstallWide && publish.IsExample && listing.Tenants.Any(t => t.Config.TenantId == publish.TenantId))
             {
                 SetPublishTenant(RuntimeAdminService.NewTenantId(listing.Tenants.Select(t => t.Config.TenantId)));
             }
@@ -141,7 +145,7 @@ public sealed partial class ControlPlaneSection : IDisposable
         async token =>
         {
             var tenant = publish.TenantId ?? "";
-            var result = await Admin.PublishAsync(tenant, publish.ConfigJson ?? "", includeSecrets, token);
+            var result = await Admin.PublishAsync(Caller, tenant, publish.ConfigJson ?? "", includeSecrets, token);
             publishAnswer = new Answer($"POST {RuntimeAdminRoutes.Prefix}/tenants/{Uri.EscapeDataString(tenant)}/config", result);
             return (result, $"Published the config of {tenant.Trim()}.");
         });
@@ -150,7 +154,7 @@ public sealed partial class ControlPlaneSection : IDisposable
         async token =>
         {
             var body = JsonSerializer.SerializeToElement(new DidMapping(map.Did ?? "", map.TenantId ?? ""), RuntimeContract.Json);
-            var result = await Admin.MapAsync(body, token);
+            var result = await Admin.MapAsync(Caller, body, token);
             mapAnswer = new Answer($"POST {RuntimeAdminRoutes.Prefix}{RuntimeAdminRoutes.MapDid}", result);
             return (result, result.Body is DidMapping m ? $"Mapped {m.DidE164} to {m.TenantId}." : "Mapped.");
         });
@@ -159,7 +163,7 @@ public sealed partial class ControlPlaneSection : IDisposable
         async token =>
         {
             var body = JsonSerializer.SerializeToElement(new { didE164 = unmap.Did ?? "" }, RuntimeContract.Json);
-            var result = await Admin.UnmapAsync(body, token);
+            var result = await Admin.UnmapAsync(Caller, body, token);
             unmapAnswer = new Answer($"POST {RuntimeAdminRoutes.Prefix}{RuntimeAdminRoutes.UnmapDid}", result);
             return (result, result.Body is DidUnmapped u ? (u.Removed ? $"Unmapped {u.DidE164}." : $"{u.DidE164} was not mapped.") : "Unmapped.");
         });
@@ -168,7 +172,7 @@ public sealed partial class ControlPlaneSection : IDisposable
         async token =>
         {
             var did = lookup.Did ?? "";
-            var result = await Admin.LookupAsync(did, token);
+            var result = await Admin.LookupAsync(Caller, did, token);
             lookupAnswer = new Answer($"GET {RuntimeAdminRoutes.Prefix}/dids/{Uri.EscapeDataString(did)}", result);
             return (result, result.Body is DidMapping m ? $"{m.DidE164} is mapped to {m.TenantId}." : null);
         },

@@ -62,6 +62,14 @@ public sealed partial class Settings : IDisposable
     /// <summary>Absent in hosts without the control plane (some component tests): the section is then not shown.</summary>
     private bool ControlPlaneAvailable => Services.GetService<RuntimeAdminService>() is not null;
 
+    /// <summary>
+    /// The Control plane section acts for the person's own tenant only: a signed-in administrator's tenant, and for the
+    /// loopback owner tenant "local" (the owner is the administrator of "local"). The admin API refuses the owner without
+    /// RUNTIME_ADMIN_TOKEN because on loopback the owner is anyone on this machine; the page holds no token, so it does
+    /// not reach further than the API would. Install-wide work stays with the token holder, through the API.
+    /// </summary>
+    private ControlPlaneCaller ControlPlaneScope => ControlPlaneCaller.ForTenant(Caller.IsLocalOwner ? Domain.Sessions.Tenant.LocalId : Caller.TenantId);
+
     private ProviderAvailability? DefaultAvailability => Catalog.Default is { } d ? Catalog.AvailabilityOf(d.Provider.Name) : null;
 
     private PanelStateKind State => storageError is not null ? PanelStateKind.Error
