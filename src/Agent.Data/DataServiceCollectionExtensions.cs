@@ -1,6 +1,7 @@
 using Agent.Data.Stores;
 using Agent.Domain.Configuration;
 using Agent.Domain.Memory;
+using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Microsoft.EntityFrameworkCore;
@@ -42,6 +43,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IToolApprovalStore, ToolApprovalStore>();
         services.AddSingleton<IAccessTokenStore, AccessTokenStore>();
         services.AddSingleton<ITeamTaskStore, TeamTaskStore>();
+        services.AddSingleton<ITenantOwnership, TenantOwnership>();
         return services;
     }
 }

@@ -143,6 +143,111 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Execution_requests_carrying_another_tenants_ids_answer_404_for_every_intent_and_nothing_runs()
+    {
+        await using var app = new AgentAppFactory();
+        var alice = await PersonAsync(app, "alice", "acme", admin: false);
+        var bob = await PersonAsync(app, "bob", "beta", admin: false);
+        using var aliceClient = ClientWith(app, alice.Secret);
+        using var bobClient = ClientWith(app, bob.Secret);
+
+        // What alice owns, one id of every kind an execution request can carry.
+        using var created = await aliceClient.PostAsJsonAsync("/api/sessions", new { title = "acme plans" });
+        var sessionId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var sent = await aliceClient.PostAsJsonAsync($"/api/sessions/{sessionId}/messages", new { text = "acme secret plan" });
+        Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        var turnExecution = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("executionId").GetGuid();
+        await app.Services.GetRequiredService<ChatCoordinator>().WhenIdleAsync(sessionId);
+        var replyId = (await aliceClient.GetFromJsonAsync<JsonElement[]>($"/api/sessions/{sessionId}/messages"))!
+            .Single(m => m.GetProperty("role").GetString() == "assistant").GetProperty("id").GetGuid();
+        using var form = new MultipartFormDataContent { { new ByteArrayContent("acme notes"u8.ToArray()), "file", "notes.txt" } };
+        using var uploaded = await aliceClient.PostAsync(new Uri($"/api/sessions/{sessionId}/attachments", UriKind.Relative), form);
+        Assert.Equal(HttpStatusCode.Accepted, uploaded.StatusCode);
+        var attachmentId = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("attachment").GetProperty("id").GetGuid();
+        var now = DateTimeOffset.UtcNow;
+        var artifactId = Guid.NewGuid();
+        await app.Services.GetRequiredService<IArtifactStore>().AddAsync(
+            new Artifact(artifactId, "test.note", "acme", "send_message", turnExecution, ArtifactLifecycle.Ready, "acme's note", [], [], now, now), CancellationToken.None);
+        var taskId = Guid.NewGuid();
+        await app.Services.GetRequiredService<ITeamTaskStore>().AddAsync(new Agent.Domain.Teams.TeamTask
+        {
+            Id = taskId,
+            TenantId = "acme",
+            SessionId = sessionId,
+            RootExecutionId = turnExecution,
+            ParentExecutionId = turnExecution,
+            ReplyMessageId = replyId,
+            CallId = "call-1",
+            TeamId = "default",
+            AgentId = "coder",
+            AgentName = "Coder",
+            Task = "acme task",
+            Depth = 1,
+            CreatedAt = now,
+            UpdatedAt = now,
+        }, CancellationToken.None);
+        var aliceIds = new Dictionary<OwnedIdKind, Guid>
+        {
+            [OwnedIdKind.Session] = sessionId,
+            [OwnedIdKind.Message] = replyId,
+            [OwnedIdKind.Execution] = turnExecution,
+            [OwnedIdKind.Artifact] = artifactId,
+            [OwnedIdKind.Attachment] = attachmentId,
+            [OwnedIdKind.TeamTask] = taskId,
+        };
+
+        var messagesBefore = await aliceClient.GetStringAsync($"/api/sessions/{sessionId}/messages");
+        var aliceRunsBefore = (await aliceClient.GetFromJsonAsync<JsonElement[]>("/api/execution"))!.Length;
+
+        // Every registered intent, with alice's session and with each id key it (or every intent) carries.
+        var requests = 0;
+        var answered404 = 0;
+        var answered400 = 0;
+        var intents = app.Services.GetRequiredService<Agent.Web.Runtime.ExecutionRuntime>().Intents.All;
+        foreach (var intent in intents)
+        {
+            var cases = new List<(Guid? Session, string? Key, OwnedIdKind Kind)> { (sessionId, null, OwnedIdKind.Session) };
+            cases.AddRange(intent.Metadata.OwnedIdKeys.Select(k => ((Guid?)null, (string?)k.Key, k.Kind)));
+            foreach (var (session, key, kind) in cases)
+            {
+                var id = aliceIds[kind];
+                var metadata = key is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [key] = id.ToString() };
+                using var response = await bobClient.PostAsJsonAsync("/api/execution", new { intent = intent.IntentType, sessionId = session, metadata });
+                var text = await response.Content.ReadAsStringAsync();
+                requests++;
+                Assert.DoesNotContain("acme", text, StringComparison.Ordinal);
+                var error = JsonDocument.Parse(text).RootElement.GetProperty("error").GetString();
+                if (key == Agent.Web.Runtime.ExecutionRuntime.ParentExecutionKey)
+                {
+                    // The route already refuses the reserved key; the runtime would refuse alice's id as well (see the runtime test).
+                    Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{intent.IntentType} {key} answered {(int)response.StatusCode}: {text}");
+                    answered400++;
+                    continue;
+                }
+
+                Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{intent.IntentType} {key ?? "sessionId"} answered {(int)response.StatusCode}: {text}");
+                Assert.Equal($"{OwnedIdKey.Describe(kind)} {id} does not exist", error);
+                answered404++;
+            }
+        }
+
+        // An unknown id reads exactly like alice's.
+        var unknown = Guid.NewGuid();
+        using (var unknownSession = await bobClient.PostAsJsonAsync("/api/execution", new { intent = "send_message", sessionId = unknown }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknownSession.StatusCode);
+            Assert.Equal($"session {unknown} does not exist", (await unknownSession.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        }
+
+        // Nothing ran: bob has no execution, alice's messages are as they were and she has no new execution.
+        Assert.Empty((await bobClient.GetFromJsonAsync<JsonElement[]>("/api/execution"))!);
+        Assert.Equal(messagesBefore, await aliceClient.GetStringAsync($"/api/sessions/{sessionId}/messages"));
+        Assert.Equal(aliceRunsBefore, (await aliceClient.GetFromJsonAsync<JsonElement[]>("/api/execution"))!.Length);
+
+        output.WriteLine($"cross-tenant execution corpus: {intents.Count} intents, {requests} requests carrying acme's ids, {answered404} answered 404, {answered400} answered 400 (reserved key), {requests - answered404 - answered400} accepted; beta has 0 executions");
+    }
+
+    [Fact]
     public async Task A_revoked_token_is_refused_at_once_and_the_secret_is_stored_only_as_a_hash()
     {
         await using var app = new AgentAppFactory();

@@ -43,7 +43,11 @@ public static partial class AgentOptionsValidator
         {
             var team = teams[i];
             var key = $"{Section}:Teams:{i}";
-            if (string.IsNullOrWhiteSpace(team.Id) || !teamIds.Add(team.Id))
+            if (!string.IsNullOrWhiteSpace(team.Id) && !InputLimits.IsValidId(team.Id))
+            {
+                errors.Add(new($"{key}:Id", $"{InputLimits.Shown(team.Id)} is not a valid id.", $"use {InputLimits.IdRule}, such as default."));
+            }
+            else if (string.IsNullOrWhiteSpace(team.Id) || !teamIds.Add(team.Id))
             {
                 errors.Add(new($"{key}:Id", $"'{team.Id}' is empty or used by another team.", "give each team a unique id such as default."));
             }
@@ -53,9 +57,11 @@ public static partial class AgentOptionsValidator
                 errors.Add(new($"{key}:Name", "is empty.", "give the team a name people see."));
             }
 
+            ValidateLength($"{key}:Name", team.Name, InputLimits.MaxNameLength, errors);
+
             if (!profileIds.Contains(team.Coordinator ?? ""))
             {
-                errors.Add(new($"{key}:Coordinator", $"'{team.Coordinator}' is not a profile id.", $"use one of {string.Join(", ", profileIds)}."));
+                errors.Add(new($"{key}:Coordinator", $"{InputLimits.Shown(team.Coordinator)} is not a profile id.", $"use one of {string.Join(", ", profileIds)}."));
             }
 
             if (team.Members.Count == 0)
@@ -69,7 +75,7 @@ public static partial class AgentOptionsValidator
                 var member = team.Members[m];
                 if (!profileIds.Contains(member ?? ""))
                 {
-                    errors.Add(new($"{key}:Members:{m}", $"'{member}' is not a profile id.", $"use one of {string.Join(", ", profileIds)}."));
+                    errors.Add(new($"{key}:Members:{m}", $"{InputLimits.Shown(member)} is not a profile id.", $"use one of {string.Join(", ", profileIds)}."));
                 }
                 else if (string.Equals(member, team.Coordinator, StringComparison.OrdinalIgnoreCase))
                 {
@@ -90,6 +96,14 @@ public static partial class AgentOptionsValidator
         }
 
         return errors;
+    }
+
+    private static void ValidateLength(string key, string? value, int max, List<ConfigError> errors)
+    {
+        if (value is not null && value.Length > max)
+        {
+            errors.Add(new(key, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"has {value.Length:N0} characters; the limit is {max:N0}."), string.Create(System.Globalization.CultureInfo.InvariantCulture, $"shorten it to {max:N0} characters or fewer.")));
+        }
     }
 
     private static void ValidateRange(string key, int value, int min, int max, List<ConfigError> errors)

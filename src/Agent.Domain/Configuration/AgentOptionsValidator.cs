@@ -266,15 +266,24 @@ public static partial class AgentOptionsValidator
         for (var i = 0; i < profiles.Count; i++)
         {
             var key = $"{Section}:Profiles:{i}";
-            if (string.IsNullOrWhiteSpace(profiles[i].Id) || !ids.Add(profiles[i].Id))
+            var profile = profiles[i];
+            if (!string.IsNullOrWhiteSpace(profile.Id) && !InputLimits.IsValidId(profile.Id))
             {
-                errors.Add(new($"{key}:Id", $"'{profiles[i].Id}' is empty or used by another profile.", "give each profile a unique id such as coder."));
+                errors.Add(new($"{key}:Id", $"{InputLimits.Shown(profile.Id)} is not a valid id.", $"use {InputLimits.IdRule}, such as coder."));
+            }
+            else if (string.IsNullOrWhiteSpace(profile.Id) || !ids.Add(profile.Id))
+            {
+                errors.Add(new($"{key}:Id", $"'{profile.Id}' is empty or used by another profile.", "give each profile a unique id such as coder."));
             }
 
-            if (string.IsNullOrWhiteSpace(profiles[i].Name))
+            if (string.IsNullOrWhiteSpace(profile.Name))
             {
                 errors.Add(new($"{key}:Name", "is empty.", "give the profile a name people see in the chat."));
             }
+
+            ValidateLength($"{key}:Name", profile.Name, InputLimits.MaxNameLength, errors);
+            ValidateLength($"{key}:SystemPrompt", profile.SystemPrompt, InputLimits.MaxSystemPromptLength, errors);
+            ValidateLength($"{key}:Description", profile.Description, InputLimits.MaxDescriptionLength, errors);
         }
     }
 

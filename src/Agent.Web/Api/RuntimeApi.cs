@@ -75,6 +75,10 @@ public static partial class RuntimeApi
                     ? WithLocation(Results.Json(outcome.Execution, statusCode: StatusCodes.Status202Accepted), location)
                     : Results.Json(outcome.Execution, statusCode: StatusCodes.Status200OK);
             }
+            catch (SubmissionNotFoundException ex)
+            {
+                return Error(StatusCodes.Status404NotFound, ex.Message);
+            }
             catch (SubmissionRejectedException ex)
             {
                 return Error(StatusCodes.Status400BadRequest, ex.Message);

@@ -51,6 +51,11 @@ public static class SessionApi
             var tenant = currentTenant.TenantId;
             try
             {
+                if (body?.TeamId is { Length: > 0 } named && Agent.Domain.Configuration.InputLimits.IdProblem("Team", named) is { } badTeam)
+                {
+                    return ChatActionResults.Problem(StatusCodes.Status400BadRequest, badTeam);
+                }
+
                 if (body?.TeamId is { Length: > 0 } teamId && await teams.FindTeamAsync(tenant, teamId, ct) is null)
                 {
                     return ChatActionResults.Problem(StatusCodes.Status400BadRequest, $"No team '{teamId}' is configured.");

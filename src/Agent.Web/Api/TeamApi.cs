@@ -19,6 +19,11 @@ public static class TeamApi
 
         endpoints.MapPut("/api/team/profiles/{id}", async (string id, AgentProfileOptions? body, ICurrentTenant tenant, TeamCatalog catalog, CancellationToken ct) =>
         {
+            if (InputLimits.IdProblem("Profile", id) is { } badId)
+            {
+                return Error(StatusCodes.Status400BadRequest, badId);
+            }
+
             if (body is null)
             {
                 return Error(StatusCodes.Status400BadRequest, "A JSON profile body is required.");
@@ -26,7 +31,7 @@ public static class TeamApi
 
             if (!string.IsNullOrEmpty(body.Id) && !string.Equals(body.Id, id, StringComparison.OrdinalIgnoreCase))
             {
-                return Error(StatusCodes.Status400BadRequest, $"The body's id '{body.Id}' differs from the path's '{id}'.");
+                return Error(StatusCodes.Status400BadRequest, $"The body's id {InputLimits.Shown(body.Id)} differs from the path's '{id}'.");
             }
 
             body.Id = id;
@@ -34,7 +39,7 @@ public static class TeamApi
         });
 
         endpoints.MapDelete("/api/team/profiles/{id}", async (string id, ICurrentTenant tenant, TeamCatalog catalog, CancellationToken ct) =>
-            await SaveAsync(async () =>
+            InputLimits.IdProblem("Profile", id) is { } badId ? Error(StatusCodes.Status400BadRequest, badId) : await SaveAsync(async () =>
             {
                 if (!await catalog.ResetProfileAsync(tenant.TenantId, id, ct))
                 {
@@ -47,6 +52,11 @@ public static class TeamApi
 
         endpoints.MapPut("/api/teams/{id}", async (string id, TeamOptions? body, ICurrentTenant tenant, TeamCatalog catalog, CancellationToken ct) =>
         {
+            if (InputLimits.IdProblem("Team", id) is { } badId)
+            {
+                return Error(StatusCodes.Status400BadRequest, badId);
+            }
+
             if (body is null)
             {
                 return Error(StatusCodes.Status400BadRequest, "A JSON team body is required.");
@@ -54,7 +64,7 @@ public static class TeamApi
 
             if (!string.IsNullOrEmpty(body.Id) && !string.Equals(body.Id, id, StringComparison.OrdinalIgnoreCase))
             {
-                return Error(StatusCodes.Status400BadRequest, $"The body's id '{body.Id}' differs from the path's '{id}'.");
+                return Error(StatusCodes.Status400BadRequest, $"The body's id {InputLimits.Shown(body.Id)} differs from the path's '{id}'.");
             }
 
             body.Id = id;
@@ -62,7 +72,7 @@ public static class TeamApi
         });
 
         endpoints.MapDelete("/api/teams/{id}", async (string id, ICurrentTenant tenant, TeamCatalog catalog, CancellationToken ct) =>
-            await SaveAsync(async () =>
+            InputLimits.IdProblem("Team", id) is { } badId ? Error(StatusCodes.Status400BadRequest, badId) : await SaveAsync(async () =>
             {
                 if (!await catalog.ResetTeamAsync(tenant.TenantId, id, ct))
                 {
@@ -90,6 +100,11 @@ public static class TeamApi
             if (teamId.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
             {
                 return Error(StatusCodes.Status400BadRequest, "'teamId' must be a team id (a string) or null.");
+            }
+
+            if (teamId.GetString() is { Length: > 0 } named && InputLimits.IdProblem("Team", named) is { } badTeam)
+            {
+                return Error(StatusCodes.Status400BadRequest, badTeam);
             }
 
             try

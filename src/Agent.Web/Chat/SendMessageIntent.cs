@@ -16,7 +16,8 @@ public static class SendMessageIntent
     /// </summary>
     public static IntentMetadata Metadata { get; } = new(
         "A chat turn: streams the assistant's reply into the session and persists it in batches.",
-        new IntentPolicy(TimeSpan.FromMinutes(30), 1, RecoveryPolicy.Leave, BackoffOptions.Default));
+        new IntentPolicy(TimeSpan.FromMinutes(30), 1, RecoveryPolicy.Leave, BackoffOptions.Default),
+        IdKeys: [new(MessageIdKey, OwnedIdKind.Message)]);
 }
 
 /// <summary>Runs the turn the coordinator prepared, through the streamer (which does not depend on the runtime).</summary>
@@ -39,8 +40,14 @@ public sealed class SendMessageHandler : IIntentHandler
             throw new PermanentIntentFailureException($"metadata '{SendMessageIntent.MessageIdKey}' must be the id of the reply to stream.");
         }
 
-        var turn = coordinator.TurnFor(messageId)
-            ?? throw new PermanentIntentFailureException("This reply was being streamed by a previous server process; use Continue or Retry on the message.");
+        // The runtime refused another tenant's message id at submit; the turn itself is checked too, and another
+        // tenant's turn reads exactly like a missing one.
+        var turn = coordinator.TurnFor(messageId);
+        if (turn is null || turn.Reply.TenantId != context.TenantId || (context.SessionId is { } sessionId && turn.Reply.SessionId != sessionId))
+        {
+            throw new PermanentIntentFailureException("This reply was being streamed by a previous server process; use Continue or Retry on the message.");
+        }
+
         var status = await coordinator.StreamAsync(turn, context.ExecutionId, cancellationToken);
         return status switch
         {

@@ -15,7 +15,8 @@ public static class IngestAttachmentIntent
 
     public static IntentMetadata Metadata { get; } = new(
         "Reads an attached file (text, markdown, code, JSON, CSV, PDF), stores its text as an artifact and writes an attachment summary that recall can find.",
-        new IntentPolicy(TimeSpan.FromMinutes(10), 2, RecoveryPolicy.Retry, BackoffOptions.Default));
+        new IntentPolicy(TimeSpan.FromMinutes(10), 2, RecoveryPolicy.Retry, BackoffOptions.Default),
+        IdKeys: [new(AttachmentIdKey, OwnedIdKind.Attachment)]);
 }
 
 /// <summary>
@@ -36,8 +37,12 @@ public sealed class IngestAttachmentHandler(IAttachmentStore attachments, ISessi
             throw new PermanentIntentFailureException($"metadata '{IngestAttachmentIntent.AttachmentIdKey}' must be an attachment id.");
         }
 
-        var attachment = await attachments.FindAsync(context.TenantId, id, cancellationToken)
-            ?? throw new PermanentIntentFailureException($"There is no attachment {id}.");
+        var attachment = await attachments.FindAsync(context.TenantId, id, cancellationToken);
+        if (attachment is null || (context.SessionId is { } sessionId && attachment.SessionId != sessionId))
+        {
+            throw new PermanentIntentFailureException($"There is no attachment {id}.");
+        }
+
         var session = await sessions.FindAsync(context.TenantId, attachment.SessionId, cancellationToken)
             ?? throw new PermanentIntentFailureException($"The session of attachment {id} no longer exists.");
 

@@ -26,6 +26,7 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
     private readonly IStateStore stateStore;
     private readonly StateSurfaceService state;
     private readonly ArtifactRegistry artifacts;
+    private readonly ITenantOwnership ownership;
     private readonly ExecutionAdmission admission;
     private readonly ExecutionFeed feed;
     private readonly TimeProvider time;
@@ -48,6 +49,7 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         IStateStore stateStore,
         StateSurfaceService state,
         ArtifactRegistry artifacts,
+        ITenantOwnership ownership,
         ExecutionAdmission admission,
         ExecutionFeed feed,
         TimeProvider time,
@@ -64,6 +66,7 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         this.stateStore = stateStore;
         this.state = state;
         this.artifacts = artifacts;
+        this.ownership = ownership;
         this.admission = admission;
         this.feed = feed;
         this.time = time;
@@ -135,6 +138,11 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
             throw new SubmissionRejectedException(keyProblem);
         }
 
+        if (request.Metadata is null)
+        {
+            throw new SubmissionRejectedException("metadata is missing (use an empty map)");
+        }
+
         IntentRegistration registration;
         try
         {
@@ -144,6 +152,8 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         {
             throw new SubmissionRejectedException(ex.Message);
         }
+
+        await EnsureTenantOwnsIdsAsync(request, registration, cancellationToken);
 
         if (request.IdempotencyKey is null)
         {
@@ -311,6 +321,38 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// <summary>
+    /// Every id the request carries (its session, and each metadata key the intent or <see cref="CommonIdKeys"/> names)
+    /// must be the tenant's, whoever submits it: the route, a page or another intent. Another tenant's id is refused
+    /// with the words an unknown id gets, before any execution exists.
+    /// </summary>
+    private async Task EnsureTenantOwnsIdsAsync(ExecutionRequest request, IntentRegistration registration, CancellationToken cancellationToken)
+    {
+        if (request.SessionId is { } sessionId && !await ownership.OwnsAsync(request.TenantId, OwnedIdKind.Session, sessionId, cancellationToken))
+        {
+            throw new SubmissionNotFoundException($"session {sessionId} does not exist");
+        }
+
+        foreach (var key in registration.Metadata.OwnedIdKeys)
+        {
+            if (!request.Metadata.TryGetValue(key.Key, out var raw))
+            {
+                continue;
+            }
+
+            var kind = OwnedIdKey.Describe(key.Kind);
+            if (!Guid.TryParse(raw, out var id) || id == Guid.Empty)
+            {
+                throw new SubmissionRejectedException($"metadata '{key.Key}' must be a GUID: the id of the {kind}");
+            }
+
+            if (!await ownership.OwnsAsync(request.TenantId, key.Kind, id, cancellationToken))
+            {
+                throw new SubmissionNotFoundException($"{kind} {id} does not exist");
+            }
+        }
+    }
 
     private async Task<ExecutionRecord> CreateAsync(ExecutionRequest request, IntentRegistration registration, CancellationToken cancellationToken)
     {
@@ -597,7 +639,9 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         }
         catch (Exception ex)
         {
-            return new Outcome(OutcomeKind.Failed, null, $"{ex.GetType().Name}: {ex.Message}", false);
+            // The record's error is shown to the person and over the API: the message only; the type goes to the log.
+            logger.LogWarning(ex, "Execution {ExecutionId} ({Intent}) attempt failed", a.Record.Id, a.Record.Intent);
+            return new Outcome(OutcomeKind.Failed, null, ex.Message, false);
         }
     }
 

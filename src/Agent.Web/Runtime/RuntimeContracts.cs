@@ -15,7 +15,13 @@ public sealed record ExecutionRequest(
 public sealed record SubmitOutcome(ExecutionRecord Execution, bool Created);
 
 /// <summary>A submission is malformed (bad field) or names something unknown; the message says what.</summary>
-public sealed class SubmissionRejectedException(string message) : Exception(message);
+public class SubmissionRejectedException(string message) : Exception(message);
+
+/// <summary>
+/// A submission names an id (session, message, attachment, execution, artifact) that is not the tenant's: unknown or
+/// another tenant's, in the same words. The API answers 404; callers that catch rejections still catch it.
+/// </summary>
+public sealed class SubmissionNotFoundException(string message) : SubmissionRejectedException(message);
 
 /// <summary>The idempotency key already names a different request.</summary>
 public sealed class IdempotencyConflictException(string message) : Exception(message);

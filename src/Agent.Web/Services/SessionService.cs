@@ -20,6 +20,7 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
 
     public async Task<ChatSession> CreateAsync(string tenantId, string? title, CancellationToken cancellationToken)
     {
+        EnsureTitleFits(title);
         var (provider, model) = providers.Default
             ?? throw new InvalidOperationException("No provider with a model is configured; add one under Agent:Providers in appsettings.json.");
         var now = time.GetUtcNow();
@@ -36,6 +37,8 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
         {
             throw new ArgumentException("A session title cannot be empty.", nameof(title));
         }
+
+        EnsureTitleFits(title);
 
         var session = await sessions.FindAsync(tenantId, sessionId, cancellationToken);
         if (session is null)
@@ -109,5 +112,13 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
         }
 
         return deleted;
+    }
+
+    private static void EnsureTitleFits(string? title)
+    {
+        if (Agent.Domain.Configuration.InputLimits.LengthProblem("The title", title?.Trim(), Agent.Domain.Configuration.InputLimits.MaxSessionTitleLength) is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
     }
 }

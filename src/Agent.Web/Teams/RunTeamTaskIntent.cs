@@ -33,7 +33,8 @@ public static class RunTeamTaskIntent
     public static IntentMetadata Metadata { get; } = new(
         "A team member's task: a child execution of the chat turn (or of another member) with its own model, tools and limits.",
         new IntentPolicy(TimeSpan.FromHours(2), 1, RecoveryPolicy.Leave, BackoffOptions.Default),
-        RunsInParentSlot: true);
+        RunsInParentSlot: true,
+        IdKeys: [new(TaskIdKey, OwnedIdKind.TeamTask), new(ParentKey, OwnedIdKind.Execution)]);
 }
 
 /// <summary>Runs a member's turn through <see cref="AgentLoop"/> and keeps its messages, tokens and cost on the <see cref="TeamTask"/>.</summary>
@@ -57,7 +58,8 @@ public sealed class RunTeamTaskHandler(
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!Guid.TryParse(context.MetadataValue(RunTeamTaskIntent.TaskIdKey), out var taskId)
-            || await tasks.FindAsync(context.TenantId, taskId, cancellationToken) is not { } task)
+            || await tasks.FindAsync(context.TenantId, taskId, cancellationToken) is not { } task
+            || (context.SessionId is { } sessionId && task.SessionId != sessionId))
         {
             throw new PermanentIntentFailureException($"metadata '{RunTeamTaskIntent.TaskIdKey}' must name a stored team task.");
         }

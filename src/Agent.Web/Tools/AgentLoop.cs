@@ -205,7 +205,8 @@ public sealed class AgentLoop(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            var message = ex is ToolException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            // The result goes to the model and the chat: the failure's words, never its exception type (that is on the span).
+            var message = ex is ToolException ? ex.Message : $"The tool '{call.Name}' failed: {ex.Message}";
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
             activity?.SetTag("error.type", ex.GetType().Name);
             return await CompleteAsync(record with { ResultJson = ErrorJson(message), IsError = true, Outcome = ToolCallOutcomes.Error }, request, callbacks, step, started);

@@ -1,8 +1,12 @@
+using Agent.Domain.Configuration;
+
 namespace Agent.Web.Tools;
 
 /// <summary>
 /// The one folder the workspace tools may touch. Every path is relative to it; traversal out of it, absolute paths
-/// elsewhere, symbolic links that lead out of it and files over the size limit are refused with a clear error.
+/// elsewhere, symbolic links that lead out of it, paths over <see cref="InputLimits.MaxWorkspacePathLength"/> characters
+/// (or with a name over <see cref="InputLimits.MaxPathSegmentLength"/>) and files over the size limit are refused with a
+/// clear error. A file system failure becomes a <see cref="ToolException"/> in plain words: no exception type reaches the model.
 /// </summary>
 public sealed class WorkspaceFolder
 {
@@ -24,6 +28,17 @@ public sealed class WorkspaceFolder
         {
             throw new ToolException("The path contains a NUL character.");
         }
+
+        if (InputLimits.PathProblem(path) is { } tooLong)
+        {
+            throw new ToolException(tooLong);
+        }
+
+        return Guarded(path, () => ResolveChecked(path));
+    }
+
+    private string ResolveChecked(string path)
+    {
 
         var full = Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(Root, path));
         if (!IsInside(full))
@@ -62,6 +77,11 @@ public sealed class WorkspaceFolder
     public IReadOnlyList<WorkspaceEntry> List(string? relativePath)
     {
         var full = Resolve(relativePath);
+        return Guarded(relativePath, () => ListChecked(full, relativePath));
+    }
+
+    private List<WorkspaceEntry> ListChecked(string full, string? relativePath)
+    {
         Directory.CreateDirectory(Root);
         if (!Directory.Exists(full))
         {
@@ -91,7 +111,7 @@ public sealed class WorkspaceFolder
             throw new ToolException($"The file '{relativePath}' is {info.Length} bytes, over the limit of {MaxFileBytes} bytes.");
         }
 
-        return await File.ReadAllTextAsync(full, cancellationToken);
+        return await GuardedAsync(relativePath, () => File.ReadAllTextAsync(full, cancellationToken));
     }
 
     public async Task<long> WriteAsync(string relativePath, string content, CancellationToken cancellationToken)
@@ -109,14 +129,22 @@ public sealed class WorkspaceFolder
             throw new ToolException($"The content is {bytes} bytes, over the limit of {MaxFileBytes} bytes.");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        await File.WriteAllTextAsync(full, content, cancellationToken);
-        return bytes;
+        return await GuardedAsync(relativePath, async () =>
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            await File.WriteAllTextAsync(full, content, cancellationToken);
+            return (long)bytes;
+        });
     }
 
     public void Delete(string relativePath)
     {
         var full = Resolve(relativePath);
+        Guarded(relativePath, () => DeleteChecked(full, relativePath));
+    }
+
+    private bool DeleteChecked(string full, string relativePath)
+    {
         if (full == Root)
         {
             throw new ToolException("The workspace folder itself cannot be deleted.");
@@ -126,7 +154,7 @@ public sealed class WorkspaceFolder
         if (info.Exists || info.LinkTarget is not null)
         {
             info.Delete();
-            return;
+            return true;
         }
 
         if (Directory.Exists(full))
@@ -137,11 +165,44 @@ public sealed class WorkspaceFolder
             }
 
             Directory.Delete(full);
-            return;
+            return true;
         }
 
         throw new ToolException($"'{relativePath}' does not exist in the workspace.");
     }
+
+    private static T Guarded<T>(string? path, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw Plain(path, ex);
+        }
+    }
+
+    private static async Task<T> GuardedAsync<T>(string? path, Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw Plain(path, ex);
+        }
+    }
+
+    /// <summary>The failure in words a person and a model can act on; the file system's own message may name internals.</summary>
+    private static ToolException Plain(string? path, Exception ex) => new(ex switch
+    {
+        PathTooLongException => $"The path {InputLimits.Shown(path)} is too long for the file system.",
+        FileNotFoundException or DirectoryNotFoundException => $"{InputLimits.Shown(path)} does not exist in the workspace.",
+        UnauthorizedAccessException => $"The workspace may not read or write {InputLimits.Shown(path)} (access denied).",
+        _ => $"The file system refused {InputLimits.Shown(path)}.",
+    });
 
     private bool IsInside(string fullPath) =>
         string.Equals(fullPath, Root, StringComparison.Ordinal)

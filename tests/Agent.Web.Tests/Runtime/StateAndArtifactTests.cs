@@ -14,7 +14,9 @@ public sealed class StateAndArtifactTests
     {
         using var factory = new RuntimeAppFactory();
         var client = factory.CreateClient();
-        var session = Guid.NewGuid();
+        // The runtime accepts only a session of the tenant.
+        using var created = await client.PostAsJsonAsync("/api/sessions", new { title = "state" });
+        var session = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
         using var firstResponse = await client.SubmitAsync(TestIntents.Producer, sessionId: session);
         var first = (await firstResponse.Content.ReadFromJsonAsync<ExecutionRecord>(Api.Json))!;

@@ -15,7 +15,8 @@ public static class CompactSessionIntent
     /// <summary>One attempt: a failed summarizer must not hold the waiting turn back; it goes on without the summary.</summary>
     public static IntentMetadata Metadata { get; } = new(
         "Summarizes the oldest turns of a session into a compaction checkpoint so the session fits the model's context window.",
-        new IntentPolicy(TimeSpan.FromMinutes(10), 1, RecoveryPolicy.Leave, BackoffOptions.Default));
+        new IntentPolicy(TimeSpan.FromMinutes(10), 1, RecoveryPolicy.Leave, BackoffOptions.Default),
+        IdKeys: [new(LeafKey, OwnedIdKind.Message)]);
 }
 
 public sealed class CompactSessionHandler(SessionCompactor compactor) : IIntentHandler
