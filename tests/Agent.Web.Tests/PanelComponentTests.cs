@@ -382,6 +382,40 @@ public sealed class PanelComponentTests : AgentTestContext
         Assert.Equal("1,230", page.Find($"tr[data-session='{session.Id}'] [data-cell=tokens]").TextContent);
     }
 
+    [Theory]
+    [InlineData("<img src=x onerror=alert(1)><style>body{display:none}</style>")]
+    [InlineData("<svg><script>alert(1)</script></svg>")]
+    public void Tokens_page_renders_a_session_title_and_a_model_name_as_text_in_every_chart_and_table(string hostile)
+    {
+        var session = new Agent.Domain.Sessions.ChatSession(Guid.NewGuid(), "local", hostile, "openai", hostile, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var total = new TokenAggregate("total", 1200, 30, 4, 3, 0.0123m, 2, 0, 0);
+        var reports = new Dictionary<TokenGrouping, TokenReport>
+        {
+            [TokenGrouping.Day] = new([total with { Key = today }], total),
+            [TokenGrouping.Model] = new([total with { Key = hostile }], total),
+            [TokenGrouping.Session] = new([total with { Key = session.Id.ToString() }], total),
+        };
+        Services.AddSingleton<ITokenReportStore>(new FakeTokenReportStore(reports));
+        Services.AddSingleton<ISessionStore>(new FakeSessionStore(session));
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new Agent.Domain.Configuration.AgentOptions()));
+        Services.AddTransient<TokensViewModel>();
+        RenderProviders();
+        var page = Render<Tokens>();
+        page.WaitForAssertion(() => Assert.Equal("ready", page.Find("[data-panel=tokens]").GetAttribute("data-state")), Wait);
+
+        // The bar's tooltip is open too: every chart, axis label, legend and tooltip of the panel is in the markup checked.
+        page.Find("[data-chart=by-session] path.mud-chart-bar").MouseOver();
+        page.Find("[data-chart=by-model] path.mud-chart-bar").MouseOver();
+        var panel = page.Find("[data-panel=tokens]");
+        Assert.Empty(panel.QuerySelectorAll("img, style, script"));
+        Assert.Empty(panel.QuerySelectorAll("svg svg, svg foreignObject"));
+        Assert.Equal(hostile, page.Find($"tr[data-session='{session.Id}'] a").TextContent);
+        Assert.Equal(hostile, page.Find("[data-table=models] tbody td").TextContent);
+        Assert.Contains(page.FindAll("[data-chart=by-session] .mud-charts-xaxis text"), e => e.TextContent == hostile[..17] + "…");
+        Assert.Contains(page.FindAll("[data-chart=by-model] .mud-charts-xaxis text"), e => e.TextContent == hostile);
+    }
+
     [Fact]
     public void Tokens_page_empty_state()
     {
