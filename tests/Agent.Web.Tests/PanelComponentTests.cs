@@ -148,6 +148,10 @@ public sealed class PanelComponentTests : AgentTestContext
     public async Task Mcp_page_shows_a_member_the_install_wide_and_own_tenants_servers_without_actions()
     {
         options.McpServers["shared"] = new McpServerOptions { Url = "http://127.0.0.1:9/mcp", Enabled = false };
+        options.McpServers["tool"] = new McpServerOptions { Command = "/opt/agent-install/bin/tool", Args = ["--root=/srv/agent-data"], Enabled = false };
+
+        // The tenants' servers are on loopback: imports by tenants other than the owner's need the network allowed.
+        options.Mcp.AllowedNetworks.Add("127.0.0.0/8");
         var member = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
             [new(AgentClaims.Tenant, "acme"), new(System.Security.Claims.ClaimTypes.Role, AgentClaims.Member)], "test"));
         Services.AddSingleton<Microsoft.AspNetCore.Http.IHttpContextAccessor>(new Microsoft.AspNetCore.Http.HttpContextAccessor { HttpContext = new Microsoft.AspNetCore.Http.DefaultHttpContext { User = member } });
@@ -157,8 +161,8 @@ public sealed class PanelComponentTests : AgentTestContext
         RenderProviders();
         var page = Render<McpPage>();
 
-        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-mcp-server]").Count), Wait);
-        Assert.Equal(["acme-notes", "shared"], page.FindAll("[data-mcp-server]").Select(s => s.GetAttribute("data-mcp-server")!).Order(StringComparer.Ordinal));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-mcp-server]").Count), Wait);
+        Assert.Equal(["acme-notes", "shared", "tool"], page.FindAll("[data-mcp-server]").Select(s => s.GetAttribute("data-mcp-server")!).Order(StringComparer.Ordinal));
         Assert.NotNull(page.Find("[data-mcp-server=shared] [data-scope=install-wide]"));
         Assert.Empty(page.FindAll("[data-mcp-server=acme-notes] [data-scope=install-wide]"));
         Assert.NotNull(page.Find("[data-mcp-server=acme-notes] [data-imported]"));
@@ -168,8 +172,15 @@ public sealed class PanelComponentTests : AgentTestContext
         Assert.Empty(page.FindAll("textarea[data-import-json]"));
         Assert.Empty(page.FindAll("[data-action=remove]"));
         var switches = page.FindAll("[data-mcp-server] input[type=checkbox]");
-        Assert.Equal(2, switches.Count);
+        Assert.Equal(3, switches.Count);
         Assert.All(switches, i => Assert.True(i.HasAttribute("disabled")));
+
+        // No command line, URL or argument of this install reaches a member's page.
+        Assert.Empty(page.FindAll("[data-command]"));
+        foreach (var detail in new[] { "127.0.0.1", "/opt/agent-install", "/srv/agent-data" })
+        {
+            Assert.DoesNotContain(detail, page.Markup, StringComparison.Ordinal);
+        }
     }
 
     // ------------------------------------------------------------------ Tools

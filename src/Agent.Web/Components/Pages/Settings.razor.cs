@@ -62,7 +62,13 @@ public sealed partial class Settings : IDisposable
     /// <summary>Absent in hosts without the control plane (some component tests): the section is then not shown.</summary>
     private bool ControlPlaneAvailable => Services.GetService<RuntimeAdminService>() is not null;
 
-    private ProviderAvailability? DefaultAvailability => Catalog.Default is { } d ? Catalog.AvailabilityOf(d.Provider.Name) : null;
+    /// <summary>Paths, base URLs and key variables are install details: only an administrator (the loopback owner is one) sees them.</summary>
+    private bool InstallDetails => Caller.IsAdministrator;
+
+    private ProviderAvailability? DefaultAvailability => Catalog.Default is { } d ? AvailabilityOf(d.Provider.Name) : null;
+
+    /// <summary>A member is told to ask an administrator instead of the variable to set.</summary>
+    private ProviderAvailability AvailabilityOf(string provider) => InstallDetails ? Catalog.AvailabilityOf(provider) : Catalog.AvailabilityOf(provider).ForMember();
 
     private PanelStateKind State => storageError is not null ? PanelStateKind.Error
         : providers.Count == 0 ? PanelStateKind.Empty
@@ -89,7 +95,7 @@ public sealed partial class Settings : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        providers = [.. Catalog.Providers.Select(p => new ProviderCard(p, Catalog.AvailabilityOf(p.Name)))];
+        providers = [.. Catalog.Providers.Select(p => new ProviderCard(p, AvailabilityOf(p.Name)))];
         try
         {
             var tenant = CurrentTenant.TenantId;
