@@ -155,6 +155,40 @@ public sealed class McpServerManagerTests
     }
 
     [Fact]
+    public async Task A_tenants_server_on_a_local_address_is_refused_when_connecting_and_never_reached()
+    {
+        // Stored as if imported while its name resolved elsewhere (DNS rebinding) or before the guard existed.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            var state = new MemoryStateStore();
+            await state.SetAsync(new StateEntry(McpServerManager.ImportScope, "acme/web", $$"""{"url":"http://127.0.0.1:{{port}}/mcp"}""", DateTimeOffset.UtcNow), default);
+            await using var manager = new McpServerManager(Options.Create(new AgentOptions()), state, new MemoryOverrideStore(), new EnvironmentVariables(_ => null), TimeProvider.System, NullLogger<McpServerManager>.Instance)
+            {
+                ConnectionOptions = McpTestServers.FastOptions,
+            };
+
+            await manager.ReloadAsync(default);
+
+            var acme = Assert.Single(await manager.ListAsync("acme", default));
+            Assert.Equal(McpServerState.Failed, acme.State);
+            Assert.Contains("Agent:Mcp:AllowedNetworks", acme.Error, StringComparison.Ordinal);
+            Assert.Equal(McpServerState.Failed, (await manager.ListAsync("acme", installDetails: false, default)).Single().State);
+            Assert.DoesNotContain("127.0.0.1", (await manager.ListAsync("acme", installDetails: false, default)).Single().Error, StringComparison.Ordinal);
+
+            await manager.RestartAsync("acme", "web", default);
+            Assert.Contains("Agent:Mcp:AllowedNetworks", Assert.Single(await manager.ListAsync("acme", default)).Error, StringComparison.Ordinal);
+            Assert.False(listener.Pending(), "the tenant's server was never connected to");
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Fact]
     public async Task A_broken_server_does_not_stop_the_others()
     {
         var options = new AgentOptions();

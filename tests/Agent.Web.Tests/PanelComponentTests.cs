@@ -148,6 +148,10 @@ public sealed class PanelComponentTests : AgentTestContext
     public async Task Mcp_page_shows_a_member_the_install_wide_and_own_tenants_servers_without_actions()
     {
         options.McpServers["shared"] = new McpServerOptions { Url = "http://127.0.0.1:9/mcp", Enabled = false };
+        options.McpServers["tool"] = new McpServerOptions { Command = "/opt/agent-install/bin/tool", Args = ["--root=/srv/agent-data"], Enabled = false };
+
+        // The tenants' servers are on loopback: imports by tenants other than the owner's need the network allowed.
+        options.Mcp.AllowedNetworks.Add("127.0.0.0/8");
         var member = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
             [new(AgentClaims.Tenant, "acme"), new(System.Security.Claims.ClaimTypes.Role, AgentClaims.Member)], "test"));
         Services.AddSingleton<Microsoft.AspNetCore.Http.IHttpContextAccessor>(new Microsoft.AspNetCore.Http.HttpContextAccessor { HttpContext = new Microsoft.AspNetCore.Http.DefaultHttpContext { User = member } });
@@ -157,8 +161,8 @@ public sealed class PanelComponentTests : AgentTestContext
         RenderProviders();
         var page = Render<McpPage>();
 
-        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-mcp-server]").Count), Wait);
-        Assert.Equal(["acme-notes", "shared"], page.FindAll("[data-mcp-server]").Select(s => s.GetAttribute("data-mcp-server")!).Order(StringComparer.Ordinal));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-mcp-server]").Count), Wait);
+        Assert.Equal(["acme-notes", "shared", "tool"], page.FindAll("[data-mcp-server]").Select(s => s.GetAttribute("data-mcp-server")!).Order(StringComparer.Ordinal));
         Assert.NotNull(page.Find("[data-mcp-server=shared] [data-scope=install-wide]"));
         Assert.Empty(page.FindAll("[data-mcp-server=acme-notes] [data-scope=install-wide]"));
         Assert.NotNull(page.Find("[data-mcp-server=acme-notes] [data-imported]"));
@@ -168,8 +172,15 @@ public sealed class PanelComponentTests : AgentTestContext
         Assert.Empty(page.FindAll("textarea[data-import-json]"));
         Assert.Empty(page.FindAll("[data-action=remove]"));
         var switches = page.FindAll("[data-mcp-server] input[type=checkbox]");
-        Assert.Equal(2, switches.Count);
+        Assert.Equal(3, switches.Count);
         Assert.All(switches, i => Assert.True(i.HasAttribute("disabled")));
+
+        // No command line, URL or argument of this install reaches a member's page.
+        Assert.Empty(page.FindAll("[data-command]"));
+        foreach (var detail in new[] { "127.0.0.1", "/opt/agent-install", "/srv/agent-data" })
+        {
+            Assert.DoesNotContain(detail, page.Markup, StringComparison.Ordinal);
+        }
     }
 
     // ------------------------------------------------------------------ Tools
@@ -380,6 +391,40 @@ public sealed class PanelComponentTests : AgentTestContext
         Assert.Equal("0.0123 USD", page.Find("tr[data-model='gpt-4o-mini'] [data-cell=cost]").TextContent);
         Assert.Equal("Budget planning", page.Find($"tr[data-session='{session.Id}'] a").TextContent);
         Assert.Equal("1,230", page.Find($"tr[data-session='{session.Id}'] [data-cell=tokens]").TextContent);
+    }
+
+    [Theory]
+    [InlineData("<img src=x onerror=alert(1)><style>body{display:none}</style>")]
+    [InlineData("<svg><script>alert(1)</script></svg>")]
+    public void Tokens_page_renders_a_session_title_and_a_model_name_as_text_in_every_chart_and_table(string hostile)
+    {
+        var session = new Agent.Domain.Sessions.ChatSession(Guid.NewGuid(), "local", hostile, "openai", hostile, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var total = new TokenAggregate("total", 1200, 30, 4, 3, 0.0123m, 2, 0, 0);
+        var reports = new Dictionary<TokenGrouping, TokenReport>
+        {
+            [TokenGrouping.Day] = new([total with { Key = today }], total),
+            [TokenGrouping.Model] = new([total with { Key = hostile }], total),
+            [TokenGrouping.Session] = new([total with { Key = session.Id.ToString() }], total),
+        };
+        Services.AddSingleton<ITokenReportStore>(new FakeTokenReportStore(reports));
+        Services.AddSingleton<ISessionStore>(new FakeSessionStore(session));
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new Agent.Domain.Configuration.AgentOptions()));
+        Services.AddTransient<TokensViewModel>();
+        RenderProviders();
+        var page = Render<Tokens>();
+        page.WaitForAssertion(() => Assert.Equal("ready", page.Find("[data-panel=tokens]").GetAttribute("data-state")), Wait);
+
+        // The bar's tooltip is open too: every chart, axis label, legend and tooltip of the panel is in the markup checked.
+        page.Find("[data-chart=by-session] path.mud-chart-bar").MouseOver();
+        page.Find("[data-chart=by-model] path.mud-chart-bar").MouseOver();
+        var panel = page.Find("[data-panel=tokens]");
+        Assert.Empty(panel.QuerySelectorAll("img, style, script"));
+        Assert.Empty(panel.QuerySelectorAll("svg svg, svg foreignObject"));
+        Assert.Equal(hostile, page.Find($"tr[data-session='{session.Id}'] a").TextContent);
+        Assert.Equal(hostile, page.Find("[data-table=models] tbody td").TextContent);
+        Assert.Contains(page.FindAll("[data-chart=by-session] .mud-charts-xaxis text"), e => e.TextContent == hostile[..17] + "…");
+        Assert.Contains(page.FindAll("[data-chart=by-model] .mud-charts-xaxis text"), e => e.TextContent == hostile);
     }
 
     [Fact]

@@ -293,7 +293,8 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
     [Fact]
     public async Task A_member_cannot_change_MCP_servers_or_test_providers_and_an_administrator_can()
     {
-        await using var app = new AgentAppFactory();
+        // The server is on loopback: an administrator who is not the owner imports it only inside Agent:Mcp:AllowedNetworks.
+        await using var app = new AgentAppFactory().WithSetting("Agent:Mcp:AllowedNetworks:0", "127.0.0.0/8");
         var member = await PersonAsync(app, "erin", "epsilon", admin: false);
         var admin = await PersonAsync(app, "frank", "epsilon", admin: true);
         using var memberClient = ClientWith(app, member.Secret);

@@ -5,7 +5,11 @@ using Agent.Domain.Tools;
 
 namespace Agent.Domain.Bootstrap;
 
-/// <summary>Everything the shell needs to render every panel's real state, read from the running server.</summary>
+/// <summary>
+/// Everything the shell needs to render every panel's real state, read from the running server. A member's snapshot has
+/// no install details: <see cref="StoragePath"/> and <see cref="SchemaVersion"/> are empty, providers have no base URL or
+/// key variable, MCP servers no command, args or URL, skills no folder.
+/// </summary>
 public sealed record BootstrapSnapshot(
     string AppVersion,
     string SchemaVersion,

@@ -34,6 +34,9 @@ public sealed class AgentOptions
     /// <summary>The same shape other MCP clients use: name -> { command, args, env } or { url, type }.</summary>
     public Dictionary<string, McpServerOptions> McpServers { get; set; } = [];
 
+    /// <summary>How imported MCP servers may be reached (the appsettings servers above are the install's own choice).</summary>
+    public McpOptions Mcp { get; set; } = new();
+
     /// <summary>Agent profiles a session can use: a name and the instructions sent as the system message.</summary>
     public List<AgentProfileOptions> Profiles { get; set; } = [];
 
@@ -207,6 +210,15 @@ public sealed class McpServerOptions
     public string? Url { get; set; }
 
     public bool Enabled { get; set; } = true;
+}
+
+public sealed class McpOptions
+{
+    /// <summary>
+    /// Networks (CIDR, such as 10.1.2.0/24 or 127.0.0.1/32) an imported HTTP/SSE MCP server may be on although they are
+    /// loopback, link-local or private; empty (default) = only public addresses. The loopback owner's imports are not checked.
+    /// </summary>
+    public List<string> AllowedNetworks { get; set; } = [];
 }
 
 /// <summary>Built-in tools, the agent loop's limits and tool approvals.</summary>

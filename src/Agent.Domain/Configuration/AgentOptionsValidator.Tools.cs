@@ -4,6 +4,17 @@ namespace Agent.Domain.Configuration;
 
 public static partial class AgentOptionsValidator
 {
+    private static void ValidateNetworks(string key, List<string> networks, List<ConfigError> errors)
+    {
+        for (var i = 0; i < networks.Count; i++)
+        {
+            if (!System.Net.IPNetwork.TryParse(networks[i], out _))
+            {
+                errors.Add(new($"{key}:{i}", $"'{networks[i]}' is not a network in CIDR notation.", "use a value such as 10.1.2.0/24 or 127.0.0.1/32."));
+            }
+        }
+    }
+
     private static void ValidateTools(ToolsOptions tools, List<ConfigError> errors)
     {
         const string key = Section + ":Tools";
@@ -18,13 +29,7 @@ public static partial class AgentOptionsValidator
         }
 
         ValidatePositive($"{key}:FetchMaxBytes", tools.FetchMaxBytes, errors);
-        for (var i = 0; i < tools.FetchAllowedNetworks.Count; i++)
-        {
-            if (!System.Net.IPNetwork.TryParse(tools.FetchAllowedNetworks[i], out _))
-            {
-                errors.Add(new($"{key}:FetchAllowedNetworks:{i}", $"'{tools.FetchAllowedNetworks[i]}' is not a network in CIDR notation.", "use a value such as 10.1.2.0/24 or 127.0.0.1/32."));
-            }
-        }
+        ValidateNetworks($"{key}:FetchAllowedNetworks", tools.FetchAllowedNetworks, errors);
 
         ValidatePositive($"{key}:MaxSteps", tools.MaxSteps, errors);
         ValidatePositive($"{key}:CallTimeoutSeconds", tools.CallTimeoutSeconds, errors);

@@ -31,6 +31,7 @@ public static partial class AgentOptionsValidator
         }
         ValidateContext(options.Context, errors);
         ValidateMcpServers(options, errors);
+        ValidateNetworks($"{Section}:Mcp:AllowedNetworks", options.Mcp.AllowedNetworks, errors);
         ValidateTools(options.Tools, errors);
         ValidateProfiles(options.Profiles, errors);
         errors.AddRange(ValidateTeams(options.Profiles, options.Teams));

@@ -53,7 +53,7 @@ public enum McpTransport
 /// An MCP server in the shape other clients use. <see cref="EnvironmentVariableNames"/> maps a variable the
 /// server receives to the NAME of a variable in our environment, so no secret value is ever stored.
 /// </summary>
-public sealed record McpServerSpec(
+public sealed partial record McpServerSpec(
     string Name,
     McpTransport Transport,
     string? Command,
@@ -62,6 +62,21 @@ public sealed record McpServerSpec(
     Uri? Url,
     bool Enabled)
 {
+    /// <summary>The longest server name: with "__" and a tool name the model sees it must stay under the 64 characters of a tool name.</summary>
+    public const int MaxNameLength = 40;
+
+    /// <summary>What <see cref="IsValidName"/> accepts, in the words an import error uses.</summary>
+    public const string NameRule = "1-40 letters, digits, '-' or '_', starting and ending with a letter or digit, without '__' (it separates server and tool in server__tool names)";
+
+    /// <summary>
+    /// A name that is its own tool-name prefix: <c>server__tool</c> names keep it unchanged (no character is replaced, so two
+    /// servers never share a prefix) and it holds no "__", so the first "__" of a tool name always ends the server's name.
+    /// </summary>
+    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name) && !name.Contains("__", StringComparison.Ordinal);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38}[A-Za-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex NamePattern();
+
     // A record compares its list and dictionary members by reference; every read of the configuration builds new ones,
     // so without this a running server never equals its own spec (it showed "starting" forever and restarted on reload).
     public bool Equals(McpServerSpec? other) =>

@@ -9,7 +9,7 @@ public static class AgentApi
     {
         // Every /api route needs a principal with a tenant (see ApiRequiresSignIn for routes mapped elsewhere).
         var api = endpoints.MapGroup("").RequireAuthorization();
-        api.MapGet("/api/bootstrap", (BootstrapService bootstrap, ICurrentTenant tenant, CancellationToken ct) => bootstrap.GetAsync(tenant.TenantId, ct));
+        api.MapGet("/api/bootstrap", (BootstrapService bootstrap, PrincipalTenant caller, CancellationToken ct) => bootstrap.GetAsync(caller.TenantId, caller.IsAdministrator, ct));
 
         api.MapProviderApi();
         api.MapSessionApi();

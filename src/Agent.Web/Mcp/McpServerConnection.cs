@@ -34,6 +34,19 @@ public sealed record McpServerView(
     bool Imported)
 {
     public bool InstallWide { get; init; }
+
+    /// <summary>
+    /// What a member may see: the name, transport, state and tools, but no command, args, env names, URL, stderr or
+    /// resource URIs (they show paths and addresses of this install), and an error only as "failed".
+    /// </summary>
+    public McpServerView WithoutInstallDetails() => this with
+    {
+        Spec = Spec with { Command = null, Args = [], EnvironmentVariableNames = new Dictionary<string, string>(), Url = null },
+        CommandLine = "",
+        Error = Error is null ? null : "The server failed; an administrator sees why on this panel.",
+        StderrTail = [],
+        Resources = [],
+    };
 }
 
 /// <summary>Timeouts and backoff of MCP connections.</summary>
@@ -53,6 +66,7 @@ public sealed class McpServerConnection : IAsyncDisposable
 
     private readonly Func<string, string?> readEnvironment;
     private readonly McpConnectionOptions options;
+    private readonly FetchGuard? guard;
     private readonly Queue<string> stderr = new();
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly CancellationTokenSource lifetime = new();
@@ -66,11 +80,13 @@ public sealed class McpServerConnection : IAsyncDisposable
     private int reconnects;
     private bool stopped;
 
-    public McpServerConnection(McpServerSpec spec, Func<string, string?> readEnvironment, McpConnectionOptions options)
+    /// <param name="guard">For an HTTP/SSE server imported by a tenant other than the owner's: every connection goes through it.</param>
+    public McpServerConnection(McpServerSpec spec, Func<string, string?> readEnvironment, McpConnectionOptions options, FetchGuard? guard = null)
     {
         Spec = spec;
         this.readEnvironment = readEnvironment;
         this.options = options;
+        this.guard = guard;
     }
 
     public McpServerSpec Spec { get; }
@@ -140,6 +156,12 @@ public sealed class McpServerConnection : IAsyncDisposable
         timeout.CancelAfter(options.StartTimeout);
         try
         {
+            if (guard is not null && Spec.Url is { } url)
+            {
+                // Refused before any request with a clear reason; the handler's connect callback checks every connection again.
+                await guard.ResolveAllowedAsync(url.Host, timeout.Token);
+            }
+
             var created = await McpClient.CreateAsync(
                 CreateTransport(),
                 new McpClientOptions { InitializationTimeout = options.StartTimeout, ClientInfo = new Implementation { Name = "personal-agent-chat", Version = "1.0" } },
@@ -194,13 +216,16 @@ public sealed class McpServerConnection : IAsyncDisposable
             });
         }
 
-        return new HttpClientTransport(new HttpClientTransportOptions
+        var transport = new HttpClientTransportOptions
         {
             Name = Spec.Name,
             Endpoint = Spec.Url ?? throw new InvalidOperationException("The server has no URL."),
             TransportMode = Spec.Transport == McpTransport.Sse ? HttpTransportMode.Sse : HttpTransportMode.StreamableHttp,
             ConnectionTimeout = options.StartTimeout,
-        });
+        };
+        return guard is null
+            ? new HttpClientTransport(transport)
+            : new HttpClientTransport(transport, new HttpClient(guard.CreateHandler()), loggerFactory: null, ownsHttpClient: true);
     }
 
     /// <summary>When the session ends on its own (the process exited), reconnect with backoff.</summary>
@@ -429,10 +454,25 @@ public sealed class McpServerConnection : IAsyncDisposable
 
     private static string Describe(Exception ex) => ex switch
     {
+        FetchRefusedException refused => refused.Message,
+        _ when FindRefusal(ex) is { } refused => refused.Message,
         System.ComponentModel.Win32Exception w => $"The command could not be started: {w.Message}",
         _ when ex.InnerException is System.ComponentModel.Win32Exception w => $"The command could not be started: {w.Message}",
         _ => ex.Message,
     };
+
+    private static FetchRefusedException? FindRefusal(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is FetchRefusedException refused)
+            {
+                return refused;
+            }
+        }
+
+        return null;
+    }
 
     private void SetState(McpServerState state, string? error)
     {

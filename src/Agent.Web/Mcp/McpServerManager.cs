@@ -37,7 +37,8 @@ public sealed partial class McpServerManager(
     IConfigOverrideStore overrides,
     EnvironmentVariables environment,
     TimeProvider time,
-    ILogger<McpServerManager> logger) : ITurnToolSource, IHostedService, IAsyncDisposable, IDisposable
+    ILogger<McpServerManager> logger,
+    IHttpContextAccessor? http = null) : ITurnToolSource, IHostedService, IAsyncDisposable, IDisposable
 {
     public const string ImportScope = "mcp-servers";
     public const string ConfirmScope = "mcp-confirmed";
@@ -45,6 +46,7 @@ public sealed partial class McpServerManager(
 
     private readonly ConcurrentDictionary<McpServerKey, McpServerConnection> connections = new();
     private readonly SemaphoreSlim reload = new(1, 1);
+    private readonly FetchGuard guard = FetchGuard.ForMcp(options.Value.Mcp.AllowedNetworks);
     private IReadOnlyList<McpServerView> views = [];
 
     /// <summary>Set by tests to shorten timeouts and backoff.</summary>
@@ -97,8 +99,26 @@ public sealed partial class McpServerManager(
         _ => state.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>The servers <paramref name="tenantId"/> sees (install-wide and its own) with their live state; servers not started yet show why.</summary>
-    public async Task<IReadOnlyList<McpServerView>> ListAsync(string tenantId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The servers <paramref name="tenantId"/> sees, as the caller of the current HTTP request may see them: a request by
+    /// anyone but an administrator gets no install details (see <see cref="McpServerView.WithoutInstallDetails"/>).
+    /// In-process callers without a request (services, tests) get every detail.
+    /// </summary>
+    public Task<IReadOnlyList<McpServerView>> ListAsync(string tenantId, CancellationToken cancellationToken) =>
+        ListAsync(tenantId, http?.HttpContext?.User is not { } user || user.IsInRole(Security.AgentClaims.Administrator), cancellationToken);
+
+    /// <summary>
+    /// The servers <paramref name="tenantId"/> sees (install-wide and its own) with their live state; servers not started yet
+    /// show why. Without <paramref name="installDetails"/> (a member) each view loses its command, args, env names, URL and
+    /// stderr, and an error only says that the server failed.
+    /// </summary>
+    public async Task<IReadOnlyList<McpServerView>> ListAsync(string tenantId, bool installDetails, CancellationToken cancellationToken)
+    {
+        var listed = await ListWithDetailsAsync(tenantId, cancellationToken);
+        return installDetails ? listed : listed.Select(v => v.WithoutInstallDetails()).ToList();
+    }
+
+    private async Task<IReadOnlyList<McpServerView>> ListWithDetailsAsync(string tenantId, CancellationToken cancellationToken)
     {
         var configured = (await ConfiguredAsync(cancellationToken)).Where(s => s.Key.VisibleTo(tenantId)).ToList();
         var confirmed = await ConfirmedAsync(cancellationToken);
@@ -214,9 +234,9 @@ public sealed partial class McpServerManager(
                     await existing.DisposeAsync();
                 }
 
-                var connection = connections.GetOrAdd(server.Key, _ =>
+                var connection = connections.GetOrAdd(server.Key, key =>
                 {
-                    var created = new McpServerConnection(spec, environment.Read, ConnectionOptions);
+                    var created = new McpServerConnection(spec, environment.Read, ConnectionOptions, IsGuarded(key) ? guard : null);
                     created.Changed += _ => Refresh(configured);
                     return created;
                 });
@@ -313,6 +333,11 @@ public sealed partial class McpServerManager(
             throw new McpImportException(taken.Select(n => $"'{n}': an install-wide server (Agent:McpServers in appsettings) has this name; import it under another name.").ToList());
         }
 
+        if (IsGuarded(new McpServerKey(tenantId, "")) && await RefusedUrlsAsync(servers, cancellationToken) is { Count: > 0 } refused)
+        {
+            throw new McpImportException(refused);
+        }
+
         foreach (var (name, server) in servers)
         {
             var key = new McpServerKey(tenantId, name);
@@ -321,6 +346,41 @@ public sealed partial class McpServerManager(
 
         await ReloadAsync(cancellationToken);
         return servers.Keys.ToList();
+    }
+
+    /// <summary>
+    /// An HTTP/SSE server imported by a tenant other than the owner's ("local") may only reach public addresses or
+    /// Agent:Mcp:AllowedNetworks: a remote person must not make this machine call its own loopback, link-local metadata
+    /// service or private network. Appsettings servers (owner null) and the owner's imports are the install's own choice.
+    /// </summary>
+    private static bool IsGuarded(McpServerKey key) => key.Owner is not (null or Tenant.LocalId);
+
+    /// <summary>The import-time check of <see cref="IsGuarded"/> servers; connecting checks again (the name may resolve elsewhere by then).</summary>
+    private async Task<IReadOnlyList<string>> RefusedUrlsAsync(Dictionary<string, McpServerOptions> servers, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        foreach (var (name, server) in servers)
+        {
+            if (server.Url is null || !Uri.TryCreate(server.Url, UriKind.Absolute, out var uri))
+            {
+                continue;
+            }
+
+            try
+            {
+                await guard.ResolveAllowedAsync(uri.Host, cancellationToken);
+            }
+            catch (FetchRefusedException ex)
+            {
+                problems.Add($"'{name}': {ex.Message}");
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // A name that does not resolve now reaches nothing now; the connection is checked when it resolves.
+            }
+        }
+
+        return problems;
     }
 
     /// <summary>A configured server and who owns it.</summary>
@@ -353,9 +413,9 @@ public sealed partial class McpServerManager(
         foreach (var property in root.EnumerateObject())
         {
             var name = property.Name;
-            if (!ServerName().IsMatch(name))
+            if (!McpServerSpec.IsValidName(name))
             {
-                problems.Add($"'{name}': a server name may use letters, digits, '-' and '_' only.");
+                problems.Add($"'{Shorten(name)}': a server name is {McpServerSpec.NameRule}.");
                 continue;
             }
 
@@ -415,8 +475,8 @@ public sealed partial class McpServerManager(
     [GeneratedRegex(@"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")]
     private static partial Regex EnvReference();
 
-    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,40}$")]
-    private static partial Regex ServerName();
+    /// <summary>A refused name is echoed back bounded: the import error should not carry a pasted megabyte.</summary>
+    private static string Shorten(string name) => name.Length <= McpServerSpec.MaxNameLength + 10 ? name : name[..(McpServerSpec.MaxNameLength + 10)] + "…";
 }
 
 /// <summary>Which server a connection belongs to: <see cref="Owner"/> is null for an install-wide server, else the tenant that imported it.</summary>

@@ -27,26 +27,37 @@ public sealed class BootstrapService(
 {
     public const string McpOverrideScope = "mcp";
 
-    public async Task<BootstrapSnapshot> GetAsync(string tenantId, CancellationToken cancellationToken)
+    /// <param name="installDetails">
+    /// True for an administrator (the loopback owner is one): paths, base URLs, key variables and MCP command lines are
+    /// included. A member gets none of them, and a blocked provider tells them to ask an administrator.
+    /// </param>
+    public async Task<BootstrapSnapshot> GetAsync(string tenantId, bool installDetails, CancellationToken cancellationToken)
     {
         var agent = options.Value;
         var providerStatuses = providers.Providers.Select(p =>
         {
-            var availability = providers.AvailabilityOf(p.Name);
-            return new ProviderStatus(p.Name, p.Kind, p.Mode, availability.State, availability.Reason, availability.Action, p.BaseUrl?.ToString(), p.ApiKeyEnvVar, p.Models);
+            var availability = installDetails ? providers.AvailabilityOf(p.Name) : providers.AvailabilityOf(p.Name).ForMember();
+            return installDetails
+                ? new ProviderStatus(p.Name, p.Kind, p.Mode, availability.State, availability.Reason, availability.Action, p.BaseUrl?.ToString(), p.ApiKeyEnvVar, p.Models)
+                : new ProviderStatus(p.Name, p.Kind, p.Mode, availability.State, availability.Reason, availability.Action, null, null, p.Models);
         }).ToList();
 
-        var mcpServers = (await mcp.ListAsync(tenantId, cancellationToken))
+        var mcpServers = (await mcp.ListAsync(tenantId, installDetails, cancellationToken))
             .Select(v => new McpServerStatus(v.Spec.Name, v.Spec.Transport, v.Spec.Command, v.Spec.Args, v.Spec.Url?.ToString(), v.Spec.Enabled, McpServerManager.StateName(v.State)))
             .ToList();
 
         var (skillSpecs, _) = await skills.ScanAsync(tenantId, cancellationToken);
+        if (!installDetails)
+        {
+            skillSpecs = skillSpecs.Select(s => s with { FolderPath = "" }).ToList();
+        }
+
         var sessionCount = await sessions.CountAsync(tenantId, cancellationToken);
 
         return new BootstrapSnapshot(
             app.Version,
-            await database.SchemaVersionAsync(cancellationToken),
-            app.DatabasePath,
+            installDetails ? await database.SchemaVersionAsync(cancellationToken) : "",
+            installDetails ? app.DatabasePath : "",
             tenantId,
             providers.Default?.Provider.Name ?? "",
             providers.Default?.Model.Id ?? "",

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace Agent.Web.Tools;
 
-/// <summary>fetch_url asked for an address this server must not reach.</summary>
+/// <summary>fetch_url (or an imported MCP server) asked for an address this server must not reach.</summary>
 public sealed class FetchRefusedException(string message) : HttpRequestException(message);
 
 /// <summary>
@@ -12,9 +12,13 @@ public sealed class FetchRefusedException(string message) : HttpRequestException
 /// hostname that resolves to 127.0.0.1, an IP in another notation (2130706433, 0x7f000001, 127.1, [::ffff:127.0.0.1])
 /// nor a public page that redirects inward reaches this machine, its link-local metadata service or the private
 /// network. A host with any refused address is refused whole (a DNS answer mixing public and private addresses is a
-/// rebinding attempt). No proxy is used: it would connect on our behalf, past the check.
+/// rebinding attempt). No proxy is used: it would connect on our behalf, past the check. Imported HTTP/SSE MCP servers
+/// connect through the same guard (<see cref="ForMcp"/>), with their own allow-list setting.
 /// </summary>
-public sealed class FetchGuard(IEnumerable<IPNetwork> allowed)
+/// <param name="allowed">Networks reachable although they are in a refused range.</param>
+/// <param name="refuser">Who refuses, as the error says it ("fetch_url").</param>
+/// <param name="allowSetting">The setting that allows a network, named in the error.</param>
+public sealed class FetchGuard(IEnumerable<IPNetwork> allowed, string refuser = "fetch_url", string allowSetting = "Agent:Tools:FetchAllowedNetworks")
 {
     private static readonly IPNetwork[] Refused =
     [
@@ -29,6 +33,10 @@ public sealed class FetchGuard(IEnumerable<IPNetwork> allowed)
     private readonly IPNetwork[] allowedNetworks = [.. allowed];
 
     public static FetchGuard FromConfig(IEnumerable<string> allowedNetworks) => new(allowedNetworks.Select(n => IPNetwork.Parse(n)));
+
+    /// <summary>The guard of imported HTTP/SSE MCP servers: Agent:Mcp:AllowedNetworks is its allow-list.</summary>
+    public static FetchGuard ForMcp(IEnumerable<string> allowedNetworks) =>
+        new(allowedNetworks.Select(n => IPNetwork.Parse(n)), "The MCP network guard", "Agent:Mcp:AllowedNetworks");
 
     public bool IsAllowed(IPAddress address)
     {
@@ -51,17 +59,26 @@ public sealed class FetchGuard(IEnumerable<IPNetwork> allowed)
         PooledConnectionLifetime = TimeSpan.FromMinutes(1),
     };
 
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    /// <summary>Resolves <paramref name="host"/> (a name or an IP literal) and returns its addresses, or throws <see cref="FetchRefusedException"/> when any is refused.</summary>
+    /// <exception cref="System.Net.Sockets.SocketException">The name does not resolve.</exception>
+    public async Task<IPAddress[]> ResolveAllowedAsync(string host, CancellationToken cancellationToken)
     {
-        var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        ArgumentNullException.ThrowIfNull(host);
+        var bare = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
+        var addresses = IPAddress.TryParse(bare, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(bare, cancellationToken);
         var refused = addresses.Where(a => !IsAllowed(a)).ToList();
         if (addresses.Length == 0 || refused.Count > 0)
         {
             throw new FetchRefusedException(
-                $"fetch_url refuses {host}: it resolves to {string.Join(", ", refused.Count > 0 ? refused : addresses.ToList())}, a loopback, link-local, private or reserved address (allow a network in Agent:Tools:FetchAllowedNetworks).");
+                $"{refuser} refuses {host}: it resolves to {string.Join(", ", refused.Count > 0 ? refused : addresses.ToList())}, a loopback, link-local, private or reserved address (allow a network in {allowSetting}).");
         }
 
+        return addresses;
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var addresses = await ResolveAllowedAsync(context.DnsEndPoint.Host, cancellationToken);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {

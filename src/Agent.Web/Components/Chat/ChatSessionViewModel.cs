@@ -24,7 +24,8 @@ public sealed class ChatSessionViewModel(
     ProviderCatalog providers,
     ChatContextService contexts,
     ICheckpointStore checkpoints,
-    TeamCatalog teams)
+    TeamCatalog teams,
+    PrincipalTenant caller)
 {
     public const int PageSize = 50;
 
@@ -83,7 +84,8 @@ public sealed class ChatSessionViewModel(
                 return null;
             }
 
-            var availability = providers.AvailabilityOf(Session.ProviderName);
+            // A member is told to ask an administrator; the variable to set is an install detail.
+            var availability = caller.IsAdministrator ? providers.AvailabilityOf(Session.ProviderName) : providers.AvailabilityOf(Session.ProviderName).ForMember();
             return availability.State == ProviderState.Blocked ? $"{Session.ProviderName} is blocked: {availability.Reason} To unblock: {availability.Action}." : null;
         }
     }

@@ -86,7 +86,7 @@ public sealed partial class Mcp : IDisposable
     {
         try
         {
-            servers = await Manager.ListAsync(CurrentTenant.TenantId, disposed.Token);
+            servers = await Manager.ListAsync(CurrentTenant.TenantId, installDetails: CanChange, disposed.Token);
             loaded = true;
             loadError = null;
         }

@@ -70,7 +70,13 @@ public sealed partial class Settings : IDisposable
     /// </summary>
     private ControlPlaneCaller ControlPlaneScope => ControlPlaneCaller.ForTenant(Caller.IsLocalOwner ? Domain.Sessions.Tenant.LocalId : Caller.TenantId);
 
-    private ProviderAvailability? DefaultAvailability => Catalog.Default is { } d ? Catalog.AvailabilityOf(d.Provider.Name) : null;
+    /// <summary>Paths, base URLs and key variables are install details: only an administrator (the loopback owner is one) sees them.</summary>
+    private bool InstallDetails => Caller.IsAdministrator;
+
+    private ProviderAvailability? DefaultAvailability => Catalog.Default is { } d ? AvailabilityOf(d.Provider.Name) : null;
+
+    /// <summary>A member is told to ask an administrator instead of the variable to set.</summary>
+    private ProviderAvailability AvailabilityOf(string provider) => InstallDetails ? Catalog.AvailabilityOf(provider) : Catalog.AvailabilityOf(provider).ForMember();
 
     private PanelStateKind State => storageError is not null ? PanelStateKind.Error
         : providers.Count == 0 ? PanelStateKind.Empty
@@ -97,7 +103,7 @@ public sealed partial class Settings : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        providers = [.. Catalog.Providers.Select(p => new ProviderCard(p, Catalog.AvailabilityOf(p.Name)))];
+        providers = [.. Catalog.Providers.Select(p => new ProviderCard(p, AvailabilityOf(p.Name)))];
         try
         {
             var tenant = CurrentTenant.TenantId;

@@ -78,7 +78,7 @@ public sealed partial class Tokens : IDisposable
     private void BuildCharts(TokensSnapshot s)
     {
         static ChartSeries<double> Series(string name, IEnumerable<double> values) => new() { Name = name, Data = new ChartData<double>(values.ToList()) };
-        dayLabels = s.Days.Select(d => d.Label).ToArray();
+        dayLabels = s.Days.Select(d => AxisLabel(d.Label)).ToArray();
         usageSeries =
         [
             Series("Input", s.Days.Select(d => (double)d.Usage.InputTokens)),
@@ -87,19 +87,26 @@ public sealed partial class Tokens : IDisposable
         // The axis ticks are whole numbers: a day's cost of a few millionths is drawn in millionths, not as a flat line at 0.
         (costScale, costUnit) = CostUnit(s.Days.Max(d => d.Usage.Cost), s.Currency);
         costSeries = [Series($"Cost ({costUnit})", s.Days.Select(d => (double)(d.Usage.Cost * costScale)))];
-        modelLabels = s.Models.Select(m => m.Key).ToArray();
+        modelLabels = s.Models.Select(m => AxisLabel(m.Key)).ToArray();
         modelSeries =
         [
             Series("Input", s.Models.Select(m => (double)m.InputTokens)),
             Series("Output", s.Models.Select(m => (double)m.OutputTokens)),
         ];
-        sessionLabels = s.TopSessions.Select(t => t.Title.Length > 18 ? t.Title[..17] + "…" : t.Title).ToArray();
+        sessionLabels = s.TopSessions.Select(t => AxisLabel(t.Title.Length > 18 ? t.Title[..17] + "…" : t.Title)).ToArray();
         sessionSeries = [Series("Tokens", s.TopSessions.Select(t => (double)t.Usage.TotalTokens))];
         usageOptions = new StackedBarChartOptions { YAxisTicks = TickFor(s.Days.Max(d => d.Usage.TotalTokens)), YAxisFormat = "N0" };
         costOptions = new LineChartOptions { YAxisTicks = TickFor((double)(s.Days.Max(d => d.Usage.Cost) * costScale)), YAxisFormat = "N0" };
         modelOptions = new BarChartOptions { YAxisTicks = TickFor(s.Models.Select(m => (double)Math.Max(m.InputTokens, m.OutputTokens)).DefaultIfEmpty(0).Max()), YAxisFormat = "N0" };
         sessionOptions = new BarChartOptions { YAxisTicks = TickFor(s.TopSessions.Select(t => (double)t.Usage.TotalTokens).DefaultIfEmpty(0).Max()), YAxisFormat = "N0" };
     }
+
+    /// <summary>
+    /// MudChart writes its axis labels (ChartLabels) into the SVG as markup, not text: a session titled
+    /// <c>&lt;img src=x onerror=…&gt;</c> became an element. Every label is HTML-encoded here, so the chart's markup is the
+    /// title's text. Series names are not: the legend renders them as text (encoding them would show the entities).
+    /// </summary>
+    internal static string AxisLabel(string text) => System.Net.WebUtility.HtmlEncode(text);
 
     /// <summary>About five ticks up to <paramref name="max"/>: 1, 2 or 5 times a power of ten, at least 1.</summary>
     internal static int TickFor(double max)

@@ -28,6 +28,9 @@ public sealed partial class Tools : IDisposable
     [Inject]
     public required ICurrentTenant CurrentTenant { get; init; }
 
+    /// <summary>Skill folders are paths of this install: a member sees the skill, not where it lives.</summary>
+    private bool InstallDetails => CurrentTenant is not PrincipalTenant caller || caller.IsAdministrator;
+
     [Inject]
     public required ToolRegistry Registry { get; init; }
 
