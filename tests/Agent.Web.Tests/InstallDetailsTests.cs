@@ -120,4 +120,26 @@ public sealed class InstallDetailsTests
         client.PostAsync(
             new Uri("/api/mcp/import", UriKind.Relative),
             new StringContent(JsonSerializer.Serialize(new { mcpServers = new { local = new { url, enabled = false } } }), Encoding.UTF8, "application/json"));
+
+    [Fact]
+    public async Task A_member_sees_whether_voice_works_but_not_its_endpoint_or_the_setting_to_change()
+    {
+        await using var app = new AgentAppFactory().WithSetting("Agent:Voice:Tts:Url", "http://127.0.0.1:9/voice-install-detail");
+        var member = await TenantIsolationTests.PersonAsync(app, "mia", "acme", admin: false);
+        var admin = await TenantIsolationTests.PersonAsync(app, "alice", "acme", admin: true);
+        using var memberClient = TenantIsolationTests.ClientWith(app, member.Secret);
+        using var adminClient = TenantIsolationTests.ClientWith(app, admin.Secret);
+
+        var memberVoice = await memberClient.GetStringAsync(new Uri("/api/voice", UriKind.Relative));
+        Assert.DoesNotContain("voice-install-detail", memberVoice, StringComparison.Ordinal);
+        Assert.DoesNotContain("Agent:Voice", memberVoice, StringComparison.Ordinal);
+        Assert.Contains("ask an administrator to set it up", memberVoice, StringComparison.Ordinal);
+        using var blocked = await memberClient.PostAsync(new Uri("/api/voice/transcribe", UriKind.Relative), new ByteArrayContent([1]) { Headers = { ContentType = new("audio/wav") } });
+        Assert.Equal(HttpStatusCode.Conflict, blocked.StatusCode);
+        Assert.DoesNotContain("Agent:Voice", await blocked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var adminVoice = await adminClient.GetStringAsync(new Uri("/api/voice", UriKind.Relative));
+        Assert.Contains("voice-install-detail", adminVoice, StringComparison.Ordinal);
+        Assert.Contains("Agent:Voice:Stt", adminVoice, StringComparison.Ordinal);
+    }
 }

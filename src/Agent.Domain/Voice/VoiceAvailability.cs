@@ -11,6 +11,11 @@ public sealed record VoiceAvailability(string Service, string Mode, bool Ready, 
     public static VoiceAvailability Blocked(string service, string mode, string reason, string action) =>
         new(service, mode, false, null, reason, action);
 
+    /// <summary>What a member may see: no endpoint, and for a blocked service no variable or setting, only whom to ask.</summary>
+    public VoiceAvailability ForMember() => Ready
+        ? this with { Endpoint = null }
+        : this with { Endpoint = null, Reason = "Voice is not set up on this server.", Action = "ask an administrator to set it up" };
+
     /// <summary>The endpoint without user info or query, so a URL that carries credentials never reaches a page or a log.</summary>
     public static string Redact(Uri endpoint)
     {

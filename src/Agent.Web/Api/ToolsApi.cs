@@ -29,7 +29,8 @@ public static class ToolsApi
                 ? Results.Ok(new { decision = decided, resumed = await chat.ResumeAfterDecisionAsync(decided, ct) })
                 : Results.NotFound(new { error = $"No pending approval {id}." }));
 
-        endpoints.MapGet("/api/mcp", (McpServerManager mcp, ICurrentTenant tenant, CancellationToken ct) => mcp.ListAsync(tenant.TenantId, ct));
+        // A member sees which servers there are and their state, not their commands, URLs or stderr (install details).
+        endpoints.MapGet("/api/mcp", (McpServerManager mcp, PrincipalTenant caller, CancellationToken ct) => mcp.ListAsync(caller.TenantId, installDetails: caller.IsAdministrator, ct));
 
         // MCP servers run as processes of this install: only an administrator adds, starts or stops them. An imported server
         // belongs to the importer's tenant (another tenant's server name answers 404); appsettings servers are install-wide.

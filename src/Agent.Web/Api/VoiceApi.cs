@@ -30,18 +30,18 @@ public static class VoiceApi
     /// <summary>GET /api/voice, POST /api/voice/transcribe (audio body → {text}), POST /api/voice/speak ({text} → audio).</summary>
     public static IEndpointRouteBuilder MapVoiceApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/voice", (ISpeechToText stt, ITextToSpeech tts) =>
-            Results.Ok(new { stt = VoiceServiceState.From(stt.Availability), tts = VoiceServiceState.From(tts.Availability) }));
+        endpoints.MapGet("/api/voice", (ISpeechToText stt, ITextToSpeech tts, Services.PrincipalTenant caller) =>
+            Results.Ok(new { stt = VoiceServiceState.From(Shown(stt.Availability, caller)), tts = VoiceServiceState.From(Shown(tts.Availability, caller)) }));
         endpoints.MapPost("/api/voice/transcribe", TranscribeAsync).WithMetadata(new AcceptedBodyTypes([.. AudioTypes]));
         endpoints.MapPost("/api/voice/speak", SpeakAsync);
         return endpoints;
     }
 
-    private static async Task<IResult> TranscribeAsync(HttpContext context, ISpeechToText stt, VoiceServices voice, CancellationToken ct)
+    private static async Task<IResult> TranscribeAsync(HttpContext context, ISpeechToText stt, VoiceServices voice, Services.PrincipalTenant caller, CancellationToken ct)
     {
         if (!stt.Availability.Ready)
         {
-            return Blocked(stt.Availability);
+            return Blocked(Shown(stt.Availability, caller));
         }
 
         var limit = voice.Options.MaxAudioBytes;
@@ -93,15 +93,15 @@ public static class VoiceApi
         }
         catch (VoiceException ex)
         {
-            return Failed(ex.Error);
+            return Failed(ex.Error, caller);
         }
     }
 
-    private static async Task<IResult> SpeakAsync(SpeakRequest? body, ITextToSpeech tts, VoiceServices voice, CancellationToken ct)
+    private static async Task<IResult> SpeakAsync(SpeakRequest? body, ITextToSpeech tts, VoiceServices voice, Services.PrincipalTenant caller, CancellationToken ct)
     {
         if (!tts.Availability.Ready)
         {
-            return Blocked(tts.Availability);
+            return Blocked(Shown(tts.Availability, caller));
         }
 
         var text = body?.Text?.Trim();
@@ -122,15 +122,21 @@ public static class VoiceApi
         }
         catch (VoiceException ex)
         {
-            return Failed(ex.Error);
+            return Failed(ex.Error, caller);
         }
     }
+
+    /// <summary>Endpoints and the variables to set are install details: administrators see them, members whom to ask.</summary>
+    private static VoiceAvailability Shown(VoiceAvailability availability, Services.PrincipalTenant caller) =>
+        caller.IsAdministrator ? availability : availability.ForMember();
 
     private static IResult Blocked(VoiceAvailability availability) =>
         Results.Json(new { error = availability.Reason, action = availability.Action }, statusCode: StatusCodes.Status409Conflict);
 
-    private static IResult Failed(VoiceError error) => error.IsBlocked
-        ? Results.Json(new { error = error.Message, action = error.Action }, statusCode: StatusCodes.Status409Conflict)
+    private static IResult Failed(VoiceError error, Services.PrincipalTenant caller) => error.IsBlocked
+        ? caller.IsAdministrator
+            ? Results.Json(new { error = error.Message, action = error.Action }, statusCode: StatusCodes.Status409Conflict)
+            : Blocked(new VoiceAvailability("voice", "", false, null, error.Message, error.Action).ForMember())
         : Results.Json(new { error = error.Message, action = error.Action, code = error.Code }, statusCode: StatusCodes.Status502BadGateway);
 
     private static IResult TooLarge(int limit) =>

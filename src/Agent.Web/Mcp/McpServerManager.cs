@@ -37,8 +37,7 @@ public sealed partial class McpServerManager(
     IConfigOverrideStore overrides,
     EnvironmentVariables environment,
     TimeProvider time,
-    ILogger<McpServerManager> logger,
-    IHttpContextAccessor? http = null) : ITurnToolSource, IHostedService, IAsyncDisposable, IDisposable
+    ILogger<McpServerManager> logger) : ITurnToolSource, IHostedService, IAsyncDisposable, IDisposable
 {
     public const string ImportScope = "mcp-servers";
     public const string ConfirmScope = "mcp-confirmed";
@@ -99,13 +98,9 @@ public sealed partial class McpServerManager(
         _ => state.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>
-    /// The servers <paramref name="tenantId"/> sees, as the caller of the current HTTP request may see them: a request by
-    /// anyone but an administrator gets no install details (see <see cref="McpServerView.WithoutInstallDetails"/>).
-    /// In-process callers without a request (services, tests) get every detail.
-    /// </summary>
+    /// <summary>Every detail of the servers <paramref name="tenantId"/> sees: for administrators and in-process callers.</summary>
     public Task<IReadOnlyList<McpServerView>> ListAsync(string tenantId, CancellationToken cancellationToken) =>
-        ListAsync(tenantId, http?.HttpContext?.User is not { } user || user.IsInRole(Security.AgentClaims.Administrator), cancellationToken);
+        ListAsync(tenantId, installDetails: true, cancellationToken);
 
     /// <summary>
     /// The servers <paramref name="tenantId"/> sees (install-wide and its own) with their live state; servers not started yet
