@@ -89,6 +89,29 @@ public sealed class LoopbackRuleTests
         Assert.False(Rule.IsOwner(http));
     }
 
+    [Theory]
+    [InlineData("http", "127.0.0.1:5000", "http://127.0.0.1:5000", null, null, true)]
+    [InlineData("http", "127.0.0.1:5000", "http://127.0.0.1:3000", null, null, false)]
+    [InlineData("http", "127.0.0.1:5000", "https://127.0.0.1:5000", null, null, false)]
+    [InlineData("http", "127.0.0.1:5000", "http://localhost:5000", null, null, false)]
+    [InlineData("http", "127.0.0.1:5000", "null", null, null, false)]
+    [InlineData("http", "app:8080", "https://chat.example", "https", "chat.example", true)]
+    [InlineData("http", "app:8080", "https://evil.example", "https", "chat.example", false)]
+    public void Same_origin_means_the_same_scheme_host_and_port_as_the_browser_reached(string scheme, string host, string origin, string? forwardedProto, string? forwardedHost, bool same)
+    {
+        var http = new DefaultHttpContext();
+        http.Request.Scheme = scheme;
+        http.Request.Host = HostString.FromUriComponent(host);
+        http.Request.Headers.Origin = origin;
+        if (forwardedProto is not null)
+        {
+            http.Request.Headers["X-Forwarded-Proto"] = forwardedProto;
+            http.Request.Headers["X-Forwarded-Host"] = forwardedHost;
+        }
+
+        Assert.Equal(same, RequestGuard.IsSameOrigin(http.Request));
+    }
+
     private sealed class StaticMonitor(AuthOptions value) : IOptionsMonitor<AuthOptions>
     {
         public AuthOptions CurrentValue => value;

@@ -81,15 +81,22 @@ public sealed class RequestGuard(IAntiforgery antiforgery)
         var origin = request.Headers.Origin.ToString();
         if (origin.Length > 0)
         {
+            // Behind a proxy the browser's origin is the proxy's: X-Forwarded-Proto/-Host say what it was. A page cannot add
+            // these headers to a request it makes cross-site without a CORS preflight, which this app never grants.
+            var scheme = FirstForwarded(request, "X-Forwarded-Proto") ?? request.Scheme;
+            var host = FirstForwarded(request, "X-Forwarded-Host") ?? request.Host.Value;
             return Uri.TryCreate(origin, UriKind.Absolute, out var from)
-                && string.Equals(from.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
-                && string.Equals(from.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(from.Scheme, scheme, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(from.Authority, host, StringComparison.OrdinalIgnoreCase)
                 && from.AbsolutePath == "/";
         }
 
         var site = request.Headers["Sec-Fetch-Site"].ToString();
         return site.Length == 0 || site is "same-origin" or "none";
     }
+
+    private static string? FirstForwarded(HttpRequest request, string header) =>
+        request.Headers[header].ToString().Split(',')[0].Trim() is { Length: > 0 } value ? value : null;
 
     /// <summary>Whether the request carries nothing a browser adds by itself: no cookie, no Origin, no Sec-Fetch-* header.</summary>
     public static bool IsScriptClient(HttpRequest request)
