@@ -41,13 +41,19 @@ public sealed partial class OidcSignInTests
         Assert.NotNull(signedIn.Cookie);
 
         // The session cookie now stands for Nora of tenant "nu", an administrator: what she creates is nu's, not the owner's.
-        using var created = await browser.PostAsJsonAsync("/api/sessions", new { title = "nora's plans" });
+        // Her page's antiforgery token goes with each call, as the workbench page sends it.
+        var token = await RequestGuardTests.PageTokenAsync(browser);
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/sessions") { Content = JsonContent.Create(new { title = "nora's plans" }) };
+        create.Headers.Add("RequestVerificationToken", token);
+        using var created = await browser.SendAsync(create);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var sessionId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var sessions = app.Services.GetRequiredService<ISessionStore>();
         Assert.NotNull(await sessions.FindAsync("nu", sessionId, CancellationToken.None));
         Assert.Null(await sessions.FindAsync("local", sessionId, CancellationToken.None));
-        using var adminOnly = await browser.PostAsync(new Uri("/api/providers/deterministic/test", UriKind.Relative), null);
+        using var test = new HttpRequestMessage(HttpMethod.Post, "/api/providers/deterministic/test");
+        test.Headers.Add("RequestVerificationToken", token);
+        using var adminOnly = await browser.SendAsync(test);
         Assert.NotEqual(HttpStatusCode.Forbidden, adminOnly.StatusCode);
         Assert.NotEqual(HttpStatusCode.Unauthorized, adminOnly.StatusCode);
 
@@ -76,7 +82,9 @@ public sealed partial class OidcSignInTests
         Assert.NotNull((await SignInThroughProviderAsync(pia, member, "/")).Cookie);
         using var listed = await pia.GetAsync(new Uri("/api/sessions", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
-        using var adminOnly = await pia.PostAsync(new Uri("/api/providers/deterministic/test", UriKind.Relative), null);
+        using var test = new HttpRequestMessage(HttpMethod.Post, "/api/providers/deterministic/test");
+        test.Headers.Add("RequestVerificationToken", await RequestGuardTests.PageTokenAsync(pia));
+        using var adminOnly = await pia.SendAsync(test);
         Assert.Equal(HttpStatusCode.Forbidden, adminOnly.StatusCode);
     }
 

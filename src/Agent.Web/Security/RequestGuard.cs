@@ -62,7 +62,7 @@ public sealed class RequestGuard(IAntiforgery antiforgery)
         {
             return await antiforgery.IsRequestValidAsync(http);
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
+        catch (Exception ex) when (ex is AntiforgeryValidationException or InvalidDataException or IOException or BadHttpRequestException)
         {
             return false;
         }
