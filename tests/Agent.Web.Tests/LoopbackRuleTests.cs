@@ -90,19 +90,28 @@ public sealed class LoopbackRuleTests
     }
 
     [Theory]
-    [InlineData("http", "127.0.0.1:5000", "http://127.0.0.1:5000", null, null, true)]
-    [InlineData("http", "127.0.0.1:5000", "http://127.0.0.1:3000", null, null, false)]
-    [InlineData("http", "127.0.0.1:5000", "https://127.0.0.1:5000", null, null, false)]
-    [InlineData("http", "127.0.0.1:5000", "http://localhost:5000", null, null, false)]
-    [InlineData("http", "127.0.0.1:5000", "null", null, null, false)]
-    [InlineData("http", "app:8080", "https://chat.example", "https", "chat.example", true)]
-    [InlineData("http", "app:8080", "https://evil.example", "https", "chat.example", false)]
-    public void Same_origin_means_the_same_scheme_host_and_port_as_the_browser_reached(string scheme, string host, string origin, string? forwardedProto, string? forwardedHost, bool same)
+    [InlineData("http", "127.0.0.1:5000", "http://127.0.0.1:5000", null, null, null, true)]
+    [InlineData("http", "127.0.0.1:5000", "http://127.0.0.1:3000", null, null, null, false)]
+    [InlineData("http", "127.0.0.1:5000", "https://127.0.0.1:5000", null, null, null, false)]
+    [InlineData("http", "127.0.0.1:5000", "http://localhost:5000", null, null, null, false)]
+    [InlineData("http", "127.0.0.1:5000", "null", null, null, null, false)]
+    [InlineData("http", "127.0.0.1:5000", "null", "same-origin", null, null, true)]
+    [InlineData("http", "127.0.0.1:5000", "http://127.0.0.1:5000", "same-site", null, null, false)]
+    [InlineData("http", "app:8080", "https://chat.example", null, "https", "chat.example", true)]
+    [InlineData("http", "app:8080", "https://evil.example", null, "https", "chat.example", false)]
+    public void Same_origin_is_the_browsers_verdict_or_the_same_scheme_host_and_port_as_the_browser_reached(
+        string scheme, string host, string origin, string? fetchSite, string? forwardedProto, string? forwardedHost, bool same)
     {
         var http = new DefaultHttpContext();
         http.Request.Scheme = scheme;
         http.Request.Host = HostString.FromUriComponent(host);
         http.Request.Headers.Origin = origin;
+        if (fetchSite is not null)
+        {
+            // Under Referrer-Policy: no-referrer a browser's own same-origin form post says "Origin: null"; Sec-Fetch-Site decides.
+            http.Request.Headers["Sec-Fetch-Site"] = fetchSite;
+        }
+
         if (forwardedProto is not null)
         {
             http.Request.Headers["X-Forwarded-Proto"] = forwardedProto;

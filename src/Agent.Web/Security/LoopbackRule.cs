@@ -37,12 +37,6 @@ public sealed class LoopbackRule(IOptionsMonitor<AuthOptions> options)
             return false;
         }
 
-        var site = request.Headers["Sec-Fetch-Site"].ToString();
-        if (site.Length > 0 && site is not ("same-origin" or "none"))
-        {
-            return false;
-        }
-
         return RequestGuard.IsSameOrigin(request);
     }
 

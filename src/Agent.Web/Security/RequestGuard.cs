@@ -8,8 +8,9 @@ namespace Agent.Web.Security;
 /// being listed (<c>RequestGuardTests</c> enumerates the endpoints to prove it):
 /// <list type="number">
 /// <item>A browser request (it carries an Origin or Sec-Fetch-Site header) that changes state, opens a WebSocket, reaches
-/// the Blazor hub or asks for server-sent events must come from this app's own origin: scheme, host and port, since another
-/// port of the same host is the same <em>site</em> and gets the cookies. Otherwise 403 <c>{"error": "cross-origin request refused"}</c>.</item>
+/// the Blazor hub or asks for server-sent events must come from this app's own origin (Sec-Fetch-Site same-origin, else an
+/// Origin with the same scheme, host and port), since another port of the same host is the same <em>site</em> and gets
+/// the cookies. Otherwise 403 <c>{"error": "cross-origin request refused"}</c>.</item>
 /// <item>A state-changing /api request with a body sends JSON, or what its endpoint declares it accepts (a recording,
 /// multipart, named with <see cref="AcceptedBodyTypes"/>); anything else (text/plain and forms, which a page on another site can send without asking) is 415.</item>
 /// <item>A state-changing /api request signed in by the session cookie carries the antiforgery token too (header
@@ -78,21 +79,29 @@ public sealed class RequestGuard(IAntiforgery antiforgery)
     public static bool IsSameOrigin(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var origin = request.Headers.Origin.ToString();
-        if (origin.Length > 0)
+
+        // The browser's own verdict comes first: pages cannot set Sec-Fetch-Site, and it is exact where Origin is not (under
+        // this app's Referrer-Policy: no-referrer a browser sends "Origin: null" with its own same-origin form posts).
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0)
         {
-            // Behind a proxy the browser's origin is the proxy's: X-Forwarded-Proto/-Host say what it was. A page cannot add
-            // these headers to a request it makes cross-site without a CORS preflight, which this app never grants.
-            var scheme = FirstForwarded(request, "X-Forwarded-Proto") ?? request.Scheme;
-            var host = FirstForwarded(request, "X-Forwarded-Host") ?? request.Host.Value;
-            return Uri.TryCreate(origin, UriKind.Absolute, out var from)
-                && string.Equals(from.Scheme, scheme, StringComparison.OrdinalIgnoreCase)
-                && string.Equals(from.Authority, host, StringComparison.OrdinalIgnoreCase)
-                && from.AbsolutePath == "/";
+            return site is "same-origin" or "none";
         }
 
-        var site = request.Headers["Sec-Fetch-Site"].ToString();
-        return site.Length == 0 || site is "same-origin" or "none";
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length == 0)
+        {
+            return true;
+        }
+
+        // Behind a proxy the browser's origin is the proxy's: X-Forwarded-Proto/-Host say what it was. A page cannot add
+        // these headers to a request it makes cross-site without a CORS preflight, which this app never grants.
+        var scheme = FirstForwarded(request, "X-Forwarded-Proto") ?? request.Scheme;
+        var host = FirstForwarded(request, "X-Forwarded-Host") ?? request.Host.Value;
+        return Uri.TryCreate(origin, UriKind.Absolute, out var from)
+            && string.Equals(from.Scheme, scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(from.Authority, host, StringComparison.OrdinalIgnoreCase)
+            && from.AbsolutePath == "/";
     }
 
     private static string? FirstForwarded(HttpRequest request, string header) =>
