@@ -108,7 +108,7 @@ public sealed class LoopbackRuleTests
         http.Request.Headers.Origin = origin;
         if (fetchSite is not null)
         {
-            // Under Referrer-Policy: no-referrer a browser's own same-origin form post says "Origin: null"; Sec-Fetch-Site decides.
+            // A page under Referrer-Policy: no-referrer posts with "Origin: null"; where the browser sends Sec-Fetch-Site, that decides.
             http.Request.Headers["Sec-Fetch-Site"] = fetchSite;
         }
 

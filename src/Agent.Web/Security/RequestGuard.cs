@@ -20,7 +20,7 @@ namespace Agent.Web.Security;
 /// a request with no cookie and no browser header (the owner's own curl on loopback): neither is a browser acting for
 /// someone. A bodyless POST (Content-Length 0) passes 2.
 /// </summary>
-public sealed class RequestGuard(IAntiforgery antiforgery)
+public sealed partial class RequestGuard(IAntiforgery antiforgery, ILogger<RequestGuard> logger)
 {
     public const string CrossOriginRefused = "cross-origin request refused";
 
@@ -33,6 +33,7 @@ public sealed class RequestGuard(IAntiforgery antiforgery)
         var bearer = request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
         if (!bearer && (changesState || OpensStream(http)) && !IsSameOrigin(request))
         {
+            CrossOriginRefusedLog(logger, request.Method, request.Path, request.Headers.Origin.ToString(), request.Headers["Sec-Fetch-Site"].ToString());
             await RefuseAsync(http, StatusCodes.Status403Forbidden, CrossOriginRefused);
             return;
         }
@@ -80,8 +81,8 @@ public sealed class RequestGuard(IAntiforgery antiforgery)
     {
         ArgumentNullException.ThrowIfNull(request);
 
-        // The browser's own verdict comes first: pages cannot set Sec-Fetch-Site, and it is exact where Origin is not (under
-        // this app's Referrer-Policy: no-referrer a browser sends "Origin: null" with its own same-origin form posts).
+        // The browser's own verdict comes first: pages cannot set Sec-Fetch-Site. Browsers send it only to secure origins
+        // (https, localhost), so on plain http elsewhere the Origin decides.
         var site = request.Headers["Sec-Fetch-Site"].ToString();
         if (site.Length > 0)
         {
@@ -146,6 +147,9 @@ public sealed class RequestGuard(IAntiforgery antiforgery)
             ? null
             : $"The body must be sent as {string.Join(" or ", accepted)}; it was '{request.ContentType}'.";
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cross-origin request refused: {Method} {Path} from Origin '{Origin}', Sec-Fetch-Site '{FetchSite}'")]
+    private static partial void CrossOriginRefusedLog(ILogger logger, string method, string path, string origin, string fetchSite);
 
     private static Task RefuseAsync(HttpContext http, int status, string error)
     {
