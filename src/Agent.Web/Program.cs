@@ -1,3 +1,4 @@
+using Agent.Runtime.Hosting;
 using Agent.Web.Hosting;
 
 var contentRoot = ContentRootLocator.Resolve(args, EnvironmentVariables.Process.Read);

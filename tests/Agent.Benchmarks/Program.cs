@@ -3,7 +3,7 @@ using System.Globalization;
 using Agent.Data;
 using Agent.Domain.Configuration;
 using Agent.Domain.Runtime;
-using Agent.Web.Runtime;
+using Agent.Runtime.Runtime;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

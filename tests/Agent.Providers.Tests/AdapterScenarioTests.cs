@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Agent.ProviderEmulator;
-using Agent.Web.Clients.Common;
+using Agent.Runtime.Clients.Common;
 using Microsoft.Extensions.AI;
 
 namespace Agent.Providers.Tests;

@@ -4,10 +4,10 @@ using System.Text;
 using Agent.Domain.Configuration;
 using Agent.Domain.Providers;
 using Agent.ProviderEmulator;
-using Agent.Web.Clients.Anthropic;
-using Agent.Web.Clients.Common;
-using Agent.Web.Clients.Contracts;
-using Agent.Web.Clients.OpenAI;
+using Agent.Runtime.Clients.Anthropic;
+using Agent.Runtime.Clients.Common;
+using Agent.Runtime.Clients.Contracts;
+using Agent.Runtime.Clients.OpenAI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 

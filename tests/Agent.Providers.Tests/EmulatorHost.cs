@@ -1,5 +1,5 @@
 using Agent.ProviderEmulator;
-using Agent.Web.Hosting;
+using Agent.Runtime.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;

@@ -1,8 +1,8 @@
 using Agent.Domain.Configuration;
 using Agent.Domain.Providers;
 using Agent.ProviderEmulator;
-using Agent.Web.Clients.Common;
-using Agent.Web.Clients.Deterministic;
+using Agent.Runtime.Clients.Common;
+using Agent.Runtime.Clients.Deterministic;
 using Microsoft.Extensions.AI;
 
 namespace Agent.Providers.Tests;

@@ -1,9 +1,9 @@
 using Agent.Domain.Configuration;
 using Agent.ProviderEmulator;
-using Agent.Web.Clients;
-using Agent.Web.Clients.Common;
-using Agent.Web.Hosting;
-using Agent.Web.Services;
+using Agent.Runtime.Clients;
+using Agent.Runtime.Clients.Common;
+using Agent.Runtime.Hosting;
+using Agent.Runtime.Services;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

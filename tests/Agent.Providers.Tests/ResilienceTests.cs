@@ -1,7 +1,7 @@
 using System.Net;
 using Agent.Domain.Configuration;
 using Agent.ProviderEmulator;
-using Agent.Web.Clients.Common;
+using Agent.Runtime.Clients.Common;
 using Polly;
 using Polly.Timeout;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Agent.Web.Clients.Common;
+using Agent.Runtime.Clients.Common;
 
 namespace Agent.Providers.Tests;
 

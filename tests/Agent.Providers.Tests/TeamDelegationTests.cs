@@ -4,7 +4,7 @@ using System.Text.Json;
 using Agent.Domain.Memory;
 using Agent.Domain.Storage;
 using Agent.ProviderEmulator;
-using Agent.Web.Memories;
+using Agent.Runtime.Memories;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Agent.Providers.Tests;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Agent.Domain.Configuration;
 using Agent.Domain.Voice;
+using Agent.Runtime.Clients.Voice;
+using Agent.Runtime.Hosting;
 using Agent.VoiceEmulator;
-using Agent.Web.Clients.Voice;
-using Agent.Web.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

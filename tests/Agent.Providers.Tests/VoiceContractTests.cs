@@ -1,6 +1,6 @@
 using System.Text;
 using Agent.Domain.Voice;
-using Agent.Web.Clients.Voice;
+using Agent.Runtime.Clients.Voice;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Agent.Providers.Tests;

@@ -3,8 +3,8 @@ using System.Text.Json;
 using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Tools;
+using Agent.Runtime.Tools;
 using Agent.Tests.Shared;
-using Agent.Web.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -254,7 +254,7 @@ public sealed class LargeResultTests : IDisposable
             TimeProvider.System,
             Options.Create(new AgentOptions { Tools = new ToolsOptions { LargeResultChars = 2000 } }),
             artifacts,
-            new Agent.Web.Hosting.AppInfo("0.1.0", root, Path.Combine(root, "agent.db")));
+            new Agent.Runtime.Hosting.AppInfo("0.1.0", root, Path.Combine(root, "agent.db")));
         var big = new AgentTool("big", "big", """{"type":"object","properties":{}}""", ToolSource.BuiltIn, ToolEffects.None, (_, _) => ValueTask.FromResult<object?>(new string('x', 10_000)));
         var request = new AgentLoopRequest("local", Guid.NewGuid(), Guid.NewGuid(), new ToolSet([new RegisteredTool(big, new ToolSpec("big", "big", "{}", ToolSource.BuiltIn, ToolEffects.None, ToolApproval.Always, true))]), SessionToolMode.AskForWrites);
         var client = new ScriptedChatClient(_ => [ScriptedChatClient.Call("1", "big")], _ => [ScriptedChatClient.Text("ok")]);

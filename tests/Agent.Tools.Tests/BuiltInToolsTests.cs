@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Agent.Web.Tools;
+using Agent.Runtime.Tools;
 using Microsoft.Extensions.AI;
 
 namespace Agent.Tools.Tests;

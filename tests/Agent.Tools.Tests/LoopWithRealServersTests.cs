@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Agent.Domain.Configuration;
 using Agent.Domain.Tools;
+using Agent.Runtime.Clients.Deterministic;
+using Agent.Runtime.Mcp;
+using Agent.Runtime.Tools;
 using Agent.Tests.Shared;
-using Agent.Web.Clients.Deterministic;
-using Agent.Web.Mcp;
-using Agent.Web.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 

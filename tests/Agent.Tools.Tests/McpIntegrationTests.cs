@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Agent.Domain.Tools;
-using Agent.Web.Mcp;
-using Agent.Web.Tools;
+using Agent.Runtime.Mcp;
+using Agent.Runtime.Tools;
 using Microsoft.Extensions.AI;
 
 namespace Agent.Tools.Tests;

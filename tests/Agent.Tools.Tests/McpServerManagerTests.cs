@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Agent.Domain.Configuration;
 using Agent.Domain.Runtime;
+using Agent.Runtime.Hosting;
+using Agent.Runtime.Mcp;
 using Agent.Tests.Shared;
-using Agent.Web.Hosting;
-using Agent.Web.Mcp;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -110,7 +110,7 @@ public sealed class McpServerManagerTests
         await manager.ConfirmAsync("beta", "notes", default);
         Assert.NotSame(manager.Connection("acme", "notes"), manager.Connection("beta", "notes"));
         var acmeTools = manager.GetTools("acme").Select(t => t.Name).ToList();
-        var betaTools = (await manager.GetToolsAsync(new Agent.Web.Tools.TurnToolContext("beta", null, null), default)).Select(t => t.Name).ToList();
+        var betaTools = (await manager.GetToolsAsync(new Agent.Runtime.Tools.TurnToolContext("beta", null, null), default)).Select(t => t.Name).ToList();
         Assert.Contains("notes__echo", acmeTools);
         Assert.DoesNotContain("notes__echo", betaTools);
         Assert.Contains("notes__read_graph", betaTools);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Agent.Domain.Tools;
-using Agent.Web.Mcp;
+using Agent.Runtime.Mcp;
 
 namespace Agent.Tools.Tests;
 

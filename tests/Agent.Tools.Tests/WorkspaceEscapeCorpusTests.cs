@@ -1,4 +1,4 @@
-using Agent.Web.Tools;
+using Agent.Runtime.Tools;
 using Xunit.Abstractions;
 
 namespace Agent.Tools.Tests;

@@ -1,4 +1,4 @@
-using Agent.Web.Tools;
+using Agent.Runtime.Tools;
 
 namespace Agent.Tools.Tests;
 

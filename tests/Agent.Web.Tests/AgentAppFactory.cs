@@ -1,4 +1,4 @@
-using Agent.Web.Hosting;
+using Agent.Runtime.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;

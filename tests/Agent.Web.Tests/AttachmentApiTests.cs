@@ -4,8 +4,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Agent.Domain.Runtime;
-using Agent.Web.Chat;
-using Agent.Web.Runtime;
+using Agent.Runtime.Chat;
+using Agent.Runtime.Runtime;
 using Agent.Web.Tests.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,5 @@
 using Agent.Domain.Sessions;
-using Agent.Web.Chat;
+using Agent.Runtime.Chat;
 using Microsoft.Extensions.AI;
 
 namespace Agent.Web.Tests;

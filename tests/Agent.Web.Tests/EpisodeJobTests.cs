@@ -2,9 +2,9 @@ using Agent.Domain.Memory;
 using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
-using Agent.Web.Clients.Deterministic;
-using Agent.Web.Memories;
-using Agent.Web.Runtime;
+using Agent.Runtime.Clients.Deterministic;
+using Agent.Runtime.Memories;
+using Agent.Runtime.Runtime;
 using Agent.Web.Tests.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,4 @@
-using Agent.Web.Chat;
+using Agent.Runtime.Chat;
 
 namespace Agent.Web.Tests;
 

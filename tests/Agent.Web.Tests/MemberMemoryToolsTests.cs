@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Agent.Domain.Memory;
-using Agent.Web.Memories;
-using Agent.Web.Services;
-using Agent.Web.Tools;
+using Agent.Runtime.Memories;
+using Agent.Runtime.Services;
+using Agent.Runtime.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Agent.Web.Chat;
-using Agent.Web.Tools;
+using Agent.Runtime.Chat;
+using Agent.Runtime.Tools;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Agent.Web.Tests;

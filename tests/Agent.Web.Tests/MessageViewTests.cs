@@ -1,6 +1,6 @@
 using Agent.Domain.Sessions;
 using Agent.Domain.Telemetry;
-using Agent.Web.Chat;
+using Agent.Runtime.Chat;
 using Agent.Web.Components.Chat;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +14,7 @@ public sealed class MessageViewTests : AgentTestContext
     public MessageViewTests()
     {
         Services.AddSingleton<MarkdownRenderer>();
-        Services.AddSingleton<Agent.Web.Clients.Voice.ITextToSpeech>(new NoSpeech());
+        Services.AddSingleton<Agent.Runtime.Clients.Voice.ITextToSpeech>(new NoSpeech());
         Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new Agent.Domain.Configuration.AgentOptions()));
     }
 
@@ -196,7 +196,7 @@ public sealed class MessageViewTests : AgentTestContext
     };
 
     /// <summary>Text to speech that is not configured: the message offers no player, only the reason.</summary>
-    private sealed class NoSpeech : Agent.Web.Clients.Voice.ITextToSpeech
+    private sealed class NoSpeech : Agent.Runtime.Clients.Voice.ITextToSpeech
     {
         public Agent.Domain.Voice.VoiceAvailability Availability { get; } = Agent.Domain.Voice.VoiceAvailability.Blocked("tts", "kokoro_http", "not configured", "set KOKORO_URL");
 

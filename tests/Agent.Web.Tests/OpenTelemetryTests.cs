@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Agent.ProviderEmulator;
+using Agent.Runtime.Telemetry;
 using Agent.Web.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;

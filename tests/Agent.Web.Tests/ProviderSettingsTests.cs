@@ -1,9 +1,9 @@
 using Agent.Data;
 using Agent.Domain.Configuration;
-using Agent.Web.Clients;
+using Agent.Runtime.Clients;
+using Agent.Runtime.Hosting;
+using Agent.Runtime.Services;
 using Agent.Web.Components.Pages;
-using Agent.Web.Hosting;
-using Agent.Web.Services;
 using Agent.Web.Tests.Runtime;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;

@@ -35,7 +35,7 @@ public sealed partial class SecretScanTests
         await using var app = new AgentAppFactory().WithEnvironmentVariable("OPENAI_API_KEY", key);
         using var client = app.CreateClient();
         await client.GetAsync(new Uri("/api/bootstrap", UriKind.Relative));
-        var sessions = app.Services.GetService(typeof(Services.SessionService)) as Services.SessionService;
+        var sessions = app.Services.GetService(typeof(Agent.Runtime.Services.SessionService)) as Agent.Runtime.Services.SessionService;
         await sessions!.CreateAsync(Tenant.LocalId, "scan me", CancellationToken.None);
         SqliteConnection.ClearAllPools();
 

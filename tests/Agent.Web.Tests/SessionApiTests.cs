@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Agent.Web.Chat;
+using Agent.Runtime.Chat;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Agent.Web.Tests;

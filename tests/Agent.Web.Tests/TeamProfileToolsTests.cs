@@ -1,7 +1,7 @@
 using Agent.Domain.Configuration;
 using Agent.Domain.Tools;
-using Agent.Web.Teams;
-using Agent.Web.Tools;
+using Agent.Runtime.Teams;
+using Agent.Runtime.Tools;
 using Microsoft.Extensions.AI;
 
 namespace Agent.Web.Tests;

@@ -6,7 +6,7 @@ using Agent.Data;
 using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
-using Agent.Web.Chat;
+using Agent.Runtime.Chat;
 using Agent.Web.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
@@ -203,7 +203,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         var requests = 0;
         var answered404 = 0;
         var answered400 = 0;
-        var intents = app.Services.GetRequiredService<Agent.Web.Runtime.ExecutionRuntime>().Intents.All;
+        var intents = app.Services.GetRequiredService<Agent.Runtime.Runtime.ExecutionRuntime>().Intents.All;
         foreach (var intent in intents)
         {
             var cases = new List<(Guid? Session, string? Key, OwnedIdKind Kind)> { (sessionId, null, OwnedIdKind.Session) };
@@ -217,7 +217,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
                 requests++;
                 Assert.DoesNotContain("acme", text, StringComparison.Ordinal);
                 var error = JsonDocument.Parse(text).RootElement.GetProperty("error").GetString();
-                if (key == Agent.Web.Runtime.ExecutionRuntime.ParentExecutionKey)
+                if (key == Agent.Runtime.Runtime.ExecutionRuntime.ParentExecutionKey)
                 {
                     // The route already refuses the reserved key; the runtime would refuse alice's id as well (see the runtime test).
                     Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{intent.IntentType} {key} answered {(int)response.StatusCode}: {text}");
@@ -490,7 +490,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
     {
         var folder = Directory.CreateTempSubdirectory("agent-tenant-ws").FullName;
         await using var app = new AgentAppFactory().WithSetting("Agent:Tools:WorkspaceFolder", Path.Combine(folder, "workspace"));
-        var registry = app.Services.GetRequiredService<Agent.Web.Tools.ToolRegistry>();
+        var registry = app.Services.GetRequiredService<Agent.Runtime.Tools.ToolRegistry>();
         var acme = registry.WorkspaceFor("acme");
         var beta = registry.WorkspaceFor("beta");
         var local = registry.WorkspaceFor("local");
@@ -499,8 +499,8 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         Assert.Equal(Path.Combine(folder, "workspace"), local.Root);
         Assert.Empty(beta.List("."));
         Assert.Empty(local.List("."));
-        await Assert.ThrowsAsync<Agent.Web.Tools.ToolException>(() => beta.ReadAsync("../acme/plan.txt", CancellationToken.None));
-        await Assert.ThrowsAsync<Agent.Web.Tools.ToolException>(() => local.ReadAsync("../workspace.tenants/acme/plan.txt", CancellationToken.None));
+        await Assert.ThrowsAsync<Agent.Runtime.Tools.ToolException>(() => beta.ReadAsync("../acme/plan.txt", CancellationToken.None));
+        await Assert.ThrowsAsync<Agent.Runtime.Tools.ToolException>(() => local.ReadAsync("../workspace.tenants/acme/plan.txt", CancellationToken.None));
         Assert.Throws<ArgumentException>(() => registry.WorkspaceFor(".."));
         Directory.Delete(folder, recursive: true);
     }

@@ -1,4 +1,4 @@
-using Agent.Web.Telemetry;
+using Agent.Runtime.Telemetry;
 
 namespace Agent.Web.Tests;
 

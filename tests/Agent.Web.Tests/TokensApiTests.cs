@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Agent.ProviderEmulator;
-using Agent.Web.Chat;
+using Agent.Runtime.Chat;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Agent.Web.Tests;

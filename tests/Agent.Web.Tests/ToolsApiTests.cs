@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Agent.Domain.Tools;
-using Agent.Web.Tools;
+using Agent.Runtime.Tools;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Agent.Web.Tests;

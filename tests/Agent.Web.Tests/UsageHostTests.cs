@@ -6,7 +6,7 @@ using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.ProviderEmulator;
-using Agent.Web.Chat;
+using Agent.Runtime.Chat;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Agent.Web.Tests;

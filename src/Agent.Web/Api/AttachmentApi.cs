@@ -1,6 +1,6 @@
 using Agent.Domain.Memory;
 using Agent.Domain.Storage;
-using Agent.Web.Memories;
+using Agent.Runtime.Memories;
 using Agent.Web.Security;
 using Agent.Web.Services;
 

@@ -1,5 +1,5 @@
-using Agent.Web.Chat;
-using Agent.Web.Services;
+using Agent.Runtime.Chat;
+using Agent.Runtime.Services;
 
 namespace Agent.Web.Api;
 

@@ -1,7 +1,7 @@
 using Agent.Domain.Context;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
-using Agent.Web.Chat.Context;
+using Agent.Runtime.Chat.Context;
 using Agent.Web.Services;
 
 namespace Agent.Web.Api;

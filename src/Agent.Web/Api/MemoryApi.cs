@@ -1,5 +1,5 @@
 using Agent.Domain.Memory;
-using Agent.Web.Memories;
+using Agent.Runtime.Memories;
 using Agent.Web.Services;
 
 namespace Agent.Web.Api;

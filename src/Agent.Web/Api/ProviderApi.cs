@@ -1,4 +1,4 @@
-using Agent.Web.Clients;
+using Agent.Runtime.Clients;
 
 namespace Agent.Web.Api;
 

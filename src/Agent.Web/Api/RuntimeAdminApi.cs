@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Agent.Domain.ControlPlane;
+using Agent.Runtime.ControlPlane;
 using Agent.Web.ControlPlane;
 using Microsoft.Extensions.Options;
 

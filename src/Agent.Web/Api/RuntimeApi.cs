@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
-using Agent.Web.Runtime;
+using Agent.Runtime.Runtime;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;

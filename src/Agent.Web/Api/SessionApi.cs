@@ -1,6 +1,7 @@
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
-using Agent.Web.Chat;
+using Agent.Runtime.Chat;
+using Agent.Runtime.Services;
 using Agent.Web.Services;
 
 namespace Agent.Web.Api;
@@ -46,7 +47,7 @@ public static class SessionApi
     {
         var group = endpoints.MapGroup("/api/sessions");
 
-        group.MapPost("", async (CreateSessionRequest? body, SessionService sessions, ICurrentTenant currentTenant, Teams.TeamCatalog teams, CancellationToken ct) =>
+        group.MapPost("", async (CreateSessionRequest? body, SessionService sessions, ICurrentTenant currentTenant, Agent.Runtime.Teams.TeamCatalog teams, CancellationToken ct) =>
         {
             var tenant = currentTenant.TenantId;
             try
@@ -69,7 +70,7 @@ public static class SessionApi
 
                 if (body?.TeamId is { Length: > 0 } bound)
                 {
-                    await Teams.TeamBinding.BindAsync(tenant, session.Id, bound, sessions, teams, ct);
+                    await Agent.Runtime.Teams.TeamBinding.BindAsync(tenant, session.Id, bound, sessions, teams, ct);
                     session = await sessions.FindAsync(tenant, session.Id, ct) ?? session;
                 }
 

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Agent.Domain.Configuration;
-using Agent.Web.Runtime;
+using Agent.Runtime.Runtime;
+using Agent.Runtime.Services;
+using Agent.Runtime.Teams;
 using Agent.Web.Services;
-using Agent.Web.Teams;
 
 namespace Agent.Web.Api;
 

@@ -1,7 +1,7 @@
-using Agent.Web.Chat;
-using Agent.Web.Mcp;
+using Agent.Runtime.Chat;
+using Agent.Runtime.Mcp;
+using Agent.Runtime.Tools;
 using Agent.Web.Services;
-using Agent.Web.Tools;
 
 namespace Agent.Web.Api;
 

@@ -1,4 +1,5 @@
 using Agent.Domain.Storage;
+using Agent.Runtime.Services;
 using Agent.Web.Services;
 
 namespace Agent.Web.Api;

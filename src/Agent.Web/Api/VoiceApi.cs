@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using Agent.Domain.Voice;
-using Agent.Web.Clients.Voice;
+using Agent.Runtime.Clients.Voice;
 using Agent.Web.Security;
 using Microsoft.AspNetCore.Http.Features;
 

@@ -1,5 +1,6 @@
 using Agent.Domain.Configuration;
-using Agent.Web.Hosting;
+using Agent.Runtime.ControlPlane;
+using Agent.Runtime.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Agent.Web.ControlPlane;

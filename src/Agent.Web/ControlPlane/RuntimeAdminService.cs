@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Agent.Domain.ControlPlane;
 using Agent.Domain.Sessions;
+using Agent.Runtime.ControlPlane;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

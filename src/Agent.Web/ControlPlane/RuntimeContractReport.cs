@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Agent.Domain.ControlPlane;
+using Agent.Runtime.ControlPlane;
 
 namespace Agent.Web.ControlPlane;
 
@@ -48,7 +49,7 @@ public static class RuntimeContractReport
         Line("Source modules:");
         Line("- src/Agent.Domain/ControlPlane/RuntimeContract.cs (version, key formats, DID normalization)");
         Line("- src/Agent.Domain/ControlPlane/RuntimeTenantConfig.cs, RuntimeTenantConfigValidator.cs (the config and its validation)");
-        Line("- src/Agent.Web/ControlPlane/RuntimePublisher.cs (Redis publisher), RuntimeAdminOptions.cs (env vars)");
+        Line("- src/Agent.Runtime/ControlPlane/RuntimePublisher.cs (Redis publisher), RuntimeAdminOptions.cs (env vars)");
         Line("- src/Agent.Web/Api/RuntimeAdminApi.cs (admin endpoints), src/Agent.Web/ControlPlane/RuntimeAdminService.cs (their operations and answer bodies)");
         Line();
         Line("Redis keys:");

@@ -1,4 +1,5 @@
 using Agent.Domain.ControlPlane;
+using Agent.Runtime.ControlPlane;
 
 namespace Agent.Web.ControlPlane;
 

@@ -1,4 +1,5 @@
 using Agent.Data;
+using Agent.Runtime.Hosting;
 
 namespace Agent.Web.Hosting;
 

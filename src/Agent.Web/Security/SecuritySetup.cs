@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Agent.Data;
-using Agent.Web.Hosting;
+using Agent.Runtime.Hosting;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components.Authorization;

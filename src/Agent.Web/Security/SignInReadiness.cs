@@ -1,5 +1,6 @@
 using Agent.Data;
 using Agent.Domain.Configuration;
+using Agent.Runtime.Hosting;
 using Agent.Web.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -2,9 +2,10 @@ using Agent.Data;
 using Agent.Domain.Bootstrap;
 using Agent.Domain.Configuration;
 using Agent.Domain.Storage;
-using Agent.Web.Hosting;
-using Agent.Web.Mcp;
-using Agent.Web.Tools;
+using Agent.Runtime.Hosting;
+using Agent.Runtime.Mcp;
+using Agent.Runtime.Services;
+using Agent.Runtime.Tools;
 using Microsoft.Extensions.Options;
 
 namespace Agent.Web.Services;
@@ -23,7 +24,7 @@ public sealed class BootstrapService(
     ITokenUsageStore tokens,
     ToolRegistry toolRegistry,
     McpServerManager mcp,
-    Teams.TeamCatalog teams)
+    Agent.Runtime.Teams.TeamCatalog teams)
 {
     public const string McpOverrideScope = "mcp";
 

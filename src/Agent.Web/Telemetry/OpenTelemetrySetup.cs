@@ -1,3 +1,4 @@
+using Agent.Runtime.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;

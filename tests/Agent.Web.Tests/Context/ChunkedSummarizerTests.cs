@@ -1,6 +1,6 @@
 using Agent.Domain.Context;
-using Agent.Web.Chat.Context;
-using Agent.Web.Telemetry;
+using Agent.Runtime.Chat.Context;
+using Agent.Runtime.Telemetry;
 using Microsoft.Extensions.AI;
 
 namespace Agent.Web.Tests.Context;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Agent.Domain.Memory;
 using Agent.Domain.Storage;
-using Agent.Web.Chat;
+using Agent.Runtime.Chat;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Agent.Web.Tests.Context;

@@ -1,6 +1,6 @@
 using Agent.Domain.Context;
 using Agent.Domain.Storage;
-using Agent.Web.Chat.Context;
+using Agent.Runtime.Chat.Context;
 using Agent.Web.Components.Chat;
 using Agent.Web.Components.Dialogs;
 using Agent.Web.Services;

@@ -2,7 +2,7 @@ using Agent.Data;
 using Agent.Domain.Memory;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
-using Agent.Web.Chat.Context;
+using Agent.Runtime.Chat.Context;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,6 @@
 using Agent.Domain.Configuration;
 using Agent.Domain.ControlPlane;
+using Agent.Runtime.ControlPlane;
 using Agent.Web.Components.Controls;
 using Agent.Web.ControlPlane;
 using AngleSharp.Dom;

@@ -3,8 +3,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Agent.Domain.ControlPlane;
+using Agent.Runtime.ControlPlane;
+using Agent.Runtime.Runtime;
 using Agent.Web.ControlPlane;
-using Agent.Web.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 

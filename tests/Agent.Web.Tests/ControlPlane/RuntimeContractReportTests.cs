@@ -1,3 +1,4 @@
+using Agent.Runtime.ControlPlane;
 using Agent.Web.ControlPlane;
 
 namespace Agent.Web.Tests.ControlPlane;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Agent.Web.ControlPlane;
+using Agent.Runtime.ControlPlane;
 
 namespace Agent.Web.Tests.ControlPlane;
 

@@ -1,5 +1,5 @@
 using Agent.Domain.Configuration;
-using Agent.Web.Runtime;
+using Agent.Runtime.Runtime;
 using Microsoft.Extensions.Options;
 
 namespace Agent.Web.Tests.Runtime;

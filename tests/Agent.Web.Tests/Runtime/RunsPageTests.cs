@@ -1,8 +1,8 @@
 using Agent.Data;
 using Agent.Domain.Configuration;
 using Agent.Domain.Runtime;
+using Agent.Runtime.Runtime;
 using Agent.Web.Components.Pages;
-using Agent.Web.Runtime;
 using AngleSharp.Dom;
 using Bunit;
 using Microsoft.Extensions.Configuration;
@@ -26,7 +26,7 @@ public sealed class RunsPageTests : AgentTestContext
         Services.AddOptions<AgentOptions>();
         Services.AddAgentData(TestPaths.NewDatabasePath());
         Services.AddExecutionRuntime(new ConfigurationBuilder().Build());
-        Services.AddSingleton<Agent.Web.Services.RunTraceService>();
+        Services.AddSingleton<Agent.Runtime.Services.RunTraceService>();
         Services.GetRequiredService<AgentDatabase>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         runtime = Services.GetRequiredService<ExecutionRuntime>();
         dialogs = RenderProviders();

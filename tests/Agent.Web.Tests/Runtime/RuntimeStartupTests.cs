@@ -1,5 +1,5 @@
 using Agent.Domain.Runtime;
-using Agent.Web.Runtime;
+using Agent.Runtime.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Agent.Domain.Runtime;
-using Agent.Web.Runtime;
+using Agent.Runtime.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Agent.Web.Tests.Runtime;

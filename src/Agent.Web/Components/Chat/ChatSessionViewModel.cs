@@ -2,11 +2,12 @@ using Agent.Domain.Providers;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
-using Agent.Web.Chat;
-using Agent.Web.Chat.Context;
+using Agent.Runtime.Chat;
+using Agent.Runtime.Chat.Context;
+using Agent.Runtime.Services;
+using Agent.Runtime.Teams;
+using Agent.Runtime.Tools;
 using Agent.Web.Services;
-using Agent.Web.Teams;
-using Agent.Web.Tools;
 
 namespace Agent.Web.Components.Chat;
 

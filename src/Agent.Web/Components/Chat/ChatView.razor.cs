@@ -1,11 +1,11 @@
 using Agent.Domain.Sessions;
 using Agent.Domain.Tools;
-using Agent.Web.Chat;
-using Agent.Web.Clients.Voice;
+using Agent.Runtime.Chat;
+using Agent.Runtime.Clients.Voice;
+using Agent.Runtime.Services;
+using Agent.Runtime.Tools;
 using Agent.Web.Components.Dialogs;
 using Agent.Web.Components.Shared;
-using Agent.Web.Services;
-using Agent.Web.Tools;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;

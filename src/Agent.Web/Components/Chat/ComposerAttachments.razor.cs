@@ -1,6 +1,6 @@
 using Agent.Domain.Memory;
-using Agent.Web.Memories;
-using Agent.Web.Runtime;
+using Agent.Runtime.Memories;
+using Agent.Runtime.Runtime;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;

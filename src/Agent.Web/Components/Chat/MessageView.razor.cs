@@ -1,7 +1,7 @@
 using Agent.Domain.Sessions;
 using Agent.Domain.Tools;
-using Agent.Web.Chat;
-using Agent.Web.Clients.Voice;
+using Agent.Runtime.Chat;
+using Agent.Runtime.Clients.Voice;
 using Agent.Web.Components.Dialogs;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Agent.Domain.Telemetry;
+using Agent.Runtime.Services;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;

@@ -1,5 +1,5 @@
 using Agent.Domain.Sessions;
-using Agent.Web.Chat.Context;
+using Agent.Runtime.Chat.Context;
 using Agent.Web.Components.Shared;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;

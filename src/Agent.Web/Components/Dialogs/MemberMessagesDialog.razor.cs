@@ -1,9 +1,9 @@
 using Agent.Domain.Sessions;
 using Agent.Domain.Teams;
-using Agent.Web.Chat;
+using Agent.Runtime.Chat;
+using Agent.Runtime.Runtime;
+using Agent.Runtime.Teams;
 using Agent.Web.Components.Shared;
-using Agent.Web.Runtime;
-using Agent.Web.Teams;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 

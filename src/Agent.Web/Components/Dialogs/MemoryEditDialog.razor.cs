@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Agent.Domain.Configuration;
 using Agent.Domain.Memory;
-using Agent.Web.Memories;
+using Agent.Runtime.Memories;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using Agent.Domain.Configuration;
-using Agent.Web.Teams;
+using Agent.Runtime.Teams;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 

@@ -1,6 +1,6 @@
 using Agent.Domain.Runtime;
+using Agent.Runtime.Runtime;
 using Agent.Web.Components.Shared;
-using Agent.Web.Runtime;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 

@@ -1,5 +1,6 @@
 using Agent.Domain.Providers;
 using Agent.Domain.Sessions;
+using Agent.Runtime.Services;
 using Agent.Web.Components.Shared;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;

@@ -1,5 +1,5 @@
+using Agent.Runtime.Mcp;
 using Agent.Web.Components.Shared;
-using Agent.Web.Mcp;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;

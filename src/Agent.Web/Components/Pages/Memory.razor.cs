@@ -1,8 +1,8 @@
 using Agent.Domain.Memory;
 using Agent.Domain.Storage;
+using Agent.Runtime.Memories;
 using Agent.Web.Components.Dialogs;
 using Agent.Web.Components.Shared;
-using Agent.Web.Memories;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;

@@ -1,7 +1,7 @@
 using Agent.Domain.Runtime;
+using Agent.Runtime.Runtime;
 using Agent.Web.Components.Dialogs;
 using Agent.Web.Components.Shared;
-using Agent.Web.Runtime;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;

@@ -1,10 +1,11 @@
 using Agent.Domain.Configuration;
+using Agent.Runtime.Runtime;
+using Agent.Runtime.Services;
+using Agent.Runtime.Teams;
+using Agent.Runtime.Tools;
 using Agent.Web.Components.Dialogs;
 using Agent.Web.Components.Shared;
-using Agent.Web.Runtime;
 using Agent.Web.Services;
-using Agent.Web.Teams;
-using Agent.Web.Tools;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
 using MudBlazor;

@@ -1,9 +1,10 @@
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
+using Agent.Runtime.Mcp;
+using Agent.Runtime.Services;
+using Agent.Runtime.Tools;
 using Agent.Web.Components.Shared;
-using Agent.Web.Mcp;
 using Agent.Web.Services;
-using Agent.Web.Tools;
 using Microsoft.AspNetCore.Components;
 
 namespace Agent.Web.Components.Pages;

@@ -1,5 +1,5 @@
 using System.Net;
-using Agent.Web.Chat;
+using Agent.Runtime.Chat;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -34,7 +34,7 @@ public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, ILo
         {
             return false;
         }
-        catch (Exception ex) when (ex is ChatRefusedException or Services.BudgetExceededException or ArgumentException or InvalidOperationException or KeyNotFoundException or HttpRequestException or IOException)
+        catch (Exception ex) when (ex is ChatRefusedException or Agent.Runtime.Services.BudgetExceededException or ArgumentException or InvalidOperationException or KeyNotFoundException or HttpRequestException or IOException)
         {
             snackbar.Add(ex.Message, Severity.Error);
             return false;

@@ -1,0 +1,537 @@
+using System.Text.Json;
+using Agent.Domain.Configuration;
+using Agent.Domain.Context;
+using Agent.Domain.Runtime;
+using Agent.Domain.Sessions;
+using Agent.Domain.Storage;
+using Agent.Domain.Tools;
+using Agent.Runtime.Chat.Context;
+using Agent.Runtime.Runtime;
+using Agent.Runtime.Services;
+using Agent.Runtime.Tools;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace Agent.Runtime.Chat;
+
+/// <summary>The turn that was started: the persisted user message (if any) and the streaming reply.</summary>
+public sealed record TurnStarted(Guid SessionId, Guid? UserMessageId, Guid AssistantMessageId, Guid ExecutionId);
+
+/// <summary>
+/// The chat commands (a singleton, independent of browser circuits): send, edit, regenerate, continue, stop,
+/// switch branch, resume after a tool decision. Each persists what the person did and hands the reply to
+/// <see cref="ChatTurnStreamer"/>, which streams it inside a send_message execution of the runtime.
+/// </summary>
+public sealed class ChatCoordinator(
+    ISessionStore sessions,
+    IMessageStore messages,
+    IChatClientSource clients,
+    ExecutionRuntime runtime,
+    ToolRegistry tools,
+    TimeProvider time,
+    ChatTurnStreamer streamer,
+    IOptions<AgentOptions> options,
+    BudgetGuard budgets,
+    ITraceStore traces,
+    IAttachmentStore attachments,
+    ChatContextService contexts,
+    IRunContextStore runContexts,
+    ExecutionFeed feed,
+    ILogger<ChatCoordinator> logger) : IDisposable
+{
+    private const int RecentWindow = 50;
+
+    internal const string ContinueInstruction = ChatPromptBuilder.ContinueInstruction;
+
+    /// <summary>Raised whenever a session's stored messages change (new message, final status, branch switch); see <see cref="SessionChange"/>.</summary>
+    public event Action<SessionChange>? SessionChanged
+    {
+        add => streamer.SessionChanged += value;
+        remove => streamer.SessionChanged -= value;
+    }
+
+    /// <summary>The streamer and its registry of live turns.</summary>
+    public ChatTurnStreamer Turns => streamer;
+
+    public LiveRun? LiveRunFor(Guid sessionId) => streamer.LiveRunFor(sessionId);
+
+    public bool IsStreaming(Guid sessionId) => streamer.IsStreaming(sessionId);
+
+    /// <summary>Sends a new user message after the shown branch, or as an edit: a sibling of <paramref name="editOf"/>.</summary>
+    public Task<TurnStarted> SendAsync(string tenantId, Guid sessionId, string text, Guid? editOf, CancellationToken cancellationToken) =>
+        SendAsync(tenantId, sessionId, text, editOf, null, cancellationToken);
+
+    /// <summary>As above, with files attached to the message (uploaded to the session first).</summary>
+    public async Task<TurnStarted> SendAsync(string tenantId, Guid sessionId, string text, Guid? editOf, IReadOnlyList<Guid>? attachmentIds, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ArgumentException("A message cannot be empty.", nameof(text));
+        }
+
+        if (text.Length > options.Value.Limits.MaxMessageChars)
+        {
+            throw new ArgumentException(
+                $"text is {text.Length:N0} characters, over the limit of {options.Value.Limits.MaxMessageChars:N0} (Agent:Limits:MaxMessageChars); send it in parts or as a file.", nameof(text));
+        }
+
+        var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
+        Guid? parentId;
+        if (editOf is { } edited)
+        {
+            parentId = (await RequireMessageAsync(tenantId, sessionId, edited, cancellationToken)).ParentId;
+        }
+        else
+        {
+            parentId = (await messages.ReadPathAsync(tenantId, sessionId, session.ActiveLeafId, null, 1, cancellationToken)).Messages.LastOrDefault()?.Id;
+        }
+
+        var attached = await RequireAttachmentsAsync(tenantId, sessionId, attachmentIds, cancellationToken);
+        var lease = ResolveOrThrow(session);
+        EnsureIdle(sessionId);
+        await budgets.EnsureWithinAsync(tenantId, sessionId, cancellationToken);
+        var now = time.GetUtcNow();
+        var user = new SessionMessage
+        {
+            Id = Guid.NewGuid(),
+            SessionId = sessionId,
+            TenantId = tenantId,
+            ParentId = parentId,
+            Role = MessageRole.User,
+            Parts = [new TextPart(text), .. attached.Select(a => new AttachmentRefPart(a.Id, a.FileName, a.ContentType, a.SizeBytes))],
+            Status = MessageStatus.Complete,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await messages.AddAsync(user, cancellationToken);
+        if (attached.Count > 0)
+        {
+            await attachments.AssignToMessageAsync(tenantId, attached.Select(a => a.Id).ToList(), user.Id, cancellationToken);
+        }
+        // The model sees the path above the new message (its newest part that can matter); an edit of the first message starts from nothing.
+        var context = await contexts.ReadTurnsAsync(session, user.Id, cancellationToken);
+        var (assistantId, executionId) = await StartReplyAsync(session, lease, user, context, isFirstTurn: parentId is null && editOf is null, cancellationToken);
+        return new TurnStarted(sessionId, user.Id, assistantId, executionId);
+    }
+
+    /// <summary>A new reply to the same user message (a sibling branch); also how a failed or interrupted reply is retried.</summary>
+    public async Task<TurnStarted> RegenerateAsync(string tenantId, Guid sessionId, Guid assistantMessageId, CancellationToken cancellationToken)
+    {
+        var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
+        var reply = await RequireMessageAsync(tenantId, sessionId, assistantMessageId, cancellationToken);
+        if (reply.Role != MessageRole.Assistant || reply.ParentId is not { } userId)
+        {
+            throw new ArgumentException("Only an assistant reply can be regenerated.", nameof(assistantMessageId));
+        }
+
+        var lease = ResolveOrThrow(session);
+        EnsureIdle(sessionId);
+        await budgets.EnsureWithinAsync(tenantId, sessionId, cancellationToken);
+        var context = await contexts.ReadTurnsAsync(session, userId, cancellationToken);
+        if (context.Turns.Count == 0 || context.Turns[^1].Id != userId)
+        {
+            throw new KeyNotFoundException($"The message this reply answers is not in session {sessionId}.");
+        }
+
+        var (assistantId, executionId) = await StartReplyAsync(session, lease, context.Turns[^1], context, isFirstTurn: false, cancellationToken);
+        return new TurnStarted(sessionId, null, assistantId, executionId);
+    }
+
+    /// <summary>Asks the model to go on from an interrupted or stopped reply; the text is appended to that same message.</summary>
+    public Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, CancellationToken cancellationToken) =>
+        ContinueAsync(tenantId, sessionId, assistantMessageId, ContinueInstruction, cancellationToken);
+
+    private async Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, string? instruction, CancellationToken cancellationToken)
+    {
+        var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
+        var reply = await RequireMessageAsync(tenantId, sessionId, assistantMessageId, cancellationToken);
+        if (reply.Role != MessageRole.Assistant || reply.Status is MessageStatus.Streaming or MessageStatus.Complete)
+        {
+            throw new ArgumentException("Only an interrupted, stopped or failed reply can be continued.", nameof(assistantMessageId));
+        }
+
+        var lease = ResolveOrThrow(session);
+        EnsureIdle(sessionId);
+        await budgets.EnsureWithinAsync(tenantId, sessionId, cancellationToken);
+        var context = await contexts.ReadTurnsAsync(session, reply.Id, cancellationToken);
+        var executionId = await RunReplyAsync(session, lease, null, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, context, instruction, cancellationToken);
+        return new TurnStarted(sessionId, null, reply.Id, executionId);
+    }
+
+    /// <summary>
+    /// A decision on a tool call whose turn ended with the previous server process (its approval was persisted):
+    /// the call runs now (or is refused), its result is stored on the reply, and the model goes on from there.
+    /// Returns null when a live turn is waiting for the decision itself, or there is nothing to resume.
+    /// </summary>
+    public async Task<TurnStarted?> ResumeAfterDecisionAsync(ToolApprovalRequest decided, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decided);
+        if (decided.SessionId is not { } sessionId || streamer.IsStreaming(sessionId) || decided.Status is ToolApprovalStatus.Pending or ToolApprovalStatus.Cancelled)
+        {
+            return null;
+        }
+
+        bool Waiting(SessionMessage m) =>
+            m.Role == MessageRole.Assistant && m.Status != MessageStatus.Streaming
+            && m.Parts.OfType<ToolCallPart>().Any(c => c.CallId == decided.CallId)
+            && !m.Parts.OfType<ToolResultPart>().Any(r => r.CallId == decided.CallId);
+
+        // The reply that waits is almost always at the end of the shown branch; the whole session only if the person switched away.
+        var session = await sessions.FindAsync(decided.TenantId, sessionId, cancellationToken);
+        var reply = session is null ? null
+            : (await messages.ReadPathAsync(decided.TenantId, sessionId, session.ActiveLeafId, null, RecentWindow, cancellationToken)).Messages.LastOrDefault(Waiting)
+              ?? (await messages.ListBySessionAsync(decided.TenantId, sessionId, cancellationToken)).FirstOrDefault(Waiting);
+        if (reply is null)
+        {
+            return null;
+        }
+
+        var result = await RunDecidedCallAsync(decided, cancellationToken);
+        await RecordDecidedCallAsync(decided, result);
+        return await ContinueWithToolResultsAsync(reply, [result], cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores results of tool calls an interrupted reply made (a team member resumed after a restart) and lets the
+    /// model go on from them, appending to that same reply. Results of calls that already have one are skipped.
+    /// </summary>
+    public async Task<TurnStarted> ContinueWithToolResultsAsync(string tenantId, Guid sessionId, Guid assistantMessageId, IReadOnlyList<ToolResultPart> results, CancellationToken cancellationToken) =>
+        await ContinueWithToolResultsAsync(await RequireMessageAsync(tenantId, sessionId, assistantMessageId, cancellationToken), results, cancellationToken);
+
+    private async Task<TurnStarted> ContinueWithToolResultsAsync(SessionMessage reply, IReadOnlyList<ToolResultPart> results, CancellationToken cancellationToken)
+    {
+        var parts = reply.Parts.ToList();
+        foreach (var result in results.Where(r => !reply.Parts.OfType<ToolResultPart>().Any(p => p.CallId == r.CallId)))
+        {
+            parts.Insert(parts.FindLastIndex(p => p is not TextPart) + 1, result);
+        }
+
+        var updated = reply with { Parts = parts, UpdatedAt = time.GetUtcNow() };
+        await messages.UpdateAsync(updated, cancellationToken);
+        streamer.Publish(new SessionChange(reply.SessionId, [updated], null));
+        return await ContinueAsync(reply.TenantId, reply.SessionId, reply.Id, null, cancellationToken);
+    }
+
+    private async Task<ToolResultPart> RunDecidedCallAsync(ToolApprovalRequest decided, CancellationToken cancellationToken)
+    {
+        if (!decided.IsApproved)
+        {
+            return new ToolResultPart(decided.CallId, AgentLoop.ErrorJson($"The person denied this call: {decided.DenyReason}"), true, "denied by the person");
+        }
+
+        var started = time.GetTimestamp();
+        var tool = (await tools.GetToolsAsync(decided.TenantId, cancellationToken)).Find(decided.ToolName);
+        if (tool is null)
+        {
+            return new ToolResultPart(decided.CallId, AgentLoop.ErrorJson($"There is no tool named '{decided.ToolName}'."), true, "approved by the person");
+        }
+
+        try
+        {
+            var arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>(decided.ArgumentsJson) ?? [];
+            var value = await tool.Function.InvokeAsync(new AIFunctionArguments(arguments), cancellationToken);
+            return new ToolResultPart(decided.CallId, JsonSerializer.Serialize(value), false, "approved by the person after a restart", time.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new ToolResultPart(decided.CallId, AgentLoop.ErrorJson(ex.Message), true, "approved by the person after a restart", time.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>The call that ran after a restart goes on its run's timeline like any other tool call.</summary>
+    private async Task RecordDecidedCallAsync(ToolApprovalRequest decided, ToolResultPart result)
+    {
+        if (!options.Value.Telemetry.RecordToolCalls)
+        {
+            return;
+        }
+
+        var outcome = !decided.IsApproved ? ToolCallOutcomes.Denied : result.IsError ? ToolCallOutcomes.Error : ToolCallOutcomes.Ok;
+        var data = JsonSerializer.Serialize(new { decided.CallId, tool = decided.ToolName, outcome, isError = result.IsError, approvedBy = result.ApprovedBy });
+        await traces.AddAsync(
+            new Agent.Domain.Telemetry.TraceEvent(Guid.NewGuid(), decided.TenantId, decided.SessionId, decided.ExecutionId, AgentLoop.TraceKind, decided.ToolName, data, result.DurationMs, decided.CallId, time.GetUtcNow()),
+            CancellationToken.None);
+    }
+
+    /// <summary>Stops the session's running reply: its execution is cancelled, the provider request aborted and the partial text kept as cancelled.</summary>
+    public async Task<bool> StopAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        if (streamer.LiveRunFor(sessionId) is not { } run)
+        {
+            return false;
+        }
+
+        run.Stop();
+        if (streamer.TurnFor(run.AssistantMessageId) is { } turn)
+        {
+            if (turn.ExecutionId is { } executionId)
+            {
+                try
+                {
+                    await runtime.CancelAsync(turn.Reply.TenantId, executionId, cancellationToken);
+                }
+                catch (ExecutionStateConflictException)
+                {
+                    // It ended on its own in the meantime.
+                }
+            }
+
+            // A turn still queued in the runtime is cancelled there without its handler ever running: end it here.
+            await streamer.EndUnstartedAsync(turn, MessageStatus.Cancelled, null);
+        }
+
+        return true;
+    }
+
+    /// <summary>Selects the branch shown: the newest leaf under <paramref name="messageId"/>.</summary>
+    public async Task SelectBranchAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken)
+    {
+        var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
+        var leaf = await messages.LatestLeafUnderAsync(tenantId, sessionId, messageId, cancellationToken)
+            ?? throw new KeyNotFoundException($"Message {messageId} is not in this session.");
+        await sessions.UpdateAsync(session with { ActiveLeafId = leaf }, cancellationToken);
+        streamer.Publish(new SessionChange(sessionId, [], leaf));
+    }
+
+    /// <summary>Shows the branch that ends exactly at <paramref name="leafId"/> (a rewind): the next message continues from there.</summary>
+    public async Task<ChatSession> ShowLeafAsync(string tenantId, Guid sessionId, Guid leafId, CancellationToken cancellationToken)
+    {
+        var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
+        await RequireMessageAsync(tenantId, sessionId, leafId, cancellationToken);
+        var updated = session with { ActiveLeafId = leafId, UpdatedAt = time.GetUtcNow() };
+        await sessions.UpdateAsync(updated, cancellationToken);
+        streamer.Publish(new SessionChange(sessionId, [], leafId));
+        return updated;
+    }
+
+    /// <summary>Waits for a session's reply to end (tests and deletion).</summary>
+    public Task WhenIdleAsync(Guid sessionId) => streamer.WhenIdleAsync(sessionId);
+
+    private async Task<(Guid ReplyId, Guid ExecutionId)> StartReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage userMessage, ContextTurns context, bool isFirstTurn, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var reply = new SessionMessage
+        {
+            Id = Guid.NewGuid(),
+            SessionId = session.Id,
+            TenantId = session.TenantId,
+            ParentId = userMessage.Id,
+            Role = MessageRole.Assistant,
+            Parts = [],
+            Status = MessageStatus.Streaming,
+            CreatedAt = now,
+            UpdatedAt = now,
+            ProviderName = lease.ProviderName,
+            ModelId = lease.ModelId,
+            ProviderMode = lease.ProviderMode,
+        };
+        var title = isFirstTurn && session.Title == "New chat" ? ChatPromptBuilder.TitleFrom(context.Turns[^1].Text) : session.Title;
+        return (reply.Id, await RunReplyAsync(session with { Title = title }, lease, userMessage, reply, context, null, cancellationToken));
+    }
+
+    /// <param name="userMessage">The user message the reply answers, already stored; null when continuing an existing reply.</param>
+    private async Task<Guid> RunReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage? userMessage, SessionMessage reply, ContextTurns context, string? instruction, CancellationToken cancellationToken)
+    {
+        var built = await contexts.BuildAsync(session, context, instruction, cancellationToken);
+        var run = streamer.Claim(session.Id, reply.Id, reply.Text);
+        try
+        {
+            if (userMessage is not null)
+            {
+                await messages.AddAsync(reply, cancellationToken);
+            }
+            else
+            {
+                await messages.UpdateAsync(reply, cancellationToken);
+            }
+
+            await sessions.UpdateAsync(session with { ActiveLeafId = reply.Id, UpdatedAt = time.GetUtcNow() }, cancellationToken);
+        }
+        catch
+        {
+            streamer.Unclaim(run);
+            throw;
+        }
+
+        streamer.Publish(new SessionChange(session.Id, userMessage is null ? [reply] : [userMessage, reply], reply.Id));
+        var turn = streamer.Prepare(run, lease, reply, built.Prompt);
+        turn.Context = built.Plan;
+        if (built.Plan.NeedsCompaction)
+        {
+            return await CompactThenSubmitAsync(session, turn, context, instruction);
+        }
+
+        return await SubmitTurnAsync(session, turn);
+    }
+
+    /// <summary>
+    /// The request would pass the configured share of the window: a compact_session execution summarizes the oldest
+    /// turns first, then the turn is rebuilt (summary + recent turns) and submitted. Returns the compaction's id.
+    /// </summary>
+    private async Task<Guid> CompactThenSubmitAsync(ChatSession session, ChatTurn turn, ContextTurns context, string? instruction)
+    {
+        SubmitOutcome compaction;
+        try
+        {
+            compaction = await runtime.SubmitAsync(
+                new ExecutionRequest(CompactSessionIntent.Name, session.TenantId, session.Id, null, new Dictionary<string, string> { [CompactSessionIntent.LeafKey] = context.Turns[^1].Id.ToString() }, null),
+                CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is CapsExceededException or SubmissionRejectedException)
+        {
+            turn.Notice = CompactionNotice(ex.Message, turn.Context);
+            return await SubmitTurnAsync(session, turn);
+        }
+
+        turn.ExecutionId = compaction.Execution.Id;
+        _ = Task.Run(() => SubmitAfterCompactionAsync(session, turn, context, instruction, compaction.Execution.Id));
+        return compaction.Execution.Id;
+    }
+
+    private async Task SubmitAfterCompactionAsync(ChatSession session, ChatTurn turn, ContextTurns context, string? instruction, Guid compactionId)
+    {
+        try
+        {
+            var ended = await WhenEndedAsync(session.TenantId, compactionId);
+            if (turn.Run.StopRequested || ended.Status == ExecutionStatus.Cancelled)
+            {
+                await streamer.EndUnstartedAsync(turn, MessageStatus.Cancelled, null);
+                return;
+            }
+
+            // Read again: the compaction just written is on the branch now.
+            var rebuilt = await contexts.BuildAsync(session, await contexts.ReadTurnsAsync(session, context.Turns[^1].Id, CancellationToken.None), instruction, CancellationToken.None);
+            turn.ReplacePrompt(rebuilt.Prompt);
+            turn.Context = rebuilt.Plan;
+            if (ended.Status != ExecutionStatus.Completed)
+            {
+                turn.Notice = CompactionNotice(ended.Error ?? "it did not complete", rebuilt.Plan);
+            }
+
+            await SubmitTurnAsync(session, turn);
+        }
+        catch (ChatRefusedException)
+        {
+            // SubmitTurnAsync already wrote the refusal on the reply.
+        }
+        catch (Exception ex)
+        {
+            await streamer.EndUnstartedAsync(turn, MessageStatus.Failed, $"The turn could not start after compacting the session: {ex.Message}");
+        }
+    }
+
+    private static string CompactionNotice(string reason, ContextPlan? plan) =>
+        $"Compacting the session failed ({reason}). This reply was sent without the {plan?.DroppedTurns ?? 0} oldest messages that did not fit; the session stays usable.";
+
+    private async Task<ExecutionRecord> WhenEndedAsync(string tenantId, Guid executionId)
+    {
+        var ended = new TaskCompletionSource<ExecutionRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = feed.Subscribe(change =>
+        {
+            if (change.Execution.Id == executionId && ExecutionLifecycle.IsTerminal(change.Execution.Status))
+            {
+                ended.TrySetResult(change.Execution);
+            }
+        });
+        if (await runtime.FindAsync(tenantId, executionId, CancellationToken.None) is { } now && ExecutionLifecycle.IsTerminal(now.Status))
+        {
+            ended.TrySetResult(now);
+        }
+
+        return await ended.Task.WaitAsync(CompactSessionIntent.Metadata.Policy.Timeout + TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>Hands a prepared turn to the runtime as a send_message execution and keeps what its request carries.</summary>
+    private async Task<Guid> SubmitTurnAsync(ChatSession session, ChatTurn turn)
+    {
+        var run = turn.Run;
+        var reply = turn.Reply;
+
+        // The turn is an execution of the runtime, not a task of the caller: closing the tab does not stop it.
+        try
+        {
+            var submitted = await runtime.SubmitAsync(
+                new ExecutionRequest(SendMessageIntent.Name, session.TenantId, session.Id, null, new Dictionary<string, string> { [SendMessageIntent.MessageIdKey] = reply.Id.ToString() }, null),
+                CancellationToken.None);
+            turn.ExecutionId = submitted.Execution.Id;
+            await SaveContextAsync(session, turn, submitted.Execution.Id);
+            if (run.StopRequested)
+            {
+                // Stopped between preparing and submitting: StopAsync had no execution to cancel yet.
+                try
+                {
+                    await runtime.CancelAsync(session.TenantId, submitted.Execution.Id, CancellationToken.None);
+                }
+                catch (ExecutionStateConflictException)
+                {
+                    // It already started (and then sees the stop) or ended.
+                }
+
+                await streamer.EndUnstartedAsync(turn, MessageStatus.Cancelled, null);
+            }
+
+            return submitted.Execution.Id;
+        }
+        catch (Exception ex) when (ex is CapsExceededException or SubmissionRejectedException)
+        {
+            await streamer.FinishAsync(turn, MessageStatus.Failed, $"The turn was not started: {ex.Message}", null, null, null);
+            throw new ChatRefusedException(ex.Message);
+        }
+    }
+
+    /// <summary>Keeps "what the model saw" with the run; a failure to keep it is logged, never fails the turn.</summary>
+    private async Task SaveContextAsync(ChatSession session, ChatTurn turn, Guid executionId)
+    {
+        if (turn.Context is not { } plan)
+        {
+            return;
+        }
+
+        try
+        {
+            await runContexts.AddAsync(new RunContext(executionId, session.TenantId, session.Id, turn.Reply.Id, turn.Lease.ProviderName, turn.Lease.ModelId,
+                plan.Tokenizer, plan.IsEstimate, plan.ContextWindow, plan.Budget, plan.TotalTokens, plan.Parts, time.GetUtcNow()), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Keeping the context of execution {ExecutionId} failed", executionId);
+        }
+    }
+
+    private async Task<IReadOnlyList<Domain.Memory.Attachment>> RequireAttachmentsAsync(string tenantId, Guid sessionId, IReadOnlyList<Guid>? ids, CancellationToken cancellationToken)
+    {
+        var found = new List<Domain.Memory.Attachment>();
+        foreach (var id in (ids ?? []).Distinct())
+        {
+            var attachment = await attachments.FindAsync(tenantId, id, cancellationToken);
+            if (attachment is null || attachment.SessionId != sessionId)
+            {
+                throw new ArgumentException($"Attachment {id} was not uploaded to this session.", nameof(ids));
+            }
+
+            found.Add(attachment);
+        }
+
+        return found;
+    }
+
+    private async Task<ChatSession> RequireSessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
+        await sessions.FindAsync(tenantId, sessionId, cancellationToken) ?? throw new KeyNotFoundException($"Session {sessionId} does not exist.");
+
+    private async Task<SessionMessage> RequireMessageAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken) =>
+        await messages.FindAsync(tenantId, messageId, cancellationToken) is { } found && found.SessionId == sessionId
+            ? found
+            : throw new KeyNotFoundException($"Message {messageId} is not in this session.");
+
+    private ChatClientLease ResolveOrThrow(ChatSession session) => clients.Resolve(session);
+
+    private void EnsureIdle(Guid sessionId)
+    {
+        if (streamer.IsStreaming(sessionId))
+        {
+            throw new ChatRefusedException("A reply is already streaming in this session; stop it first.");
+        }
+    }
+
+    public void Dispose() => streamer.StopAll();
+}

@@ -1,0 +1,19 @@
+namespace Agent.Runtime.Runtime;
+
+/// <summary>The "Agent:Runtime" section: knobs of the execution runtime beyond the control plane's caps (Agent:Caps).</summary>
+public sealed class ExecutionRuntimeOptions
+{
+    public const string SectionName = "Agent:Runtime";
+
+    /// <summary>Executions of one tenant that may wait for a slot; a submission beyond it is refused with 429.</summary>
+    public int MaxQueuedPerTenant { get; set; } = 1000;
+
+    /// <summary>Recover executions left unfinished by the previous process at start.</summary>
+    public bool RecoverOnStart { get; set; } = true;
+
+    /// <summary>How long a stopping host waits for handlers to observe cancellation.</summary>
+    public int ShutdownDrainMilliseconds { get; set; } = 3000;
+
+    /// <summary>Seed of the backoff jitter; null seeds from the system.</summary>
+    public int? JitterSeed { get; set; }
+}

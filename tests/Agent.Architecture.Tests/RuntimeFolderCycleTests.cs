@@ -1,0 +1,119 @@
+using NetArchTest.Rules;
+using Xunit.Abstractions;
+
+namespace Agent.Architecture.Tests;
+
+/// <summary>
+/// The folders of Agent.Runtime (its top-level namespaces Agent.Runtime.X) are to form a one-way graph. The loops that
+/// existed when the engine moved out of Agent.Web are listed: <see cref="KnownMutualPairs"/> (X uses Y and Y uses X) and
+/// <see cref="KnownCycleEdges"/> (every folder dependency that lies on a loop of any length). A new loop fails, and a
+/// listed one that is gone fails too until it is taken off its list, so both lists only shrink.
+/// </summary>
+public sealed class RuntimeFolderCycleTests(ITestOutputHelper output)
+{
+    private const string Root = "Agent.Runtime.";
+
+    /// <summary>Mutually dependent folder pairs (alphabetical within a pair) measured at the move. Only remove lines.</summary>
+    public static readonly IReadOnlySet<(string, string)> KnownMutualPairs = new HashSet<(string, string)>
+    {
+        ("Chat", "Memories"),
+        ("Chat", "Teams"),
+        ("Mcp", "Tools"),
+        ("Services", "Teams"),
+    };
+
+    /// <summary>
+    /// Folder dependencies (from -> to) that lie on a loop, measured at the move: all but ControlPlane and Hosting are one
+    /// strongly connected component. Only remove lines.
+    /// </summary>
+    public static readonly IReadOnlySet<(string, string)> KnownCycleEdges = new HashSet<(string, string)>
+    {
+        ("Chat", "Clients"), ("Chat", "Memories"), ("Chat", "Runtime"), ("Chat", "Services"), ("Chat", "Teams"), ("Chat", "Telemetry"), ("Chat", "Tools"),
+        ("Clients", "Services"),
+        ("Mcp", "Tools"),
+        ("Memories", "Chat"), ("Memories", "Runtime"),
+        ("Runtime", "Telemetry"),
+        ("Services", "Teams"),
+        ("Teams", "Chat"), ("Teams", "Runtime"), ("Teams", "Services"), ("Teams", "Tools"),
+        ("Telemetry", "Clients"),
+        ("Tools", "Mcp"), ("Tools", "Memories"), ("Tools", "Services"), ("Tools", "Telemetry"),
+    };
+
+    [Fact]
+    public void Runtime_folders_add_no_dependency_cycle()
+    {
+        var folders = Folders();
+        var edges = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var from in folders)
+        {
+            edges[from] = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var to in folders.Where(f => f != from))
+            {
+                var independent = Types.InAssembly(LayerTests.Runtime)
+                    .That().ResideInNamespace(Root + from)
+                    .Should().NotHaveDependencyOn(Root + to)
+                    .GetResult().IsSuccessful;
+                if (!independent)
+                {
+                    edges[from].Add(to);
+                }
+            }
+        }
+
+        foreach (var (from, tos) in edges)
+        {
+            var types = Types.InAssembly(LayerTests.Runtime).That().ResideInNamespace(Root + from).GetTypes().Count();
+            output.WriteLine($"{from} ({types} types) -> {string.Join(", ", tos)}");
+        }
+
+        var pairs = edges.SelectMany(e => e.Value.Where(to => string.CompareOrdinal(e.Key, to) < 0 && edges[to].Contains(e.Key)).Select(to => (e.Key, to)))
+            .ToHashSet();
+        output.WriteLine($"Mutually dependent pairs: {Show(pairs, "<->")}");
+
+        // An edge from -> to lies on a loop when to reaches from again.
+        var cycleEdges = edges.SelectMany(e => e.Value.Where(to => Reaches(edges, to, e.Key)).Select(to => (e.Key, to))).ToHashSet();
+        output.WriteLine($"Dependencies on a loop: {Show(cycleEdges, " -> ")}");
+
+        Assert.True(pairs.IsSubsetOf(KnownMutualPairs),
+            $"New mutual folder dependency in Agent.Runtime: {Show(pairs.Except(KnownMutualPairs), "<->")}. Break the loop instead of listing it.");
+        Assert.True(cycleEdges.IsSubsetOf(KnownCycleEdges),
+            $"New folder loop in Agent.Runtime through: {Show(cycleEdges.Except(KnownCycleEdges), " -> ")}. Break the loop instead of listing it.");
+        Assert.True(KnownMutualPairs.IsSubsetOf(pairs),
+            $"No longer mutually dependent: {Show(KnownMutualPairs.Except(pairs), "<->")}. Take them off {nameof(KnownMutualPairs)}.");
+        Assert.True(KnownCycleEdges.IsSubsetOf(cycleEdges),
+            $"No longer on a loop: {Show(KnownCycleEdges.Except(cycleEdges), " -> ")}. Take them off {nameof(KnownCycleEdges)}.");
+    }
+
+    private static bool Reaches(IReadOnlyDictionary<string, SortedSet<string>> edges, string from, string target)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal) { from };
+        var pending = new Stack<string>([from]);
+        while (pending.TryPop(out var folder))
+        {
+            if (folder == target)
+            {
+                return true;
+            }
+
+            foreach (var next in edges[folder].Where(seen.Add))
+            {
+                pending.Push(next);
+            }
+        }
+
+        return false;
+    }
+
+    private static string Show(IEnumerable<(string, string)> edges, string arrow) =>
+        string.Join("; ", edges.Order().Select(e => e.Item1 + arrow + e.Item2));
+
+    private static List<string> Folders() =>
+        Types.InAssembly(LayerTests.Runtime).GetTypes()
+            .Select(t => t.Namespace)
+            .OfType<string>()
+            .Where(n => n.StartsWith(Root, StringComparison.Ordinal))
+            .Select(n => n[Root.Length..].Split('.')[0])
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+}
