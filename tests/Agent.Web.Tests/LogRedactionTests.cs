@@ -88,7 +88,8 @@ public sealed class LogRedactionTests
         Assert.True(findings.Count == 0, "Key-shaped values in logs:\n" + string.Join('\n', findings.Take(20)));
     }
 
-    private sealed class CollectingSink : ILogEventSink
+    /// <summary>Every event the host's Serilog pipeline writes, for tests that read the log.</summary>
+    internal sealed class CollectingSink : ILogEventSink
     {
         private readonly ConcurrentQueue<LogEvent> events = new();
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -163,7 +162,7 @@ public sealed partial class RequestGuardTests(ITestOutputHelper output)
     [Fact]
     public async Task Every_refusal_of_a_bad_request_has_a_json_reason_no_5xx_and_the_log_line_says_the_status_sent()
     {
-        var sink = new CollectingSink();
+        var sink = new LogRedactionTests.CollectingSink();
         await using var factory = new AgentAppFactory();
         await using var app = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<ILogEventSink>(sink)));
         using var client = app.CreateClient();
@@ -319,13 +318,4 @@ public sealed partial class RequestGuardTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"\{\*{0,2}[A-Za-z]+(?<constraint>(:[a-z]+)?)\??\}")]
     private static partial Regex Parameter();
-
-    private sealed class CollectingSink : ILogEventSink
-    {
-        private readonly ConcurrentQueue<LogEvent> events = new();
-
-        public IReadOnlyList<LogEvent> Events => [.. events];
-
-        public void Emit(LogEvent logEvent) => events.Enqueue(logEvent);
-    }
 }
