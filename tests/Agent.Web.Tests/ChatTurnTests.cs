@@ -61,7 +61,24 @@ public sealed class ChatTurnTests
 
         Assert.Equal(MessageStatus.Cancelled, Assert.Single(store.Writes).Status);
         Assert.Equal(MessageStatus.Cancelled, Assert.Single(Assert.Single(changes).Upserted).Status);
-        Assert.Equal(MessageStatus.Cancelled, await streamer.StreamAsync(turn, Guid.NewGuid(), CancellationToken.None)); // the execution finds it ended
+        Assert.Equal((0, 0, 0), streamer.RegistryCounts);
+    }
+
+    [Fact]
+    public async Task A_reply_stopped_before_its_handler_took_it_ends_cancelled_and_no_handler_can_take_it_then()
+    {
+        await using var app = new AgentAppFactory();
+        var store = new HoldingMessageStore();
+        var (streamer, reply, changes) = await StoredReplyAsync(app, store);
+        var run = streamer.Claim("local", reply.SessionId, reply.Id, "");
+
+        Assert.True(await streamer.EndUntakenAsync(run, MessageStatus.Cancelled, null));
+
+        Assert.False(run.TryTake());
+        Assert.False(await streamer.EndUntakenAsync(run, MessageStatus.Failed, "twice"));
+        Assert.Equal(MessageStatus.Cancelled, Assert.Single(store.Writes).Status);
+        Assert.Equal(MessageStatus.Cancelled, Assert.Single(Assert.Single(changes).Upserted).Status);
+        Assert.Equal((0, 0, 0), streamer.RegistryCounts);
     }
 
     [Fact]
@@ -126,10 +143,22 @@ public sealed class ChatTurnTests
 
     private static async Task<(ChatTurnStreamer Streamer, ChatTurn Turn, ConcurrentQueue<SessionChange> Changes)> PrepareAsync(AgentAppFactory app, HoldingMessageStore store)
     {
+        var (streamer, reply, changes) = await StoredReplyAsync(app, store);
+        var run = streamer.Claim("local", reply.SessionId, reply.Id, "");
+        Assert.True(run.TryTake());
+        return (streamer, new ChatTurn(run, new ChatClientLease(new NoClient(), "deterministic", "echo", "deterministic"), reply, []), changes);
+    }
+
+    private static async Task<(ChatTurnStreamer Streamer, SessionMessage Reply, ConcurrentQueue<SessionChange> Changes)> StoredReplyAsync(AgentAppFactory app, HoldingMessageStore store)
+    {
         _ = app.Services; // builds the host
         var time = new FrozenTime(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
         var streamer = new ChatTurnStreamer(
             store,
+            app.Services.GetRequiredService<ISessionStore>(),
+            app.Services.GetRequiredService<IChatClientSource>(),
+            app.Services.GetRequiredService<Agent.Runtime.Chat.Context.TurnCompaction>(),
+            app.Services.GetRequiredService<IRunContextStore>(),
             app.Services.GetRequiredService<ToolRegistry>(),
             app.Services.GetRequiredService<AgentLoop>(),
             app.Services.GetRequiredService<IOptions<AgentOptions>>(),
@@ -152,9 +181,7 @@ public sealed class ChatTurnTests
             UpdatedAt = time.GetUtcNow(),
         };
         await store.AddAsync(reply, CancellationToken.None);
-        var run = streamer.Claim(sessionId, reply.Id, "");
-        var turn = streamer.Prepare(run, new ChatClientLease(new NoClient(), "deterministic", "echo", "deterministic"), reply, []);
-        return (streamer, turn, changes);
+        return (streamer, reply, changes);
     }
 
     private sealed class FrozenTime(DateTimeOffset now) : TimeProvider

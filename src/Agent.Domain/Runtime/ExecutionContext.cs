@@ -8,10 +8,10 @@ public sealed record ExecutionContext
 {
     private ExecutionContext(
         Guid executionId,
-        string intent,
+        Intent intent,
         string tenantId,
         Guid? sessionId,
-        string? solutionId,
+        string solutionId,
         StateSurface state,
         IWalAppender wal,
         IReadOnlyDictionary<string, string> metadata,
@@ -36,13 +36,16 @@ public sealed record ExecutionContext
 
     public Guid ExecutionId { get; }
 
-    public string Intent { get; }
+    /// <summary>The intent with its parameters and metadata, consistent with the fields below (checked at creation).</summary>
+    public Intent Intent { get; }
+
+    public string IntentType => Intent.IntentType;
 
     public string TenantId { get; }
 
     public Guid? SessionId { get; }
 
-    public string? SolutionId { get; }
+    public string SolutionId { get; }
 
     public StateSurface State { get; }
 
@@ -62,10 +65,13 @@ public sealed record ExecutionContext
 
     public string? MetadataValue(string key) => Metadata.TryGetValue(key, out var value) ? value : null;
 
+    /// <summary>An intent parameter, or (for requests written before parameters existed) the metadata entry of that name.</summary>
+    public string? ParameterValue(string key) => Intent.Parameter(key) ?? MetadataValue(key);
+
     /// <summary>Builds a context or throws <see cref="ExecutionContextValidationException"/> naming the bad field.</summary>
     public static ExecutionContext Create(
         Guid executionId,
-        string? intent,
+        Intent? intent,
         string? tenantId,
         Guid? sessionId,
         string? solutionId,
@@ -82,7 +88,7 @@ public sealed record ExecutionContext
             throw new ExecutionContextValidationException("execution_id", "is missing (empty id)");
         }
 
-        if (string.IsNullOrWhiteSpace(intent))
+        if (intent is null || string.IsNullOrWhiteSpace(intent.IntentType))
         {
             throw new ExecutionContextValidationException("intent", "is missing");
         }
@@ -97,9 +103,29 @@ public sealed record ExecutionContext
             throw new ExecutionContextValidationException("session_id", "is an empty id; omit it or give a real session id");
         }
 
-        if (solutionId is not null && string.IsNullOrWhiteSpace(solutionId))
+        if (string.IsNullOrWhiteSpace(solutionId))
         {
-            throw new ExecutionContextValidationException("solution_id", "is blank; omit it or give a value");
+            throw new ExecutionContextValidationException("solution_id", "is missing");
+        }
+
+        if (intent.TenantId != tenantId)
+        {
+            throw new ExecutionContextValidationException("intent", $"names tenant '{intent.TenantId}', not the execution's tenant '{tenantId}'");
+        }
+
+        if (intent.SessionId != sessionId)
+        {
+            throw new ExecutionContextValidationException("intent", $"names session {intent.SessionId?.ToString() ?? "(none)"}, not the execution's session {sessionId?.ToString() ?? "(none)"}");
+        }
+
+        if (intent.SolutionId != solutionId)
+        {
+            throw new ExecutionContextValidationException("intent", $"names solution '{intent.SolutionId}', not the execution's solution '{solutionId}'");
+        }
+
+        if (intent.Parameters is null)
+        {
+            throw new ExecutionContextValidationException("intent", "has no parameters (use an empty map)");
         }
 
         if (state is null)
@@ -139,7 +165,7 @@ public sealed record ExecutionContext
             throw new ExecutionContextValidationException("wal", $"is bound to execution {wal.ExecutionId} of tenant '{wal.TenantId}', not to this execution");
         }
 
-        if (metadata is null)
+        if (metadata is null || intent.Metadata is null)
         {
             throw new ExecutionContextValidationException("metadata", "is missing (use an empty map)");
         }

@@ -28,4 +28,8 @@ public sealed record ExecutionRecord(
     string MetadataJson,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? EndedAt);
+    DateTimeOffset? EndedAt)
+{
+    /// <summary>The intent's parameters as a JSON object of strings (what the handler needs); "{}" for requests without any.</summary>
+    public string ParametersJson { get; init; } = "{}";
+}

@@ -9,6 +9,12 @@ public enum RecoveryPolicy
     /// <summary>Queue it again from the start (execution state cleared), while attempts remain.</summary>
     Retry,
 
+    /// <summary>
+    /// Run it from the start if its handler never started (it was created or queued: nothing was spent), else leave it
+    /// interrupted for a person: work that may have reached a provider is never silently run (and paid for) twice.
+    /// </summary>
+    RestartIfNeverStarted,
+
     /// <summary>Leave it interrupted; a person decides (Retry in the Runs panel or POST /api/execution/{id}/retry).</summary>
     Leave,
 }

@@ -3,9 +3,10 @@ namespace Agent.Domain.Runtime;
 /// <summary>Describes an intent for people and for the runtime: what it is for, and its policy.</summary>
 /// <paramref name="RunsInParentSlot"/>: a child started by a running parent that waits for it (a team member) runs in
 /// the parent's admission slot instead of queueing for its own; only the app itself names the parent.
-/// <paramref name="IdKeys"/>: the metadata keys that carry ids (message, attachment, ...); the runtime refuses a request
+/// <paramref name="IdKeys"/>: the parameter (or metadata) keys that carry ids (message, attachment, ...); the runtime refuses a request
 /// whose ids are not the tenant's before it creates an execution (the keys of <see cref="CommonIdKeys"/> are always checked).
-public sealed record IntentMetadata(string Description, IntentPolicy Policy, bool IsDiagnostic = false, bool RunsInParentSlot = false, IReadOnlyList<OwnedIdKey>? IdKeys = null)
+/// <paramref name="Scope"/>: whether a request must name a session (a chat turn), must not (a tenant-wide job), or may.
+public sealed record IntentMetadata(string Description, IntentPolicy Policy, bool IsDiagnostic = false, bool RunsInParentSlot = false, IReadOnlyList<OwnedIdKey>? IdKeys = null, IntentScope Scope = IntentScope.Any)
 {
     /// <summary>Every metadata key of this intent that carries an id: its own and the common ones.</summary>
     public IReadOnlyList<OwnedIdKey> OwnedIdKeys => CommonIdKeys.With(IdKeys ?? []);

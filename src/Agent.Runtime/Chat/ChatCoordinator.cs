@@ -1,11 +1,8 @@
 using System.Text.Json;
 using Agent.Domain.Configuration;
-using Agent.Domain.Context;
-using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
-using Agent.Runtime.Chat.Context;
 using Agent.Runtime.Runtime;
 using Agent.Runtime.Services;
 using Agent.Runtime.Tools;
@@ -19,8 +16,8 @@ public sealed record TurnStarted(Guid SessionId, Guid? UserMessageId, Guid Assis
 
 /// <summary>
 /// The chat commands (a singleton, independent of browser circuits): send, edit, regenerate, continue, stop,
-/// switch branch, resume after a tool decision. Each persists what the person did and hands the reply to
-/// <see cref="ChatTurnStreamer"/>, which streams it inside a send_message execution of the runtime.
+/// switch branch, resume after a tool decision. Each persists what the person did and the reply to come, and submits a
+/// send_message execution whose parameters name that reply; its handler builds and streams the turn.
 /// </summary>
 public sealed class ChatCoordinator(
     ISessionStore sessions,
@@ -33,15 +30,9 @@ public sealed class ChatCoordinator(
     IOptions<AgentOptions> options,
     BudgetGuard budgets,
     ITraceStore traces,
-    IAttachmentStore attachments,
-    ChatContextService contexts,
-    IRunContextStore runContexts,
-    ExecutionFeed feed,
-    ILogger<ChatCoordinator> logger) : IDisposable
+    IAttachmentStore attachments) : IDisposable
 {
     private const int RecentWindow = 50;
-
-    internal const string ContinueInstruction = ChatPromptBuilder.ContinueInstruction;
 
     /// <summary>Raised whenever a session's stored messages change (new message, final status, branch switch); see <see cref="SessionChange"/>.</summary>
     public event Action<SessionChange>? SessionChanged
@@ -108,9 +99,7 @@ public sealed class ChatCoordinator(
         {
             await attachments.AssignToMessageAsync(tenantId, attached.Select(a => a.Id).ToList(), user.Id, cancellationToken);
         }
-        // The model sees the path above the new message (its newest part that can matter); an edit of the first message starts from nothing.
-        var context = await contexts.ReadTurnsAsync(session, user.Id, cancellationToken);
-        var (assistantId, executionId) = await StartReplyAsync(session, lease, user, context, isFirstTurn: parentId is null && editOf is null, cancellationToken);
+        var (assistantId, executionId) = await StartReplyAsync(session, lease, user, isFirstTurn: parentId is null && editOf is null, cancellationToken);
         return new TurnStarted(sessionId, user.Id, assistantId, executionId);
     }
 
@@ -127,21 +116,18 @@ public sealed class ChatCoordinator(
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
         await budgets.EnsureWithinAsync(tenantId, sessionId, cancellationToken);
-        var context = await contexts.ReadTurnsAsync(session, userId, cancellationToken);
-        if (context.Turns.Count == 0 || context.Turns[^1].Id != userId)
-        {
-            throw new KeyNotFoundException($"The message this reply answers is not in session {sessionId}.");
-        }
-
-        var (assistantId, executionId) = await StartReplyAsync(session, lease, context.Turns[^1], context, isFirstTurn: false, cancellationToken);
+        var user = await messages.FindAsync(tenantId, userId, cancellationToken) is { SessionId: var s } found && s == sessionId
+            ? found
+            : throw new KeyNotFoundException($"The message this reply answers is not in session {sessionId}.");
+        var (assistantId, executionId) = await StartReplyAsync(session, lease, user, isFirstTurn: false, cancellationToken);
         return new TurnStarted(sessionId, null, assistantId, executionId);
     }
 
     /// <summary>Asks the model to go on from an interrupted or stopped reply; the text is appended to that same message.</summary>
     public Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, CancellationToken cancellationToken) =>
-        ContinueAsync(tenantId, sessionId, assistantMessageId, ContinueInstruction, cancellationToken);
+        ContinueAsync(tenantId, sessionId, assistantMessageId, TurnMode.Continue, cancellationToken);
 
-    private async Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, string? instruction, CancellationToken cancellationToken)
+    private async Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, TurnMode mode, CancellationToken cancellationToken)
     {
         var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
         var reply = await RequireMessageAsync(tenantId, sessionId, assistantMessageId, cancellationToken);
@@ -153,8 +139,7 @@ public sealed class ChatCoordinator(
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
         await budgets.EnsureWithinAsync(tenantId, sessionId, cancellationToken);
-        var context = await contexts.ReadTurnsAsync(session, reply.Id, cancellationToken);
-        var executionId = await RunReplyAsync(session, lease, null, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, context, instruction, cancellationToken);
+        var executionId = await RunReplyAsync(session, null, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, reply.Id, mode, cancellationToken);
         return new TurnStarted(sessionId, null, reply.Id, executionId);
     }
 
@@ -209,7 +194,7 @@ public sealed class ChatCoordinator(
         var updated = reply with { Parts = parts, UpdatedAt = time.GetUtcNow() };
         await messages.UpdateAsync(updated, cancellationToken);
         streamer.Publish(new SessionChange(reply.SessionId, [updated], null));
-        return await ContinueAsync(reply.TenantId, reply.SessionId, reply.Id, null, cancellationToken);
+        return await ContinueAsync(reply.TenantId, reply.SessionId, reply.Id, TurnMode.ToolResults, cancellationToken);
     }
 
     private async Task<ToolResultPart> RunDecidedCallAsync(ToolApprovalRequest decided, CancellationToken cancellationToken)
@@ -262,24 +247,20 @@ public sealed class ChatCoordinator(
         }
 
         run.Stop();
-        if (streamer.TurnFor(run.AssistantMessageId) is { } turn)
+        if (run.ExecutionId is { } executionId)
         {
-            if (turn.ExecutionId is { } executionId)
+            try
             {
-                try
-                {
-                    await runtime.CancelAsync(turn.Reply.TenantId, executionId, cancellationToken);
-                }
-                catch (ExecutionStateConflictException)
-                {
-                    // It ended on its own in the meantime.
-                }
+                await runtime.CancelAsync(run.TenantId, executionId, cancellationToken);
             }
-
-            // A turn still queued in the runtime is cancelled there without its handler ever running: end it here.
-            await streamer.EndUnstartedAsync(turn, MessageStatus.Cancelled, null);
+            catch (ExecutionStateConflictException)
+            {
+                // It ended on its own in the meantime.
+            }
         }
 
+        // A turn still queued in the runtime is cancelled there without its handler ever running: end it here.
+        await streamer.EndUntakenAsync(run, MessageStatus.Cancelled, null);
         return true;
     }
 
@@ -307,7 +288,7 @@ public sealed class ChatCoordinator(
     /// <summary>Waits for a session's reply to end (tests and deletion).</summary>
     public Task WhenIdleAsync(Guid sessionId) => streamer.WhenIdleAsync(sessionId);
 
-    private async Task<(Guid ReplyId, Guid ExecutionId)> StartReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage userMessage, ContextTurns context, bool isFirstTurn, CancellationToken cancellationToken)
+    private async Task<(Guid ReplyId, Guid ExecutionId)> StartReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage userMessage, bool isFirstTurn, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var reply = new SessionMessage
@@ -325,15 +306,18 @@ public sealed class ChatCoordinator(
             ModelId = lease.ModelId,
             ProviderMode = lease.ProviderMode,
         };
-        var title = isFirstTurn && session.Title == "New chat" ? ChatPromptBuilder.TitleFrom(context.Turns[^1].Text) : session.Title;
-        return (reply.Id, await RunReplyAsync(session with { Title = title }, lease, userMessage, reply, context, null, cancellationToken));
+        var title = isFirstTurn && session.Title == "New chat" ? ChatPromptBuilder.TitleFrom(userMessage.Text) : session.Title;
+        return (reply.Id, await RunReplyAsync(session with { Title = title }, userMessage, reply, userMessage.Id, TurnMode.Reply, cancellationToken));
     }
 
-    /// <param name="userMessage">The user message the reply answers, already stored; null when continuing an existing reply.</param>
-    private async Task<Guid> RunReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage? userMessage, SessionMessage reply, ContextTurns context, string? instruction, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the reply to come (new, or an existing one going on) and submits its send_message execution; the handler
+    /// reads everything else. Returns the execution's id.
+    /// </summary>
+    /// <param name="userMessage">The user message the reply answers, already stored; null when an existing reply goes on.</param>
+    private async Task<Guid> RunReplyAsync(ChatSession session, SessionMessage? userMessage, SessionMessage reply, Guid anchorId, TurnMode mode, CancellationToken cancellationToken)
     {
-        var built = await contexts.BuildAsync(session, context, instruction, cancellationToken);
-        var run = streamer.Claim(session.Id, reply.Id, reply.Text);
+        var run = streamer.Claim(session.TenantId, session.Id, reply.Id, reply.Text);
         try
         {
             if (userMessage is not null)
@@ -354,110 +338,20 @@ public sealed class ChatCoordinator(
         }
 
         streamer.Publish(new SessionChange(session.Id, userMessage is null ? [reply] : [userMessage, reply], reply.Id));
-        var turn = streamer.Prepare(run, lease, reply, built.Prompt);
-        turn.Context = built.Plan;
-        if (built.Plan.NeedsCompaction)
-        {
-            return await CompactThenSubmitAsync(session, turn, context, instruction);
-        }
-
-        return await SubmitTurnAsync(session, turn);
-    }
-
-    /// <summary>
-    /// The request would pass the configured share of the window: a compact_session execution summarizes the oldest
-    /// turns first, then the turn is rebuilt (summary + recent turns) and submitted. Returns the compaction's id.
-    /// </summary>
-    private async Task<Guid> CompactThenSubmitAsync(ChatSession session, ChatTurn turn, ContextTurns context, string? instruction)
-    {
-        SubmitOutcome compaction;
-        try
-        {
-            compaction = await runtime.SubmitAsync(
-                new ExecutionRequest(CompactSessionIntent.Name, session.TenantId, session.Id, null, new Dictionary<string, string> { [CompactSessionIntent.LeafKey] = context.Turns[^1].Id.ToString() }, null),
-                CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is CapsExceededException or SubmissionRejectedException)
-        {
-            turn.Notice = CompactionNotice(ex.Message, turn.Context);
-            return await SubmitTurnAsync(session, turn);
-        }
-
-        turn.ExecutionId = compaction.Execution.Id;
-        _ = Task.Run(() => SubmitAfterCompactionAsync(session, turn, context, instruction, compaction.Execution.Id));
-        return compaction.Execution.Id;
-    }
-
-    private async Task SubmitAfterCompactionAsync(ChatSession session, ChatTurn turn, ContextTurns context, string? instruction, Guid compactionId)
-    {
-        try
-        {
-            var ended = await WhenEndedAsync(session.TenantId, compactionId);
-            if (turn.Run.StopRequested || ended.Status == ExecutionStatus.Cancelled)
-            {
-                await streamer.EndUnstartedAsync(turn, MessageStatus.Cancelled, null);
-                return;
-            }
-
-            // Read again: the compaction just written is on the branch now.
-            var rebuilt = await contexts.BuildAsync(session, await contexts.ReadTurnsAsync(session, context.Turns[^1].Id, CancellationToken.None), instruction, CancellationToken.None);
-            turn.ReplacePrompt(rebuilt.Prompt);
-            turn.Context = rebuilt.Plan;
-            if (ended.Status != ExecutionStatus.Completed)
-            {
-                turn.Notice = CompactionNotice(ended.Error ?? "it did not complete", rebuilt.Plan);
-            }
-
-            await SubmitTurnAsync(session, turn);
-        }
-        catch (ChatRefusedException)
-        {
-            // SubmitTurnAsync already wrote the refusal on the reply.
-        }
-        catch (Exception ex)
-        {
-            await streamer.EndUnstartedAsync(turn, MessageStatus.Failed, $"The turn could not start after compacting the session: {ex.Message}");
-        }
-    }
-
-    private static string CompactionNotice(string reason, ContextPlan? plan) =>
-        $"Compacting the session failed ({reason}). This reply was sent without the {plan?.DroppedTurns ?? 0} oldest messages that did not fit; the session stays usable.";
-
-    private async Task<ExecutionRecord> WhenEndedAsync(string tenantId, Guid executionId)
-    {
-        var ended = new TaskCompletionSource<ExecutionRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var subscription = feed.Subscribe(change =>
-        {
-            if (change.Execution.Id == executionId && ExecutionLifecycle.IsTerminal(change.Execution.Status))
-            {
-                ended.TrySetResult(change.Execution);
-            }
-        });
-        if (await runtime.FindAsync(tenantId, executionId, CancellationToken.None) is { } now && ExecutionLifecycle.IsTerminal(now.Status))
-        {
-            ended.TrySetResult(now);
-        }
-
-        return await ended.Task.WaitAsync(CompactSessionIntent.Metadata.Policy.Timeout + TimeSpan.FromMinutes(1));
-    }
-
-    /// <summary>Hands a prepared turn to the runtime as a send_message execution and keeps what its request carries.</summary>
-    private async Task<Guid> SubmitTurnAsync(ChatSession session, ChatTurn turn)
-    {
-        var run = turn.Run;
-        var reply = turn.Reply;
 
         // The turn is an execution of the runtime, not a task of the caller: closing the tab does not stop it.
         try
         {
             var submitted = await runtime.SubmitAsync(
-                new ExecutionRequest(SendMessageIntent.Name, session.TenantId, session.Id, null, new Dictionary<string, string> { [SendMessageIntent.MessageIdKey] = reply.Id.ToString() }, null),
+                new ExecutionRequest(SendMessageIntent.Name, session.TenantId, session.Id, null, new Dictionary<string, string>(), null)
+                {
+                    Parameters = SendMessageIntent.Parameters(reply, anchorId, mode),
+                },
                 CancellationToken.None);
-            turn.ExecutionId = submitted.Execution.Id;
-            await SaveContextAsync(session, turn, submitted.Execution.Id);
+            run.ExecutionId = submitted.Execution.Id;
             if (run.StopRequested)
             {
-                // Stopped between preparing and submitting: StopAsync had no execution to cancel yet.
+                // Stopped between storing and submitting: StopAsync had no execution to cancel yet.
                 try
                 {
                     await runtime.CancelAsync(session.TenantId, submitted.Execution.Id, CancellationToken.None);
@@ -467,34 +361,15 @@ public sealed class ChatCoordinator(
                     // It already started (and then sees the stop) or ended.
                 }
 
-                await streamer.EndUnstartedAsync(turn, MessageStatus.Cancelled, null);
+                await streamer.EndUntakenAsync(run, MessageStatus.Cancelled, null);
             }
 
             return submitted.Execution.Id;
         }
         catch (Exception ex) when (ex is CapsExceededException or SubmissionRejectedException)
         {
-            await streamer.FinishAsync(turn, MessageStatus.Failed, $"The turn was not started: {ex.Message}", null, null, null);
+            await streamer.EndUntakenAsync(run, MessageStatus.Failed, $"The turn was not started: {ex.Message}");
             throw new ChatRefusedException(ex.Message);
-        }
-    }
-
-    /// <summary>Keeps "what the model saw" with the run; a failure to keep it is logged, never fails the turn.</summary>
-    private async Task SaveContextAsync(ChatSession session, ChatTurn turn, Guid executionId)
-    {
-        if (turn.Context is not { } plan)
-        {
-            return;
-        }
-
-        try
-        {
-            await runContexts.AddAsync(new RunContext(executionId, session.TenantId, session.Id, turn.Reply.Id, turn.Lease.ProviderName, turn.Lease.ModelId,
-                plan.Tokenizer, plan.IsEstimate, plan.ContextWindow, plan.Budget, plan.TotalTokens, plan.Parts, time.GetUtcNow()), CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Keeping the context of execution {ExecutionId} failed", executionId);
         }
     }
 

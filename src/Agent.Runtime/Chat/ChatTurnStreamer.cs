@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Agent.Domain.Configuration;
+using Agent.Domain.Context;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
+using Agent.Runtime.Chat.Context;
 using Agent.Runtime.Telemetry;
 using Agent.Runtime.Tools;
 using Microsoft.Extensions.AI;
@@ -10,13 +13,20 @@ using Microsoft.Extensions.Options;
 
 namespace Agent.Runtime.Chat;
 
+/// <summary>The reply as its turn left it, and the tool calls this turn made (their results are registered as artifacts).</summary>
+internal sealed record EndedTurn(SessionMessage Reply, IReadOnlyCollection<string> NewToolCallIds);
+
 /// <summary>
-/// Streams prepared turns and keeps the registry of live ones (one per session). Every write of a reply goes
+/// Runs turns and keeps the registry of live ones (one per session). Every write of a reply goes
 /// through the turn's write gate: interim snapshots (periodic flush, tool cards) and the final state are
 /// serialized, and nothing is persisted or published for a turn after its terminal write.
 /// </summary>
 public sealed class ChatTurnStreamer(
     IMessageStore messages,
+    ISessionStore sessions,
+    IChatClientSource clients,
+    TurnCompaction compaction,
+    IRunContextStore runContexts,
     ToolRegistry tools,
     AgentLoop agentLoop,
     IOptions<AgentOptions> options,
@@ -27,9 +37,14 @@ public sealed class ChatTurnStreamer(
     ILoggerFactory? loggers = null,
     TurnUsageBoard? usageBoard = null)
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     private readonly ConcurrentDictionary<Guid, LiveRun> runs = new();
-    private readonly ConcurrentDictionary<Guid, ChatTurn> turnsByMessage = new();
+    private readonly ConcurrentDictionary<Guid, ChatTurn> streaming = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> idle = new();
+
+    /// <summary>The session state key of the turn in flight (its execution and reply), kept while a handler streams it.</summary>
+    public const string TurnStateKey = "turn";
 
     /// <summary>Raised whenever a session's stored messages change; see <see cref="SessionChange"/> for ordering.</summary>
     public event Action<SessionChange>? SessionChanged;
@@ -41,67 +56,153 @@ public sealed class ChatTurnStreamer(
     /// <summary>Waits for a session's reply to end (tests and deletion).</summary>
     public Task WhenIdleAsync(Guid sessionId) => idle.TryGetValue(sessionId, out var done) ? done.Task : Task.CompletedTask;
 
-    /// <summary>How many turns are registered (live runs, prepared turns, idle waiters): all zero when nothing streams.</summary>
-    internal (int Runs, int Turns, int Waiters) RegistryCounts => (runs.Count, turnsByMessage.Count, idle.Count);
+    /// <summary>How many turns are registered (live runs, turns being streamed, idle waiters): all zero when nothing streams.</summary>
+    internal (int Runs, int Turns, int Waiters) RegistryCounts => (runs.Count, streaming.Count, idle.Count);
 
-    internal ChatTurn? TurnFor(Guid assistantMessageId) => turnsByMessage.GetValueOrDefault(assistantMessageId);
+    /// <summary>The turn a handler is streaming into this reply right now (a team member shows its approvals on it).</summary>
+    internal ChatTurn? StreamingTurnFor(Guid assistantMessageId) => streaming.GetValueOrDefault(assistantMessageId);
 
     internal void Publish(SessionChange change) => SessionChanged?.Invoke(change);
 
-    internal LiveRun Claim(Guid sessionId, Guid replyId, string initialText)
+    /// <summary>Marks the session busy with this reply, so the page shows it streaming and no second turn starts.</summary>
+    internal LiveRun Claim(string tenantId, Guid sessionId, Guid replyId, string initialText)
     {
-        var run = new LiveRun(sessionId, replyId, initialText, time);
+        var run = new LiveRun(sessionId, replyId, initialText, time) { TenantId = tenantId };
         if (!runs.TryAdd(sessionId, run))
         {
             run.Dispose();
             throw new ChatRefusedException("A reply is already streaming in this session; stop it first.");
         }
 
+        idle[sessionId] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         return run;
     }
 
-    /// <summary>Gives back a session claimed for a turn that never got prepared (its first writes failed).</summary>
-    internal void Unclaim(LiveRun run)
-    {
-        runs.TryRemove(new KeyValuePair<Guid, LiveRun>(run.SessionId, run));
-        run.Dispose();
-    }
+    /// <summary>Gives back a session claimed for a turn whose reply was never stored (its first writes failed).</summary>
+    internal void Unclaim(LiveRun run) => Release(run);
 
-    internal ChatTurn Prepare(LiveRun run, ChatClientLease lease, SessionMessage reply, List<Microsoft.Extensions.AI.ChatMessage> prompt)
+    /// <summary>
+    /// Ends a reply no handler took (stopped while its execution was queued, or refused at submit): the stored reply
+    /// gets its final status and the session is released. False when a handler has the reply (it writes the end).
+    /// </summary>
+    internal async Task<bool> EndUntakenAsync(LiveRun run, MessageStatus status, string? error)
     {
-        var turn = new ChatTurn(run, lease, reply, prompt);
-        idle[run.SessionId] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        turnsByMessage[reply.Id] = turn;
-        return turn;
-    }
-
-    /// <summary>Ends a turn its execution never took (stopped while queued, or refused): otherwise it would stay streaming and registered.</summary>
-    internal async Task<bool> EndUnstartedAsync(ChatTurn turn, MessageStatus status, string? error)
-    {
-        if (!turn.IsUnstarted)
+        if (!run.TryEndUntaken())
         {
             return false;
         }
 
-        await FinishAsync(turn, status, error, null, null, null);
+        await EndWithoutStreamingAsync(run, status, error);
         return true;
     }
 
-    /// <summary>Streams the reply of a prepared turn; runs inside the send_message execution.</summary>
-    internal async Task<MessageStatus> StreamAsync(ChatTurn turn, Guid executionId, CancellationToken executionToken)
+    /// <summary>Writes the final status of a reply that streamed nothing in this turn, and releases the session.</summary>
+    private async Task<SessionMessage?> EndWithoutStreamingAsync(LiveRun run, MessageStatus status, string? error)
     {
-        if (!turn.TryStart())
+        SessionMessage? final = null;
+        try
         {
-            return MessageStatus.Cancelled; // stopped before the execution started; already written as such
+            if (await messages.FindAsync(run.TenantId, run.AssistantMessageId, CancellationToken.None) is { Status: MessageStatus.Streaming } reply)
+            {
+                var now = time.GetUtcNow();
+                final = reply with { Status = status, Error = error, UpdatedAt = now > reply.UpdatedAt ? now : reply.UpdatedAt.AddTicks(1) };
+                await messages.UpdateAsync(final, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            Release(run, final);
         }
 
-        turn.Reply = turn.Reply with { ExecutionId = executionId };
+        return final;
+    }
+
+    /// <summary>
+    /// Runs one turn inside its send_message execution: reads the stored reply and the branch it answers, builds the
+    /// request (compacting the session first when it would not fit), and streams the reply. The same path for every
+    /// turn: new, queued before a restart, continued, retried, or going on after a tool decision.
+    /// </summary>
+    internal async Task<EndedTurn> RunTurnAsync(TurnRequest request, Domain.Runtime.ExecutionContext context, CancellationToken executionToken)
+    {
+        var reply = await messages.FindAsync(request.TenantId, request.ReplyId, executionToken);
+        if (reply is null || reply.SessionId != request.SessionId || reply.Role != MessageRole.Assistant)
+        {
+            throw new Domain.Runtime.PermanentIntentFailureException($"Reply {request.ReplyId} is not in session {request.SessionId}.");
+        }
+
+        // Claimed by the coordinator in this process, or by nobody: a turn queued before a restart claims the session now.
+        var run = runs.GetValueOrDefault(request.SessionId);
+        if (run is null || run.AssistantMessageId != reply.Id)
+        {
+            if (reply.Status != MessageStatus.Streaming)
+            {
+                return new EndedTurn(reply, []); // ended before it started (stopped while queued)
+            }
+
+            run = Claim(request.TenantId, request.SessionId, reply.Id, reply.Text);
+        }
+
+        if (!run.TryTake())
+        {
+            return new EndedTurn(await messages.FindAsync(request.TenantId, reply.Id, CancellationToken.None) ?? reply with { Status = MessageStatus.Cancelled }, []);
+        }
+
+        run.ExecutionId = context.ExecutionId;
+        reply = reply with { ExecutionId = context.ExecutionId };
+        ChatTurn? turn = null;
+        try
+        {
+            var session = await sessions.FindAsync(request.TenantId, request.SessionId, executionToken)
+                ?? throw new Domain.Runtime.PermanentIntentFailureException($"Session {request.SessionId} no longer exists.");
+            var lease = clients.Resolve(session with { ProviderName = request.ProviderName ?? reply.ProviderName ?? session.ProviderName, ModelId = request.ModelId ?? reply.ModelId ?? session.ModelId });
+            var anchor = request.AnchorId ?? (request.Mode == TurnMode.Reply ? reply.ParentId : reply.Id);
+            var (built, notice) = await compaction.BuildAsync(session, anchor, request.Instruction, context, executionToken);
+            turn = new ChatTurn(run, lease, reply, built.Prompt) { Notice = notice };
+            streaming[reply.Id] = turn;
+            await SaveContextAsync(turn, built.Plan, context.ExecutionId);
+            if (context.State.Session is { } sessionState)
+            {
+                await sessionState.SetAsync(TurnStateKey, JsonSerializer.Serialize(new { executionId = context.ExecutionId, messageId = reply.Id, mode = request.Mode.ToString().ToLowerInvariant() }, Json), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (turn is null)
+        {
+            // Refused before any provider call (blocked provider, a store failure): the reply says why.
+            var status = ex is OperationCanceledException && (run.StopRequested || executionToken.IsCancellationRequested) ? MessageStatus.Cancelled : MessageStatus.Failed;
+            var error = status == MessageStatus.Failed ? $"The turn could not start: {ex.Message}" : null;
+            if (ex is not ChatRefusedException and not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Turn {MessageId} could not start", reply.Id);
+            }
+
+            var final = await EndWithoutStreamingAsync(run, status, error);
+            return new EndedTurn(final ?? reply with { Status = status, Error = error }, []);
+        }
+
+        try
+        {
+            await StreamAsync(turn, context.ExecutionId, executionToken);
+            return new EndedTurn(turn.Reply, turn.ToolCallIds);
+        }
+        finally
+        {
+            streaming.TryRemove(new KeyValuePair<Guid, ChatTurn>(reply.Id, turn));
+            if (context.State.Session is { } sessionState)
+            {
+                await sessionState.RemoveAsync(TurnStateKey, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Streams the reply of a turn the handler built.</summary>
+    private async Task StreamAsync(ChatTurn turn, Guid executionId, CancellationToken executionToken)
+    {
         var run = turn.Run;
         var lease = turn.Lease;
         var prompt = turn.TakePrompt();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(run.Token, executionToken);
         var reply = turn.Reply;
-        var streaming = options.Value.Streaming;
+        var streamingOptions = options.Value.Streaming;
         var started = time.GetTimestamp();
         long? firstTokenAt = null;
         var lastFlush = started;
@@ -119,7 +220,7 @@ public sealed class ChatTurnStreamer(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = run.SessionId, ["MessageId"] = run.AssistantMessageId, ["Provider"] = lease.ProviderName });
         try
         {
-            var loopRequest = await tools.PrepareTurnAsync(reply.TenantId, reply.SessionId, reply.ExecutionId, linked.Token);
+            var loopRequest = await tools.PrepareTurnAsync(reply.TenantId, reply.SessionId, executionId, linked.Token);
             var callbacks = new AgentLoopCallbacks
             {
                 ToolCallRequested = (call, _) => PublishToolPartAsync(turn, call.ToCallPart()),
@@ -144,7 +245,7 @@ public sealed class ChatTurnStreamer(
                     }
                 }
 
-                if (chunksSinceFlush >= streaming.FlushTokenCount || time.GetElapsedTime(lastFlush).TotalMilliseconds >= streaming.FlushIntervalMs)
+                if (chunksSinceFlush >= streamingOptions.FlushTokenCount || time.GetElapsedTime(lastFlush).TotalMilliseconds >= streamingOptions.FlushIntervalMs)
                 {
                     await WriteInterimAsync(turn, publish: false);
                     lastFlush = time.GetTimestamp();
@@ -170,7 +271,20 @@ public sealed class ChatTurnStreamer(
         var seconds = firstTokenAt is { } from ? time.GetElapsedTime(from, end).TotalSeconds : 0;
         var rate = usage?.OutputTokenCount is > 0 && seconds > 0 ? usage.OutputTokenCount.Value / seconds : (double?)null;
         await FinishAsync(turn, status, error, usage, ttft, rate, time.GetElapsedTime(started, end).TotalMilliseconds, recorder.Retries);
-        return status;
+    }
+
+    /// <summary>Keeps "what the model saw" with the execution; a failure to keep it is logged, never fails the turn.</summary>
+    private async Task SaveContextAsync(ChatTurn turn, ContextPlan plan, Guid executionId)
+    {
+        try
+        {
+            await runContexts.AddAsync(new RunContext(executionId, turn.Reply.TenantId, turn.Reply.SessionId, turn.Reply.Id, turn.Lease.ProviderName, turn.Lease.ModelId,
+                plan.Tokenizer, plan.IsEstimate, plan.ContextWindow, plan.Budget, plan.TotalTokens, plan.Parts, time.GetUtcNow()), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Keeping the context of execution {ExecutionId} failed", executionId);
+        }
     }
 
     /// <summary>A tool call or result goes on the reply at once (persisted and pushed), so its card shows while the turn runs.</summary>
@@ -254,27 +368,35 @@ public sealed class ChatTurnStreamer(
             }
             finally
             {
-                runs.TryRemove(new KeyValuePair<Guid, LiveRun>(run.SessionId, run));
-                turnsByMessage.TryRemove(new KeyValuePair<Guid, ChatTurn>(run.AssistantMessageId, turn));
-                run.Complete();
-                run.Dispose();
-                try
-                {
-                    Publish(new SessionChange(run.SessionId, [final], null));
-                }
-                finally
-                {
-                    // Last: whoever waits for the session to be idle sees the run completed and its final change published.
-                    if (idle.TryRemove(run.SessionId, out var done))
-                    {
-                        done.TrySetResult();
-                    }
-                }
+                Release(run, final);
             }
         }
         finally
         {
             turn.WriteGate.Release();
+        }
+    }
+
+    /// <summary>Frees the session: the run completes, the final copy of the reply (if any) is pushed, then idle waiters go on.</summary>
+    private void Release(LiveRun run, SessionMessage? final = null)
+    {
+        runs.TryRemove(new KeyValuePair<Guid, LiveRun>(run.SessionId, run));
+        run.Complete();
+        run.Dispose();
+        try
+        {
+            if (final is not null)
+            {
+                Publish(new SessionChange(run.SessionId, [final], null));
+            }
+        }
+        finally
+        {
+            // Last: whoever waits for the session to be idle sees the run completed and its final change published.
+            if (idle.TryRemove(run.SessionId, out var done))
+            {
+                done.TrySetResult();
+            }
         }
     }
 

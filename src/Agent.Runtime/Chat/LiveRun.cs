@@ -15,6 +15,13 @@ public sealed class LiveRun : IDisposable
     private readonly TimeProvider time;
     private bool completed;
 
+    // Claimed (the reply is stored and its execution submitted or about to be) -> Streaming (the send_message
+    // handler took it) -> Ended. A stop before the handler took it ends it without any provider call.
+    private const int Claimed = 0;
+    private const int Taken = 1;
+    private const int Ended = 2;
+    private int state = Claimed;
+
     public LiveRun(Guid sessionId, Guid assistantMessageId, string initialText)
         : this(sessionId, assistantMessageId, initialText, TimeProvider.System)
     {
@@ -31,6 +38,18 @@ public sealed class LiveRun : IDisposable
     public Guid SessionId { get; }
 
     public Guid AssistantMessageId { get; }
+
+    /// <summary>The tenant whose reply this is (set by the streamer that claimed the session).</summary>
+    internal string TenantId { get; init; } = "";
+
+    /// <summary>The send_message execution streaming this reply, once the runtime accepted it.</summary>
+    public Guid? ExecutionId { get; internal set; }
+
+    /// <summary>The handler takes the reply; false when it was already ended (stopped before its execution started).</summary>
+    internal bool TryTake() => Interlocked.CompareExchange(ref state, Taken, Claimed) == Claimed;
+
+    /// <summary>Ends a reply no handler took; false when a handler has it (that handler writes its end).</summary>
+    internal bool TryEndUntaken() => Interlocked.CompareExchange(ref state, Ended, Claimed) == Claimed;
 
     public CancellationToken Token => cancellation.Token;
 

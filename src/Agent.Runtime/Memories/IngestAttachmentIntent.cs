@@ -60,7 +60,7 @@ public sealed class IngestAttachmentHandler(IAttachmentStore attachments, ISessi
 
         var textPath = Path.ChangeExtension(attachment.StoragePath, ".txt") == attachment.StoragePath ? attachment.StoragePath + ".text" : Path.ChangeExtension(attachment.StoragePath, ".txt");
         await File.WriteAllTextAsync(textPath, extracted.Text, cancellationToken);
-        var artifact = await artifacts.CreateAsync(context.TenantId, context.Intent, context.ExecutionId, new ArtifactDraft(
+        var artifact = await artifacts.CreateAsync(context.TenantId, context.IntentType, context.ExecutionId, new ArtifactDraft(
             "attachment.text",
             $"Text of {attachment.FileName} ({extracted.Kind}{(extracted.Pages is { } p ? $", {p} page(s)" : "")}, {extracted.Text.Length:N0} characters)",
             [],

@@ -18,7 +18,8 @@ public static class SummarizeDayIntent
     /// <summary>Idempotent (each episode is written or replaced), so a restart runs it again from the start.</summary>
     public static IntentMetadata Metadata { get; } = new(
         "Writes a daily episode (a summary per session) for a UTC day (metadata day=yyyy-MM-dd) with each session's chat client.",
-        new IntentPolicy(TimeSpan.FromMinutes(30), 3, RecoveryPolicy.Retry, BackoffOptions.Default));
+        new IntentPolicy(TimeSpan.FromMinutes(30), 3, RecoveryPolicy.Retry, BackoffOptions.Default),
+        Scope: IntentScope.Tenant);
 
     public static string IdempotencyKey(DateOnly day) => $"{Name}:{Format(day)}";
 

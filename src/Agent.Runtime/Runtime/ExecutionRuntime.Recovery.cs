@@ -17,6 +17,10 @@ public sealed partial class ExecutionRuntime
         {
             var registration = registry.TryResolve(record.Intent, out var reg) ? reg : null;
             var policy = registration?.Metadata.Policy.Recovery ?? RecoveryPolicy.Leave;
+            if (policy == RecoveryPolicy.RestartIfNeverStarted)
+            {
+                policy = record.StartedAt is null && record.Status is ExecutionStatus.Created or ExecutionStatus.Queued ? RecoveryPolicy.Retry : RecoveryPolicy.Leave;
+            }
             if (policy == RecoveryPolicy.Retry && record.Attempts >= registration!.Metadata.Policy.MaxAttempts)
             {
                 policy = RecoveryPolicy.Leave;
@@ -28,6 +32,7 @@ public sealed partial class ExecutionRuntime
                 _ when registration is null => $"Interrupted: the server stopped while this was {previous.ToString().ToLowerInvariant()}; intent '{record.Intent}' is not registered in this build, so it is left for you.",
                 RecoveryPolicy.Leave => $"Interrupted: the server stopped while this was {previous.ToString().ToLowerInvariant()}. Press Retry to run it again.",
                 RecoveryPolicy.Resume => "Interrupted by a restart; resuming from its last checkpoint.",
+                _ when previous is not ExecutionStatus.Running => "Interrupted by a restart before it started; running it now.",
                 _ => "Interrupted by a restart; retrying from the start.",
             };
             ExecutionLifecycle.EnsureCanTransition(record.Id, previous, ExecutionStatus.Interrupted);

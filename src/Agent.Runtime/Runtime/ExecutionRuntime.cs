@@ -77,6 +77,15 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
 
     public IntentRegistry Intents => registry;
 
+    /// <summary>The intent an execution runs, as the contract shapes it (an execution written before solution ids were kept gets the install's).</summary>
+    public Intent IntentOf(ExecutionRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new Intent(record.Intent, record.TenantId, record.SessionId, record.SolutionId ?? options.SolutionId,
+            JsonSerializer.Deserialize<Dictionary<string, string>>(record.ParametersJson, Json) ?? [],
+            JsonSerializer.Deserialize<Dictionary<string, string>>(record.MetadataJson, Json) ?? []);
+    }
+
     /// <summary>Executions recovered by the last start: (found, resumed or retried, left interrupted).</summary>
     public RecoveryReport? LastRecovery { get; private set; }
 
@@ -143,6 +152,16 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
             throw new SubmissionRejectedException("metadata is missing (use an empty map)");
         }
 
+        if (request.Parameters is null || request.Parameters.Keys.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new SubmissionRejectedException("parameters must be a map without blank keys (use an empty map)");
+        }
+
+        if (request.SolutionId is { } solution && solution != options.SolutionId)
+        {
+            throw new SubmissionRejectedException($"solutionId '{solution}' is not this install's ('{options.SolutionId}', Agent:SolutionId); omit it");
+        }
+
         IntentRegistration registration;
         try
         {
@@ -153,7 +172,15 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
             throw new SubmissionRejectedException(ex.Message);
         }
 
+        // Ids first: another tenant's id answers like an unknown one whatever else is wrong with the request.
         await EnsureTenantOwnsIdsAsync(request, registration, cancellationToken);
+        switch (registration.Metadata.Scope)
+        {
+            case IntentScope.Session when request.SessionId is null:
+                throw new SubmissionRejectedException($"intent '{registration.IntentType}' acts on a session: sessionId is required");
+            case IntentScope.Tenant when request.SessionId is not null:
+                throw new SubmissionRejectedException($"intent '{registration.IntentType}' acts on the whole tenant: omit sessionId");
+        }
 
         if (request.IdempotencyKey is null)
         {
@@ -336,20 +363,23 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
 
         foreach (var key in registration.Metadata.OwnedIdKeys)
         {
-            if (!request.Metadata.TryGetValue(key.Key, out var raw))
+            foreach (var (place, map) in new[] { ("parameter", request.Parameters), ("metadata", request.Metadata) })
             {
-                continue;
-            }
+                if (!map.TryGetValue(key.Key, out var raw))
+                {
+                    continue;
+                }
 
-            var kind = OwnedIdKey.Describe(key.Kind);
-            if (!Guid.TryParse(raw, out var id) || id == Guid.Empty)
-            {
-                throw new SubmissionRejectedException($"metadata '{key.Key}' must be a GUID: the id of the {kind}");
-            }
+                var kind = OwnedIdKey.Describe(key.Kind);
+                if (!Guid.TryParse(raw, out var id) || id == Guid.Empty)
+                {
+                    throw new SubmissionRejectedException($"{place} '{key.Key}' must be a GUID: the id of the {kind}");
+                }
 
-            if (!await ownership.OwnsAsync(request.TenantId, key.Kind, id, cancellationToken))
-            {
-                throw new SubmissionNotFoundException($"{kind} {id} does not exist");
+                if (!await ownership.OwnsAsync(request.TenantId, key.Kind, id, cancellationToken))
+                {
+                    throw new SubmissionNotFoundException($"{kind} {id} does not exist");
+                }
             }
         }
     }
@@ -358,10 +388,13 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
     {
         admission.EnsureCanQueue(request.TenantId);
         var now = time.GetUtcNow();
-        var record = new ExecutionRecord(Guid.NewGuid(), request.TenantId, registration.IntentType, registration.HandlerName, request.SessionId, request.SolutionId,
-            ExecutionStatus.Created, 0, "Created.", 0, null, request.IdempotencyKey, JsonSerializer.Serialize(request.Metadata, Json), now, null, null);
+        var record = new ExecutionRecord(Guid.NewGuid(), request.TenantId, registration.IntentType, registration.HandlerName, request.SessionId, request.SolutionId ?? options.SolutionId,
+            ExecutionStatus.Created, 0, "Created.", 0, null, request.IdempotencyKey, JsonSerializer.Serialize(request.Metadata, Json), now, null, null)
+        {
+            ParametersJson = JsonSerializer.Serialize(request.Parameters, Json),
+        };
         var created = await journal.CreateAsync(record, Entry(record, WalEntryKind.LifecycleTransition, "execution.created",
-            new { to = nameof(ExecutionStatus.Created), intent = record.Intent, handler = record.HandlerName, sessionId = record.SessionId, idempotencyKey = record.IdempotencyKey, metadata = request.Metadata }, now), cancellationToken);
+            new { to = nameof(ExecutionStatus.Created), intent = record.Intent, handler = record.HandlerName, sessionId = record.SessionId, idempotencyKey = record.IdempotencyKey, parameters = request.Parameters, metadata = request.Metadata }, now), cancellationToken);
         feed.Publish(new ExecutionChange(record, created));
 
         var a = active.GetOrAdd(record.Id, _ => new ActiveExecution(record, stopping.Token));
@@ -606,9 +639,8 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         try
         {
             var record = a.Record;
-            var metadata = JsonSerializer.Deserialize<Dictionary<string, string>>(record.MetadataJson, Json) ?? [];
-            var context = ExecutionContext.Create(record.Id, record.Intent, record.TenantId, record.SessionId, record.SolutionId, state.For(record),
-                new ExecutionWalAppender(this, a), metadata, record.CreatedAt, new ExecutionProgress(this, a), attempt, isResume);
+            var context = ExecutionContext.Create(record.Id, IntentOf(record), record.TenantId, record.SessionId, record.SolutionId ?? options.SolutionId, state.For(record),
+                new ExecutionWalAppender(this, a), IntentOf(record).Metadata, record.CreatedAt, new ExecutionProgress(this, a), attempt, isResume);
             var result = await registration.Handler.HandleAsync(context, linked.Token).WaitAsync(linked.Token);
             return new Outcome(OutcomeKind.Completed, result, null, false);
         }

@@ -14,6 +14,11 @@ public sealed class ExecutionRuntimeOptions
     /// <summary>How long a stopping host waits for handlers to observe cancellation.</summary>
     public int ShutdownDrainMilliseconds { get; set; } = 3000;
 
+    /// <summary>The install's solution id (<c>Agent:SolutionId</c>): every execution's context carries it.</summary>
+    public string SolutionId { get; set; } = DefaultSolutionId;
+
+    public const string DefaultSolutionId = "personal-agent-chat";
+
     /// <summary>Seed of the backoff jitter; null seeds from the system.</summary>
     public int? JitterSeed { get; set; }
 }

@@ -2,14 +2,20 @@ using Agent.Domain.Runtime;
 
 namespace Agent.Runtime.Runtime;
 
-/// <summary>A request to run an intent.</summary>
+/// <summary>
+/// A request to run an intent. <see cref="Parameters"/> carry what the handler needs to do the work (ids, provider,
+/// model); <see cref="Metadata"/> what is about the request. A null solution id means the install's.
+/// </summary>
 public sealed record ExecutionRequest(
     string Intent,
     string TenantId,
     Guid? SessionId,
     string? SolutionId,
     IReadOnlyDictionary<string, string> Metadata,
-    string? IdempotencyKey);
+    string? IdempotencyKey)
+{
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>The execution a submission names, and whether this submission created it.</summary>
 public sealed record SubmitOutcome(ExecutionRecord Execution, bool Created);

@@ -5,8 +5,11 @@ namespace Agent.Runtime.Runtime;
 /// <summary>An intent to register at boot; add with <see cref="RuntimeServiceCollectionExtensions.AddIntent"/>.</summary>
 public sealed record IntentDefinition(string IntentType, string HandlerName, Func<IServiceProvider, IIntentHandler> Handler, IntentMetadata Metadata);
 
-public static class RuntimeServiceCollectionExtensions
+public static partial class RuntimeServiceCollectionExtensions
 {
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
+    private static partial System.Text.RegularExpressions.Regex SolutionIdPattern();
+
     /// <summary>The execution runtime, its stores' services, the diagnostic intents, and its hosted start-up recovery.</summary>
     public static IServiceCollection AddExecutionRuntime(this IServiceCollection services, IConfiguration configuration)
     {
@@ -14,6 +17,8 @@ public static class RuntimeServiceCollectionExtensions
             .Bind(configuration.GetSection(ExecutionRuntimeOptions.SectionName))
             .Validate(o => o.MaxQueuedPerTenant >= 1, "Agent:Runtime:MaxQueuedPerTenant must be at least 1 (executions of one tenant that may wait for a slot).")
             .Validate(o => o.ShutdownDrainMilliseconds >= 0, "Agent:Runtime:ShutdownDrainMilliseconds must be 0 or more.")
+            .Configure(o => o.SolutionId = configuration["Agent:SolutionId"] ?? ExecutionRuntimeOptions.DefaultSolutionId)
+            .Validate(o => SolutionIdPattern().IsMatch(o.SolutionId), "Agent:SolutionId must be 1-64 characters of lower-case letters, digits, '.', '_' or '-' (default personal-agent-chat).")
             .ValidateOnStart();
         services.AddSingleton(sp =>
         {

@@ -103,7 +103,7 @@ public sealed class RunTeamTaskHandler(
                 await tasks.UpdateAsync(run.Snapshot(time.GetUtcNow()), CancellationToken.None);
 
                 // A member's call that waits for the person shows (with Approve/Deny) on the chat reply that started the run.
-                if (call.Verdict == ApprovalVerdict.Ask && chat.TurnFor(task.ReplyMessageId) is { } parentTurn)
+                if (call.Verdict == ApprovalVerdict.Ask && chat.StreamingTurnFor(task.ReplyMessageId) is { } parentTurn)
                 {
                     lock (surfaced)
                     {
@@ -123,7 +123,7 @@ public sealed class RunTeamTaskHandler(
                     wasSurfaced = surfaced.Contains(call.CallId);
                 }
 
-                if (wasSurfaced && chat.TurnFor(task.ReplyMessageId) is { } parentTurn)
+                if (wasSurfaced && chat.StreamingTurnFor(task.ReplyMessageId) is { } parentTurn)
                 {
                     await chat.PublishToolPartAsync(parentTurn, call.ToResultPart());
                 }

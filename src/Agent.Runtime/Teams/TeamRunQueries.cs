@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
 using Agent.Domain.Teams;
@@ -42,8 +41,6 @@ public sealed record TeamRunSummary(Guid RootExecutionId, Guid SessionId, Guid R
 /// <summary>The read side of team runs: trees of executions with their agents, tokens and cost.</summary>
 public sealed class TeamRunQueries(ExecutionRuntime runtime, ITeamTaskStore tasks, IMessageStore messages, ISessionStore sessions, TimeProvider time)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>The execution and its descendants, or null when the tenant has no such execution.</summary>
     public async Task<RunTreeNode?> TreeAsync(string tenantId, Guid executionId, CancellationToken cancellationToken)
     {
@@ -100,8 +97,7 @@ public sealed class TeamRunQueries(ExecutionRuntime runtime, ITeamTaskStore task
             agent = (await sessions.FindAsync(execution.TenantId, sessionId, cancellationToken))?.AgentProfileId;
         }
 
-        var metadata = JsonSerializer.Deserialize<Dictionary<string, string>>(execution.MetadataJson, Json);
-        if (metadata is not null && metadata.TryGetValue(SendMessageIntent.MessageIdKey, out var id) && Guid.TryParse(id, out var replyId)
+        if (SendMessageIntent.ReplyIdOf(execution) is { } replyId
             && await messages.FindAsync(execution.TenantId, replyId, cancellationToken) is { } reply)
         {
             input = reply.Usage?.InputTokens ?? 0;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Agent.Domain.Configuration;
 using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
@@ -35,7 +34,6 @@ public sealed class TeamRunService(
     TurnUsageBoard coordinatorUsage,
     TimeProvider time)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<Guid, TeamRunBudget> budgets = new();
 
     public ITeamTaskStore Tasks => tasks;
@@ -56,8 +54,7 @@ public sealed class TeamRunService(
         }
 
         var turn = await runtime.FindAsync(tenantId, executionId, cancellationToken);
-        var metadata = turn is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(turn.MetadataJson, Json);
-        return metadata is not null && metadata.TryGetValue(SendMessageIntent.MessageIdKey, out var id) && Guid.TryParse(id, out var replyId)
+        return turn is not null && SendMessageIntent.ReplyIdOf(turn) is { } replyId
             ? new TeamRunPosition(team, 0, executionId, replyId)
             : null;
     }

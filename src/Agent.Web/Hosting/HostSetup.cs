@@ -102,6 +102,7 @@ public static class HostSetup
         builder.Services.AddSingleton<ChatCoordinator>();
         builder.Services.AddSingleton<ChatContextService>();
         builder.Services.AddSingleton<SessionCompactor>();
+        builder.Services.AddSingleton<TurnCompaction>();
         builder.Services.AddSingleton<CheckpointService>();
         builder.Services.AddIntent(CompactSessionIntent.Name, nameof(CompactSessionHandler), sp => new CompactSessionHandler(sp.GetRequiredService<SessionCompactor>()), CompactSessionIntent.Metadata);
         builder.Services.AddSingleton<MemoryService>();

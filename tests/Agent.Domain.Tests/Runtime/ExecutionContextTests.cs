@@ -13,12 +13,17 @@ public sealed class ExecutionContextTests
     private StateSurface State(Guid? sessionId = null, string tenant = Tenant, Guid? executionId = null) =>
         new(new FakeScope(StateScopes.Execution(tenant, executionId ?? id)), sessionId is { } s ? new FakeScope(StateScopes.Session(tenant, s)) : null);
 
+    private const string Solution = "personal-agent-chat";
+
     private ExecutionContext Create(
-        Guid? executionId = null, string? intent = "demo", string? tenant = Tenant, Guid? sessionId = null, string? solution = null,
+        Guid? executionId = null, string? intent = "demo", string? tenant = Tenant, Guid? sessionId = null, string? solution = Solution,
         StateSurface? state = null, bool nullState = false, IWalAppender? wal = null, bool nullWal = false,
-        IReadOnlyDictionary<string, string>? metadata = null, bool nullMetadata = false, DateTimeOffset? created = null, bool nullProgress = false) =>
+        IReadOnlyDictionary<string, string>? metadata = null, bool nullMetadata = false, DateTimeOffset? created = null, bool nullProgress = false,
+        Intent? intentObject = null) =>
         ExecutionContext.Create(
-            executionId ?? id, intent, tenant, sessionId, solution,
+            executionId ?? id,
+            intentObject ?? (intent is null ? null : new Intent(intent, tenant ?? "", sessionId, solution ?? "", new Dictionary<string, string> { ["p"] = "1" }, metadata ?? new Dictionary<string, string>())),
+            tenant, sessionId, solution,
             nullState ? null : state ?? State(sessionId),
             nullWal ? null : wal ?? new FakeWal(executionId ?? id, tenant ?? Tenant),
             nullMetadata ? null : metadata ?? new Dictionary<string, string>(),
@@ -32,6 +37,10 @@ public sealed class ExecutionContextTests
         Assert.Equal(id, context.ExecutionId);
         Assert.Equal(session, context.SessionId);
         Assert.Equal("3", context.MetadataValue("steps"));
+        Assert.Equal("demo", context.IntentType);
+        Assert.Equal("1", context.ParameterValue("p"));
+        Assert.Equal("3", context.ParameterValue("steps")); // a request from before parameters existed named them in the metadata
+        Assert.Equal(Solution, context.SolutionId);
         Assert.Equal(StateScopes.Session(Tenant, session), context.State.Session!.Scope);
         Assert.Equal($"session:local:{session:D}", context.State.Session.Scope);
         Assert.Equal(1, context.Attempt);
@@ -43,7 +52,7 @@ public sealed class ExecutionContextTests
         { "intent", "missing" },
         { "tenant_id", "missing" },
         { "session_id", "empty" },
-        { "solution_id", "blank" },
+        { "solution_id", "missing" },
         { "state", "missing" },
         { "wal", "missing" },
         { "metadata", "missing" },
@@ -108,5 +117,17 @@ public sealed class ExecutionContextTests
     {
         var ex = Assert.Throws<ExecutionContextValidationException>(() => Create(metadata: new Dictionary<string, string> { [" "] = "x" }));
         Assert.Equal("metadata", ex.Field);
+    }
+
+    [Fact]
+    public void An_intent_that_names_another_tenant_session_or_solution_is_inconsistent()
+    {
+        Intent Of(string tenant = Tenant, Guid? sessionId = null, string solution = Solution) => new("demo", tenant, sessionId, solution, new Dictionary<string, string>(), new Dictionary<string, string>());
+
+        Assert.Contains("tenant 'other'", Assert.Throws<ExecutionContextValidationException>(() => Create(intentObject: Of(tenant: "other"))).Message, StringComparison.Ordinal);
+        Assert.Equal("intent", Assert.Throws<ExecutionContextValidationException>(() => Create(sessionId: session, intentObject: Of())).Field);
+        Assert.Equal("intent", Assert.Throws<ExecutionContextValidationException>(() => Create(intentObject: Of(sessionId: session))).Field);
+        Assert.Equal("intent", Assert.Throws<ExecutionContextValidationException>(() => Create(intentObject: Of(solution: "another-app"))).Field);
+        Assert.Equal("intent", Assert.Throws<ExecutionContextValidationException>(() => Create(intentObject: Of() with { Parameters = null! })).Field);
     }
 }

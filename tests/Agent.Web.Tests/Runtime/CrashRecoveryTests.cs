@@ -144,7 +144,7 @@ public sealed class CrashRecoveryTests
     }
 
     /// <summary>The real app as a child process (the apphost from src/Agent.Web's build output).</summary>
-    private sealed class AppProcess : IAsyncDisposable
+    internal sealed class AppProcess : IAsyncDisposable
     {
         private readonly Process process;
         private readonly StringBuilder output;
@@ -158,7 +158,8 @@ public sealed class CrashRecoveryTests
 
         public HttpClient Client { get; }
 
-        public static async Task<AppProcess> StartAsync(string database)
+        /// <param name="settings">More command-line settings (<c>--Key=value</c>), after the defaults so they win.</param>
+        public static async Task<AppProcess> StartAsync(string database, params string[] settings)
         {
             var port = FreePort();
             var start = new ProcessStartInfo(AppHost())
@@ -171,6 +172,11 @@ public sealed class CrashRecoveryTests
             start.ArgumentList.Add($"--contentRoot={TestPaths.RepositoryRoot}");
             start.ArgumentList.Add($"--Agent:Storage:DatabasePath={database}");
             start.ArgumentList.Add("--Agent:Caps:MaxConcurrentCallsTenant=16");
+            foreach (var setting in settings)
+            {
+                start.ArgumentList.Add(setting);
+            }
+
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
             var output = new StringBuilder();
             var process = Process.Start(start)!;

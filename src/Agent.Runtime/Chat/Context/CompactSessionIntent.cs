@@ -12,11 +12,16 @@ public static class CompactSessionIntent
     /// <summary>The message the compacted branch ends at (the turn that needed the room).</summary>
     public const string LeafKey = "leafMessageId";
 
-    /// <summary>One attempt: a failed summarizer must not hold the waiting turn back; it goes on without the summary.</summary>
+    /// <summary>
+    /// One attempt: a failed summarizer must not hold the waiting turn back; it goes on without the summary. It runs in
+    /// the slot of the turn that waits for it (a tenant cap of 1 would otherwise leave both waiting).
+    /// </summary>
     public static IntentMetadata Metadata { get; } = new(
         "Summarizes the oldest turns of a session into a compaction checkpoint so the session fits the model's context window.",
         new IntentPolicy(TimeSpan.FromMinutes(10), 1, RecoveryPolicy.Leave, BackoffOptions.Default),
-        IdKeys: [new(LeafKey, OwnedIdKind.Message)]);
+        RunsInParentSlot: true,
+        IdKeys: [new(LeafKey, OwnedIdKind.Message)],
+        Scope: IntentScope.Session);
 }
 
 public sealed class CompactSessionHandler(SessionCompactor compactor) : IIntentHandler
@@ -29,9 +34,9 @@ public sealed class CompactSessionHandler(SessionCompactor compactor) : IIntentH
             throw new PermanentIntentFailureException("compact_session needs the session id.");
         }
 
-        if (!Guid.TryParse(context.MetadataValue(CompactSessionIntent.LeafKey), out var leafId))
+        if (!Guid.TryParse(context.ParameterValue(CompactSessionIntent.LeafKey), out var leafId))
         {
-            throw new PermanentIntentFailureException($"metadata '{CompactSessionIntent.LeafKey}' must be the id of the message the branch ends at.");
+            throw new PermanentIntentFailureException($"parameter '{CompactSessionIntent.LeafKey}' must be the id of the message the branch ends at.");
         }
 
         try
