@@ -88,6 +88,43 @@ public sealed class TurnRecoveryTests
         }
     }
 
+    /// <summary>
+    /// A database the previous release left after a SIGKILL (tests/Fixtures/upgrade/README.md) opens after the
+    /// migrations, and its turns recover by today's rules: the queued one (which named its reply only in the
+    /// metadata) runs, the streaming one is interrupted, and the one waiting for approval goes on when approved.
+    /// </summary>
+    [Fact]
+    public async Task A_database_of_the_previous_release_killed_with_turns_in_flight_opens_and_recovers_by_the_new_rules()
+    {
+        var database = TestPaths.NewDatabasePath();
+        File.Copy(Path.Combine(TestPaths.RepositoryRoot, "tests", "Fixtures", "upgrade", "release-0.1.0.db"), database);
+        var awaiting = Turn("89214f72-2a86-4226-ad01-e5c3bec2f845", "f1a81e55-8f9f-44d5-98ff-9f7db812c9fb");
+        var streamed = Turn("dc7c4e86-302c-4bcc-b2e0-f4e4bb708787", "1f49efc0-8d85-4738-8308-2c35b4593c11");
+        var queued = Turn("8b81cb5f-b2c6-4fbd-93d7-c5567352893b", "6ab2e60b-1774-49c8-922e-7363a2263926");
+
+        await using var app = await AppProcess.StartAsync(database, Settings);
+        var client = app.Client;
+
+        var ran = await WaitForReplyAsync(client, queued, "complete");
+        Assert.Contains("queued before the upgrade", ran.GetProperty("text").GetString(), StringComparison.Ordinal);
+
+        var cut = await ReplyAsync(client, streamed);
+        Assert.Equal("interrupted", cut.GetProperty("status").GetString());
+        Assert.Equal(67, cut.GetProperty("text").GetString()!.Length);
+
+        Assert.Equal(InterruptedReplyRecovery.AwaitingApprovalReason, (await ReplyAsync(client, awaiting)).GetProperty("error").GetString());
+        var pending = Assert.Single(await PendingApprovalsAsync(client));
+        using (var approved = await client.PostAsync(new Uri($"/api/tools/approvals/{pending.GetProperty("id").GetGuid()}/approve", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        }
+
+        Assert.Contains("Tool results received", (await WaitForReplyAsync(client, awaiting, "complete")).GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    private static JsonElement Turn(string sessionId, string replyId) =>
+        JsonSerializer.SerializeToElement(new { sessionId = Guid.Parse(sessionId), assistantMessageId = Guid.Parse(replyId) });
+
     private static Guid ExecutionOf(JsonElement turn) => turn.GetProperty("executionId").GetGuid();
 
     private static async Task<Guid> NewSessionAsync(HttpClient client, string title)
