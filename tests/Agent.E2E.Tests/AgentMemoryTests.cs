@@ -36,7 +36,7 @@ public sealed class AgentMemoryTests(ChatFixture fixture) : IClassFixture<ChatFi
         // Another session: the question goes to the model with the agent's fact recalled.
         await page.Locator("[data-new-chat]").ClickAsync();
         await Assertions.Expect(page).Not.ToHaveURLAsync(chatUrl);
-        await page.WaitForURLAsync("**/chat/*");
+        await Workbench.ExpectChatOpenAsync(page);
         const string question = "When is the Nordwind Logistics quarterly report due?";
         await Workbench.SendAsync(page, question);
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");

@@ -52,30 +52,14 @@ public sealed class ChatFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    /// <summary>
-    /// Opens the app and starts a new chat. If the click does not lead to the new session within 15 s, the app's
-    /// recent output is written to the test log and the click is tried once more (so a slow CI machine shows its
-    /// evidence instead of only a timeout).
-    /// </summary>
+    /// <summary>Opens the app and starts a new chat.</summary>
     public async Task<IPage> OpenNewChatAsync()
     {
         var page = await NewPageAsync();
         await page.GotoAsync("/");
         await page.Locator("[data-interactive=true]").WaitForAsync();
-        for (var attempt = 1; ; attempt++)
-        {
-            await page.Locator("[data-new-chat]").ClickAsync();
-            try
-            {
-                await page.WaitForURLAsync("**/chat/*", new() { Timeout = 15_000 });
-                break;
-            }
-            catch (TimeoutException) when (attempt == 1)
-            {
-                Console.WriteLine("New chat did not open within 15 s; app output tail:\n" + string.Join('\n', App.Output.Split('\n').TakeLast(40)));
-            }
-        }
-
+        await page.Locator("[data-new-chat]").ClickAsync();
+        await Workbench.ExpectChatOpenAsync(page);
         await page.Locator("[data-composer-ready=true]").WaitForAsync();
         return page;
     }

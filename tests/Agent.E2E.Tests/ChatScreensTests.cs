@@ -63,7 +63,7 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
         await Assertions.Expect(page.Locator("[data-more-sessions]")).ToBeVisibleAsync();
 
         await page.Locator(".session-link").Filter(new() { HasText = "Long session of 10000 messages" }).ClickAsync();
-        await page.WaitForURLAsync($"**/chat/{seeded.LongSessions[0].Session}");
+        await Workbench.ExpectChatOpenAsync(page, seeded.LongSessions[0].Session.ToString());
         var newest = page.Locator($"article[data-message-id='{seeded.LongSessions[0].Last}']");
         await Assertions.Expect(newest).ToContainTextAsync("Seeded message 9999");
         await Assertions.Expect(page.Locator("article.message")).ToHaveCountAsync(50);

@@ -35,7 +35,7 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
             await page.GotoAsync("/");
             await page.Locator("[data-interactive=true]").WaitForAsync();
             await page.Locator("[data-new-chat]").ClickAsync();
-            await page.WaitForURLAsync("**/chat/*");
+            await Workbench.ExpectChatOpenAsync(page);
             await page.Locator("[data-composer-ready=true]").WaitForAsync();
             var gauge = page.Locator("[data-context-gauge]");
             await Assertions.Expect(gauge).ToHaveAttributeAsync("data-window", "600");
@@ -127,7 +127,8 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
             await dialog.Locator("[data-checkpoint][data-kind=compaction] [data-checkpoint-fork]").ClickAsync();
             await Assertions.Expect(dialog).ToHaveCountAsync(2);
             await dialog.Last.GetByRole(AriaRole.Button, new() { Name = "Fork", Exact = true }).ClickAsync();
-            await page.WaitForURLAsync(url => url != original && url.Contains("/chat/", StringComparison.Ordinal));
+            await Assertions.Expect(page).Not.ToHaveURLAsync(original);
+            await Workbench.ExpectChatOpenAsync(page);
             await Assertions.Expect(page.Locator("#panel-title-chat")).ToContainTextAsync("Fork of");
             await Assertions.Expect(page.Locator("[data-compaction-marker]")).ToHaveCountAsync(1); // the summary came along
             await page.Locator("[data-composer-ready=true]").WaitForAsync();

@@ -30,7 +30,7 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
 
         // Another session: the question's reply was generated from a prompt that carried the fact.
         await page.Locator("[data-new-chat]").ClickAsync();
-        await page.WaitForURLAsync("**/chat/*");
+        await Workbench.ExpectChatOpenAsync(page);
         await page.Locator("[data-composer-ready=true]").WaitForAsync();
         await Workbench.SendAsync(page, "When is the birthday party of Clara?");
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");

@@ -48,7 +48,7 @@ public sealed partial class SecurityHardeningTests(ChatFixture fixture) : IClass
 
         // A chat turn (streamed over the circuit's WebSocket, rendered markdown), a file by the paperclip, the theme, every panel.
         await page.Locator("[data-new-chat]").ClickAsync();
-        await page.WaitForURLAsync("**/chat/*");
+        await Workbench.ExpectChatOpenAsync(page);
         var chooser = await page.RunAndWaitForFileChooserAsync(() => page.Locator("[data-attach]").ClickAsync());
         await chooser.SetFilesAsync(new FilePayload { Name = "notes.txt", MimeType = "text/plain", Buffer = "The launch is in March."u8.ToArray() });
         await Assertions.Expect(page.Locator("[data-attachment='notes.txt']")).ToHaveAttributeAsync("data-attachment-state", "ready", new() { Timeout = 30_000 });

@@ -58,7 +58,7 @@ public sealed class SignInTests(BrowserFixture fixture) : IClassFixture<BrowserF
         await Assertions.Expect(page.Locator("[data-sessions] [data-state=empty]")).ToBeVisibleAsync();
 
         await page.Locator("[data-new-chat]").ClickAsync();
-        await page.WaitForURLAsync("**/chat/*");
+        await Workbench.ExpectChatOpenAsync(page);
         await Workbench.SendAsync(page, "acme launch plan");
         await Assertions.Expect(page.Locator("[data-sessions] .session-title").Filter(new() { HasText = "acme launch plan" })).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("[data-sessions]")).Not.ToContainTextAsync("owner only");

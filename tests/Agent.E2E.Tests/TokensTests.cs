@@ -37,7 +37,8 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
         {
             var previous = page.Url;
             await page.Locator("[data-new-chat]").ClickAsync();
-            await page.WaitForURLAsync(url => url != previous && url.Contains("/chat/", StringComparison.Ordinal));
+            await Assertions.Expect(page).Not.ToHaveURLAsync(previous);
+            await Workbench.ExpectChatOpenAsync(page);
             await Assertions.Expect(page.Locator("article.message")).ToHaveCountAsync(0);
             await page.Locator("[data-composer-ready=true]").WaitForAsync();
             await Workbench.SendAsync(page, text);
@@ -140,7 +141,7 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
         await Workbench.SetThemeAsync(page, "light");
         var tokensUrl = page.Url;
         await page.Locator("[data-new-chat]").ClickAsync();
-        await page.WaitForURLAsync(url => url != tokensUrl && url.Contains("/chat/", StringComparison.Ordinal));
+        await Workbench.ExpectChatOpenAsync(page);
         await page.Locator("[data-composer-ready=true]").WaitForAsync();
         await Workbench.SendAsync(page, "Use your tools [scenario:tool-call]");
         var answered = page.Locator("article.role-assistant").Last;

@@ -59,7 +59,7 @@ public sealed class VoiceFixture : IAsyncLifetime
         await page.GotoAsync("/");
         await page.Locator("[data-interactive=true]").WaitForAsync();
         await page.Locator("[data-new-chat]").ClickAsync();
-        await page.WaitForURLAsync("**/chat/*");
+        await Workbench.ExpectChatOpenAsync(page);
         await page.Locator("[data-composer-ready=true]").WaitForAsync();
         return page;
     }

@@ -38,6 +38,14 @@ internal static class Workbench
     }
 
     /// <summary>A browser context for an app that asks for sign-in (reached at its non-loopback address).</summary>
+    /// <summary>
+    /// Waits until the page shows a chat session's address. Polls the page's URL instead of waiting for a navigation
+    /// event: under load Playwright can see Blazor's client-side navigation (history.pushState) land between its URL
+    /// check and its event subscription, and then waits for an event that already happened.
+    /// </summary>
+    public static Task ExpectChatOpenAsync(IPage page, string? sessionId = null) =>
+        Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(sessionId is null ? "/chat/[0-9a-f-]{36}$" : $"/chat/{sessionId}$"));
+
     public static BrowserNewContextOptions ContextFor(AppProcess app, int width, int height, string? storageState = null) => new()
     {
         ViewportSize = new ViewportSize { Width = width, Height = height },
