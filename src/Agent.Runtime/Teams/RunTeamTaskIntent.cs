@@ -52,8 +52,6 @@ public sealed class RunTeamTaskHandler(
     TimeProvider time,
     ILogger<RunTeamTaskHandler> logger) : IIntentHandler
 {
-    private static readonly TimeSpan InterimWriteEvery = TimeSpan.FromMilliseconds(500);
-
     public async Task<IntentResult> HandleAsync(ExecutionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -135,7 +133,10 @@ public sealed class RunTeamTaskHandler(
             .. await contexts.MemberMemoryAsync(context.TenantId, memoryScope, task.Task, cancellationToken),
             new(ChatRole.User, task.Task),
         ];
+        // A member's text is saved as often as a chat reply's (Agent:Streaming), so a crash loses at most one flush of it.
+        var streaming = options.Value.Streaming;
         var lastWrite = time.GetTimestamp();
+        var chunksSinceWrite = 0;
         try
         {
             var client = new CallIdScopingChatClient(lease.Client, $"{context.ExecutionId:N}"[..8] + "-");
@@ -152,6 +153,7 @@ public sealed class RunTeamTaskHandler(
                     {
                         case TextContent { Text.Length: > 0 } text:
                             run.AppendText(text.Text);
+                            chunksSinceWrite++;
                             break;
                         case UsageContent usage:
                             var added = run.AddUsage(usage.Details);
@@ -166,10 +168,11 @@ public sealed class RunTeamTaskHandler(
                     break;
                 }
 
-                if (time.GetElapsedTime(lastWrite) >= InterimWriteEvery)
+                if (chunksSinceWrite > 0 && (chunksSinceWrite >= streaming.FlushTokenCount || time.GetElapsedTime(lastWrite).TotalMilliseconds >= streaming.FlushIntervalMs))
                 {
                     await tasks.UpdateAsync(run.Snapshot(time.GetUtcNow()), CancellationToken.None);
                     lastWrite = time.GetTimestamp();
+                    chunksSinceWrite = 0;
                 }
             }
         }
