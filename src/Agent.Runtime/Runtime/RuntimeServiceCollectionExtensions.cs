@@ -30,6 +30,7 @@ public static class RuntimeServiceCollectionExtensions
         services.AddSingleton<StateSurfaceService>();
         services.AddSingleton<ArtifactRegistry>();
         services.AddSingleton<ExecutionRuntime>();
+        services.AddSingleton<ExecutionStatusReader>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionRuntime>());
 
         services.AddIntent(DiagnosticIntents.LongTask, nameof(DemoLongTaskHandler), sp => new DemoLongTaskHandler(sp.GetRequiredService<TimeProvider>()), DiagnosticIntents.LongTaskMetadata);

@@ -13,9 +13,10 @@ public sealed record SubmitExecutionRequest(string? Intent, Guid? SessionId, str
 
 public sealed record ArtifactResolveRequest(Guid? Id);
 
-public sealed record ArtifactListRequest(string? Type, ArtifactLifecycle? Lifecycle, Guid? ExecutionId, int? Skip, int? Take);
+/// <summary>A page of artifacts; <see cref="Lifecycle"/> filters by the contract's name (READY) or, for older clients, any case of it (Ready).</summary>
+public sealed record ArtifactListRequest(string? Type, string? Lifecycle, Guid? ExecutionId, int? Skip, int? Take);
 
-public sealed record ArtifactListResponse(IReadOnlyList<Artifact> Items, int Skip, int Take, bool HasMore);
+public sealed record ArtifactListResponse(IReadOnlyList<ArtifactView> Items, int Skip, int Take, bool HasMore);
 
 public sealed record ApiError(string Error);
 
@@ -23,7 +24,10 @@ public sealed record ApiError(string Error);
 /// The runtime's HTTP surface. The tenant is the caller's (<see cref="PrincipalTenant"/>); only the loopback owner may
 /// name another one with the X-Tenant-Id header (a local operator's tool), a signed-in caller or token never: off
 /// loopback the header would let anyone read any tenant. Another tenant's ids answer 404; every refusal has a JSON
-/// body { "error": "..." } that says why.
+/// body { "error": "..." } that says why. Executions are shown in the runtime contract's shape
+/// (<see cref="ExecutionStatusView"/>): the full form, with artifacts and WAL events, only from GET .../status; a
+/// submission, the list and cancel/retry answer with the short form (no artifacts, no events: a query each, for
+/// every listed item, and long for a long execution).
 /// </summary>
 public static partial class RuntimeApi
 {
@@ -32,7 +36,7 @@ public static partial class RuntimeApi
 
     public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/execution", async (HttpContext http, ExecutionRuntime runtime, CancellationToken ct) =>
+        endpoints.MapPost("/api/execution", async (HttpContext http, ExecutionRuntime runtime, ExecutionStatusReader reader, CancellationToken ct) =>
         {
             if (Tenant(http) is not { } tenant)
             {
@@ -71,9 +75,10 @@ public static partial class RuntimeApi
             {
                 var outcome = await runtime.SubmitAsync(new ExecutionRequest(body.Intent.Trim(), tenant, body.SessionId, body.SolutionId, metadata, body.IdempotencyKey), ct);
                 var location = $"/api/execution/{outcome.Execution.Id}/status";
+                var view = await reader.SummaryAsync(outcome.Execution, ct);
                 return outcome.Created
-                    ? WithLocation(Results.Json(outcome.Execution, statusCode: StatusCodes.Status202Accepted), location)
-                    : Results.Json(outcome.Execution, statusCode: StatusCodes.Status200OK);
+                    ? WithLocation(Results.Json(view, statusCode: StatusCodes.Status202Accepted), location)
+                    : Results.Json(view, statusCode: StatusCodes.Status200OK);
             }
             catch (SubmissionNotFoundException ex)
             {
@@ -93,7 +98,7 @@ public static partial class RuntimeApi
             }
         });
 
-        endpoints.MapGet("/api/execution", async (HttpContext http, ExecutionRuntime runtime, int? skip, int? take, CancellationToken ct) =>
+        endpoints.MapGet("/api/execution", async (HttpContext http, ExecutionRuntime runtime, ExecutionStatusReader reader, int? skip, int? take, CancellationToken ct) =>
         {
             if (Tenant(http) is not { } tenant)
             {
@@ -105,23 +110,23 @@ public static partial class RuntimeApi
                 return Error(StatusCodes.Status400BadRequest, $"skip must be >= 0 and take within 1..{MaxPageSize}.");
             }
 
-            return Results.Json(await runtime.ListAsync(tenant, skip ?? 0, take ?? 50, ct));
+            return Results.Json(await reader.SummariesAsync(tenant, await runtime.ListAsync(tenant, skip ?? 0, take ?? 50, ct), ct));
         });
 
-        endpoints.MapGet("/api/execution/{id}/status", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
+        endpoints.MapGet("/api/execution/{id}/status", async (HttpContext http, string id, ExecutionStatusReader reader, CancellationToken ct) =>
             await WithExecutionAsync(http, id, async (tenant, executionId) =>
-                await runtime.FindAsync(tenant, executionId, ct) is { } record ? Results.Json(record) : NotFound(executionId)));
+                await reader.StatusAsync(tenant, executionId, ct) is { } view ? Results.Json(view) : NotFound(executionId)));
 
         endpoints.MapGet("/api/execution/{id}/events", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
             await WithExecutionAsync(http, id, async (tenant, executionId) =>
                 await runtime.EventsAsync(tenant, executionId, ct) is { } events ? Results.Json(events) : NotFound(executionId)));
 
-        endpoints.MapPost("/api/execution/{id}/cancel", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
+        endpoints.MapPost("/api/execution/{id}/cancel", async (HttpContext http, string id, ExecutionRuntime runtime, ExecutionStatusReader reader, CancellationToken ct) =>
             await WithExecutionAsync(http, id, async (tenant, executionId) =>
             {
                 try
                 {
-                    return await runtime.CancelAsync(tenant, executionId, ct) is { } record ? Results.Json(record) : NotFound(executionId);
+                    return await runtime.CancelAsync(tenant, executionId, ct) is { } record ? Results.Json(await reader.SummaryAsync(record, ct)) : NotFound(executionId);
                 }
                 catch (ExecutionStateConflictException ex)
                 {
@@ -129,12 +134,12 @@ public static partial class RuntimeApi
                 }
             }));
 
-        endpoints.MapPost("/api/execution/{id}/retry", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
+        endpoints.MapPost("/api/execution/{id}/retry", async (HttpContext http, string id, ExecutionRuntime runtime, ExecutionStatusReader reader, CancellationToken ct) =>
             await WithExecutionAsync(http, id, async (tenant, executionId) =>
             {
                 try
                 {
-                    return await runtime.RetryAsync(tenant, executionId, ct) is { } record ? Results.Json(record) : NotFound(executionId);
+                    return await runtime.RetryAsync(tenant, executionId, ct) is { } record ? Results.Json(await reader.SummaryAsync(record, ct)) : NotFound(executionId);
                 }
                 catch (ExecutionStateConflictException ex)
                 {
@@ -165,7 +170,7 @@ public static partial class RuntimeApi
             }
 
             return await artifacts.ResolveAsync(tenant, artifactId, ct) is { } artifact
-                ? Results.Json(artifact)
+                ? Results.Json(ArtifactView.Of(artifact))
                 : Error(StatusCodes.Status404NotFound, $"Artifact {artifactId} does not exist for tenant '{tenant}'.");
         });
 
@@ -189,8 +194,19 @@ public static partial class RuntimeApi
                 return Error(StatusCodes.Status400BadRequest, $"skip must be >= 0 and take within 1..{MaxPageSize}.");
             }
 
-            var page = await artifacts.ListAsync(new ArtifactQuery(tenant, body.Type, body.Lifecycle, body.ExecutionId, skip, take + 1), ct);
-            return Results.Json(new ArtifactListResponse(page.Take(take).ToList(), skip, take, page.Count > take));
+            ArtifactLifecycle? lifecycle = null;
+            if (body.Lifecycle is not null)
+            {
+                if (!ArtifactLifecycleNames.TryParse(body.Lifecycle, out var named))
+                {
+                    return Error(StatusCodes.Status400BadRequest, $"lifecycle '{Shorten(body.Lifecycle)}' is not one of {string.Join(", ", ArtifactLifecycleNames.All)}.");
+                }
+
+                lifecycle = named;
+            }
+
+            var page = await artifacts.ListAsync(new ArtifactQuery(tenant, body.Type, lifecycle, body.ExecutionId, skip, take + 1), ct);
+            return Results.Json(new ArtifactListResponse([.. page.Take(take).Select(ArtifactView.Of)], skip, take, page.Count > take));
         });
 
         return endpoints;
@@ -230,6 +246,9 @@ public static partial class RuntimeApi
         Error(StatusCodes.Status404NotFound, $"Execution {executionId} does not exist for this tenant.");
 
     private static IResult Error(int status, string reason) => Results.Json(new ApiError(reason), statusCode: status);
+
+    /// <summary>A caller's value quoted back in an error, cut short so a refusal never echoes a whole body.</summary>
+    private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "...";
 
     private static IResult WithLocation(IResult result, string location) => new LocatedResult(result, location);
 
