@@ -14,6 +14,7 @@ public static class RuntimeServiceCollectionExtensions
             .Bind(configuration.GetSection(ExecutionRuntimeOptions.SectionName))
             .Validate(o => o.MaxQueuedPerTenant >= 1, "Agent:Runtime:MaxQueuedPerTenant must be at least 1 (executions of one tenant that may wait for a slot).")
             .Validate(o => o.ShutdownDrainMilliseconds >= 0, "Agent:Runtime:ShutdownDrainMilliseconds must be 0 or more.")
+            .Validate(o => o.SseHeartbeatSeconds is > 0 and <= 3600, "Agent:Runtime:SseHeartbeatSeconds must be more than 0 and at most 3600 (seconds between keep-alive comments on an execution's event stream; the default is 15).")
             .ValidateOnStart();
         services.AddSingleton(sp =>
         {
@@ -31,6 +32,7 @@ public static class RuntimeServiceCollectionExtensions
         services.AddSingleton<ArtifactRegistry>();
         services.AddSingleton<ExecutionRuntime>();
         services.AddSingleton<ExecutionStatusReader>();
+        services.AddSingleton<ExecutionSubscription>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionRuntime>());
 
         services.AddIntent(DiagnosticIntents.LongTask, nameof(DemoLongTaskHandler), sp => new DemoLongTaskHandler(sp.GetRequiredService<TimeProvider>()), DiagnosticIntents.LongTaskMetadata);

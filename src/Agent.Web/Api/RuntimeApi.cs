@@ -117,9 +117,25 @@ public static partial class RuntimeApi
             await WithExecutionAsync(http, id, async (tenant, executionId) =>
                 await reader.StatusAsync(tenant, executionId, ct) is { } view ? Results.Json(view) : NotFound(executionId)));
 
-        endpoints.MapGet("/api/execution/{id}/events", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
+        // With Accept: text/event-stream, the execution as server-sent events (ExecutionEventStream); otherwise its WAL entries as a JSON list.
+        endpoints.MapGet("/api/execution/{id}/events", async (HttpContext http, string id, ExecutionRuntime runtime, ExecutionSubscription subscription, IOptions<ExecutionRuntimeOptions> options, CancellationToken ct) =>
             await WithExecutionAsync(http, id, async (tenant, executionId) =>
-                await runtime.EventsAsync(tenant, executionId, ct) is { } events ? Results.Json(events) : NotFound(executionId)));
+            {
+                if (!ExecutionEventStream.IsAccepted(http.Request))
+                {
+                    return await runtime.EventsAsync(tenant, executionId, ct) is { } events ? Results.Json(events) : NotFound(executionId);
+                }
+
+                var start = ExecutionCursor.Start;
+                var lastEventId = http.Request.Headers[ExecutionEventStream.LastEventIdHeader].ToString();
+                if (!string.IsNullOrWhiteSpace(lastEventId) && !ExecutionCursor.TryParse(lastEventId, out start, out var problem))
+                {
+                    return Error(StatusCodes.Status400BadRequest, $"{ExecutionEventStream.LastEventIdHeader} '{Shorten(lastEventId)}' {problem}.");
+                }
+
+                var stream = await subscription.SubscribeAsync(tenant, executionId, start, options.Value.SseHeartbeat, ct);
+                return stream is null ? NotFound(executionId) : new ExecutionEventStream(stream);
+            }));
 
         endpoints.MapPost("/api/execution/{id}/cancel", async (HttpContext http, string id, ExecutionRuntime runtime, ExecutionStatusReader reader, CancellationToken ct) =>
             await WithExecutionAsync(http, id, async (tenant, executionId) =>
