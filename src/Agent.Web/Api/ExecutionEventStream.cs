@@ -12,7 +12,9 @@ namespace Agent.Web.Api;
 /// <summary>
 /// Writes an execution's subscription (<see cref="ExecutionSubscription"/>) as server-sent events: "event:" the event's
 /// name, "data:" its JSON (camelCase, the API's options), "id:" its cursor. It formats only; what is sent, and when the
-/// stream ends, is the subscription's. It stops when the client goes (RequestAborted).
+/// stream ends, is the subscription's. It stops when the client goes (RequestAborted). Not TypedResults.ServerSentEvents:
+/// that result writes nothing but SseItems, and the keep-alive must be a comment (see below); it uses the same
+/// SseFormatter and sends the same headers.
 /// </summary>
 public sealed class ExecutionEventStream(IAsyncEnumerable<ExecutionStreamEvent> events) : IResult
 {
