@@ -129,7 +129,7 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
         var reply = await WaitForReplyAsync(http, session, turn.AssistantMessageId);
         Assert.Equal("complete", reply.GetProperty("status").GetString());
         Assert.Contains("Coder was stopped before finishing", reply.GetProperty("text").GetString(), StringComparison.Ordinal);
-        Assert.Equal("Cancelled", await StatusAsync(http, child));
+        Assert.Equal("cancelled", await StatusAsync(http, child));
 
         // Stop the whole turn: cancellation reaches the member and the member's own member.
         var second = await SendAsync(http, session, $"Whole {marker} [scenario:tool-call] [ask:coder:Nest {marker} {{scenario:tool-call}}{{ask:concise:Slow {marker} {{scenario:long}}{{delay:100}}}}]");

@@ -1,5 +1,4 @@
 using Agent.Domain.Memory;
-using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Runtime.Clients.Deterministic;
@@ -27,7 +26,7 @@ public sealed class EpisodeJobTests
         await SeedSessionAsync(app, "Another day", "deterministic", at.AddDays(-1), "Yesterday's chat.", "Not part of this day.");
 
         var first = await RunAsync(app, client, "first");
-        Assert.Equal(ExecutionStatus.Completed, first.Status);
+        Assert.True(first.Is("completed"), first.Shown);
         var memory = app.Services.GetRequiredService<IMemoryStore>();
         var episode = await memory.FindEpisodeAsync("local", garden, Day, None);
         Assert.NotNull(episode);
@@ -42,7 +41,7 @@ public sealed class EpisodeJobTests
 
         // A second run (another key: a person's retry of the day) replaces the episode instead of adding one.
         var second = await RunAsync(app, client, "second");
-        Assert.Equal(ExecutionStatus.Completed, second.Status);
+        Assert.True(second.Is("completed"), second.Shown);
         var again = Assert.Single(await memory.ListAsync("local", MemoryTier.DailyEpisode, 0, 10, None));
         Assert.Equal(episode.Id, again.Id);
 
@@ -59,15 +58,15 @@ public sealed class EpisodeJobTests
         await SeedSessionAsync(app, "Offline plan", "openai", new DateTimeOffset(Day.ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero), "Plan the trip.", "Sure.");
 
         var run = await RunAsync(app, client, "only");
-        Assert.Equal(ExecutionStatus.Failed, run.Status);
+        Assert.True(run.Is("failed"), run.Shown);
         Assert.Contains("No episode could be written for 2026-11-20; the messages are kept.", run.Error, StringComparison.Ordinal);
     }
 
-    private static async Task<ExecutionRecord> RunAsync(AgentAppFactory app, HttpClient client, string key)
+    private static async Task<ExecutionBody> RunAsync(AgentAppFactory app, HttpClient client, string key)
     {
         var submitted = await app.Services.GetRequiredService<ExecutionRuntime>().SubmitAsync(
             new ExecutionRequest(SummarizeDayIntent.Name, "local", null, null, new Dictionary<string, string> { [SummarizeDayIntent.DayKey] = "2026-11-20" }, $"test:{key}"), None);
-        return await client.WaitForAsync(submitted.Execution.Id, r => r.Status is ExecutionStatus.Completed or ExecutionStatus.Failed, "ended");
+        return await client.WaitForAsync(submitted.Execution.Id, r => r.Is("completed") || r.Is("failed"), "ended");
     }
 
     private static async Task<Guid> SeedSessionAsync(AgentAppFactory app, string title, string provider, DateTimeOffset at, string person, string agent)

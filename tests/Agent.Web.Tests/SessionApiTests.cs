@@ -38,8 +38,8 @@ public sealed class SessionApiTests
         Assert.Equal(executionId, reply.GetProperty("executionId").GetGuid());
 
         var status = await client.GetFromJsonAsync<JsonElement>($"/api/execution/{executionId}/status");
-        Assert.Equal("send_message", status.GetProperty("intent").GetString());
-        await WaitForAsync(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/execution/{executionId}/status")).GetProperty("status").GetString() == "Completed");
+        Assert.Equal("send_message", status.GetProperty("intent").GetProperty("intentType").GetString());
+        await WaitForAsync(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/execution/{executionId}/status")).GetProperty("status").GetString() == "completed");
 
         var page = await client.GetFromJsonAsync<JsonElement[]>($"/api/sessions/{sessionId}/messages?skip=1&take=1");
         Assert.Equal(reply.GetProperty("id").GetGuid(), Assert.Single(page!).GetProperty("id").GetGuid());

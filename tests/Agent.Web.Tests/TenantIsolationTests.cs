@@ -44,7 +44,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
 
         using var run = await aliceClient.PostAsJsonAsync("/api/execution", new { intent = "demo_long_task", metadata = new { steps = "1000", stepMs = "1000" } });
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
-        var runId = (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var runId = (await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("executionId").GetGuid();
 
         var now = DateTimeOffset.UtcNow;
         var artifactId = Guid.NewGuid();
@@ -131,8 +131,9 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         // Nothing of alice's changed, and she still sees all of it.
         Assert.Equal(2, (await aliceClient.GetFromJsonAsync<JsonElement[]>($"/api/sessions/{sessionId}/messages"))!.Length);
         // The worker may not have picked the run up yet: queued or running, but never cancelled by bob's request.
-        var runStatus = (await aliceClient.GetFromJsonAsync<JsonElement>($"/api/execution/{runId}/status")).GetProperty("status").GetString();
-        Assert.Contains(runStatus, new[] { ExecutionStatus.Queued.ToString(), ExecutionStatus.Running.ToString() });
+        var runBody = await aliceClient.GetFromJsonAsync<JsonElement>($"/api/execution/{runId}/status");
+        var runStatus = $"{runBody.GetProperty("status").GetString()}/{runBody.GetProperty("subStatus").GetString()}";
+        Assert.Contains(runStatus, new[] { "created/queued", "running/" });
         Assert.Contains(approvalId.ToString(), await aliceClient.GetStringAsync("/api/tools/approvals"), StringComparison.Ordinal);
         using var resolved = await aliceClient.PostAsJsonAsync("/api/artifact/resolve", new { id = artifactId });
         Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);

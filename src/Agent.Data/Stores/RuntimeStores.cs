@@ -131,6 +131,12 @@ public sealed class WalStore(IDbContextFactory<AgentDbContext> contexts) : IWalS
         return await db.Wal.AsNoTracking().Where(w => w.ExecutionId == executionId).OrderBy(w => w.Sequence).ToListAsync(cancellationToken);
     }
 
+    public async Task<IReadOnlyList<WalEntry>> ReadByExecutionAsync(Guid executionId, long afterSequence, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Wal.AsNoTracking().Where(w => w.ExecutionId == executionId && w.Sequence > afterSequence).OrderBy(w => w.Sequence).ToListAsync(cancellationToken);
+    }
+
     public async Task<long> LastSequenceAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

@@ -51,5 +51,8 @@ public interface IWalStore
 
     Task<IReadOnlyList<WalEntry>> ReadByExecutionAsync(Guid executionId, CancellationToken cancellationToken);
 
+    /// <summary>The entries of one execution after <paramref name="afterSequence"/>, in order (what a subscriber has not seen yet).</summary>
+    Task<IReadOnlyList<WalEntry>> ReadByExecutionAsync(Guid executionId, long afterSequence, CancellationToken cancellationToken);
+
     Task<long> LastSequenceAsync(CancellationToken cancellationToken);
 }

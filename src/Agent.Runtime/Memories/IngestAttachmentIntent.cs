@@ -32,7 +32,7 @@ public sealed class IngestAttachmentHandler(IAttachmentStore attachments, ISessi
     public async Task<IntentResult> HandleAsync(ExecutionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!Guid.TryParse(context.MetadataValue(IngestAttachmentIntent.AttachmentIdKey), out var id))
+        if (!Guid.TryParse(context.ParameterValue(IngestAttachmentIntent.AttachmentIdKey), out var id))
         {
             throw new PermanentIntentFailureException($"metadata '{IngestAttachmentIntent.AttachmentIdKey}' must be an attachment id.");
         }

@@ -36,7 +36,7 @@ public sealed class SummarizeDayHandler(IMemoryStore memory, ISessionStore sessi
     public async Task<IntentResult> HandleAsync(ExecutionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var raw = context.MetadataValue(SummarizeDayIntent.DayKey);
+        var raw = context.ParameterValue(SummarizeDayIntent.DayKey);
         if (!DateOnly.TryParseExact(raw, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
         {
             throw new PermanentIntentFailureException($"metadata '{SummarizeDayIntent.DayKey}' must be a date as yyyy-MM-dd; got '{raw}'.");

@@ -28,7 +28,7 @@ public static class DiagnosticIntents
 
     internal static int IntValue(ExecutionContext context, string key, int fallback, int min, int max)
     {
-        var raw = context.MetadataValue(key);
+        var raw = context.ParameterValue(key);
         if (raw is null)
         {
             return fallback;

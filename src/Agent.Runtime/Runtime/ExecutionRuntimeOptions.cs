@@ -21,4 +21,12 @@ public sealed class ExecutionRuntimeOptions
 
     /// <summary>Seed of the backoff jitter; null seeds from the system.</summary>
     public int? JitterSeed { get; set; }
+
+    /// <summary>
+    /// Seconds without an event after which an execution's event stream (GET /api/execution/{id}/events as
+    /// text/event-stream) writes a keep-alive comment, so proxies and browsers keep an idle stream open.
+    /// </summary>
+    public double SseHeartbeatSeconds { get; set; } = 15;
+
+    public TimeSpan SseHeartbeat => TimeSpan.FromSeconds(SseHeartbeatSeconds);
 }

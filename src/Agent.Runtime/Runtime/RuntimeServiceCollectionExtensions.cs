@@ -19,6 +19,7 @@ public static partial class RuntimeServiceCollectionExtensions
             .Validate(o => o.ShutdownDrainMilliseconds >= 0, "Agent:Runtime:ShutdownDrainMilliseconds must be 0 or more.")
             .Configure(o => o.SolutionId = configuration["Agent:SolutionId"] ?? ExecutionRuntimeOptions.DefaultSolutionId)
             .Validate(o => SolutionIdPattern().IsMatch(o.SolutionId), "Agent:SolutionId must be 1-64 characters of lower-case letters, digits, '.', '_' or '-' (default personal-agent-chat).")
+            .Validate(o => o.SseHeartbeatSeconds is > 0 and <= 3600, "Agent:Runtime:SseHeartbeatSeconds must be more than 0 and at most 3600 (seconds between keep-alive comments on an execution's event stream; the default is 15).")
             .ValidateOnStart();
         services.AddSingleton(sp =>
         {
@@ -35,6 +36,8 @@ public static partial class RuntimeServiceCollectionExtensions
         services.AddSingleton<StateSurfaceService>();
         services.AddSingleton<ArtifactRegistry>();
         services.AddSingleton<ExecutionRuntime>();
+        services.AddSingleton<ExecutionStatusReader>();
+        services.AddSingleton<ExecutionSubscription>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionRuntime>());
 
         services.AddIntent(DiagnosticIntents.LongTask, nameof(DemoLongTaskHandler), sp => new DemoLongTaskHandler(sp.GetRequiredService<TimeProvider>()), DiagnosticIntents.LongTaskMetadata);

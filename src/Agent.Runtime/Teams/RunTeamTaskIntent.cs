@@ -55,7 +55,7 @@ public sealed class RunTeamTaskHandler(
     public async Task<IntentResult> HandleAsync(ExecutionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!Guid.TryParse(context.MetadataValue(RunTeamTaskIntent.TaskIdKey), out var taskId)
+        if (!Guid.TryParse(context.ParameterValue(RunTeamTaskIntent.TaskIdKey), out var taskId)
             || await tasks.FindAsync(context.TenantId, taskId, cancellationToken) is not { } task
             || (context.SessionId is { } sessionId && task.SessionId != sessionId))
         {

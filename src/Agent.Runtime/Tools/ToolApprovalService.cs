@@ -10,7 +10,7 @@ namespace Agent.Runtime.Tools;
 /// Pending tool approvals: the agent loop awaits <see cref="RequestAsync"/>; the UI (or API) calls
 /// <see cref="ApproveAsync"/> or <see cref="DenyAsync"/>. Requests are persisted first, so they survive a restart.
 /// </summary>
-public sealed class ToolApprovalService(IToolApprovalStore store, TimeProvider time)
+public sealed class ToolApprovalService(IToolApprovalStore store, TimeProvider time) : IToolApprovalNotifications
 {
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<ToolApprovalRequest>> waiters = new();
 
@@ -19,6 +19,14 @@ public sealed class ToolApprovalService(IToolApprovalStore store, TimeProvider t
 
     public Task<IReadOnlyList<ToolApprovalRequest>> ListPendingAsync(string tenantId, CancellationToken cancellationToken) =>
         store.ListPendingAsync(tenantId, cancellationToken);
+
+    /// <inheritdoc/>
+    public IDisposable Subscribe(Action<ToolApprovalRequest> changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        Changed += changed;
+        return new Unsubscriber(this, changed);
+    }
 
     /// <summary>The request when it belongs to <paramref name="tenantId"/>; another tenant's id is the same as an unknown one.</summary>
     public async Task<ToolApprovalRequest?> FindAsync(string tenantId, Guid requestId, CancellationToken cancellationToken) =>
@@ -126,6 +134,19 @@ public sealed class ToolApprovalService(IToolApprovalStore store, TimeProvider t
 
         Changed?.Invoke(decided);
         return decided;
+    }
+
+    private sealed class Unsubscriber(ToolApprovalService service, Action<ToolApprovalRequest> changed) : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                service.Changed -= changed;
+            }
+        }
     }
 }
 

@@ -12,6 +12,7 @@ public static class ToolsServiceCollectionExtensions
         // Agent.Data registers the SQLite store (table tool_approvals); the state-store one is the fallback.
         services.TryAddSingleton<IToolApprovalStore, StateToolApprovalStore>();
         services.AddSingleton<ToolApprovalService>();
+        services.AddSingleton<IToolApprovalNotifications>(sp => sp.GetRequiredService<ToolApprovalService>());
         services.AddSingleton<ToolRegistry>();
         services.AddSingleton<AgentLoop>();
         services.AddSingleton<McpServerManager>();

@@ -9,13 +9,15 @@ using Microsoft.Extensions.Options;
 
 namespace Agent.Web.Api;
 
-public sealed record SubmitExecutionRequest(string? Intent, Guid? SessionId, string? SolutionId, Dictionary<string, JsonElement>? Metadata, string? IdempotencyKey);
+/// <summary>A submission: <see cref="Parameters"/> are what the handler needs, <see cref="Metadata"/> what is about the request (handlers read a parameter from the metadata too, as earlier clients sent them there).</summary>
+public sealed record SubmitExecutionRequest(string? Intent, Guid? SessionId, string? SolutionId, Dictionary<string, JsonElement>? Metadata, string? IdempotencyKey, Dictionary<string, JsonElement>? Parameters = null);
 
 public sealed record ArtifactResolveRequest(Guid? Id);
 
-public sealed record ArtifactListRequest(string? Type, ArtifactLifecycle? Lifecycle, Guid? ExecutionId, int? Skip, int? Take);
+/// <summary>A page of artifacts; <see cref="Lifecycle"/> filters by the contract's name (READY) or, for older clients, any case of it (Ready).</summary>
+public sealed record ArtifactListRequest(string? Type, string? Lifecycle, Guid? ExecutionId, int? Skip, int? Take);
 
-public sealed record ArtifactListResponse(IReadOnlyList<Artifact> Items, int Skip, int Take, bool HasMore);
+public sealed record ArtifactListResponse(IReadOnlyList<ArtifactView> Items, int Skip, int Take, bool HasMore);
 
 public sealed record ApiError(string Error);
 
@@ -23,7 +25,10 @@ public sealed record ApiError(string Error);
 /// The runtime's HTTP surface. The tenant is the caller's (<see cref="PrincipalTenant"/>); only the loopback owner may
 /// name another one with the X-Tenant-Id header (a local operator's tool), a signed-in caller or token never: off
 /// loopback the header would let anyone read any tenant. Another tenant's ids answer 404; every refusal has a JSON
-/// body { "error": "..." } that says why.
+/// body { "error": "..." } that says why. Executions are shown in the runtime contract's shape
+/// (<see cref="ExecutionStatusView"/>): the full form, with artifacts and WAL events, only from GET .../status; a
+/// submission, the list and cancel/retry answer with the short form (no artifacts, no events: a query each, for
+/// every listed item, and long for a long execution).
 /// </summary>
 public static partial class RuntimeApi
 {
@@ -32,7 +37,7 @@ public static partial class RuntimeApi
 
     public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/execution", async (HttpContext http, ExecutionRuntime runtime, CancellationToken ct) =>
+        endpoints.MapPost("/api/execution", async (HttpContext http, ExecutionRuntime runtime, ExecutionStatusReader reader, CancellationToken ct) =>
         {
             if (Tenant(http) is not { } tenant)
             {
@@ -67,13 +72,25 @@ public static partial class RuntimeApi
                 metadata[key] = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
             }
 
+            var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in body.Parameters ?? [])
+            {
+                if (string.IsNullOrWhiteSpace(key))
+                {
+                    return Error(StatusCodes.Status400BadRequest, "parameters has a blank key.");
+                }
+
+                parameters[key] = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+            }
+
             try
             {
-                var outcome = await runtime.SubmitAsync(new ExecutionRequest(body.Intent.Trim(), tenant, body.SessionId, body.SolutionId, metadata, body.IdempotencyKey), ct);
+                var outcome = await runtime.SubmitAsync(new ExecutionRequest(body.Intent.Trim(), tenant, body.SessionId, body.SolutionId, metadata, body.IdempotencyKey) { Parameters = parameters }, ct);
                 var location = $"/api/execution/{outcome.Execution.Id}/status";
+                var view = await reader.SummaryAsync(outcome.Execution, ct);
                 return outcome.Created
-                    ? WithLocation(Results.Json(outcome.Execution, statusCode: StatusCodes.Status202Accepted), location)
-                    : Results.Json(outcome.Execution, statusCode: StatusCodes.Status200OK);
+                    ? WithLocation(Results.Json(view, statusCode: StatusCodes.Status202Accepted), location)
+                    : Results.Json(view, statusCode: StatusCodes.Status200OK);
             }
             catch (SubmissionNotFoundException ex)
             {
@@ -93,7 +110,7 @@ public static partial class RuntimeApi
             }
         });
 
-        endpoints.MapGet("/api/execution", async (HttpContext http, ExecutionRuntime runtime, int? skip, int? take, CancellationToken ct) =>
+        endpoints.MapGet("/api/execution", async (HttpContext http, ExecutionRuntime runtime, ExecutionStatusReader reader, int? skip, int? take, CancellationToken ct) =>
         {
             if (Tenant(http) is not { } tenant)
             {
@@ -105,23 +122,39 @@ public static partial class RuntimeApi
                 return Error(StatusCodes.Status400BadRequest, $"skip must be >= 0 and take within 1..{MaxPageSize}.");
             }
 
-            return Results.Json(await runtime.ListAsync(tenant, skip ?? 0, take ?? 50, ct));
+            return Results.Json(await reader.SummariesAsync(tenant, await runtime.ListAsync(tenant, skip ?? 0, take ?? 50, ct), ct));
         });
 
-        endpoints.MapGet("/api/execution/{id}/status", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
+        endpoints.MapGet("/api/execution/{id}/status", async (HttpContext http, string id, ExecutionStatusReader reader, CancellationToken ct) =>
             await WithExecutionAsync(http, id, async (tenant, executionId) =>
-                await runtime.FindAsync(tenant, executionId, ct) is { } record ? Results.Json(record) : NotFound(executionId)));
+                await reader.StatusAsync(tenant, executionId, ct) is { } view ? Results.Json(view) : NotFound(executionId)));
 
-        endpoints.MapGet("/api/execution/{id}/events", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
+        // With Accept: text/event-stream, the execution as server-sent events (ExecutionEventStream); otherwise its WAL entries as a JSON list.
+        endpoints.MapGet("/api/execution/{id}/events", async (HttpContext http, string id, ExecutionRuntime runtime, ExecutionSubscription subscription, IOptions<ExecutionRuntimeOptions> options, CancellationToken ct) =>
             await WithExecutionAsync(http, id, async (tenant, executionId) =>
-                await runtime.EventsAsync(tenant, executionId, ct) is { } events ? Results.Json(events) : NotFound(executionId)));
+            {
+                if (!ExecutionEventStream.IsAccepted(http.Request))
+                {
+                    return await runtime.EventsAsync(tenant, executionId, ct) is { } events ? Results.Json(events) : NotFound(executionId);
+                }
 
-        endpoints.MapPost("/api/execution/{id}/cancel", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
+                var start = ExecutionCursor.Start;
+                var lastEventId = http.Request.Headers[ExecutionEventStream.LastEventIdHeader].ToString();
+                if (!string.IsNullOrWhiteSpace(lastEventId) && !ExecutionCursor.TryParse(lastEventId, out start, out var problem))
+                {
+                    return Error(StatusCodes.Status400BadRequest, $"{ExecutionEventStream.LastEventIdHeader} '{Shorten(lastEventId)}' {problem}.");
+                }
+
+                var stream = await subscription.SubscribeAsync(tenant, executionId, start, options.Value.SseHeartbeat, ct);
+                return stream is null ? NotFound(executionId) : new ExecutionEventStream(stream);
+            }));
+
+        endpoints.MapPost("/api/execution/{id}/cancel", async (HttpContext http, string id, ExecutionRuntime runtime, ExecutionStatusReader reader, CancellationToken ct) =>
             await WithExecutionAsync(http, id, async (tenant, executionId) =>
             {
                 try
                 {
-                    return await runtime.CancelAsync(tenant, executionId, ct) is { } record ? Results.Json(record) : NotFound(executionId);
+                    return await runtime.CancelAsync(tenant, executionId, ct) is { } record ? Results.Json(await reader.SummaryAsync(record, ct)) : NotFound(executionId);
                 }
                 catch (ExecutionStateConflictException ex)
                 {
@@ -129,12 +162,12 @@ public static partial class RuntimeApi
                 }
             }));
 
-        endpoints.MapPost("/api/execution/{id}/retry", async (HttpContext http, string id, ExecutionRuntime runtime, CancellationToken ct) =>
+        endpoints.MapPost("/api/execution/{id}/retry", async (HttpContext http, string id, ExecutionRuntime runtime, ExecutionStatusReader reader, CancellationToken ct) =>
             await WithExecutionAsync(http, id, async (tenant, executionId) =>
             {
                 try
                 {
-                    return await runtime.RetryAsync(tenant, executionId, ct) is { } record ? Results.Json(record) : NotFound(executionId);
+                    return await runtime.RetryAsync(tenant, executionId, ct) is { } record ? Results.Json(await reader.SummaryAsync(record, ct)) : NotFound(executionId);
                 }
                 catch (ExecutionStateConflictException ex)
                 {
@@ -165,7 +198,7 @@ public static partial class RuntimeApi
             }
 
             return await artifacts.ResolveAsync(tenant, artifactId, ct) is { } artifact
-                ? Results.Json(artifact)
+                ? Results.Json(ArtifactView.Of(artifact))
                 : Error(StatusCodes.Status404NotFound, $"Artifact {artifactId} does not exist for tenant '{tenant}'.");
         });
 
@@ -189,8 +222,19 @@ public static partial class RuntimeApi
                 return Error(StatusCodes.Status400BadRequest, $"skip must be >= 0 and take within 1..{MaxPageSize}.");
             }
 
-            var page = await artifacts.ListAsync(new ArtifactQuery(tenant, body.Type, body.Lifecycle, body.ExecutionId, skip, take + 1), ct);
-            return Results.Json(new ArtifactListResponse(page.Take(take).ToList(), skip, take, page.Count > take));
+            ArtifactLifecycle? lifecycle = null;
+            if (body.Lifecycle is not null)
+            {
+                if (!ArtifactLifecycleNames.TryParse(body.Lifecycle, out var named))
+                {
+                    return Error(StatusCodes.Status400BadRequest, $"lifecycle '{Shorten(body.Lifecycle)}' is not one of {string.Join(", ", ArtifactLifecycleNames.All)}.");
+                }
+
+                lifecycle = named;
+            }
+
+            var page = await artifacts.ListAsync(new ArtifactQuery(tenant, body.Type, lifecycle, body.ExecutionId, skip, take + 1), ct);
+            return Results.Json(new ArtifactListResponse([.. page.Take(take).Select(ArtifactView.Of)], skip, take, page.Count > take));
         });
 
         return endpoints;
@@ -230,6 +274,9 @@ public static partial class RuntimeApi
         Error(StatusCodes.Status404NotFound, $"Execution {executionId} does not exist for this tenant.");
 
     private static IResult Error(int status, string reason) => Results.Json(new ApiError(reason), statusCode: status);
+
+    /// <summary>A caller's value quoted back in an error, cut short so a refusal never echoes a whole body.</summary>
+    private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "...";
 
     private static IResult WithLocation(IResult result, string location) => new LocatedResult(result, location);
 

@@ -113,6 +113,7 @@ public static class HostSetup
         builder.Services.AddAgentTools();
         builder.Services.AddTeams();
         builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp.GetRequiredService<ChatTurnStreamer>()), SendMessageIntent.Metadata);
+        builder.Services.AddSingleton<IExecutionReplySource, ChatReplySource>();
         builder.Services.AddExecutionRuntime(builder.Configuration);
         builder.Services.AddRuntimeControlPlane();
         builder.Services.AddHostedService<EpisodeScheduler>();

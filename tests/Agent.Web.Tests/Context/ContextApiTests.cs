@@ -92,8 +92,8 @@ public sealed class ContextApiTests
         Assert.Contains("compact_session", compaction.GetProperty("source").GetString(), StringComparison.Ordinal);
         Assert.Equal("local", compaction.GetProperty("tenantId").GetString());
         var compactionRun = await client.GetFromJsonAsync<JsonElement>($"/api/execution/{compaction.GetProperty("executionId").GetGuid()}/status");
-        Assert.Equal("compact_session", compactionRun.GetProperty("intent").GetString());
-        Assert.Equal("Completed", compactionRun.GetProperty("status").GetString());
+        Assert.Equal("compact_session", compactionRun.GetProperty("intent").GetProperty("intentType").GetString());
+        Assert.Equal("completed", compactionRun.GetProperty("status").GetString());
 
         // The turn that needed the room went on with the summary and the recent turns, and the pinned fact.
         var reply = (await MessagesAsync(client, sessionId))[^1];

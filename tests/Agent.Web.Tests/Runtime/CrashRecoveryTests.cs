@@ -38,15 +38,15 @@ public sealed class CrashRecoveryTests
                 sleeps.Add((await client.SubmitOkAsync("diagnostic_sleep", new { ms = 600000 }, key: $"crash-sleep-{i}")).Id);
             }
 
-            await client.WaitForStatusAsync(finished, ExecutionStatus.Completed);
+            await client.WaitForStatusAsync(finished, "completed");
             foreach (var id in demos)
             {
-                observed[id] = (await client.WaitForAsync(id, r => r.Status == ExecutionStatus.Running && r.Progress >= 0.1, "running with progress", 30000)).Progress;
+                observed[id] = (await client.WaitForAsync(id, r => r.Is("running") && r.Progress >= 0.1, "running with progress", 30000)).Progress;
             }
 
             foreach (var id in sleeps)
             {
-                await client.WaitForStatusAsync(id, ExecutionStatus.Running, 30000);
+                await client.WaitForStatusAsync(id, "running", timeoutMs: 30000);
             }
 
             first.Kill();
@@ -58,14 +58,14 @@ public sealed class CrashRecoveryTests
 
             // Acknowledged and finished stays finished, untouched by recovery.
             var done = await client.StatusAsync(finished);
-            Assert.Equal(ExecutionStatus.Completed, done.Status);
+            Assert.True(done.Is("completed"), done.Shown);
             Assert.DoesNotContain(await client.EventsAsync(finished), e => e.EventType == "execution.interrupted");
 
             // Leave policy: truthfully interrupted, waiting for a person.
             foreach (var id in sleeps)
             {
                 var record = await client.StatusAsync(id);
-                Assert.Equal(ExecutionStatus.Interrupted, record.Status);
+                Assert.True(record.Is("failed", "interrupted"), record.Shown);
                 Assert.Contains("Press Retry", record.ProgressMessage, StringComparison.Ordinal);
                 Assert.Equal("execution.interrupted", (await client.EventsAsync(id))[^1].EventType);
             }
@@ -73,7 +73,7 @@ public sealed class CrashRecoveryTests
             // Resume policy: interrupted, resumed from the last checkpoint (not before what was acknowledged), then completed.
             foreach (var id in demos)
             {
-                var record = await client.WaitForStatusAsync(id, ExecutionStatus.Completed, 60000);
+                var record = await client.WaitForStatusAsync(id, "completed", timeoutMs: 60000);
                 Assert.Equal(1, record.Progress);
                 var events = await client.EventsAsync(id);
                 var types = events.Select(e => e.EventType).ToList();
@@ -87,7 +87,7 @@ public sealed class CrashRecoveryTests
             // Idempotency survives the crash: the same key names the same execution.
             using var again = await client.SubmitAsync("demo_long_task", new { steps = 60, stepMs = 250 }, key: "crash-demo-0");
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-            Assert.Equal(demos[0], (await again.Content.ReadFromJsonAsync<ExecutionRecord>(Api.Json))!.Id);
+            Assert.Equal(demos[0], (await again.Content.ReadFromJsonAsync<ExecutionBody>(Api.Json))!.Id);
         }
 
         AssertWalIsGapFreeAndLegal(database, demos.Concat(sleeps).Append(finished).ToList());

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Agent.Domain.Runtime;
+using Agent.Runtime.Runtime;
 
 namespace Agent.Web.Tests.Runtime;
 
@@ -29,11 +29,11 @@ public sealed class RuntimeApiTests : IDisposable
         var client = Start().CreateClient();
         using var response = await client.SubmitAsync("demo_long_task", new { steps = 3, stepMs = 30 });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var submitted = (await response.Content.ReadFromJsonAsync<ExecutionRecord>(Api.Json))!;
+        var submitted = (await response.Content.ReadFromJsonAsync<ExecutionBody>(Api.Json))!;
         Assert.Equal($"/api/execution/{submitted.Id}/status", response.Headers.Location?.ToString());
-        Assert.Equal(ExecutionStatus.Queued, submitted.Status);
+        Assert.True(submitted.Is("created", "queued"), submitted.Shown);
 
-        var done = await client.WaitForStatusAsync(submitted.Id, ExecutionStatus.Completed);
+        var done = await client.WaitForStatusAsync(submitted.Id, "completed");
         Assert.Equal(1, done.Progress);
         Assert.Equal(1, done.Attempts);
         Assert.NotNull(done.StartedAt);
@@ -51,14 +51,14 @@ public sealed class RuntimeApiTests : IDisposable
         var page = (await list.Content.ReadFromJsonAsync<ArtifactPage>(Api.Json))!;
         var artifact = Assert.Single(page.Items);
         Assert.Equal("diagnostic.report", artifact.Type);
-        Assert.Equal("demo_long_task", artifact.ProducedByIntent);
-        Assert.Equal(submitted.Id, artifact.ProducedByExecutionId);
-        Assert.Equal(ArtifactLifecycle.Ready, artifact.Lifecycle);
+        Assert.Equal("demo_long_task", artifact.ProducedBy.Intent);
+        Assert.Equal(submitted.Id, artifact.ProducedBy.ExecutionId);
+        Assert.Equal("READY", artifact.Lifecycle);
         Assert.Single(artifact.Materializations);
 
         using var resolve = await client.PostAsJsonAsync("/api/artifact/resolve", new { id = artifact.Id });
         Assert.Equal(HttpStatusCode.OK, resolve.StatusCode);
-        Assert.Equal(artifact.Id, (await resolve.Content.ReadFromJsonAsync<Artifact>(Api.Json))!.Id);
+        Assert.Equal(artifact.Id, (await resolve.Content.ReadFromJsonAsync<ArtifactView>(Api.Json))!.Id);
     }
 
     [Fact]
@@ -66,12 +66,12 @@ public sealed class RuntimeApiTests : IDisposable
     {
         var client = Start().CreateClient();
         var run = await client.SubmitOkAsync("demo_long_task", new { steps = 50, stepMs = 60 });
-        var mid = await client.WaitForAsync(run.Id, r => r.Status == ExecutionStatus.Running && r.Progress > 0, "running with progress");
+        var mid = await client.WaitForAsync(run.Id, r => r.Is("running") && r.Progress > 0, "running with progress");
         Assert.InRange(mid.Progress, 0.01, 0.99);
         Assert.StartsWith("Diagnostic step", mid.ProgressMessage, StringComparison.Ordinal);
         using var cancel = await client.PostAsync($"/api/execution/{run.Id}/cancel", null);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
-        var cancelled = await client.WaitForStatusAsync(run.Id, ExecutionStatus.Cancelled);
+        var cancelled = await client.WaitForStatusAsync(run.Id, "cancelled");
         Assert.True(cancelled.Progress < 1);
     }
 
@@ -81,10 +81,10 @@ public sealed class RuntimeApiTests : IDisposable
         var factory = Start();
         var client = factory.CreateClient();
         var run = await client.SubmitOkAsync(TestIntents.Blocking);
-        await client.WaitForStatusAsync(run.Id, ExecutionStatus.Running);
+        await client.WaitForStatusAsync(run.Id, "running");
         using var cancel = await client.PostAsync($"/api/execution/{run.Id}/cancel", null);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
-        var done = await client.WaitForStatusAsync(run.Id, ExecutionStatus.Cancelled);
+        var done = await client.WaitForStatusAsync(run.Id, "cancelled");
         Assert.True(factory.Probe.SawCancellation(run.Id));
         Assert.NotNull(done.EndedAt);
         var events = await client.EventsAsync(run.Id);
@@ -102,21 +102,21 @@ public sealed class RuntimeApiTests : IDisposable
         var factory = Start(new Dictionary<string, string> { ["Agent:Caps:MaxConcurrentCallsTenant"] = "1" });
         var client = factory.CreateClient();
         var first = await client.SubmitOkAsync(TestIntents.Blocking);
-        await client.WaitForStatusAsync(first.Id, ExecutionStatus.Running);
+        await client.WaitForStatusAsync(first.Id, "running");
         var second = await client.SubmitOkAsync(TestIntents.Blocking);
         var waiting = await client.WaitForAsync(second.Id, r => r.ProgressMessage?.Contains("maxConcurrentCallsTenant", StringComparison.Ordinal) == true, "queued with the cap reason");
-        Assert.Equal(ExecutionStatus.Queued, waiting.Status);
+        Assert.True(waiting.Is("created", "queued"), waiting.Shown);
 
         using var cancel = await client.PostAsync($"/api/execution/{second.Id}/cancel", null);
-        var cancelled = (await cancel.Content.ReadFromJsonAsync<ExecutionRecord>(Api.Json))!;
-        Assert.Equal(ExecutionStatus.Cancelled, cancelled.Status);
+        var cancelled = (await cancel.Content.ReadFromJsonAsync<ExecutionBody>(Api.Json))!;
+        Assert.True(cancelled.Is("cancelled"), cancelled.Shown);
 
         // Free the slot: the cancelled execution must still never start.
         await client.PostAsync($"/api/execution/{first.Id}/cancel", null);
-        await client.WaitForStatusAsync(first.Id, ExecutionStatus.Cancelled);
+        await client.WaitForStatusAsync(first.Id, "cancelled");
         await Task.Delay(200);
         var after = await client.StatusAsync(second.Id);
-        Assert.Equal(ExecutionStatus.Cancelled, after.Status);
+        Assert.True(after.Is("cancelled"), after.Shown);
         Assert.Equal(0, after.Attempts);
         Assert.Null(after.StartedAt);
         Assert.False(factory.Probe.HasStarted(second.Id));
@@ -132,7 +132,7 @@ public sealed class RuntimeApiTests : IDisposable
             ["Agent:Runtime:MaxQueuedPerTenant"] = "1",
         }).CreateClient();
         var first = await client.SubmitOkAsync(TestIntents.Blocking);
-        await client.WaitForStatusAsync(first.Id, ExecutionStatus.Running);
+        await client.WaitForStatusAsync(first.Id, "running");
         var second = await client.SubmitOkAsync(TestIntents.Blocking);
         await client.WaitForAsync(second.Id, r => r.ProgressMessage?.StartsWith("Queued: tenant", StringComparison.Ordinal) == true, "waiting for a slot");
         using var third = await client.SubmitAsync(TestIntents.Blocking);
@@ -147,12 +147,12 @@ public sealed class RuntimeApiTests : IDisposable
     {
         var client = Start(new Dictionary<string, string> { ["Agent:Caps:MaxCallsPerMinuteTenant"] = "1" }).CreateClient();
         var first = await client.SubmitOkAsync("demo_long_task", new { steps = 1, stepMs = 0 });
-        await client.WaitForStatusAsync(first.Id, ExecutionStatus.Completed);
+        await client.WaitForStatusAsync(first.Id, "completed");
         var second = await client.SubmitOkAsync("demo_long_task", new { steps = 1, stepMs = 0 });
         var waiting = await client.WaitForAsync(second.Id, r => r.ProgressMessage?.Contains("per minute", StringComparison.Ordinal) == true, "queued by the per-minute cap");
-        Assert.Equal(ExecutionStatus.Queued, waiting.Status);
+        Assert.True(waiting.Is("created", "queued"), waiting.Shown);
         using var cancel = await client.PostAsync($"/api/execution/{second.Id}/cancel", null);
-        Assert.Equal(ExecutionStatus.Cancelled, (await cancel.Content.ReadFromJsonAsync<ExecutionRecord>(Api.Json))!.Status);
+        Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<ExecutionBody>(Api.Json))!.Status);
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class RuntimeApiTests : IDisposable
         var factory = Start();
         var client = factory.CreateClient();
         var run = await client.SubmitOkAsync(TestIntents.Slow);
-        var failed = await client.WaitForStatusAsync(run.Id, ExecutionStatus.Failed);
+        var failed = await client.WaitForStatusAsync(run.Id, "failed");
         Assert.Contains("Timed out after 300 ms", failed.Error, StringComparison.Ordinal);
         Assert.Equal(1, failed.Attempts);
         Assert.True(factory.Probe.SawCancellation(run.Id));
@@ -172,7 +172,7 @@ public sealed class RuntimeApiTests : IDisposable
     {
         var client = Start().CreateClient();
         var run = await client.SubmitOkAsync(TestIntents.Transient, new { failTimes = 2 });
-        var done = await client.WaitForStatusAsync(run.Id, ExecutionStatus.Completed);
+        var done = await client.WaitForStatusAsync(run.Id, "completed");
         Assert.Equal(3, done.Attempts);
         Assert.Null(done.Error);
         var events = await client.EventsAsync(run.Id);
@@ -185,7 +185,7 @@ public sealed class RuntimeApiTests : IDisposable
     {
         var client = Start().CreateClient();
         var run = await client.SubmitOkAsync(TestIntents.Permanent);
-        var failed = await client.WaitForStatusAsync(run.Id, ExecutionStatus.Failed);
+        var failed = await client.WaitForStatusAsync(run.Id, "failed");
         Assert.Equal(1, failed.Attempts);
         Assert.Equal("the input can never work", failed.Error);
     }
@@ -195,14 +195,14 @@ public sealed class RuntimeApiTests : IDisposable
     {
         var client = Start().CreateClient();
         var run = await client.SubmitOkAsync(TestIntents.AlwaysFails);
-        var failed = await client.WaitForStatusAsync(run.Id, ExecutionStatus.Failed);
+        var failed = await client.WaitForStatusAsync(run.Id, "failed");
         Assert.Equal(2, failed.Attempts);
         Assert.Equal("boom 2", failed.Error);
         Assert.StartsWith("Failed after 2 attempts", failed.ProgressMessage, StringComparison.Ordinal);
 
         using var retry = await client.PostAsync($"/api/execution/{run.Id}/retry", null);
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
-        var again = await client.WaitForAsync(run.Id, r => r.Status == ExecutionStatus.Failed && r.Attempts == 4, "failed again after a retry");
+        var again = await client.WaitForAsync(run.Id, r => r.Is("failed") && r.Attempts == 4, "failed again after a retry");
         Assert.Equal("boom 4", again.Error);
         Assert.Contains(await client.EventsAsync(run.Id), e => e.EventType == "execution.retry_requested");
     }
@@ -214,7 +214,7 @@ public sealed class RuntimeApiTests : IDisposable
         var first = await client.SubmitOkAsync("demo_long_task", new { steps = 1, stepMs = 0 }, key: "k-1");
         using var again = await client.SubmitAsync("demo_long_task", new { steps = 1, stepMs = 0 }, key: "k-1");
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Equal(first.Id, (await again.Content.ReadFromJsonAsync<ExecutionRecord>(Api.Json))!.Id);
+        Assert.Equal(first.Id, (await again.Content.ReadFromJsonAsync<ExecutionBody>(Api.Json))!.Id);
         using var conflict = await client.SubmitAsync("diagnostic_sleep", null, key: "k-1");
         Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
         Assert.Contains("k-1", await Api.ErrorOf(conflict), StringComparison.Ordinal);
@@ -230,13 +230,13 @@ public sealed class RuntimeApiTests : IDisposable
         var alice = factory.ClientFor("alice");
         var bob = factory.ClientFor("bob");
         var run = await alice.SubmitOkAsync("demo_long_task", new { steps = 1, stepMs = 0 }, key: "shared-key");
-        await alice.WaitForStatusAsync(run.Id, ExecutionStatus.Completed);
+        await alice.WaitForStatusAsync(run.Id, "completed");
 
         Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/api/execution/{run.Id}/status")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/api/execution/{run.Id}/events")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await bob.PostAsync($"/api/execution/{run.Id}/cancel", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await bob.PostAsync($"/api/execution/{run.Id}/retry", null)).StatusCode);
-        Assert.Empty((await bob.GetFromJsonAsync<List<ExecutionRecord>>("/api/execution", Api.Json))!);
+        Assert.Empty((await bob.GetFromJsonAsync<List<ExecutionBody>>("/api/execution", Api.Json))!);
 
         var aliceArtifacts = (await (await alice.PostAsJsonAsync("/api/artifact/list", new { })).Content.ReadFromJsonAsync<ArtifactPage>(Api.Json))!;
         var artifact = Assert.Single(aliceArtifacts.Items);
@@ -312,15 +312,15 @@ public sealed class RuntimeApiTests : IDisposable
         Assert.Contains("X-Tenant-Id", await Api.ErrorOf(tenantResponse), StringComparison.Ordinal);
 
         var done = await client.SubmitOkAsync("demo_long_task", new { steps = 1, stepMs = 0 });
-        await client.WaitForStatusAsync(done.Id, ExecutionStatus.Completed);
+        await client.WaitForStatusAsync(done.Id, "completed");
         var retryCompleted = await client.PostAsync($"/api/execution/{done.Id}/retry", null);
         Assert.Equal(HttpStatusCode.Conflict, retryCompleted.StatusCode);
         Assert.Contains("Completed", await Api.ErrorOf(retryCompleted), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/execution/{done.Id}/cancel", null)).StatusCode);
 
         var badMetadata = await client.SubmitAsync("demo_long_task", new { steps = "many" });
-        var accepted = (await badMetadata.Content.ReadFromJsonAsync<ExecutionRecord>(Api.Json))!;
-        var failed = await client.WaitForStatusAsync(accepted.Id, ExecutionStatus.Failed);
+        var accepted = (await badMetadata.Content.ReadFromJsonAsync<ExecutionBody>(Api.Json))!;
+        var failed = await client.WaitForStatusAsync(accepted.Id, "failed");
         Assert.Contains("metadata 'steps' must be a whole number", failed.Error, StringComparison.Ordinal);
     }
 
@@ -335,23 +335,23 @@ public sealed class RuntimeApiTests : IDisposable
         retry = (await client.SubmitOkAsync(TestIntents.BlockingRetry, new { block = "true" })).Id;
         leave = (await client.SubmitOkAsync("diagnostic_sleep", new { ms = 600000 })).Id;
         await client.WaitForAsync(resume, r => r.Progress >= 0.02, "some progress");
-        await client.WaitForStatusAsync(retry, ExecutionStatus.Running);
-        await client.WaitForStatusAsync(leave, ExecutionStatus.Running);
+        await client.WaitForStatusAsync(retry, "running");
+        await client.WaitForStatusAsync(leave, "running");
         await first.DisposeAsync();
         factories.Remove(first);
 
         var second = Start(databasePath: database);
         client = second.CreateClient();
         var left = await client.StatusAsync(leave);
-        Assert.Equal(ExecutionStatus.Interrupted, left.Status);
+        Assert.True(left.Is("failed", "interrupted"), left.Shown);
         Assert.Contains("Press Retry", left.ProgressMessage, StringComparison.Ordinal);
 
-        var retried = await client.WaitForStatusAsync(retry, ExecutionStatus.Completed);
+        var retried = await client.WaitForStatusAsync(retry, "completed");
         Assert.Equal(2, retried.Attempts);
         var retryEvents = (await client.EventsAsync(retry)).Select(e => e.EventType).ToList();
         Assert.True(retryEvents.IndexOf("execution.interrupted") < retryEvents.IndexOf("execution.retry_scheduled"));
 
-        await client.WaitForAsync(resume, r => r.Status == ExecutionStatus.Running && r.Progress > 0, "resumed");
+        await client.WaitForAsync(resume, r => r.Is("running") && r.Progress > 0, "resumed");
         var resumeEvents = await client.EventsAsync(resume);
         Assert.Contains(resumeEvents, e => e.EventType == "execution.interrupted");
         Assert.Contains(resumeEvents, e => e.EventType == "execution.resumed");
@@ -359,14 +359,14 @@ public sealed class RuntimeApiTests : IDisposable
         Assert.True(resumedFrom.Progress > 0);
         Assert.Contains(await client.EventsAsync(resume), e => e.EventType == "demo.resumed");
         await client.PostAsync($"/api/execution/{resume}/cancel", null);
-        await client.WaitForStatusAsync(resume, ExecutionStatus.Cancelled);
+        await client.WaitForStatusAsync(resume, "cancelled");
 
         using var retryLeft = await client.PostAsync($"/api/execution/{leave}/retry", null);
         Assert.Equal(HttpStatusCode.OK, retryLeft.StatusCode);
-        await client.WaitForStatusAsync(leave, ExecutionStatus.Running);
+        await client.WaitForStatusAsync(leave, "running");
         await client.PostAsync($"/api/execution/{leave}/cancel", null);
-        await client.WaitForStatusAsync(leave, ExecutionStatus.Cancelled);
+        await client.WaitForStatusAsync(leave, "cancelled");
     }
 
-    private sealed record ArtifactPage(List<Artifact> Items, int Skip, int Take, bool HasMore);
+    private sealed record ArtifactPage(List<ArtifactView> Items, int Skip, int Take, bool HasMore);
 }

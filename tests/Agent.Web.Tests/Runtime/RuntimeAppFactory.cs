@@ -201,6 +201,31 @@ public static class TestIntents
     }
 }
 
+/// <summary>
+/// An execution as the runtime API shows it (the contract's shape, camelCase): the contract status and sub-status,
+/// and the record's progress. Tests read these names, never the stored lifecycle's.
+/// </summary>
+public sealed record ExecutionBody(
+    Guid ExecutionId,
+    string Status,
+    string? SubStatus,
+    JsonElement Intent,
+    string? Error,
+    double Progress,
+    string? ProgressMessage,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? EndedAt)
+{
+    public Guid Id => ExecutionId;
+
+    /// <summary>Status and sub-status both match (a null sub-status: none).</summary>
+    public bool Is(string status, string? subStatus = null) => Status == status && SubStatus == subStatus;
+
+    public string Shown => SubStatus is null ? Status : $"{Status}/{SubStatus}";
+}
+
 public static class Api
 {
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
@@ -208,23 +233,23 @@ public static class Api
     public static async Task<HttpResponseMessage> SubmitAsync(this HttpClient client, string intent, object? metadata = null, string? key = null, Guid? sessionId = null) =>
         await client.PostAsJsonAsync("/api/execution", new { intent, metadata, idempotencyKey = key, sessionId }, Json);
 
-    public static async Task<ExecutionRecord> SubmitOkAsync(this HttpClient client, string intent, object? metadata = null, string? key = null)
+    public static async Task<ExecutionBody> SubmitOkAsync(this HttpClient client, string intent, object? metadata = null, string? key = null)
     {
         using var response = await client.SubmitAsync(intent, metadata, key);
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return (await response.Content.ReadFromJsonAsync<ExecutionRecord>(Json))!;
+        return (await response.Content.ReadFromJsonAsync<ExecutionBody>(Json))!;
     }
 
-    public static async Task<ExecutionRecord> StatusAsync(this HttpClient client, Guid id) =>
-        (await client.GetFromJsonAsync<ExecutionRecord>($"/api/execution/{id}/status", Json))!;
+    public static async Task<ExecutionBody> StatusAsync(this HttpClient client, Guid id) =>
+        (await client.GetFromJsonAsync<ExecutionBody>($"/api/execution/{id}/status", Json))!;
 
     public static async Task<IReadOnlyList<WalEntry>> EventsAsync(this HttpClient client, Guid id) =>
         (await client.GetFromJsonAsync<List<WalEntry>>($"/api/execution/{id}/events", Json))!;
 
-    public static async Task<ExecutionRecord> WaitForAsync(this HttpClient client, Guid id, Func<ExecutionRecord, bool> condition, string what, int timeoutMs = 30000)
+    public static async Task<ExecutionBody> WaitForAsync(this HttpClient client, Guid id, Func<ExecutionBody, bool> condition, string what, int timeoutMs = 30000)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        ExecutionRecord last;
+        ExecutionBody last;
         do
         {
             last = await client.StatusAsync(id);
@@ -236,11 +261,12 @@ public static class Api
             await Task.Delay(40);
         }
         while (DateTime.UtcNow < deadline);
-        throw new Xunit.Sdk.XunitException($"Execution {id} did not reach '{what}' in {timeoutMs} ms; last: {last.Status} {last.Progress} '{last.ProgressMessage}' error '{last.Error}'");
+        throw new Xunit.Sdk.XunitException($"Execution {id} did not reach '{what}' in {timeoutMs} ms; last: {last.Shown} {last.Progress} '{last.ProgressMessage}' error '{last.Error}'");
     }
 
-    public static Task<ExecutionRecord> WaitForStatusAsync(this HttpClient client, Guid id, ExecutionStatus status, int timeoutMs = 30000) =>
-        client.WaitForAsync(id, r => r.Status == status, status.ToString(), timeoutMs);
+    /// <summary>Waits for the contract status (and sub-status: null waits for none).</summary>
+    public static Task<ExecutionBody> WaitForStatusAsync(this HttpClient client, Guid id, string status, string? subStatus = null, int timeoutMs = 30000) =>
+        client.WaitForAsync(id, r => r.Is(status, subStatus), subStatus is null ? status : $"{status}/{subStatus}", timeoutMs);
 
     public static async Task<string> ErrorOf(HttpResponseMessage response)
     {

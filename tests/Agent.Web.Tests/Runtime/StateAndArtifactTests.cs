@@ -19,17 +19,18 @@ public sealed class StateAndArtifactTests
         var session = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
         using var firstResponse = await client.SubmitAsync(TestIntents.Producer, sessionId: session);
-        var first = (await firstResponse.Content.ReadFromJsonAsync<ExecutionRecord>(Api.Json))!;
-        await client.WaitForStatusAsync(first.Id, ExecutionStatus.Completed);
+        var first = (await firstResponse.Content.ReadFromJsonAsync<ExecutionBody>(Api.Json))!;
+        await client.WaitForStatusAsync(first.Id, "completed");
         var parent = await Single(client, first.Id);
 
         using var secondResponse = await client.SubmitAsync(TestIntents.Producer, new { parent = parent.GetProperty("id").GetGuid() }, sessionId: session);
-        var second = (await secondResponse.Content.ReadFromJsonAsync<ExecutionRecord>(Api.Json))!;
-        await client.WaitForStatusAsync(second.Id, ExecutionStatus.Completed);
+        var second = (await secondResponse.Content.ReadFromJsonAsync<ExecutionBody>(Api.Json))!;
+        await client.WaitForStatusAsync(second.Id, "completed");
         var child = await Single(client, second.Id);
         Assert.Equal(parent.GetProperty("id").GetGuid(), child.GetProperty("parents")[0].GetGuid());
-        Assert.Equal("test_producer", child.GetProperty("producedByIntent").GetString());
-        Assert.Equal("Ready", child.GetProperty("lifecycle").GetString());
+        Assert.Equal("test_producer", child.GetProperty("producedBy").GetProperty("intent").GetString());
+        Assert.Equal(second.Id, child.GetProperty("producedBy").GetProperty("executionId").GetGuid());
+        Assert.Equal("READY", child.GetProperty("lifecycle").GetString());
         Assert.Equal("db", child.GetProperty("materializations")[0].GetProperty("kind").GetString());
 
         // State surface: the session scope is shared across executions of the session, the execution scope is per execution.
@@ -47,9 +48,19 @@ public sealed class StateAndArtifactTests
         var registry = factory.Services.GetRequiredService<ArtifactRegistry>();
         await registry.ChangeLifecycleAsync("local", parent.GetProperty("id").GetGuid(), ArtifactLifecycle.Archived, CancellationToken.None);
         await Assert.ThrowsAsync<ArtifactRuleException>(() => registry.ChangeLifecycleAsync("local", parent.GetProperty("id").GetGuid(), ArtifactLifecycle.Pending, CancellationToken.None));
-        using var archived = await client.PostAsJsonAsync("/api/artifact/list", new { lifecycle = "Archived" });
-        var archivedItems = JsonDocument.Parse(await archived.Content.ReadAsStringAsync()).RootElement.GetProperty("items");
-        Assert.Equal(parent.GetProperty("id").GetGuid(), Assert.Single(archivedItems.EnumerateArray()).GetProperty("id").GetGuid());
+        // The contract's upper-case name, and the case clients used before it.
+        foreach (var name in new[] { "ARCHIVED", "Archived", "archived" })
+        {
+            using var archived = await client.PostAsJsonAsync("/api/artifact/list", new { lifecycle = name });
+            var archivedItems = JsonDocument.Parse(await archived.Content.ReadAsStringAsync()).RootElement.GetProperty("items");
+            var item = Assert.Single(archivedItems.EnumerateArray());
+            Assert.Equal(parent.GetProperty("id").GetGuid(), item.GetProperty("id").GetGuid());
+            Assert.Equal("ARCHIVED", item.GetProperty("lifecycle").GetString());
+        }
+
+        using var unknownLifecycle = await client.PostAsJsonAsync("/api/artifact/list", new { lifecycle = "3" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknownLifecycle.StatusCode);
+        Assert.Contains("PENDING, READY, FAILED, ARCHIVED, DELETED", await Api.ErrorOf(unknownLifecycle), StringComparison.Ordinal);
         using var paged = await client.PostAsJsonAsync("/api/artifact/list", new { type = "test.summary", take = 1 });
         var page = JsonDocument.Parse(await paged.Content.ReadAsStringAsync()).RootElement;
         Assert.Single(page.GetProperty("items").EnumerateArray());
@@ -59,8 +70,8 @@ public sealed class StateAndArtifactTests
         var missing = Guid.NewGuid();
         using var orphanResponse = await client.SubmitAsync(TestIntents.Producer, new { parent = missing });
         Assert.Equal(HttpStatusCode.Accepted, orphanResponse.StatusCode);
-        var orphan = (await orphanResponse.Content.ReadFromJsonAsync<ExecutionRecord>(Api.Json))!;
-        var failed = await client.WaitForStatusAsync(orphan.Id, ExecutionStatus.Failed);
+        var orphan = (await orphanResponse.Content.ReadFromJsonAsync<ExecutionBody>(Api.Json))!;
+        var failed = await client.WaitForStatusAsync(orphan.Id, "failed");
         Assert.Contains($"Parent artifact {missing} does not exist", failed.Error, StringComparison.Ordinal);
     }
 
