@@ -16,6 +16,11 @@ public sealed class SkillCatalog(IOptions<AgentOptions> options, AppInfo app, IC
 {
     public const string OverrideScope = "skill";
 
+    private long skillFilesRead;
+
+    /// <summary>How many SKILL.md files this catalog has read since it was created (the turn-start bench and tests read it).</summary>
+    public long SkillFilesRead => Interlocked.Read(ref skillFilesRead);
+
     public async Task<(IReadOnlyList<SkillSpec> Skills, IReadOnlyList<SkillProblem> Problems)> ScanAsync(string tenantId, CancellationToken cancellationToken)
     {
         var skills = new List<SkillSpec>();
@@ -38,6 +43,7 @@ public sealed class SkillCatalog(IOptions<AgentOptions> options, AppInfo app, IC
                 }
 
                 var text = await File.ReadAllTextAsync(file, cancellationToken);
+                Interlocked.Increment(ref skillFilesRead);
                 if (TryReadFrontMatter(text, out var name, out var description, out var problem))
                 {
                     skills.Add(new SkillSpec(name, description, folder, enabled.TryGetValue(name, out var on) ? on : true));
