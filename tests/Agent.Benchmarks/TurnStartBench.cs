@@ -170,7 +170,7 @@ public static class TurnStartBench
                 var result = ScenarioResult.From(name, samples);
                 row.Scenarios.Add(result);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name}: {result.StoreCalls} store calls (+{result.OtherCalls} other), {result.SkillFilesRead} SKILL.md reads, median {result.MedianMs:0.0} ms, p95 {result.P95Ms:0.0} ms ({result.StoreBusyMedianMs:0.0} ms with a store call in flight, {result.RunsWithSlowCall} runs with a store call of {SlowCallMs:0} ms or more) over {runs} runs{(result.SameInEveryRun ? "" : " (calls varied between runs: " + result.Spread + ")")}"));
+                    $"{name}: {result.StoreCalls} store calls (+{result.OtherCalls} other), {result.SkillFilesRead} SKILL.md reads, median {result.MedianMs:0.0} ms, p95 {result.P95Ms:0.0} ms ({result.StoreBusyMedianMs:0.0} ms with a store call in flight, {result.OutsideStoreMedianMs:0.0} ms without, {result.RunsWithSlowCall} runs with a store call of {SlowCallMs:0} ms or more) over {runs} runs{(result.SameInEveryRun ? "" : " (calls varied between runs: " + result.Spread + ")")}"));
                 foreach (var line in result.Timeline)
                 {
                     Console.WriteLine("  " + line);
@@ -222,6 +222,8 @@ public static class TurnStartBench
         md.AppendLine("`TurnStartBudgetTests` uses); \"other\" counts calls on the Domain interfaces outside Storage that Agent.Data");
         md.AppendLine("implements (approvals, tenant ownership, memory recall). SKILL.md reads: files read by `SkillCatalog` in that span.");
         md.AppendLine("Each turn runs to its end (execution terminal) before the next send. " + Warmup.ToString(CultureInfo.InvariantCulture) + " warm-up sends per scenario, then the measured runs.");
+        md.AppendLine("\"ms with no store call in flight\" is the span less the time some store call was running (the work between");
+        md.AppendLine("calls: skill scans, the context build, the request's serialization), the figure least moved by SQLite's waits.");
         md.AppendLine("\"Called from\" and the timeline name the nearest app method on the stack when the store was called (an async");
         md.AppendLine("method's own callers are not on the stack after its first await); capturing it costs some microseconds per call.");
         md.AppendLine("The calls listed are those of the run of median time. The machine is shared with other builds: compare times");
@@ -269,7 +271,9 @@ public static class TurnStartBench
                 ("SKILL.md reads", s => s.SkillFilesRead, "0"),
                 ("median ms", s => s.MedianMs, "0.0"),
                 ("p95 ms", s => s.P95Ms, "0.0"),
+                ("min ms", s => s.MinMs, "0.0"),
                 ("ms with a store call in flight (median)", s => s.StoreBusyMedianMs, "0.0"),
+                ("ms with no store call in flight (median)", s => s.OutsideStoreMedianMs, "0.0"),
                 ($"runs with a store call of {SlowCallMs:0} ms or more", s => s.RunsWithSlowCall, "0"),
             })
             {
@@ -365,18 +369,26 @@ public static class TurnStartBench
         return md.ToString();
     }
 
+    /// <summary>HEAD, with "+changes" when files other than this bench's results differ from it.</summary>
     private static string GitCommit()
+    {
+        var commit = Git("rev-parse --short HEAD");
+        var changes = Git("status --porcelain -- . \":(exclude)tests/Agent.Benchmarks/RESULTS-turn-start.*\"");
+        return commit.Length == 0 ? "?" : changes.Length == 0 ? commit : commit + "+changes";
+    }
+
+    private static string Git(string arguments)
     {
         try
         {
-            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, WorkingDirectory = FindRepoRoot() });
-            var commit = git!.StandardOutput.ReadToEnd().Trim();
+            using var git = Process.Start(new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, WorkingDirectory = FindRepoRoot() });
+            var output = git!.StandardOutput.ReadToEnd().Trim();
             git.WaitForExit();
-            return commit.Length > 0 ? commit : "?";
+            return output;
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return "?";
+            return "";
         }
     }
 
@@ -400,7 +412,7 @@ public static class TurnStartBench
 
     /// <summary>A scenario's figures: the calls of the run of median time, and the time's median and 95th percentile.</summary>
     public sealed record ScenarioResult(
-        string Name, int StoreCalls, int OtherCalls, long SkillFilesRead, double MedianMs, double P95Ms, double MinMs, double StoreBusyMedianMs, int RunsWithSlowCall,
+        string Name, int StoreCalls, int OtherCalls, long SkillFilesRead, double MedianMs, double P95Ms, double MinMs, double StoreBusyMedianMs, double OutsideStoreMedianMs, int RunsWithSlowCall,
         bool SameInEveryRun, string Spread, List<CallCount> Calls, string Sequence, List<string> Timeline)
     {
         public static ScenarioResult From(string name, List<TurnStartSample> samples)
@@ -422,6 +434,7 @@ public static class TurnStartBench
                 Percentile(times, 0.95),
                 times[0],
                 Percentile(samples.Select(s => s.StoreCalls.BusyMs).Order().ToList(), 0.5),
+                Percentile(samples.Select(s => s.Elapsed.TotalMilliseconds - s.StoreCalls.BusyMs).Order().ToList(), 0.5),
                 samples.Count(s => s.StoreCalls.Calls.Any(c => c.EndMs is { } end && end - c.StartMs >= SlowCallMs)),
                 callSets == 1 && samples.All(s => s.SkillFilesRead == median.SkillFilesRead),
                 spread,
