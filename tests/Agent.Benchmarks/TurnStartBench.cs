@@ -176,6 +176,23 @@ public static class TurnStartBench
                     Console.WriteLine("  " + line);
                 }
             }
+
+            // The skill scan a turn makes twice (context build and tool list), alone: 5 warm-up calls, then 50.
+            var scans = new List<double>();
+            var readsBefore = catalog.SkillFilesRead;
+            for (var i = 0; i < 55; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await catalog.ScanAsync("local", CancellationToken.None);
+                if (i >= 5)
+                {
+                    scans.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+            }
+
+            scans.Sort();
+            row = row with { SkillScan = new SkillScanResult(ScenarioResult.Percentile(scans, 0.5), ScenarioResult.Percentile(scans, 0.95), (catalog.SkillFilesRead - readsBefore) / 55.0) };
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SkillCatalog.ScanAsync alone: median {row.SkillScan.MedianMs:0.000} ms, p95 {row.SkillScan.P95Ms:0.000} ms, {row.SkillScan.FilesReadPerScan:0.#} SKILL.md reads per scan"));
         }
 
         SqliteConnection.ClearAllPools();
@@ -295,6 +312,22 @@ public static class TurnStartBench
             }
         }
 
+        md.AppendLine();
+        md.AppendLine("`SkillCatalog.ScanAsync` alone, as a turn calls it twice before the provider request (after the scenarios, in the same");
+        md.AppendLine("host: 5 warm-up calls, then 50; it includes the read of the person's skill switches, one store call):");
+        md.AppendLine();
+        md.AppendLine("| figure |" + string.Concat(rows.Select(r => $" {r.Label} |")));
+        md.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", rows.Count)));
+        foreach (var (figure, value) in new (string, Func<SkillScanResult, string>)[]
+        {
+            ("median ms", r => r.MedianMs.ToString("0.000", CultureInfo.InvariantCulture)),
+            ("p95 ms", r => r.P95Ms.ToString("0.000", CultureInfo.InvariantCulture)),
+            ("SKILL.md reads per scan", r => r.FilesReadPerScan.ToString("0.#", CultureInfo.InvariantCulture)),
+        })
+        {
+            md.AppendLine($"| {figure} |" + string.Concat(rows.Select(r => r.SkillScan is { } scan ? $" {value(scan)} |" : " |")));
+        }
+
         if (rows.Any(r => r.Scenarios.Any(s => !s.SameInEveryRun)))
         {
             md.AppendLine();
@@ -406,7 +439,13 @@ public static class TurnStartBench
     }
 
     /// <summary>One recorded run of the bench.</summary>
-    public sealed record BenchRow(string Label, string At, string Commit, string Machine, int Runs, string? Note, List<ScenarioResult> Scenarios);
+    public sealed record BenchRow(string Label, string At, string Commit, string Machine, int Runs, string? Note, List<ScenarioResult> Scenarios)
+    {
+        public SkillScanResult? SkillScan { get; init; }
+    }
+
+    /// <summary>One <c>SkillCatalog.ScanAsync</c> (a turn makes two before its provider request), including its read of the skill switches.</summary>
+    public sealed record SkillScanResult(double MedianMs, double P95Ms, double FilesReadPerScan);
 
     public sealed record CallCount(string Name, int Count, bool IsStorage, string Callers);
 
@@ -444,7 +483,7 @@ public static class TurnStartBench
         }
 
         /// <summary>Nearest rank: the smallest value with at least <paramref name="share"/> of the values at or below it.</summary>
-        private static double Percentile(List<double> sorted, double share) => sorted[Math.Clamp((int)Math.Ceiling(share * sorted.Count) - 1, 0, sorted.Count - 1)];
+        public static double Percentile(List<double> sorted, double share) => sorted[Math.Clamp((int)Math.Ceiling(share * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
     /// <summary>
