@@ -5,6 +5,7 @@ using Agent.Runtime.Services;
 using Agent.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Agent.Web.Tests;
 
@@ -80,7 +81,7 @@ public sealed class SkillCatalogTests
         var root = Path.Combine(parent, "skills");
         var options = new AgentOptions();
         options.Skills.Folders.Add(root);
-        using var catalog = new SkillCatalog(Options.Create(options), new AppInfo("test", parent, Path.Combine(parent, "agent.db")), new MemoryOverrideStore(), NullLogger<SkillCatalog>.Instance);
+        using var catalog = new SkillCatalog(Options.Create(options), new AppInfo("test", parent, Path.Combine(parent, "agent.db")), new MemoryOverrideStore(), TimeProvider.System, NullLogger<SkillCatalog>.Instance);
         try
         {
             Assert.Empty((await catalog.ScanAsync("local", CancellationToken.None)).Skills);
@@ -103,6 +104,47 @@ public sealed class SkillCatalogTests
             var (after, problems) = await catalog.ScanAsync("local", CancellationToken.None);
             Assert.Single(after);
             Assert.Contains("front matter", Assert.Single(problems).Problem, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(parent, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task After_a_watcher_error_every_SKILL_md_is_read_again_and_checked_on_each_scan_until_the_folder_is_watched_again()
+    {
+        var parent = Path.Combine(Path.GetTempPath(), "agent-web-tests", "skills-" + Guid.NewGuid().ToString("N"));
+        var root = Path.Combine(parent, "skills");
+        SkillFolders.Write(root, "one", "First skill.");
+        SkillFolders.Write(root, "two", "Second skill.");
+        var options = new AgentOptions();
+        options.Skills.Folders.Add(root);
+        var clock = new FakeTimeProvider();
+        using var catalog = new SkillCatalog(Options.Create(options), new AppInfo("test", parent, Path.Combine(parent, "agent.db")), new MemoryOverrideStore(), clock, NullLogger<SkillCatalog>.Instance);
+        try
+        {
+            Assert.Equal(2, (await catalog.ScanAsync("local", CancellationToken.None)).Skills.Count);
+            Assert.True(catalog.IsWatched(root));
+            Assert.Equal(2, catalog.SkillFilesRead);
+
+            // The watcher may have lost events (an overflowed buffer): everything is read again, and the folder is checked on each scan.
+            catalog.OnWatcherError(root, new InternalBufferOverflowException());
+            Assert.False(catalog.IsWatched(root));
+            await catalog.ScanAsync("local", CancellationToken.None);
+            Assert.Equal(4, catalog.SkillFilesRead);
+
+            // Unwatched, a change is seen by the very next scan (last-write time and length), with no report to wait for.
+            SkillFolders.Replace(root, "one", "First skill, edited while unwatched.");
+            Assert.Contains("First skill, edited while unwatched.", (await catalog.ScanAsync("local", CancellationToken.None)).Skills.Select(s => s.Description));
+            Assert.Equal(5, catalog.SkillFilesRead);
+            Assert.False(catalog.IsWatched(root)); // not before the retry delay
+
+            clock.Advance(SkillCatalog.WatchRetryDelay);
+            await catalog.ScanAsync("local", CancellationToken.None);
+            Assert.True(catalog.IsWatched(root));
+            await catalog.ScanAsync("local", CancellationToken.None);
+            Assert.Equal(5, catalog.SkillFilesRead);
         }
         finally
         {

@@ -22,7 +22,7 @@ public sealed record SkillProblem(string FolderPath, string Problem);
 /// folders still exist. A folder that is missing (it may be created later), whose watcher could not start (inotify
 /// limits) or reported an error (an overflowed event buffer) is checked on every scan instead: its skill folders are
 /// listed and each SKILL.md's last-write time and length compared with the index, and only a file that differs is
-/// read. The next scan tries to watch it again.</item>
+/// read. It is watched again on a later scan (after <see cref="WatchRetryDelay"/> when its watcher failed).</item>
 /// </list>
 /// There is no polling thread; the person's enable/disable switches (<see cref="IConfigOverrideStore"/>) are read on
 /// each scan, since they are per tenant and change through the store.
@@ -32,12 +32,17 @@ public sealed class SkillCatalog : IDisposable
     public const string OverrideScope = "skill";
     public const string FileName = "SKILL.md";
 
+    /// <summary>How long a folder whose watcher failed is checked on each scan before it is watched again.</summary>
+    public static readonly TimeSpan WatchRetryDelay = TimeSpan.FromMinutes(1);
+
     private readonly IConfigOverrideStore overrides;
+    private readonly TimeProvider time;
     private readonly ILogger<SkillCatalog> logger;
     private readonly IReadOnlyList<string> roots;
     private readonly SemaphoreSlim refresh = new(1, 1);
     private readonly Lock gate = new();
     private readonly Dictionary<string, FileSystemWatcher> watchers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> watchAgainAt = new(StringComparer.Ordinal);
     private readonly HashSet<string> touched = new(StringComparer.Ordinal);
     private long version;
     private bool readAll;
@@ -46,11 +51,12 @@ public sealed class SkillCatalog : IDisposable
     private long skillFilesRead;
     private long changesNoticed;
 
-    public SkillCatalog(IOptions<AgentOptions> options, AppInfo app, IConfigOverrideStore overrides, ILogger<SkillCatalog> logger)
+    public SkillCatalog(IOptions<AgentOptions> options, AppInfo app, IConfigOverrideStore overrides, TimeProvider time, ILogger<SkillCatalog> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(app);
         this.overrides = overrides;
+        this.time = time;
         this.logger = logger;
         roots = options.Value.Skills.Folders
             .Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(app.ContentRoot, f))))
@@ -262,7 +268,7 @@ public sealed class SkillCatalog : IDisposable
                 return;
             }
 
-            if (!exists)
+            if (!exists || (watchAgainAt.TryGetValue(root, out var again) && time.GetUtcNow() < again))
             {
                 return;
             }
@@ -282,11 +288,13 @@ public sealed class SkillCatalog : IDisposable
                 watcher.Error += (_, e) => Failed(root, watcher, e.GetException());
                 watcher.EnableRaisingEvents = true;
                 watchers[root] = watcher;
+                watchAgainAt.Remove(root);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
             {
                 // Out of inotify instances or watches, or the folder went away meanwhile: it is checked on every scan instead.
                 watcher.Dispose();
+                watchAgainAt[root] = time.GetUtcNow() + WatchRetryDelay;
                 logger.LogWarning(ex, "Skills folder {Folder} cannot be watched; its SKILL.md files are checked on each scan instead", root);
             }
         }
@@ -310,6 +318,30 @@ public sealed class SkillCatalog : IDisposable
         RaiseChanged();
     }
 
+    /// <summary>Whether <paramref name="folder"/> (a configured skills folder, as a full path) has a live watcher now.</summary>
+    internal bool IsWatched(string folder)
+    {
+        lock (gate)
+        {
+            return watchers.ContainsKey(Path.TrimEndingDirectorySeparator(folder));
+        }
+    }
+
+    /// <summary>What a watcher's Error event does (an overflowed event buffer, a lost watch), for the folder's current watcher.</summary>
+    internal void OnWatcherError(string folder, Exception error)
+    {
+        FileSystemWatcher? watcher;
+        lock (gate)
+        {
+            watchers.TryGetValue(Path.TrimEndingDirectorySeparator(folder), out watcher);
+        }
+
+        if (watcher is not null)
+        {
+            Failed(Path.TrimEndingDirectorySeparator(folder), watcher, error);
+        }
+    }
+
     private void Failed(string root, FileSystemWatcher watcher, Exception error)
     {
         lock (gate)
@@ -319,6 +351,7 @@ public sealed class SkillCatalog : IDisposable
             if (watchers.TryGetValue(root, out var current) && ReferenceEquals(current, watcher))
             {
                 watchers.Remove(root);
+                watchAgainAt[root] = time.GetUtcNow() + WatchRetryDelay; // a tree too large to watch would fail again at once
             }
         }
 
