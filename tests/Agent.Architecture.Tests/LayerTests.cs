@@ -20,6 +20,7 @@ public sealed class LayerTests(ITestOutputHelper output)
     public static readonly Assembly Domain = typeof(AgentOptions).Assembly;
     public static readonly Assembly Data = typeof(AgentDatabase).Assembly;
     public static readonly Assembly Runtime = typeof(AppInfo).Assembly;
+    public static readonly Assembly Web = typeof(Agent.Web.Hosting.HostSetup).Assembly;
 
     [Fact]
     public void Domain_references_no_aspnetcore_no_ef_core_and_no_other_layer() =>

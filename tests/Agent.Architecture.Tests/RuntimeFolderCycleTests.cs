@@ -11,8 +11,6 @@ namespace Agent.Architecture.Tests;
 /// </summary>
 public sealed class RuntimeFolderCycleTests(ITestOutputHelper output)
 {
-    private const string Root = "Agent.Runtime.";
-
     /// <summary>Mutually dependent folder pairs (alphabetical within a pair) measured at the move. Only remove lines.</summary>
     public static readonly IReadOnlySet<(string, string)> KnownMutualPairs = new HashSet<(string, string)>
     {
@@ -42,36 +40,16 @@ public sealed class RuntimeFolderCycleTests(ITestOutputHelper output)
     [Fact]
     public void Runtime_folders_add_no_dependency_cycle()
     {
-        var folders = Folders();
-        var edges = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
-        foreach (var from in folders)
+        var graph = RuntimeFolderGraph.Build();
+        foreach (var (from, tos) in graph.Edges)
         {
-            edges[from] = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (var to in folders.Where(f => f != from))
-            {
-                var independent = Types.InAssembly(LayerTests.Runtime)
-                    .That().ResideInNamespace(Root + from)
-                    .Should().NotHaveDependencyOn(Root + to)
-                    .GetResult().IsSuccessful;
-                if (!independent)
-                {
-                    edges[from].Add(to);
-                }
-            }
-        }
-
-        foreach (var (from, tos) in edges)
-        {
-            var types = Types.InAssembly(LayerTests.Runtime).That().ResideInNamespace(Root + from).GetTypes().Count();
+            var types = Types.InAssembly(LayerTests.Runtime).That().ResideInNamespace(RuntimeFolderGraph.Root + from).GetTypes().Count();
             output.WriteLine($"{from} ({types} types) -> {string.Join(", ", tos)}");
         }
 
-        var pairs = edges.SelectMany(e => e.Value.Where(to => string.CompareOrdinal(e.Key, to) < 0 && edges[to].Contains(e.Key)).Select(to => (e.Key, to)))
-            .ToHashSet();
+        var pairs = graph.MutualPairs;
         output.WriteLine($"Mutually dependent pairs: {Show(pairs, "<->")}");
-
-        // An edge from -> to lies on a loop when to reaches from again.
-        var cycleEdges = edges.SelectMany(e => e.Value.Where(to => Reaches(edges, to, e.Key)).Select(to => (e.Key, to))).ToHashSet();
+        var cycleEdges = graph.CycleEdges;
         output.WriteLine($"Dependencies on a loop: {Show(cycleEdges, " -> ")}");
 
         Assert.True(pairs.IsSubsetOf(KnownMutualPairs),
@@ -84,36 +62,6 @@ public sealed class RuntimeFolderCycleTests(ITestOutputHelper output)
             $"No longer on a loop: {Show(KnownCycleEdges.Except(cycleEdges), " -> ")}. Take them off {nameof(KnownCycleEdges)}.");
     }
 
-    private static bool Reaches(IReadOnlyDictionary<string, SortedSet<string>> edges, string from, string target)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal) { from };
-        var pending = new Stack<string>([from]);
-        while (pending.TryPop(out var folder))
-        {
-            if (folder == target)
-            {
-                return true;
-            }
-
-            foreach (var next in edges[folder].Where(seen.Add))
-            {
-                pending.Push(next);
-            }
-        }
-
-        return false;
-    }
-
     private static string Show(IEnumerable<(string, string)> edges, string arrow) =>
         string.Join("; ", edges.Order().Select(e => e.Item1 + arrow + e.Item2));
-
-    private static List<string> Folders() =>
-        Types.InAssembly(LayerTests.Runtime).GetTypes()
-            .Select(t => t.Namespace)
-            .OfType<string>()
-            .Where(n => n.StartsWith(Root, StringComparison.Ordinal))
-            .Select(n => n[Root.Length..].Split('.')[0])
-            .Distinct()
-            .Order(StringComparer.Ordinal)
-            .ToList();
 }

@@ -44,6 +44,9 @@ public sealed class RequestLog
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
     private int nextId;
 
+    /// <summary>Raised on the request's own thread as soon as a request has been read (body included), before any reply.</summary>
+    public event Action<RecordedRequest>? Received;
+
     public RecordedRequest Add(HttpRequest request, string body)
     {
         var record = new RecordedRequest
@@ -56,6 +59,7 @@ public sealed class RequestLog
             Body = body,
         };
         requests.Enqueue(record);
+        Received?.Invoke(record);
         return record;
     }
 
