@@ -13,7 +13,10 @@ public sealed class TurnStartBudgetTests(ITestOutputHelper output)
     /// Calls on the Agent.Domain.Storage interfaces from <c>ChatCoordinator.SendAsync</c> of the next message in a
     /// session until the provider emulator has read the request. Set to the count measured on the code before the
     /// turn-path rewrite (issue 20: 21 calls, listed with their callers in tests/Agent.Benchmarks/RESULTS-turn-start.md,
-    /// row "before"). The rewrite is to lower it: lower this constant with each cut, never raise it.
+    /// row "before"). After it, still 21 but other ones: the self-contained turn reads its reply and writes its in-flight
+    /// state entry, while the coordinator no longer reads the branch's end or builds the request, the turn reuses the
+    /// session the coordinator read, and "what the model saw" is written after the stream (it used to collide with the
+    /// runtime's start transition on SQLite's write lock). Lower this constant with each cut, never raise it.
     /// </summary>
     private const int StoreCallBudget = 21;
 

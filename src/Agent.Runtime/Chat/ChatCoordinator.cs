@@ -74,7 +74,8 @@ public sealed class ChatCoordinator(
         }
         else
         {
-            parentId = (await messages.ReadPathAsync(tenantId, sessionId, session.ActiveLeafId, null, 1, cancellationToken)).Messages.LastOrDefault()?.Id;
+            // The shown branch ends at the active leaf; only a session that never had one is read for its newest message.
+            parentId = session.ActiveLeafId ?? (await messages.ReadPathAsync(tenantId, sessionId, null, null, 1, cancellationToken)).Messages.LastOrDefault()?.Id;
         }
 
         var attached = await RequireAttachmentsAsync(tenantId, sessionId, attachmentIds, cancellationToken);
@@ -317,7 +318,7 @@ public sealed class ChatCoordinator(
     /// <param name="userMessage">The user message the reply answers, already stored; null when an existing reply goes on.</param>
     private async Task<Guid> RunReplyAsync(ChatSession session, SessionMessage? userMessage, SessionMessage reply, Guid anchorId, TurnMode mode, CancellationToken cancellationToken)
     {
-        var run = streamer.Claim(session.TenantId, session.Id, reply.Id, reply.Text);
+        var run = streamer.Claim(session.TenantId, session.Id, reply.Id, reply.Text, session with { ActiveLeafId = reply.Id });
         try
         {
             if (userMessage is not null)

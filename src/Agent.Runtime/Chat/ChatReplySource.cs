@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
@@ -7,14 +6,12 @@ using Agent.Runtime.Runtime;
 namespace Agent.Runtime.Chat;
 
 /// <summary>
-/// The reply a send_message execution streams (metadata messageId, in the execution's session), for an execution's
+/// The reply a send_message execution streams (its messageId parameter, in the execution's session), for an execution's
 /// subscribers: the live text while the turn streams (<see cref="LiveRun"/>), the stored message before and after;
 /// tool parts from the copies the turn publishes as it adds them.
 /// </summary>
 public sealed class ChatReplySource(ChatTurnStreamer streamer, IMessageStore messages) : IExecutionReplySource
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public IExecutionReplyWatch? Watch(ExecutionRecord execution, Action changed)
     {
         ArgumentNullException.ThrowIfNull(execution);
@@ -24,8 +21,7 @@ public sealed class ChatReplySource(ChatTurnStreamer streamer, IMessageStore mes
             return null;
         }
 
-        var metadata = JsonSerializer.Deserialize<Dictionary<string, string>>(execution.MetadataJson, Json);
-        return metadata is not null && metadata.TryGetValue(SendMessageIntent.MessageIdKey, out var raw) && Guid.TryParse(raw, out var messageId)
+        return SendMessageIntent.ReplyIdOf(execution) is { } messageId
             ? new ReplyWatch(streamer, messages, execution.TenantId, sessionId, messageId, changed)
             : null;
     }

@@ -65,9 +65,9 @@ public sealed class ChatTurnStreamer(
     internal void Publish(SessionChange change) => SessionChanged?.Invoke(change);
 
     /// <summary>Marks the session busy with this reply, so the page shows it streaming and no second turn starts.</summary>
-    internal LiveRun Claim(string tenantId, Guid sessionId, Guid replyId, string initialText)
+    internal LiveRun Claim(string tenantId, Guid sessionId, Guid replyId, string initialText, ChatSession? session = null)
     {
-        var run = new LiveRun(sessionId, replyId, initialText, time) { TenantId = tenantId };
+        var run = new LiveRun(sessionId, replyId, initialText, time) { TenantId = tenantId, Session = session };
         if (!runs.TryAdd(sessionId, run))
         {
             run.Dispose();
@@ -150,16 +150,17 @@ public sealed class ChatTurnStreamer(
         run.ExecutionId = context.ExecutionId;
         reply = reply with { ExecutionId = context.ExecutionId };
         ChatTurn? turn = null;
+        ContextPlan? plan = null;
         try
         {
-            var session = await sessions.FindAsync(request.TenantId, request.SessionId, executionToken)
+            var session = run.Session ?? await sessions.FindAsync(request.TenantId, request.SessionId, executionToken)
                 ?? throw new Domain.Runtime.PermanentIntentFailureException($"Session {request.SessionId} no longer exists.");
             var lease = clients.Resolve(session with { ProviderName = request.ProviderName ?? reply.ProviderName ?? session.ProviderName, ModelId = request.ModelId ?? reply.ModelId ?? session.ModelId });
             var anchor = request.AnchorId ?? (request.Mode == TurnMode.Reply ? reply.ParentId : reply.Id);
             var (built, notice) = await compaction.BuildAsync(session, anchor, request.Instruction, context, executionToken);
             turn = new ChatTurn(run, lease, reply, built.Prompt) { Notice = notice };
+            plan = built.Plan;
             streaming[reply.Id] = turn;
-            await SaveContextAsync(turn, built.Plan, context.ExecutionId);
             if (context.State.Session is { } sessionState)
             {
                 await sessionState.SetAsync(TurnStateKey, JsonSerializer.Serialize(new { executionId = context.ExecutionId, messageId = reply.Id, mode = request.Mode.ToString().ToLowerInvariant() }, Json), CancellationToken.None);
@@ -186,6 +187,8 @@ public sealed class ChatTurnStreamer(
         }
         finally
         {
+            // Kept after the stream, so its write never holds the provider request back.
+            await SaveContextAsync(turn, plan!, context.ExecutionId);
             streaming.TryRemove(new KeyValuePair<Guid, ChatTurn>(reply.Id, turn));
             if (context.State.Session is { } sessionState)
             {
@@ -273,7 +276,7 @@ public sealed class ChatTurnStreamer(
         await FinishAsync(turn, status, error, usage, ttft, rate, time.GetElapsedTime(started, end).TotalMilliseconds, recorder.Retries);
     }
 
-    /// <summary>Keeps "what the model saw" with the execution; a failure to keep it is logged, never fails the turn.</summary>
+    /// <summary>Keeps "what the model saw" with the execution; a failure to keep it is logged, never fails the turn or its final state.</summary>
     private async Task SaveContextAsync(ChatTurn turn, ContextPlan plan, Guid executionId)
     {
         try

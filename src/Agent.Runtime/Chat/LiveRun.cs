@@ -42,6 +42,9 @@ public sealed class LiveRun : IDisposable
     /// <summary>The tenant whose reply this is (set by the streamer that claimed the session).</summary>
     internal string TenantId { get; init; } = "";
 
+    /// <summary>The session as the coordinator read it when it claimed the session in this process (saves the turn a read); null after a restart.</summary>
+    internal Agent.Domain.Sessions.ChatSession? Session { get; init; }
+
     /// <summary>The send_message execution streaming this reply, once the runtime accepted it.</summary>
     public Guid? ExecutionId { get; internal set; }
 

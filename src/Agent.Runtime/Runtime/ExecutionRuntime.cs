@@ -323,7 +323,14 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         }
 
         // Handlers see cancellation; their records stay as they are, so the next start recovers them like after a crash.
-        await stopping.CancelAsync();
+        try
+        {
+            await stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // disposed between the check above and here: a host stopping twice
+        }
         var pending = running.Values.ToArray();
         if (pending.Length > 0)
         {

@@ -56,7 +56,9 @@ public sealed class ExecutionEventStreamTests(ITestOutputHelper output) : IDispo
 
         var stored = await ExecutionStatusBodyTests.ReplyTextAsync(client, session, reply);
         Assert.Equal(stored, TextOf(events, reply));
-        Assert.DoesNotContain(events, e => e.Type == "tool" || e.Type == "artifact");
+        Assert.DoesNotContain(events, e => e.Type == "tool");
+        var artifact = Assert.Single(events, e => e.Type == "artifact"); // the reply, registered by the turn
+        Assert.Equal("chat.reply", artifact.Data.GetProperty("type").GetString());
 
         // Every id says where the WAL and the text stood: the WAL part never goes back, a text id ends where its text does.
         var cursors = events.Select(e => Cursor(e.Id)).ToList();

@@ -50,7 +50,7 @@ public sealed class ExecutionStatusBodyTests : IDisposable
         Assert.Equal(TestIntents.Producer, intent.GetProperty("intentType").GetString());
         Assert.Equal("local", intent.GetProperty("tenantId").GetString());
         Assert.Equal(session, intent.GetProperty("sessionId").GetGuid());
-        Assert.Equal(JsonValueKind.Null, intent.GetProperty("solutionId").ValueKind);
+        Assert.Equal("personal-agent-chat", intent.GetProperty("solutionId").GetString()); // the install's (Agent:SolutionId)
         Assert.Equal(JsonValueKind.Object, intent.GetProperty("parameters").ValueKind);
         Assert.Empty(intent.GetProperty("parameters").EnumerateObject());
         Assert.Equal("kept as metadata", intent.GetProperty("metadata").GetProperty("note").GetString());
@@ -183,7 +183,7 @@ public sealed class ExecutionStatusBodyTests : IDisposable
 
         var body = await StatusJsonAsync(client, execution);
         Assert.Equal(SendIntent, body.GetProperty("intent").GetProperty("intentType").GetString());
-        Assert.Equal(reply.ToString(), body.GetProperty("intent").GetProperty("metadata").GetProperty("messageId").GetString());
+        Assert.Equal(reply.ToString(), body.GetProperty("intent").GetProperty("parameters").GetProperty("messageId").GetString());
         var events = body.GetProperty("events").GetRawText();
         Assert.DoesNotContain("Scripted reply", events, StringComparison.Ordinal);
         Assert.DoesNotContain("rain in spring", events, StringComparison.Ordinal);

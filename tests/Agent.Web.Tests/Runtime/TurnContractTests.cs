@@ -42,7 +42,7 @@ public sealed class TurnContractTests
 
         using var accepted = await client.PostAsJsonAsync("/api/execution", new { intent = "demo_long_task", metadata = new { steps = 1, stepMs = 0 } });
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        var id = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var id = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("executionId").GetGuid();
         var record = await app.Services.GetRequiredService<ExecutionRuntime>().FindAsync("local", id, CancellationToken.None);
         Assert.Equal(ExecutionRuntimeOptions.DefaultSolutionId, record!.SolutionId);
     }

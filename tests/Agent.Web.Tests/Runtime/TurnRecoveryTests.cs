@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Agent.Domain.Runtime;
 using Agent.Runtime.Chat;
 using AppProcess = Agent.Web.Tests.Runtime.CrashRecoveryTests.AppProcess;
 
@@ -42,7 +41,8 @@ public sealed class TurnRecoveryTests
 
             // The tenant's cap is reached: this turn is accepted and queued.
             queuedTurn = await SendAsync(client, await NewSessionAsync(client, "queued"), "queued before the kill");
-            Assert.Equal(ExecutionStatus.Queued, (await client.StatusAsync(ExecutionOf(queuedTurn))).Status);
+            var queued = await client.StatusAsync(ExecutionOf(queuedTurn));
+            Assert.Equal(("created", "queued"), (queued.Status, queued.SubStatus));
 
             streamedBeforeKill = (await ReplyAsync(client, streamingTurn)).GetProperty("text").GetString()!;
             first.Kill();
@@ -53,7 +53,7 @@ public sealed class TurnRecoveryTests
             var client = second.Client;
 
             // Queued, never started: it runs now, to the end.
-            await client.WaitForStatusAsync(ExecutionOf(queuedTurn), ExecutionStatus.Completed, 60000);
+            await client.WaitForStatusAsync(ExecutionOf(queuedTurn), "completed", timeoutMs: 60000);
             var queuedReply = await WaitForReplyAsync(client, queuedTurn, "complete");
             Assert.Contains("queued before the kill", queuedReply.GetProperty("text").GetString(), StringComparison.Ordinal);
 
@@ -63,8 +63,8 @@ public sealed class TurnRecoveryTests
             Assert.Equal(InterruptedReplyRecovery.Reason, cut.GetProperty("error").GetString());
             Assert.StartsWith(streamedBeforeKill, cut.GetProperty("text").GetString(), StringComparison.Ordinal);
             var cutExecution = await client.StatusAsync(ExecutionOf(streamingTurn));
-            Assert.Equal(ExecutionStatus.Interrupted, cutExecution.Status);
-            var cutEvents = (await client.EventsAsync(cutExecution.Id)).Select(e => e.EventType).ToList();
+            Assert.Equal(("failed", "interrupted"), (cutExecution.Status, cutExecution.SubStatus));
+            var cutEvents = (await client.EventsAsync(cutExecution.ExecutionId)).Select(e => e.EventType).ToList();
             Assert.Equal("execution.interrupted", cutEvents[^1]);
             Assert.Single(cutEvents, "execution.started");
 
