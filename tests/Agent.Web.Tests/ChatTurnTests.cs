@@ -94,7 +94,7 @@ public sealed class ChatTurnTests
         for (var i = 0; i < 20; i++)
         {
             var turn = await chat.SendAsync("local", sessionId, $"message {i}", null, CancellationToken.None);
-            var live = chat.LiveRunFor(sessionId);
+            var live = chat.LiveReplyFor(sessionId);
             await chat.WhenIdleAsync(sessionId).WaitAsync(TimeSpan.FromSeconds(30));
             Assert.True(live is null || live.IsCompleted);
             Assert.Equal(MessageStatus.Complete, (await app.Services.GetRequiredService<IMessageStore>().FindAsync("local", turn.AssistantMessageId, CancellationToken.None))!.Status);
@@ -111,7 +111,7 @@ public sealed class ChatTurnTests
     [Fact]
     public async Task A_throttled_subscriber_gets_one_call_for_a_burst_and_one_at_completion()
     {
-        var run = new LiveRun(Guid.NewGuid(), Guid.NewGuid(), "", TimeProvider.System);
+        var run = new LiveReply(Guid.NewGuid(), Guid.NewGuid(), "", TimeProvider.System);
         var calls = 0;
         var sawCompletion = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var firstCall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -89,7 +89,7 @@ public sealed class MessageViewTests : AgentTestContext
     public void Streaming_reply_renders_the_live_text_and_follows_new_chunks()
     {
         var reply = Reply(MessageStatus.Streaming, "");
-        using var run = new LiveRun(Session, reply.Id, "Hel");
+        using var run = new LiveReply(Session, reply.Id, "Hel");
 
         var view = Render<MessageView>(p => p.Add(x => x.Message, reply).Add(x => x.Live, run).Add(x => x.Busy, true));
 

@@ -154,7 +154,7 @@ public sealed class UsageHostTests
         var replyId = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("assistantMessageId").GetGuid();
         var coordinator = app.Services.GetRequiredService<ChatCoordinator>();
         var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-        while ((coordinator.LiveRunFor(sessionId)?.Text.Length ?? 0) < 40 && DateTimeOffset.UtcNow < deadline)
+        while ((coordinator.LiveReplyFor(sessionId)?.Text.Length ?? 0) < 40 && DateTimeOffset.UtcNow < deadline)
         {
             await Task.Delay(20);
         }

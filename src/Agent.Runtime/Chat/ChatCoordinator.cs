@@ -44,7 +44,7 @@ public sealed class ChatCoordinator(
     /// <summary>The streamer and its registry of live turns.</summary>
     public ChatTurnStreamer Turns => streamer;
 
-    public LiveRun? LiveRunFor(Guid sessionId) => streamer.LiveRunFor(sessionId);
+    public LiveReply? LiveReplyFor(Guid sessionId) => streamer.LiveReplyFor(sessionId);
 
     public bool IsStreaming(Guid sessionId) => streamer.IsStreaming(sessionId);
 
@@ -242,7 +242,7 @@ public sealed class ChatCoordinator(
     /// <summary>Stops the session's running reply: its execution is cancelled, the provider request aborted and the partial text kept as cancelled.</summary>
     public async Task<bool> StopAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        if (streamer.LiveRunFor(sessionId) is not { } run)
+        if (streamer.LiveReplyFor(sessionId) is not { } run)
         {
             return false;
         }

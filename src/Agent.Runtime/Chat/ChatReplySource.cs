@@ -7,7 +7,7 @@ namespace Agent.Runtime.Chat;
 
 /// <summary>
 /// The reply a send_message execution streams (its messageId parameter, in the execution's session), for an execution's
-/// subscribers: the live text while the turn streams (<see cref="LiveRun"/>), the stored message before and after;
+/// subscribers: the live text while the turn streams (<see cref="LiveReply"/>), the stored message before and after;
 /// tool parts from the copies the turn publishes as it adds them.
 /// </summary>
 public sealed class ChatReplySource(ChatTurnStreamer streamer, IMessageStore messages) : IExecutionReplySource
@@ -35,7 +35,7 @@ public sealed class ChatReplySource(ChatTurnStreamer streamer, IMessageStore mes
         private readonly Action changed;
         private readonly Lock gate = new();
         private SessionMessage? latest;
-        private LiveRun? run;
+        private LiveReply? run;
         private IDisposable? runSubscription;
         private bool disposed;
 
@@ -81,9 +81,9 @@ public sealed class ChatReplySource(ChatTurnStreamer streamer, IMessageStore mes
         }
 
         /// <summary>The turn's live run when it streams this reply, watched; the last one seen otherwise (completed), or null.</summary>
-        private LiveRun? Attach()
+        private LiveReply? Attach()
         {
-            var current = streamer.LiveRunFor(sessionId);
+            var current = streamer.LiveReplyFor(sessionId);
             lock (gate)
             {
                 if (disposed || current is null || current.AssistantMessageId != MessageId || ReferenceEquals(current, run))

@@ -4,7 +4,7 @@ using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 namespace Agent.Runtime.Chat;
 
 /// <summary>A reply being streamed by its send_message execution: the handler builds it from the stored reply and the intent's parameters.</summary>
-internal sealed class ChatTurn(LiveRun run, ChatClientLease lease, SessionMessage reply, List<AiChatMessage> prompt)
+internal sealed class ChatTurn(LiveReply run, ChatClientLease lease, SessionMessage reply, List<AiChatMessage> prompt)
 {
     // Parts in the order they happened: text, tool calls, their results, more text. A continued reply keeps its own.
     private readonly List<MessagePart> parts = reply.Parts.ToList();
@@ -14,7 +14,7 @@ internal sealed class ChatTurn(LiveRun run, ChatClientLease lease, SessionMessag
     private int ended;
     private DateTimeOffset lastWrite = reply.UpdatedAt;
 
-    public LiveRun Run { get; } = run;
+    public LiveReply Run { get; } = run;
 
     public ChatClientLease Lease { get; } = lease;
 

@@ -39,7 +39,7 @@ public sealed class ChatTurnStreamer(
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly ConcurrentDictionary<Guid, LiveRun> runs = new();
+    private readonly ConcurrentDictionary<Guid, LiveReply> runs = new();
     private readonly ConcurrentDictionary<Guid, ChatTurn> streaming = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> idle = new();
 
@@ -49,7 +49,7 @@ public sealed class ChatTurnStreamer(
     /// <summary>Raised whenever a session's stored messages change; see <see cref="SessionChange"/> for ordering.</summary>
     public event Action<SessionChange>? SessionChanged;
 
-    public LiveRun? LiveRunFor(Guid sessionId) => runs.GetValueOrDefault(sessionId);
+    public LiveReply? LiveReplyFor(Guid sessionId) => runs.GetValueOrDefault(sessionId);
 
     public bool IsStreaming(Guid sessionId) => runs.ContainsKey(sessionId);
 
@@ -65,9 +65,9 @@ public sealed class ChatTurnStreamer(
     internal void Publish(SessionChange change) => SessionChanged?.Invoke(change);
 
     /// <summary>Marks the session busy with this reply, so the page shows it streaming and no second turn starts.</summary>
-    internal LiveRun Claim(string tenantId, Guid sessionId, Guid replyId, string initialText, ChatSession? session = null)
+    internal LiveReply Claim(string tenantId, Guid sessionId, Guid replyId, string initialText, ChatSession? session = null)
     {
-        var run = new LiveRun(sessionId, replyId, initialText, time) { TenantId = tenantId, Session = session };
+        var run = new LiveReply(sessionId, replyId, initialText, time) { TenantId = tenantId, Session = session };
         if (!runs.TryAdd(sessionId, run))
         {
             run.Dispose();
@@ -79,13 +79,13 @@ public sealed class ChatTurnStreamer(
     }
 
     /// <summary>Gives back a session claimed for a turn whose reply was never stored (its first writes failed).</summary>
-    internal void Unclaim(LiveRun run) => Release(run);
+    internal void Unclaim(LiveReply run) => Release(run);
 
     /// <summary>
     /// Ends a reply no handler took (stopped while its execution was queued, or refused at submit): the stored reply
     /// gets its final status and the session is released. False when a handler has the reply (it writes the end).
     /// </summary>
-    internal async Task<bool> EndUntakenAsync(LiveRun run, MessageStatus status, string? error)
+    internal async Task<bool> EndUntakenAsync(LiveReply run, MessageStatus status, string? error)
     {
         if (!run.TryEndUntaken())
         {
@@ -97,7 +97,7 @@ public sealed class ChatTurnStreamer(
     }
 
     /// <summary>Writes the final status of a reply that streamed nothing in this turn, and releases the session.</summary>
-    private async Task<SessionMessage?> EndWithoutStreamingAsync(LiveRun run, MessageStatus status, string? error)
+    private async Task<SessionMessage?> EndWithoutStreamingAsync(LiveReply run, MessageStatus status, string? error)
     {
         SessionMessage? final = null;
         try
@@ -381,9 +381,9 @@ public sealed class ChatTurnStreamer(
     }
 
     /// <summary>Frees the session: the run completes, the final copy of the reply (if any) is pushed, then idle waiters go on.</summary>
-    private void Release(LiveRun run, SessionMessage? final = null)
+    private void Release(LiveReply run, SessionMessage? final = null)
     {
-        runs.TryRemove(new KeyValuePair<Guid, LiveRun>(run.SessionId, run));
+        runs.TryRemove(new KeyValuePair<Guid, LiveReply>(run.SessionId, run));
         run.Complete();
         run.Dispose();
         try

@@ -55,7 +55,7 @@ public sealed class TeamRunQueries(ExecutionRuntime runtime, ITeamTaskStore task
         return await NodeAsync(execution, own, all, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<TeamRunSummary>> RecentRunsAsync(string tenantId, int take, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<TeamRunSummary>> RecentExecutionsAsync(string tenantId, int take, CancellationToken cancellationToken) =>
         (await tasks.ListRecentAsync(tenantId, 500, cancellationToken))
             .GroupBy(t => t.RootExecutionId)
             .Select(g => new TeamRunSummary(g.Key, g.First().SessionId, g.First().ReplyMessageId, g.First().TeamId, g.Count(), g.Min(t => t.CreatedAt)))

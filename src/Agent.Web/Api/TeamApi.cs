@@ -137,7 +137,7 @@ public static class TeamApi
         });
 
         endpoints.MapGet("/api/team/runs", async (ICurrentTenant tenant, TeamRunQueries queries, CancellationToken ct) =>
-            Results.Ok(await queries.RecentRunsAsync(tenant.TenantId, 20, ct)));
+            Results.Ok(await queries.RecentExecutionsAsync(tenant.TenantId, 20, ct)));
 
         endpoints.MapGet("/api/team/tasks/{taskId:guid}", async (Guid taskId, ICurrentTenant tenant, TeamRunQueries queries, CancellationToken ct) =>
             await queries.TaskAsync(tenant.TenantId, taskId, ct) is { } task

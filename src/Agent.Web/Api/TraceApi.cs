@@ -9,7 +9,7 @@ public static class TraceApi
 {
     public static IEndpointRouteBuilder MapTraceApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/execution/{id:guid}/trace", async (Guid id, RunTraceService traces, IExecutionStore executions, ICurrentTenant tenant, CancellationToken ct) =>
+        endpoints.MapGet("/api/execution/{id:guid}/trace", async (Guid id, ExecutionTraceService traces, IExecutionStore executions, ICurrentTenant tenant, CancellationToken ct) =>
             await executions.FindAsync(tenant.TenantId, id, ct) is null
                 ? Results.Json(new { error = $"No execution {id} in this tenant." }, statusCode: StatusCodes.Status404NotFound)
                 : Results.Ok(await traces.TimelineAsync(tenant.TenantId, id, ct)));

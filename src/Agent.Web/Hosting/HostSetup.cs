@@ -94,7 +94,7 @@ public static class HostSetup
         builder.Services.AddSingleton<ITokenCounter, TiktokenTokenCounter>();
         builder.Services.AddAgentTelemetry(builder.Configuration);
         builder.Services.AddSingleton<BudgetGuard>();
-        builder.Services.AddSingleton<RunTraceService>();
+        builder.Services.AddSingleton<ExecutionTraceService>();
         builder.Services.AddTransient<Components.Pages.TokensViewModel>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<TurnUsageBoard>();

@@ -26,7 +26,7 @@ public sealed class RunsPageTests : AgentTestContext
         Services.AddOptions<AgentOptions>();
         Services.AddAgentData(TestPaths.NewDatabasePath());
         Services.AddExecutionRuntime(new ConfigurationBuilder().Build());
-        Services.AddSingleton<Agent.Runtime.Services.RunTraceService>();
+        Services.AddSingleton<Agent.Runtime.Services.ExecutionTraceService>();
         Services.GetRequiredService<AgentDatabase>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         runtime = Services.GetRequiredService<ExecutionRuntime>();
         dialogs = RenderProviders();

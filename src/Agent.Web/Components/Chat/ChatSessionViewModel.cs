@@ -46,7 +46,7 @@ public sealed class ChatSessionViewModel(
 
     public bool HasOlder { get; private set; }
 
-    public LiveRun? Live { get; private set; }
+    public LiveReply? Live { get; private set; }
 
     /// <summary>What the next request will carry against the model's window; null until measured.</summary>
     public ContextGauge? Gauge { get; private set; }
@@ -142,7 +142,7 @@ public sealed class ChatSessionViewModel(
         path = [.. window.Messages.Select(Newest)];
         branches = new Dictionary<Guid, BranchPosition>(window.Branches);
         HasOlder = window.HasOlder;
-        Live = chat.LiveRunFor(session.Id);
+        Live = chat.LiveReplyFor(session.Id);
     }
 
     /// <summary>Loads the next older page of the shown branch above what is shown; false when there is none.</summary>
@@ -211,7 +211,7 @@ public sealed class ChatSessionViewModel(
             }
         }
 
-        Live = chat.LiveRunFor(Session.Id);
+        Live = chat.LiveReplyFor(Session.Id);
         if (change.ActiveLeafId is { } leaf && leaf != path.LastOrDefault()?.Id)
         {
             activeLeaf = leaf;

@@ -24,7 +24,7 @@ public sealed partial class MessageView : IAsyncDisposable
     public BranchInfo Branch { get; set; } = new(0, 1, null, null);
 
     [Parameter]
-    public LiveRun? Live { get; set; }
+    public LiveReply? Live { get; set; }
 
     /// <summary>A reply is streaming in the session: no new turn can start.</summary>
     [Parameter]
@@ -139,7 +139,7 @@ public sealed partial class MessageView : IAsyncDisposable
     }
 
     /// <summary>The inputs that change what this message shows; the approvals only count for its own tool calls.</summary>
-    private sealed record RenderKey(SessionMessage Message, BranchInfo Branch, LiveRun? Live, bool Busy, string PendingCalls, bool Speaking, string? AudioUrl);
+    private sealed record RenderKey(SessionMessage Message, BranchInfo Branch, LiveReply? Live, bool Busy, string PendingCalls, bool Speaking, string? AudioUrl);
 
     protected override bool ShouldRender()
     {

@@ -18,7 +18,7 @@ public sealed partial class RunTimelineView : IDisposable
     public Guid ExecutionId { get; set; }
 
     [Inject]
-    public required RunTraceService Traces { get; init; }
+    public required ExecutionTraceService Traces { get; init; }
 
     [Inject]
     public required ICurrentTenant Tenant { get; init; }

@@ -152,7 +152,7 @@ public sealed partial class Team : IAsyncDisposable
 
     private async Task LoadRunsAsync()
     {
-        runs = await Queries.RecentRunsAsync(Tenant.TenantId, 20, disposed.Token);
+        runs = await Queries.RecentExecutionsAsync(Tenant.TenantId, 20, disposed.Token);
 
         // The current run is the newest one until the person picks another.
         if (!runPicked || selectedRun is null || runs.All(r => r.RootExecutionId != selectedRun))

@@ -6,7 +6,7 @@ namespace Agent.Runtime.Chat;
 /// A reply being streamed right now. Owned by the chat coordinator, not by any browser circuit: components only
 /// subscribe (<see cref="Subscribe"/>), so closing a tab never stops it.
 /// </summary>
-public sealed class LiveRun : IDisposable
+public sealed class LiveReply : IDisposable
 {
     private readonly StringBuilder text = new();
     private readonly CancellationTokenSource cancellation = new();
@@ -22,12 +22,12 @@ public sealed class LiveRun : IDisposable
     private const int Ended = 2;
     private int state = Claimed;
 
-    public LiveRun(Guid sessionId, Guid assistantMessageId, string initialText)
+    public LiveReply(Guid sessionId, Guid assistantMessageId, string initialText)
         : this(sessionId, assistantMessageId, initialText, TimeProvider.System)
     {
     }
 
-    public LiveRun(Guid sessionId, Guid assistantMessageId, string initialText, TimeProvider time)
+    public LiveReply(Guid sessionId, Guid assistantMessageId, string initialText, TimeProvider time)
     {
         SessionId = sessionId;
         AssistantMessageId = assistantMessageId;
@@ -157,7 +157,7 @@ public sealed class LiveRun : IDisposable
     public void Dispose() => cancellation.Dispose();
 
     /// <summary>One pump per subscriber: a burst of chunks becomes one call; calls never overlap.</summary>
-    private sealed class ThrottledSubscription(LiveRun owner, Func<Task> onChanged, TimeSpan minInterval, TimeProvider time) : IDisposable
+    private sealed class ThrottledSubscription(LiveReply owner, Func<Task> onChanged, TimeSpan minInterval, TimeProvider time) : IDisposable
     {
         private readonly Lock gate = new();
         private readonly CancellationTokenSource disposed = new();
