@@ -182,13 +182,11 @@ public sealed class ChatTurnStreamer(
 
         try
         {
-            await StreamAsync(turn, context.ExecutionId, executionToken);
+            await StreamAsync(turn, plan!, context.ExecutionId, executionToken);
             return new EndedTurn(turn.Reply, turn.ToolCallIds);
         }
         finally
         {
-            // Kept after the stream, so its write never holds the provider request back.
-            await SaveContextAsync(turn, plan!, context.ExecutionId);
             streaming.TryRemove(new KeyValuePair<Guid, ChatTurn>(reply.Id, turn));
             if (context.State.Session is { } sessionState)
             {
@@ -198,7 +196,7 @@ public sealed class ChatTurnStreamer(
     }
 
     /// <summary>Streams the reply of a turn the handler built.</summary>
-    private async Task StreamAsync(ChatTurn turn, Guid executionId, CancellationToken executionToken)
+    private async Task StreamAsync(ChatTurn turn, ContextPlan plan, Guid executionId, CancellationToken executionToken)
     {
         var run = turn.Run;
         var lease = turn.Lease;
@@ -273,6 +271,10 @@ public sealed class ChatTurnStreamer(
         var ttft = firstTokenAt is { } first ? time.GetElapsedTime(started, first).TotalMilliseconds : (double?)null;
         var seconds = firstTokenAt is { } from ? time.GetElapsedTime(from, end).TotalSeconds : 0;
         var rate = usage?.OutputTokenCount is > 0 && seconds > 0 ? usage.OutputTokenCount.Value / seconds : (double?)null;
+
+        // Written once the provider is done, so it never holds the request back, and before the final state, so whoever
+        // sees the reply end can open what the model saw.
+        await SaveContextAsync(turn, plan, executionId);
         await FinishAsync(turn, status, error, usage, ttft, rate, time.GetElapsedTime(started, end).TotalMilliseconds, recorder.Retries);
     }
 
@@ -371,6 +373,7 @@ public sealed class ChatTurnStreamer(
             }
             finally
             {
+                streaming.TryRemove(new KeyValuePair<Guid, ChatTurn>(run.AssistantMessageId, turn));
                 Release(run, final);
             }
         }
