@@ -16,7 +16,6 @@ public sealed class RuntimeFolderCycleTests(ITestOutputHelper output)
     {
         ("Chat", "Memories"),
         ("Chat", "Teams"),
-        ("Mcp", "Tools"),
         ("Services", "Teams"),
     };
 
@@ -28,13 +27,12 @@ public sealed class RuntimeFolderCycleTests(ITestOutputHelper output)
     {
         ("Chat", "Clients"), ("Chat", "Memories"), ("Chat", "Runtime"), ("Chat", "Services"), ("Chat", "Teams"), ("Chat", "Telemetry"), ("Chat", "Tools"),
         ("Clients", "Services"),
-        ("Mcp", "Tools"),
         ("Memories", "Chat"), ("Memories", "Runtime"),
         ("Runtime", "Telemetry"),
         ("Services", "Teams"),
         ("Teams", "Chat"), ("Teams", "Runtime"), ("Teams", "Services"), ("Teams", "Tools"),
         ("Telemetry", "Clients"),
-        ("Tools", "Mcp"), ("Tools", "Memories"), ("Tools", "Services"), ("Tools", "Telemetry"),
+        ("Tools", "Memories"), ("Tools", "Services"), ("Tools", "Telemetry"),
     };
 
     [Fact]

@@ -1,12 +1,11 @@
 using Agent.Domain.Tools;
-using Agent.Runtime.Mcp;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Agent.Runtime.Tools;
 
 public static class ToolsServiceCollectionExtensions
 {
-    /// <summary>The tool registry, approvals and the agent loop.</summary>
+    /// <summary>The tool registry, approvals and the agent loop (MCP servers add their tools with AddMcpServers).</summary>
     public static IServiceCollection AddAgentTools(this IServiceCollection services)
     {
         // Agent.Data registers the SQLite store (table tool_approvals); the state-store one is the fallback.
@@ -15,9 +14,6 @@ public static class ToolsServiceCollectionExtensions
         services.AddSingleton<IToolApprovalNotifications>(sp => sp.GetRequiredService<ToolApprovalService>());
         services.AddSingleton<ToolRegistry>();
         services.AddSingleton<AgentLoop>();
-        services.AddSingleton<McpServerManager>();
-        services.AddSingleton<ITurnToolSource>(sp => sp.GetRequiredService<McpServerManager>());
-        services.AddHostedService(sp => sp.GetRequiredService<McpServerManager>());
         services.AddFetchClient();
         return services;
     }

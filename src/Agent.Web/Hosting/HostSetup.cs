@@ -7,6 +7,7 @@ using Agent.Runtime.Chat.Context;
 using Agent.Runtime.Clients;
 using Agent.Runtime.Clients.Voice;
 using Agent.Runtime.Hosting;
+using Agent.Runtime.Mcp;
 using Agent.Runtime.Memories;
 using Agent.Runtime.Runtime;
 using Agent.Runtime.Services;
@@ -111,6 +112,7 @@ public static class HostSetup
         builder.Services.AddIntent(IngestAttachmentIntent.Name, nameof(IngestAttachmentHandler), sp => ActivatorUtilities.CreateInstance<IngestAttachmentHandler>(sp), IngestAttachmentIntent.Metadata);
         builder.Services.AddIntent(SummarizeDayIntent.Name, nameof(SummarizeDayHandler), sp => ActivatorUtilities.CreateInstance<SummarizeDayHandler>(sp), SummarizeDayIntent.Metadata);
         builder.Services.AddAgentTools();
+        builder.Services.AddMcpServers();
         builder.Services.AddTeams();
         builder.Services.AddIntent(SendMessageIntent.Name, nameof(SendMessageHandler), sp => new SendMessageHandler(sp.GetRequiredService<ChatTurnStreamer>()), SendMessageIntent.Metadata);
         builder.Services.AddSingleton<IExecutionReplySource, ChatReplySource>();
