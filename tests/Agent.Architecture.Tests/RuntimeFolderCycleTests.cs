@@ -16,7 +16,6 @@ public sealed class RuntimeFolderCycleTests(ITestOutputHelper output)
     {
         ("Chat", "Memories"),
         ("Chat", "Teams"),
-        ("Services", "Teams"),
     };
 
     /// <summary>
@@ -30,7 +29,7 @@ public sealed class RuntimeFolderCycleTests(ITestOutputHelper output)
         ("Memories", "Chat"), ("Memories", "Runtime"),
         ("Runtime", "Telemetry"),
         ("Services", "Teams"),
-        ("Teams", "Chat"), ("Teams", "Runtime"), ("Teams", "Services"), ("Teams", "Tools"),
+        ("Teams", "Chat"), ("Teams", "Runtime"), ("Teams", "Tools"),
         ("Telemetry", "Clients"),
         ("Tools", "Memories"), ("Tools", "Services"), ("Tools", "Telemetry"),
     };

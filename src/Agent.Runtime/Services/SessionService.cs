@@ -121,4 +121,16 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
             throw new ArgumentException(problem);
         }
     }
+
+    /// <summary>Binds a session to a team (or unbinds it with null); the session's agent becomes the team's coordinator.</summary>
+    public async Task<TeamOptions?> BindTeamAsync(string tenantId, Guid sessionId, string? teamId, CancellationToken cancellationToken)
+    {
+        var team = await catalog.BindSessionAsync(tenantId, sessionId, teamId, cancellationToken);
+        if (team is not null && await catalog.FindProfileAsync(tenantId, team.Coordinator, cancellationToken) is not null)
+        {
+            await ChangeProfileAsync(tenantId, sessionId, team.Coordinator, cancellationToken);
+        }
+
+        return team;
+    }
 }

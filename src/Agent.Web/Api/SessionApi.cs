@@ -70,7 +70,7 @@ public static class SessionApi
 
                 if (body?.TeamId is { Length: > 0 } bound)
                 {
-                    await Agent.Runtime.Teams.TeamBinding.BindAsync(tenant, session.Id, bound, sessions, teams, ct);
+                    await sessions.BindTeamAsync(tenant, session.Id, bound, ct);
                     session = await sessions.FindAsync(tenant, session.Id, ct) ?? session;
                 }
 

@@ -81,7 +81,7 @@ public static class TeamApi
                 }
             }, new { reset = id }));
 
-        endpoints.MapPatch("/api/sessions/{id:guid}", async (Guid id, JsonElement? body, ICurrentTenant tenant, SessionService sessions, TeamCatalog catalog, CancellationToken ct) =>
+        endpoints.MapPatch("/api/sessions/{id:guid}", async (Guid id, JsonElement? body, ICurrentTenant tenant, SessionService sessions, CancellationToken ct) =>
         {
             if (body is not { ValueKind: JsonValueKind.Object } patch)
             {
@@ -110,7 +110,7 @@ public static class TeamApi
 
             try
             {
-                var team = await TeamBinding.BindAsync(tenant.TenantId, id, teamId.GetString(), sessions, catalog, ct);
+                var team = await sessions.BindTeamAsync(tenant.TenantId, id, teamId.GetString(), ct);
                 return Results.Ok(new SessionTeamDto(id, team?.Id));
             }
             catch (ArgumentException ex)

@@ -269,7 +269,7 @@ public sealed class ChatSessionViewModel(
     public async Task ChangeTeamAsync(string? teamId, CancellationToken cancellationToken)
     {
         var session = RequireSession();
-        var team = await TeamBinding.BindAsync(session.TenantId, session.Id, teamId, sessions, teams, cancellationToken);
+        var team = await sessions.BindTeamAsync(session.TenantId, session.Id, teamId, cancellationToken);
         TeamId = team?.Id ?? "";
         Session = await sessions.FindAsync(session.TenantId, session.Id, cancellationToken) ?? Session;
     }
