@@ -139,7 +139,21 @@ public sealed class ChatTurnStreamer(
                 return new EndedTurn(reply, []); // ended before it started (stopped while queued)
             }
 
-            run = Claim(request.TenantId, request.SessionId, reply.Id, reply.Text);
+            try
+            {
+                run = Claim(request.TenantId, request.SessionId, reply.Id, reply.Text);
+            }
+            catch (ChatRefusedException)
+            {
+                // A turn queued before a restart, while the person started another in the same session: this reply
+                // ends as failed (Retry offers it again) instead of staying "streaming" with nothing behind it.
+                var error = "Another reply was streaming in this session when this one could start; use Retry.";
+                var now = time.GetUtcNow();
+                var failed = reply with { Status = MessageStatus.Failed, Error = error, UpdatedAt = now > reply.UpdatedAt ? now : reply.UpdatedAt.AddTicks(1) };
+                await messages.UpdateAsync(failed, CancellationToken.None);
+                Publish(new SessionChange(request.SessionId, [failed], null));
+                throw new Domain.Runtime.PermanentIntentFailureException(error);
+            }
         }
 
         if (!run.TryTake())

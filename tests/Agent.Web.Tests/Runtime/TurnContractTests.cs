@@ -97,6 +97,45 @@ public sealed class TurnContractTests
         Assert.StartsWith($"{turn.AssistantMessageId}#", Assert.Single(result.Materializations).Location, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A turn whose session is busy with another reply when its execution starts (queued before a restart, then the
+    /// person sent a new message) ends its own reply as failed with Retry; it never stays "streaming" with nothing behind it.
+    /// </summary>
+    [Fact]
+    public async Task A_turn_that_finds_its_session_busy_with_another_reply_fails_its_own_reply_instead_of_leaving_it_streaming()
+    {
+        await using var app = new AgentAppFactory();
+        using var client = app.CreateClient();
+        var runtime = app.Services.GetRequiredService<ExecutionRuntime>();
+        var chat = app.Services.GetRequiredService<ChatCoordinator>();
+        var store = app.Services.GetRequiredService<Agent.Domain.Storage.IMessageStore>();
+        var sessionId = await NewSessionAsync(client);
+        var busy = await chat.SendAsync("local", sessionId, """/tool workspace_write {"path":"busy.txt","content":"x"}""", null, CancellationToken.None);
+        var approvals = app.Services.GetRequiredService<Agent.Runtime.Tools.ToolApprovalService>();
+        await WaitForAsync(async () => (await approvals.ListPendingAsync("local", CancellationToken.None)).SingleOrDefault());
+
+        // A reply stored for a turn that was queued (as recovery leaves one), in the same session.
+        var now = DateTimeOffset.UtcNow;
+        var orphan = new Agent.Domain.Sessions.SessionMessage
+        {
+            Id = Guid.NewGuid(), SessionId = sessionId, TenantId = "local", ParentId = busy.UserMessageId, Role = Agent.Domain.Sessions.MessageRole.Assistant,
+            Parts = [], Status = Agent.Domain.Sessions.MessageStatus.Streaming, CreatedAt = now, UpdatedAt = now, ProviderName = "deterministic", ModelId = "scripted-echo",
+        };
+        await store.AddAsync(orphan, CancellationToken.None);
+        var submitted = await runtime.SubmitAsync(
+            new ExecutionRequest(SendMessageIntent.Name, "local", sessionId, null, new Dictionary<string, string>(), null)
+            {
+                Parameters = SendMessageIntent.Parameters(orphan, busy.UserMessageId!.Value, TurnMode.Reply),
+            },
+            CancellationToken.None);
+
+        var ended = await WaitForAsync(async () => await runtime.FindAsync("local", submitted.Execution.Id, CancellationToken.None) is { Status: ExecutionStatus.Failed } failed ? failed : null);
+        Assert.Contains("Another reply was streaming", ended.Error, StringComparison.Ordinal);
+        var reply = await store.FindAsync("local", orphan.Id, CancellationToken.None);
+        Assert.Equal(Agent.Domain.Sessions.MessageStatus.Failed, reply!.Status);
+        Assert.True(chat.IsStreaming(sessionId)); // the other reply still has the session
+    }
+
     private static async Task<Guid> NewSessionAsync(HttpClient client)
     {
         using var created = await client.PostAsJsonAsync("/api/sessions", new { title = "contract" });
