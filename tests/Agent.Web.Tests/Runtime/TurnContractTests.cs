@@ -118,8 +118,17 @@ public sealed class TurnContractTests
         var now = DateTimeOffset.UtcNow;
         var orphan = new Agent.Domain.Sessions.SessionMessage
         {
-            Id = Guid.NewGuid(), SessionId = sessionId, TenantId = "local", ParentId = busy.UserMessageId, Role = Agent.Domain.Sessions.MessageRole.Assistant,
-            Parts = [], Status = Agent.Domain.Sessions.MessageStatus.Streaming, CreatedAt = now, UpdatedAt = now, ProviderName = "deterministic", ModelId = "scripted-echo",
+            Id = Guid.NewGuid(),
+            SessionId = sessionId,
+            TenantId = "local",
+            ParentId = busy.UserMessageId,
+            Role = Agent.Domain.Sessions.MessageRole.Assistant,
+            Parts = [],
+            Status = Agent.Domain.Sessions.MessageStatus.Streaming,
+            CreatedAt = now,
+            UpdatedAt = now,
+            ProviderName = "deterministic",
+            ModelId = "scripted-echo",
         };
         await store.AddAsync(orphan, CancellationToken.None);
         var submitted = await runtime.SubmitAsync(
