@@ -18,7 +18,7 @@ public sealed class AdapterScenarioTests(EmulatorFixture fixture) : IClassFixtur
         using var harness = new ProviderHarness(Emulator);
         var messages = ProviderHarness.Ask(Scenario.Ok);
         var correlation = "corr-" + Guid.NewGuid().ToString("N");
-        var result = await StreamCollector.CollectAsync(harness.Client(provider), messages, new ChatOptions { AdditionalProperties = new() { [HttpChatClient.CorrelationIdProperty] = correlation } });
+        var result = await StreamCollector.CollectAsync(harness.Client(provider), messages, new ChatOptions { AdditionalProperties = new() { [ProviderChatClient.CorrelationIdProperty] = correlation } });
 
         Assert.Null(result.Error);
         Assert.StartsWith("Hello from the provider emulator. You said: hello ", result.Text);
@@ -31,7 +31,7 @@ public sealed class AdapterScenarioTests(EmulatorFixture fixture) : IClassFixtur
         var request = Assert.Single(harness.RequestsFor(messages));
         Assert.True(request.Completed);
         Assert.False(request.ClientAborted);
-        Assert.Equal(correlation, request.Headers[HttpChatClient.CorrelationHeader]);
+        Assert.Equal(correlation, request.Headers[ProviderChatClient.CorrelationHeader]);
         using var body = JsonDocument.Parse(request.Body);
         Assert.True(body.RootElement.GetProperty("stream").GetBoolean());
         if (provider == "openai")
@@ -45,9 +45,10 @@ public sealed class AdapterScenarioTests(EmulatorFixture fixture) : IClassFixtur
         else
         {
             Assert.Equal("/v1/messages", request.Path);
-            Assert.Equal("[redacted]", request.Headers["x-api-key"]);
-            Assert.Equal("2023-06-01", request.Headers["anthropic-version"]);
-            Assert.Equal("You are a test.", body.RootElement.GetProperty("system").GetString());
+            // The Anthropic SDK sends the key as a bearer token and its own API version.
+            Assert.Equal("[redacted]", request.Headers["Authorization"]);
+            Assert.False(string.IsNullOrEmpty(request.Headers["anthropic-version"]));
+            Assert.Equal("You are a test.", body.RootElement.GetProperty("system")[0].GetProperty("text").GetString());
             Assert.True(body.RootElement.GetProperty("max_tokens").GetInt32() > 0);
         }
 
@@ -159,6 +160,22 @@ public sealed class AdapterScenarioTests(EmulatorFixture fixture) : IClassFixtur
         Assert.False(error.Retryable);
         Assert.Contains(ProviderHarness.KeyVar, error.Action, StringComparison.Ordinal);
         Assert.Single(harness.RequestsFor(messages));
+    }
+
+    /// <summary>An error the provider sends mid-stream keeps the text before it and says what the provider said, as the hand-written adapters did.</summary>
+    [Theory]
+    [InlineData("openai", "server_error", "The server had an error while processing your request.", true)]
+    [InlineData("anthropic", "overloaded_error", "Overloaded", true)]
+    public async Task An_error_event_mid_stream_is_the_providers_error(string provider, string code, string message, bool retryable)
+    {
+        using var harness = new ProviderHarness(Emulator, r => r.MaxRetries = 0);
+        var result = await StreamCollector.CollectAsync(harness.Client(provider), ProviderHarness.Ask(Scenario.StreamError));
+        var error = result.Error!.Error;
+        Assert.Equal(code, error.Code);
+        Assert.Equal(message, error.Message);
+        Assert.Equal(retryable, error.Retryable);
+        Assert.Equal(provider, error.Provider);
+        Assert.False(string.IsNullOrEmpty(result.Text));
     }
 
     [Theory]

@@ -1,15 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Agent.Domain.Configuration;
-using Agent.Domain.Providers;
 using Agent.ProviderEmulator;
-using Agent.Runtime.Clients.Anthropic;
-using Agent.Runtime.Clients.Common;
-using Agent.Runtime.Clients.Contracts;
-using Agent.Runtime.Clients.OpenAI;
+using Agent.Runtime.Clients;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Agent.Providers.Tests;
 
@@ -71,7 +66,11 @@ public sealed class ContractFixtureTests(EmulatorFixture fixture) : IClassFixtur
         }
 
         var bytes = File.ReadAllBytes(Path.Combine(FixtureDir(contractId, "good"), file));
-        using var client = FixtureClient(contractId, bytes, file.EndsWith(".sse", StringComparison.Ordinal) ? "text/event-stream" : "application/json");
+        var mediaType = file.EndsWith(".sse", StringComparison.Ordinal) ? "text/event-stream" : "application/json";
+        using var harness = new ProviderHarness(
+            fixture.Server,
+            configureServices: s => s.AddHttpClient(ProviderClients.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new FixtureHandler(bytes, mediaType)));
+        var client = harness.Client(contractId.StartsWith("openai", StringComparison.Ordinal) ? "openai" : "anthropic");
         if (file.StartsWith("stream", StringComparison.Ordinal))
         {
             var result = await StreamCollector.CollectAsync(client, [new ChatMessage(ChatRole.User, "hi")]);
@@ -153,17 +152,6 @@ public sealed class ContractFixtureTests(EmulatorFixture fixture) : IClassFixtur
         {
             Directory.Delete(temp, recursive: true);
         }
-    }
-
-    private static IChatClient FixtureClient(string contractId, byte[] body, string mediaType)
-    {
-        var openai = contractId.StartsWith("openai", StringComparison.Ordinal);
-        var spec = new ProviderSpec(openai ? "openai" : "anthropic", openai ? ProviderKind.OpenAICompatible : ProviderKind.Anthropic, ProviderMode.Sandbox, new Uri("http://fixture.invalid/v1"), null, [new ModelSpec("m", 1000, 0, 0)]);
-        var context = new ProviderContext(spec, "Agent:Providers:0", null, new ProviderResilienceOptions(), 0);
-        var http = new HttpClient(new FixtureHandler(body, mediaType));
-        return openai
-            ? new OpenAIChatClient(http, context, "m", null, NullLogger<OpenAIChatClient>.Instance)
-            : new AnthropicChatClient(http, context, "m", null, NullLogger<AnthropicChatClient>.Instance);
     }
 
     private sealed class FixtureHandler(byte[] body, string mediaType) : HttpMessageHandler

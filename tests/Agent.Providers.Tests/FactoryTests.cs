@@ -180,7 +180,7 @@ public sealed class EmulatorApiTests(EmulatorFixture fixture) : IClassFixture<Em
         var marker = messages[^1].Text[^32..];
         var entry = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("body").GetString()!.Contains(marker, StringComparison.Ordinal));
         Assert.Equal("/v1/messages", entry.GetProperty("path").GetString());
-        Assert.Equal("[redacted]", entry.GetProperty("headers").GetProperty("x-api-key").GetString());
+        Assert.Equal("[redacted]", entry.GetProperty("headers").GetProperty("Authorization").GetString());
         Assert.True(entry.GetProperty("completed").GetBoolean());
         Assert.False(entry.GetProperty("clientAborted").GetBoolean());
         Assert.Equal("ok", entry.GetProperty("scenario").GetString());

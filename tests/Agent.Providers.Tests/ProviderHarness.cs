@@ -29,7 +29,7 @@ public sealed class ProviderHarness : IDisposable
 
     private readonly ServiceProvider services;
 
-    public ProviderHarness(EmulatorServer emulator, Action<ProviderResilienceOptions>? resilience = null, Dictionary<string, string?>? environment = null, Action<AgentOptions>? configure = null)
+    public ProviderHarness(EmulatorServer emulator, Action<ProviderResilienceOptions>? resilience = null, Dictionary<string, string?>? environment = null, Action<AgentOptions>? configure = null, Action<IServiceCollection>? configureServices = null)
     {
         Emulator = emulator;
         Key = "test-" + Guid.NewGuid().ToString("N");
@@ -55,6 +55,7 @@ public sealed class ProviderHarness : IDisposable
         collection.AddSingleton(TimeProvider.System);
         collection.AddSingleton<ProviderCatalog>();
         collection.AddProviderClients();
+        configureServices?.Invoke(collection);
         services = collection.BuildServiceProvider();
     }
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Agent.Runtime.Clients.Common;
 
 namespace Agent.Providers.Tests;
 

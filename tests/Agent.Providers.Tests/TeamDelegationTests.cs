@@ -355,7 +355,7 @@ public sealed class TeamDelegationTests(EmulatorFixture fixture) : IClassFixture
         Assert.Equal("default", (await bind.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("teamId").GetString());
         using var unknown = await http.PatchAsJsonAsync(new Uri($"/api/sessions/{id}", UriKind.Relative), new { teamId = "ghost" });
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
-        using var empty = await http.PatchAsJsonAsync(new Uri($"/api/sessions/{id}", UriKind.Relative), new { title = "x" });
+        using var empty = await http.PatchAsJsonAsync(new Uri($"/api/sessions/{id}", UriKind.Relative), new { colour = "x" });
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         using var unbind = await http.PatchAsync(new Uri($"/api/sessions/{id}", UriKind.Relative), JsonContent.Create(new Dictionary<string, string?> { ["teamId"] = null }));
         Assert.Equal(HttpStatusCode.OK, unbind.StatusCode);

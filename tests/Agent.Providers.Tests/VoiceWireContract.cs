@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Agent.Domain.Voice;
-using Agent.Runtime.Clients.Contracts;
 using Microsoft.AspNetCore.WebUtilities;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;

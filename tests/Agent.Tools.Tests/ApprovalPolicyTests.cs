@@ -4,8 +4,50 @@ namespace Agent.Tools.Tests;
 
 public sealed class ApprovalPolicyTests
 {
-    private static ToolSpec Tool(ToolEffects effects, ToolApproval? approval = null, bool enabled = true) =>
-        new("t", "d", "{}", ToolSource.BuiltIn, effects, approval ?? ToolSpec.DefaultApprovalFor(effects), enabled);
+    private static ToolSpec Tool(ToolEffects effects, ToolApproval? approval = null, bool enabled = true, bool alwaysAsks = false) =>
+        new("t", "d", "{}", ToolSource.BuiltIn, effects, approval ?? ToolSpec.DefaultApprovalFor(effects), enabled, alwaysAsks);
+
+    [Theory]
+    [InlineData(SessionToolMode.Manual)]
+    [InlineData(SessionToolMode.AskForWrites)]
+    [InlineData(SessionToolMode.Autonomous)]
+    public void A_tool_set_to_ask_waits_for_the_person_in_every_mode(SessionToolMode mode)
+    {
+        var decision = ToolApprovalPolicy.Decide(Tool(ToolEffects.None, ToolApproval.Ask, alwaysAsks: true), mode, approvedForSession: false);
+        Assert.Equal(ApprovalVerdict.Ask, decision.Verdict);
+    }
+
+    [Fact]
+    public void A_configured_ask_without_the_tenants_setting_still_runs_in_autonomous_mode() =>
+        Assert.Equal(ApprovalVerdict.Run, ToolApprovalPolicy.Decide(Tool(ToolEffects.Writes, ToolApproval.Ask), SessionToolMode.Autonomous, false).Verdict);
+
+    [Fact]
+    public void A_tool_set_to_ask_runs_once_the_person_approved_it_for_the_session() =>
+        Assert.Equal(ApprovalVerdict.Run, ToolApprovalPolicy.Decide(Tool(ToolEffects.None, ToolApproval.Ask, alwaysAsks: true), SessionToolMode.Autonomous, true).Verdict);
+
+    [Fact]
+    public void The_setting_is_off_for_disabled_or_never_ask_for_the_tenants_ask_and_auto_otherwise()
+    {
+        Assert.Equal(ToolSetting.Off, ToolApprovalPolicy.SettingOf(Tool(ToolEffects.None, enabled: false, alwaysAsks: true)));
+        Assert.Equal(ToolSetting.Off, ToolApprovalPolicy.SettingOf(Tool(ToolEffects.None, ToolApproval.Never)));
+        Assert.Equal(ToolSetting.Ask, ToolApprovalPolicy.SettingOf(Tool(ToolEffects.None, ToolApproval.Ask, alwaysAsks: true)));
+        Assert.Equal(ToolSetting.Auto, ToolApprovalPolicy.SettingOf(Tool(ToolEffects.Writes)));
+        Assert.Equal(ToolSetting.Auto, ToolApprovalPolicy.SettingOf(Tool(ToolEffects.None, ToolApproval.Always)));
+    }
+
+    [Theory]
+    [InlineData("ask", true, ToolSetting.Ask)]
+    [InlineData(" Auto ", true, ToolSetting.Auto)]
+    [InlineData("OFF", true, ToolSetting.Off)]
+    [InlineData("always", false, ToolSetting.Auto)]
+    [InlineData("1", false, ToolSetting.Auto)]
+    [InlineData("", false, ToolSetting.Auto)]
+    [InlineData(null, false, ToolSetting.Auto)]
+    public void Settings_parse_only_ask_auto_and_off(string? text, bool parsed, ToolSetting expected)
+    {
+        Assert.Equal(parsed, ToolApprovalPolicy.TryParseSetting(text, out var setting));
+        Assert.Equal(expected, setting);
+    }
 
     [Theory]
     [InlineData(ToolEffects.None, ToolApproval.Always)]

@@ -26,6 +26,7 @@ public static partial class Scenario
     public const string Disconnect = "disconnect";
     public const string Malformed = "malformed";
     public const string Truncated = "truncated";
+    public const string StreamError = "stream-error";
     public const string UsageFinal = "usage-final";
     public const string UsageAbsent = "usage-absent";
     public const string Utf8Split = "utf8-split";
@@ -49,6 +50,7 @@ public static partial class Scenario
         [Disconnect] = "streams a few events, then cuts the connection",
         [Malformed] = "streams a few events, then an event that is not valid JSON",
         [Truncated] = "streams a few events, then ends cleanly without the terminating event",
+        [StreamError] = "streams a few events, then an error event (OpenAI: a data event with an error object, server_error; Anthropic: event error, overloaded_error) and ends",
         [UsageFinal] = "usage only in the final event, with cached and reasoning token details",
         [UsageAbsent] = "a streamed reply with no usage at all (as many OpenAI-compatible servers send), even when include_usage is asked for",
         [Utf8Split] = "multi-byte UTF-8 characters split across network writes",

@@ -25,6 +25,7 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
         Disconnect,
         Malformed,
         Truncate,
+        StreamError,
     }
 
     private sealed record ToolPlan(string Id, string Name, string[] ArgumentPieces);
@@ -115,7 +116,7 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
             {
                 var includeUsage = !plan.NoUsage && (format == Format.Anthropic || request?["stream_options"]?["include_usage"] is JsonValue u && u.TryGetValue<bool>(out var iu) && iu);
                 var events = format == Format.OpenAI ? OpenAIEvents(plan, model, inputTokens, includeUsage) : AnthropicEvents(plan, model, inputTokens);
-                await StreamAsync(context, record, events, plan, delay, ct);
+                await StreamAsync(context, record, events, plan, format, delay, ct);
             }
             else
             {
@@ -149,6 +150,7 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
             Scenario.Disconnect => new(standard, [], false, false, Fault.Disconnect),
             Scenario.Malformed => new(standard, [], false, false, Fault.Malformed),
             Scenario.Truncated => new(standard, [], false, false, Fault.Truncate),
+            Scenario.StreamError => new(standard, [], false, false, Fault.StreamError),
             Scenario.UsageFinal => new(standard, [], true, false, Fault.None),
             Scenario.UsageAbsent => new(standard, [], false, false, Fault.None, NoUsage: true),
             Scenario.Utf8Split => new(["Grüße ", "aus ", "🌍 ", "日本語 ", "— ", "ok ", "😀"], [], false, true, Fault.None),
@@ -308,7 +310,7 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
         yield return Event(new JsonObject { ["type"] = "message_stop" });
     }
 
-    private static async Task StreamAsync(HttpContext context, RecordedRequest record, IEnumerable<string> events, Plan plan, int delayMs, CancellationToken ct)
+    private static async Task StreamAsync(HttpContext context, RecordedRequest record, IEnumerable<string> events, Plan plan, Format format, int delayMs, CancellationToken ct)
     {
         var response = context.Response;
         response.StatusCode = 200;
@@ -338,6 +340,17 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
                         context.Abort();
                         return;
                     case Fault.Truncate:
+                        record.Completed = true;
+                        return;
+                    case Fault.StreamError:
+                        await WriteAsync(
+                            response,
+                            format == Format.OpenAI
+                                ? "data: {\"error\": {\"message\": \"The server had an error while processing your request.\", \"type\": \"server_error\", \"code\": \"server_error\"}}\n\n"
+                                : "event: error\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}\n\n",
+                            false,
+                            ct);
+                        record.EventsSent++;
                         record.Completed = true;
                         return;
                     case Fault.Malformed:
@@ -509,6 +522,14 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
         if (request?["system"] is JsonValue system && system.TryGetValue<string>(out var s))
         {
             text.Append(s).Append(' ');
+        }
+        else if (request?["system"] is JsonArray systemBlocks)
+        {
+            // The Messages API takes the system prompt as a string or as text blocks (the Anthropic SDK sends blocks).
+            foreach (var block in systemBlocks)
+            {
+                text.Append(block?["text"]?.GetValue<string>()).Append(' ');
+            }
         }
 
         foreach (var message in request?["messages"] as JsonArray ?? [])

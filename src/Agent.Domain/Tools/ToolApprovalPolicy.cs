@@ -20,6 +20,17 @@ public enum ApprovalVerdict
     Refuse,
 }
 
+/// <summary>
+/// The tenant's choice per tool in the Tools panel. Ask: every call waits for the person, in every mode. Auto: the session's
+/// mode and the tool's configured approval decide. Off: the tool is disabled and not offered to the model.
+/// </summary>
+public enum ToolSetting
+{
+    Ask,
+    Auto,
+    Off,
+}
+
 /// <summary>What the policy decided for one call and why (recorded with the call).</summary>
 public sealed record ApprovalDecision(ApprovalVerdict Verdict, string Reason);
 
@@ -43,9 +54,15 @@ public static class ToolApprovalPolicy
             return new(ApprovalVerdict.Refuse, $"The tool '{tool.Name}' is set to never run.");
         }
 
+        // A grant for the session is the person's own answer to an ask, so it holds for a tool set to ask too.
         if (approvedForSession)
         {
             return new(ApprovalVerdict.Run, "approved for this session");
+        }
+
+        if (tool.AlwaysAsks)
+        {
+            return new(ApprovalVerdict.Ask, "the tool is set to ask");
         }
 
         return mode switch
@@ -56,6 +73,29 @@ public static class ToolApprovalPolicy
                 ? new(ApprovalVerdict.Run, "tool approval is always")
                 : new(ApprovalVerdict.Ask, tool.Effects == ToolEffects.None ? "tool approval is ask" : $"tool has effects {tool.Effects}"),
         };
+    }
+
+    /// <summary>The panel's view of a tool: disabled or never is off, a tenant's ask is ask, anything else is auto.</summary>
+    public static ToolSetting SettingOf(ToolSpec tool)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        return !tool.Enabled || tool.Approval == ToolApproval.Never ? ToolSetting.Off
+            : tool.AlwaysAsks ? ToolSetting.Ask
+            : ToolSetting.Auto;
+    }
+
+    /// <summary>"ask", "auto" or "off" (any case); nothing else, numbers neither.</summary>
+    public static bool TryParseSetting(string? text, out ToolSetting setting)
+    {
+        ToolSetting? parsed = text?.Trim().ToLowerInvariant() switch
+        {
+            "ask" => ToolSetting.Ask,
+            "auto" => ToolSetting.Auto,
+            "off" => ToolSetting.Off,
+            _ => null,
+        };
+        setting = parsed ?? ToolSetting.Auto;
+        return parsed is not null;
     }
 
     public static bool TryParseApproval(string? text, out ToolApproval approval)

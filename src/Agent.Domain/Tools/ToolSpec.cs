@@ -25,6 +25,10 @@ public enum ToolSource
     Mcp,
 }
 
+/// <summary>
+/// A tool as the model and the policy see it. <paramref name="AlwaysAsks"/>: the tenant set the tool to ask, so every call
+/// waits for the person whatever the session's mode (a configured or default "ask" only applies in ask-for-writes mode).
+/// </summary>
 public sealed record ToolSpec(
     string Name,
     string Description,
@@ -32,7 +36,8 @@ public sealed record ToolSpec(
     ToolSource Source,
     ToolEffects Effects,
     ToolApproval Approval,
-    bool Enabled)
+    bool Enabled,
+    bool AlwaysAsks = false)
 {
     /// <summary>Tools that write, delete, spend or reach the network ask first unless configured otherwise.</summary>
     public static ToolApproval DefaultApprovalFor(ToolEffects effects) =>

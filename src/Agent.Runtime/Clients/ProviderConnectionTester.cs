@@ -21,7 +21,7 @@ public sealed class ProviderConnectionTester(ProviderClients clients, ProviderCa
             using var client = clients.GetClient(providerName, model);
             var response = await client.GetResponseAsync(
                 [new ChatMessage(ChatRole.User, "Reply with the single word: ok")],
-                new ChatOptions { MaxOutputTokens = 1, AdditionalProperties = new() { [HttpChatClient.CorrelationIdProperty] = $"conntest-{Guid.NewGuid():N}" } },
+                new ChatOptions { MaxOutputTokens = 1, AdditionalProperties = new() { [ProviderChatClient.CorrelationIdProperty] = $"conntest-{Guid.NewGuid():N}" } },
                 cancellationToken);
             var elapsed = (long)timeProvider.GetElapsedTime(started).TotalMilliseconds;
             var label = spec?.Mode == ProviderMode.Deterministic ? "deterministic (offline, scripted)" : spec?.Mode.ToString().ToLowerInvariant();

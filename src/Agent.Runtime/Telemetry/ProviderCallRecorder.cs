@@ -84,7 +84,7 @@ public sealed class ProviderCallRecorder(IChatClient inner, ProviderCallScope sc
                 }
 
                 var update = enumerator.Current;
-                if (update.AdditionalProperties?.TryGetValue(HttpChatClient.AttemptsProperty, out var a) == true && a is int n)
+                if (update.AdditionalProperties?.TryGetValue(ProviderChatClient.AttemptsProperty, out var a) == true && a is int n)
                 {
                     attempts = n;
                 }
@@ -137,7 +137,7 @@ public sealed class ProviderCallRecorder(IChatClient inner, ProviderCallScope sc
         }
         finally
         {
-            var attempts = response?.AdditionalProperties?.TryGetValue(HttpChatClient.AttemptsProperty, out var a) == true && a is int n ? n : 1;
+            var attempts = response?.AdditionalProperties?.TryGetValue(ProviderChatClient.AttemptsProperty, out var a) == true && a is int n ? n : 1;
             await RecordAsync(prompt, response?.Text ?? "", response?.Usage, attempts, started, null, outcome, error);
         }
     }

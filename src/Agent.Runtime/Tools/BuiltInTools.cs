@@ -1,10 +1,11 @@
+using System.ComponentModel;
 using System.Globalization;
 using Agent.Domain.Tools;
 using Agent.Runtime.Services;
 
 namespace Agent.Runtime.Tools;
 
-/// <summary>The built-in tools, each with a JSON schema: time, calculator, workspace folder, fetch URL, load_skill.</summary>
+/// <summary>The built-in tools, each from a typed method: time, calculator, workspace folder, fetch URL, load_skill.</summary>
 public static class BuiltInTools
 {
     public const string CurrentTime = "current_time";
@@ -16,109 +17,87 @@ public static class BuiltInTools
     public const string FetchUrl = "fetch_url";
     public const string LoadSkill = "load_skill";
 
-    public static AgentTool Time(TimeProvider time) => new(
-        CurrentTime,
-        "Returns the current date and time (UTC and the server's local time zone).",
-        """{"type":"object","properties":{},"additionalProperties":false}""",
-        ToolSource.BuiltIn,
-        ToolEffects.None,
-        (_, _) =>
+    public static AgentTool Time(TimeProvider time) => AgentTool.Create(
+        () =>
         {
             var now = time.GetUtcNow();
             var local = TimeZoneInfo.ConvertTime(now, time.LocalTimeZone);
-            return ValueTask.FromResult<object?>(new
+            return new
             {
                 utc = now.ToString("O", CultureInfo.InvariantCulture),
                 local = local.ToString("O", CultureInfo.InvariantCulture),
                 timeZone = time.LocalTimeZone.Id,
-            });
-        });
-
-    public static AgentTool Calculator() => new(
-        Calculate,
-        "Evaluates an arithmetic expression with + - * / ^, parentheses and decimal numbers.",
-        """{"type":"object","properties":{"expression":{"type":"string","description":"For example (2 + 3) * 4 ^ 2 / 1.5"}},"required":["expression"],"additionalProperties":false}""",
+            };
+        },
+        CurrentTime,
+        "Returns the current date and time (UTC and the server's local time zone).",
         ToolSource.BuiltIn,
-        ToolEffects.None,
-        (args, _) =>
+        ToolEffects.None);
+
+    public static AgentTool Calculator() => AgentTool.Create(
+        ([Description("For example (2 + 3) * 4 ^ 2 / 1.5")] string expression) =>
         {
-            var expression = AgentTool.RequiredString(args, "expression");
             try
             {
-                var value = Agent.Domain.Tools.Calculator.Evaluate(expression);
-                return ValueTask.FromResult<object?>(new { expression, result = value.ToString(CultureInfo.InvariantCulture) });
+                return new { expression, result = Agent.Domain.Tools.Calculator.Evaluate(expression).ToString(CultureInfo.InvariantCulture) };
             }
             catch (CalculatorException ex)
             {
                 throw new ToolException(ex.Message);
             }
-        });
+        },
+        Calculate,
+        "Evaluates an arithmetic expression with + - * / ^, parentheses and decimal numbers.",
+        ToolSource.BuiltIn,
+        ToolEffects.None);
 
     public static IReadOnlyList<AgentTool> Workspace(WorkspaceFolder folder) =>
     [
-        new(
+        AgentTool.Create(
+            ([Description("Folder relative to the workspace; empty for the root.")] string path = "") => new { entries = folder.List(path) },
             WorkspaceList,
             "Lists the files and folders of a folder in the workspace (path relative to the workspace; empty for its root).",
-            """{"type":"object","properties":{"path":{"type":"string","description":"Folder relative to the workspace; empty for the root."}},"additionalProperties":false}""",
             ToolSource.BuiltIn,
-            ToolEffects.None,
-            (args, _) => ValueTask.FromResult<object?>(new { entries = folder.List(AgentTool.OptionalString(args, "path")) })),
-        new(
+            ToolEffects.None),
+        AgentTool.Create(
+            async ([Description("File relative to the workspace.")] string path, CancellationToken cancellationToken) =>
+                new { path, content = await folder.ReadAsync(path, cancellationToken) },
             WorkspaceRead,
             "Reads a text file of the workspace.",
-            """{"type":"object","properties":{"path":{"type":"string","description":"File relative to the workspace."}},"required":["path"],"additionalProperties":false}""",
             ToolSource.BuiltIn,
-            ToolEffects.None,
-            async (args, ct) =>
-            {
-                var path = AgentTool.RequiredString(args, "path");
-                return new { path, content = await folder.ReadAsync(path, ct) };
-            }),
-        new(
+            ToolEffects.None),
+        AgentTool.Create(
+            async ([Description("File relative to the workspace.")] string path, string content, CancellationToken cancellationToken) =>
+                new { path, bytes = await folder.WriteAsync(path, content, cancellationToken) },
             WorkspaceWrite,
             "Writes (creates or replaces) a text file of the workspace.",
-            """{"type":"object","properties":{"path":{"type":"string","description":"File relative to the workspace."},"content":{"type":"string"}},"required":["path","content"],"additionalProperties":false}""",
             ToolSource.BuiltIn,
-            ToolEffects.Writes,
-            async (args, ct) =>
+            ToolEffects.Writes),
+        AgentTool.Create(
+            ([Description("File or empty folder relative to the workspace.")] string path) =>
             {
-                var path = AgentTool.RequiredString(args, "path");
-                var bytes = await folder.WriteAsync(path, AgentTool.OptionalString(args, "content") ?? "", ct);
-                return new { path, bytes };
-            }),
-        new(
+                folder.Delete(path);
+                return new { path, deleted = true };
+            },
             WorkspaceDelete,
             "Deletes a file (or an empty folder) of the workspace.",
-            """{"type":"object","properties":{"path":{"type":"string","description":"File or empty folder relative to the workspace."}},"required":["path"],"additionalProperties":false}""",
             ToolSource.BuiltIn,
-            ToolEffects.Deletes,
-            (args, _) =>
-            {
-                var path = AgentTool.RequiredString(args, "path");
-                folder.Delete(path);
-                return ValueTask.FromResult<object?>(new { path, deleted = true });
-            }),
+            ToolEffects.Deletes),
     ];
 
-    public static AgentTool Fetch(IHttpClientFactory clients, int maxBytes) => new(
-        FetchUrl,
-        "Fetches an http(s) URL with GET and returns the status and the start of the body as text.",
-        """{"type":"object","properties":{"url":{"type":"string","description":"An absolute http or https URL."}},"required":["url"],"additionalProperties":false}""",
-        ToolSource.BuiltIn,
-        ToolEffects.Network,
-        async (args, ct) =>
+    public static AgentTool Fetch(IHttpClientFactory clients, int maxBytes) => AgentTool.Create(
+        async ([Description("An absolute http or https URL.")] string url, CancellationToken cancellationToken) =>
         {
-            var text = AgentTool.RequiredString(args, "url");
-            if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                throw new ToolException($"'{text}' is not an absolute http or https URL.");
+                throw new ToolException($"'{url}' is not an absolute http or https URL.");
             }
 
             using var client = clients.CreateClient(FetchUrl);
             HttpResponseMessage response;
             try
             {
-                response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+                response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             }
             catch (HttpRequestException ex) when (ex is FetchRefusedException || ex.InnerException is FetchRefusedException)
             {
@@ -126,11 +105,11 @@ public static class BuiltInTools
             }
 
             using var disposeResponse = response;
-            await using var stream = await response.Content.ReadAsStreamAsync(ct);
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
             var buffer = new byte[maxBytes];
             var read = 0;
             int n;
-            while (read < maxBytes && (n = await stream.ReadAsync(buffer.AsMemory(read, maxBytes - read), ct)) > 0)
+            while (read < maxBytes && (n = await stream.ReadAsync(buffer.AsMemory(read, maxBytes - read), cancellationToken)) > 0)
             {
                 read += n;
             }
@@ -138,24 +117,22 @@ public static class BuiltInTools
             var truncated = read == maxBytes && stream.ReadByte() >= 0;
             return new
             {
-                url = url.ToString(),
+                url = uri.ToString(),
                 status = (int)response.StatusCode,
                 contentType = response.Content.Headers.ContentType?.ToString(),
                 truncated,
                 body = System.Text.Encoding.UTF8.GetString(buffer, 0, read),
             };
-        });
+        },
+        FetchUrl,
+        "Fetches an http(s) URL with GET and returns the status and the start of the body as text.",
+        ToolSource.BuiltIn,
+        ToolEffects.Network);
 
-    public static AgentTool Skills(SkillCatalog catalog, string tenantId) => new(
-        LoadSkill,
-        "Loads the instructions (SKILL.md body) of a skill by name.",
-        """{"type":"object","properties":{"name":{"type":"string","description":"The skill's name."}},"required":["name"],"additionalProperties":false}""",
-        ToolSource.Skill,
-        ToolEffects.None,
-        async (args, ct) =>
+    public static AgentTool Skills(SkillCatalog catalog, string tenantId) => AgentTool.Create(
+        async ([Description("The skill's name.")] string name, CancellationToken cancellationToken) =>
         {
-            var name = AgentTool.RequiredString(args, "name");
-            var (skills, _) = await catalog.ScanAsync(tenantId, ct);
+            var (skills, _) = await catalog.ScanAsync(tenantId, cancellationToken);
             var skill = skills.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
             if (skill is null)
             {
@@ -167,9 +144,13 @@ public static class BuiltInTools
                 throw new ToolException($"The skill '{skill.Name}' is disabled.");
             }
 
-            var text = await File.ReadAllTextAsync(Path.Combine(skill.FolderPath, "SKILL.md"), ct);
+            var text = await File.ReadAllTextAsync(Path.Combine(skill.FolderPath, "SKILL.md"), cancellationToken);
             return new { name = skill.Name, description = skill.Description, body = SkillBody(text) };
-        });
+        },
+        LoadSkill,
+        "Loads the instructions (SKILL.md body) of a skill by name.",
+        ToolSource.Skill,
+        ToolEffects.None);
 
     /// <summary>The SKILL.md text after its front matter block.</summary>
     public static string SkillBody(string text)

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Agent.Domain.Memory;
 using Agent.Domain.Tools;
 using Agent.Runtime.Memories;
@@ -20,56 +21,52 @@ public static class MemoryTools
     /// <summary>The memory tools limited to <paramref name="scope"/> (a team member's; none: no tools at all).</summary>
     public static IReadOnlyList<AgentTool> For(MemoryService memory, string tenantId, Guid? sessionId, MemoryScope scope) => !scope.HasMemory ? [] :
     [
-        new(
-            Search,
-            "Searches long-term memory (archival facts, daily episodes, attachment summaries and earlier messages) for what is relevant to a query. Returns nothing when nothing is relevant.",
-            """{"type":"object","properties":{"query":{"type":"string","description":"What to look for, in words."},"take":{"type":"integer","description":"At most this many items (default 5)."}},"required":["query"],"additionalProperties":false}""",
-            ToolSource.BuiltIn,
-            ToolEffects.None,
-            async (args, ct) =>
+        AgentTool.Create(
+            async (
+                [Description("What to look for, in words.")] string query,
+                [Description("At most this many items (default 5).")] int take = 5,
+                CancellationToken cancellationToken = default) =>
             {
-                var query = AgentTool.RequiredString(args, "query");
-                var take = int.TryParse(AgentTool.OptionalString(args, "take"), out var n) ? Math.Clamp(n, 1, 20) : 5;
+                take = Math.Clamp(take, 1, 20);
                 var found = scope.Kind == MemoryScopeKind.Whole
-                    ? await memory.RecallAsync(tenantId, query, take, ct)
-                    : await memory.RecallInScopeAsync(tenantId, scope, query, take, ct);
+                    ? await memory.RecallAsync(tenantId, query, take, cancellationToken)
+                    : await memory.RecallInScopeAsync(tenantId, scope, query, take, cancellationToken);
                 return new
                 {
                     query,
                     items = found.Select(r => new { id = r.Item.Id, tier = MemoryTiers.ToApi(r.Item.Tier), content = r.Item.Content, score = Math.Round(r.Score, 3) }).ToList(),
                 };
-            }),
-        new(
+            },
+            Search,
+            "Searches long-term memory (archival facts, daily episodes, attachment summaries and earlier messages) for what is relevant to a query. Returns nothing when nothing is relevant.",
+            ToolSource.BuiltIn,
+            ToolEffects.None),
+        AgentTool.Create(
+            async ([Description("The fact, in one or two sentences.")] string content, CancellationToken cancellationToken) =>
+            {
+                var item = await Guard(() => memory.SaveAsync(tenantId, MemoryTier.ArchivalFact, content, null, MemorySource.Agent, sessionId, null, scope.ProfileId, cancellationToken));
+                return new { saved = true, id = item.Id, tier = MemoryTiers.ToApi(item.Tier) };
+            },
             Save,
             "Saves a fact about the person or their work to long-term memory (archival: recalled when relevant). Use for lasting facts, not for the conversation itself.",
-            """{"type":"object","properties":{"content":{"type":"string","description":"The fact, in one or two sentences."}},"required":["content"],"additionalProperties":false}""",
             ToolSource.BuiltIn,
-            ToolEffects.None,
-            async (args, ct) =>
+            ToolEffects.None),
+        AgentTool.Create(
+            async (
+                [Description("Id of an existing memory item to pin.")] string id = "",
+                [Description("Or new content to pin.")] string content = "",
+                CancellationToken cancellationToken = default) =>
             {
-                var item = await Guard(() => memory.SaveAsync(tenantId, MemoryTier.ArchivalFact, AgentTool.RequiredString(args, "content"), null, MemorySource.Agent, sessionId, null, scope.ProfileId, ct));
-                return new { saved = true, id = item.Id, tier = MemoryTiers.ToApi(item.Tier) };
-            }),
-        new(
-            Pin,
-            "Pins a memory item (by id) or new content so it is always in context. Pinned memory is small: keep it to what matters in every conversation.",
-            """{"type":"object","properties":{"id":{"type":"string","description":"Id of an existing memory item to pin."},"content":{"type":"string","description":"Or new content to pin."}},"additionalProperties":false}""",
-            ToolSource.BuiltIn,
-            ToolEffects.None,
-            async (args, ct) =>
-            {
-                var id = AgentTool.OptionalString(args, "id");
-                var content = AgentTool.OptionalString(args, "content");
                 MemoryItem item;
                 if (!string.IsNullOrWhiteSpace(id))
                 {
                     var itemId = ParseId(id);
-                    await RequireReachableAsync(memory, tenantId, scope, itemId, ct);
-                    item = await Guard(() => memory.PinAsync(tenantId, itemId, ct));
+                    await RequireReachableAsync(memory, tenantId, scope, itemId, cancellationToken);
+                    item = await Guard(() => memory.PinAsync(tenantId, itemId, cancellationToken));
                 }
                 else if (!string.IsNullOrWhiteSpace(content))
                 {
-                    item = await Guard(() => memory.SaveAsync(tenantId, MemoryTier.PinnedBlock, content, null, MemorySource.Agent, sessionId, null, scope.ProfileId, ct));
+                    item = await Guard(() => memory.SaveAsync(tenantId, MemoryTier.PinnedBlock, content, null, MemorySource.Agent, sessionId, null, scope.ProfileId, cancellationToken));
                 }
                 else
                 {
@@ -77,21 +74,24 @@ public static class MemoryTools
                 }
 
                 return new { pinned = true, id = item.Id };
-            }),
-        new(
+            },
+            Pin,
+            "Pins a memory item (by id) or new content so it is always in context. Pinned memory is small: keep it to what matters in every conversation.",
+            ToolSource.BuiltIn,
+            ToolEffects.None),
+        AgentTool.Create(
+            async ([Description("Id of the memory item to delete.")] string id, CancellationToken cancellationToken) =>
+            {
+                var itemId = ParseId(id);
+                await RequireReachableAsync(memory, tenantId, scope, itemId, cancellationToken);
+                return await memory.ForgetAsync(tenantId, itemId, cancellationToken)
+                    ? new { forgotten = true, id = itemId }
+                    : throw new ToolException($"There is no memory item {itemId}.");
+            },
             Forget,
             "Deletes a memory item by id (the person approves it first).",
-            """{"type":"object","properties":{"id":{"type":"string","description":"Id of the memory item to delete."}},"required":["id"],"additionalProperties":false}""",
             ToolSource.BuiltIn,
-            ToolEffects.Deletes,
-            async (args, ct) =>
-            {
-                var id = ParseId(AgentTool.RequiredString(args, "id"));
-                await RequireReachableAsync(memory, tenantId, scope, id, ct);
-                return await memory.ForgetAsync(tenantId, id, ct)
-                    ? new { forgotten = true, id }
-                    : throw new ToolException($"There is no memory item {id}.");
-            }),
+            ToolEffects.Deletes),
     ];
 
     private static async Task RequireReachableAsync(MemoryService memory, string tenantId, MemoryScope scope, Guid id, CancellationToken cancellationToken)

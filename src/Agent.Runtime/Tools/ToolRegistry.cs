@@ -46,7 +46,7 @@ public sealed class ToolRegistry(
     TimeProvider time,
     IHttpClientFactory http,
     SkillCatalog skills,
-    IConfigOverrideStore overrides,
+    ConfigOverrides overrides,
     IStateStore state,
     MemoryService memory,
     IEnumerable<ITurnToolSource>? turnSources = null)
@@ -56,8 +56,6 @@ public sealed class ToolRegistry(
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WorkspaceFolder> workspaces = new(StringComparer.Ordinal);
 
     public static string ApprovalScope(string tenantId) => $"tool-approval-overrides:{tenantId}";
-
-    public static string ModeScope(string tenantId) => $"tool-mode:{tenantId}";
 
     /// <summary>
     /// The tenant's own workspace: the configured folder for the local tenant (as before sign-in), and
@@ -102,7 +100,7 @@ public sealed class ToolRegistry(
             functions.AddRange(await source.GetToolsAsync(turn, cancellationToken));
         }
 
-        var enabled = await overrides.EnabledOverridesAsync(tenantId, OverrideScope, cancellationToken);
+        var enabled = await overrides.EnabledAsync(tenantId, OverrideScope, cancellationToken);
         var personApprovals = (await state.ListAsync(ApprovalScope(tenantId), cancellationToken))
             .ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         var registered = new List<RegisteredTool>();
@@ -117,7 +115,8 @@ public sealed class ToolRegistry(
                 function.Source,
                 function.Effects,
                 ToolApprovalPolicy.EffectiveApproval(function.Effects, configured, person),
-                !enabled.TryGetValue(function.Name, out var on) || on);
+                !enabled.TryGetValue(function.Name, out var on) || on,
+                AlwaysAsks: person == ToolApproval.Ask);
             registered.Add(new RegisteredTool(function, spec));
         }
 
@@ -133,21 +132,33 @@ public sealed class ToolRegistry(
             ? state.SetAsync(new StateEntry(ApprovalScope(tenantId), toolName, a.ToString().ToLowerInvariant(), time.GetUtcNow()), cancellationToken)
             : state.RemoveAsync(ApprovalScope(tenantId), toolName, cancellationToken);
 
-    /// <summary>The session's tool mode (the configured default until the person picks one).</summary>
-    public async Task<SessionToolMode> GetModeAsync(string tenantId, Guid? sessionId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The tenant's ask, auto or off for a tool. Off is the tool's disabled switch (one notion of off); ask is the tenant's
+    /// approval override "ask", which the policy applies in every mode; auto removes the override and enables the tool.
+    /// </summary>
+    public async Task SetSettingAsync(string tenantId, string toolName, ToolSetting setting, CancellationToken cancellationToken)
     {
-        if (sessionId is { } id && ToolApprovalPolicy.TryParseMode(await state.GetAsync(ModeScope(tenantId), id.ToString("N"), cancellationToken), out var stored))
-        {
-            return stored;
-        }
-
-        return ToolApprovalPolicy.TryParseMode(options.Value.Tools.Mode, out var mode) ? mode : SessionToolMode.AskForWrites;
+        await SetEnabledAsync(tenantId, toolName, setting != ToolSetting.Off, cancellationToken);
+        await SetApprovalAsync(tenantId, toolName, setting == ToolSetting.Ask ? ToolApproval.Ask : null, cancellationToken);
     }
 
+    /// <summary>The session's tool mode (the configured default until the person picks one).</summary>
+    public async Task<SessionToolMode> GetModeAsync(string tenantId, Guid? sessionId, CancellationToken cancellationToken) =>
+        ModeFrom(sessionId is { } id ? await state.GetAsync(StateScopes.Session(tenantId, id), SessionStateKeys.ToolMode, cancellationToken) : null);
+
+    private SessionToolMode ModeFrom(string? stored) =>
+        ToolApprovalPolicy.TryParseMode(stored, out var chosen) ? chosen
+        : ToolApprovalPolicy.TryParseMode(options.Value.Tools.Mode, out var configured) ? configured
+        : SessionToolMode.AskForWrites;
+
     public Task SetModeAsync(string tenantId, Guid sessionId, SessionToolMode mode, CancellationToken cancellationToken) =>
-        state.SetAsync(new StateEntry(ModeScope(tenantId), sessionId.ToString("N"), mode.ToString(), time.GetUtcNow()), cancellationToken);
+        state.SetAsync(new StateEntry(StateScopes.Session(tenantId, sessionId), SessionStateKeys.ToolMode, mode.ToString(), time.GetUtcNow()), cancellationToken);
 
     /// <summary>Everything <see cref="AgentLoop.RunAsync"/> needs for one turn of a session: the live tools and the session's mode.</summary>
     public async Task<AgentLoopRequest> PrepareTurnAsync(string tenantId, Guid? sessionId, Guid? executionId, CancellationToken cancellationToken) =>
         new(tenantId, sessionId, executionId, await GetToolsAsync(new TurnToolContext(tenantId, sessionId, executionId), cancellationToken), await GetModeAsync(tenantId, sessionId, cancellationToken));
+
+    /// <summary>The same, with the session's tool mode as its state holds it (null: absent), read by the caller with the rest of that state.</summary>
+    public async Task<AgentLoopRequest> PrepareTurnAsync(string tenantId, Guid sessionId, Guid? executionId, string? storedMode, CancellationToken cancellationToken) =>
+        new(tenantId, sessionId, executionId, await GetToolsAsync(new TurnToolContext(tenantId, sessionId, executionId), cancellationToken), ModeFrom(storedMode));
 }

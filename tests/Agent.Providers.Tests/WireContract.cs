@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Agent.Runtime.Clients.Common;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace Agent.Runtime.Clients.Contracts;
+namespace Agent.Providers.Tests;
 
 /// <summary>
 /// A provider wire contract (.sentinel/contracts/&lt;provider&gt;.&lt;resource&gt;.v&lt;N&gt;.yaml): the fields of

@@ -1,8 +1,7 @@
 using Agent.Domain.Sessions;
-using Agent.Runtime.Clients;
 using Agent.Runtime.Clients.Common;
 
-namespace Agent.Runtime.Chat;
+namespace Agent.Runtime.Clients;
 
 /// <summary>Resolves a session's provider through <see cref="ProviderClients"/>, which fails closed.</summary>
 public sealed class ProviderChatClientSource(ProviderClients providers) : IChatClientSource

@@ -1,7 +1,7 @@
 using Agent.Domain.Sessions;
 using Microsoft.Extensions.AI;
 
-namespace Agent.Runtime.Chat;
+namespace Agent.Runtime.Clients;
 
 /// <summary>The client a session's turn talks to, and how to label its replies.</summary>
 public sealed record ChatClientLease(IChatClient Client, string ProviderName, string ModelId, string ProviderMode);

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 
-namespace Agent.Runtime.Clients.Common;
+namespace Agent.Providers.Tests;
 
 /// <summary>One server-sent event: the event name (null when absent) and its data lines joined by '\n'.</summary>
 public readonly record struct SseEvent(string? Event, string Data);
