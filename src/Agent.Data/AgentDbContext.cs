@@ -32,7 +32,7 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : I
 
     public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
 
-    public DbSet<RunContext> RunContexts => Set<RunContext>();
+    public DbSet<TurnContext> TurnContexts => Set<TurnContext>();
 
     public DbSet<MemoryItem> MemoryItems => Set<MemoryItem>();
 
@@ -149,9 +149,9 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : I
             e.HasOne<ChatSession>().WithMany().HasForeignKey(c => c.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<RunContext>(e =>
+        modelBuilder.Entity<TurnContext>(e =>
         {
-            e.ToTable("run_contexts");
+            e.ToTable("turn_contexts");
             e.HasKey(c => c.ExecutionId);
             e.HasIndex(c => new { c.TenantId, c.SessionId });
             JsonColumn(e.Property(c => c.Parts));

@@ -24,7 +24,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ISessionStore, SessionStore>();
         services.AddSingleton<IMessageStore, MessageStore>();
         services.AddSingleton<ICheckpointStore, CheckpointStore>();
-        services.AddSingleton<IRunContextStore, RunContextStore>();
+        services.AddSingleton<ITurnContextStore, TurnContextStore>();
         services.AddSingleton<IMemoryStore, MemoryStore>();
         services.AddSingleton<IAttachmentStore, AttachmentStore>();
         services.AddSingleton<IMemoryRecall>(sp => new MemoryRecall(

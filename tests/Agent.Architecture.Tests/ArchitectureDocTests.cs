@@ -182,17 +182,8 @@ public sealed class ArchitectureDocTests(ITestOutputHelper output)
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Mutually dependent pairs: {(folders.MutualPairs.Count == 0 ? "none" : string.Join("; ", folders.MutualPairs.Order().Select(p => $"{p.Item1} <-> {p.Item2}")))}.");
         md.AppendLine();
-        md.AppendLine("`RuntimeFolderCycleTests` keeps these as a ratchet (`KnownMutualPairs`, `KnownCycleEdges`): a new loop fails, and so");
-        md.AppendLine("does a listed one that is gone until it is taken off. The dependencies on a loop, with the types that make each one");
-        md.AppendLine("(the ones to change to break it):");
+        md.AppendLine("`RuntimeFolderCycleTests` fails on any loop, naming the dependencies on it and the types that make each one.");
         md.AppendLine();
-        md.AppendLine("| dependency | types that make it |");
-        md.AppendLine("|---|---|");
-        foreach (var (from, to) in folders.CycleEdges.Order())
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {from} -> {to} | {string.Join(", ", RuntimeFolderGraph.TypesUsing(from, to))} |");
-        }
-
         return md.ToString();
     }
 

@@ -10,7 +10,6 @@ using Agent.Runtime.Chat.Context;
 using Agent.Runtime.Hosting;
 using Agent.Runtime.Memories;
 using Agent.Runtime.Services;
-using Agent.Runtime.Teams;
 using Agent.Runtime.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,12 +48,14 @@ public static class ContextBench
             .AddSingleton(Options.Create(options))
             .AddSingleton(new AppInfo("bench", folder, path))
             .AddSingleton(new EnvironmentVariables(_ => null))
+            .AddSingleton<ConfigOverrides>()
             .AddSingleton<SkillCatalog>()
             .AddSingleton<ProviderCatalog>()
             .AddSingleton<ITokenCounter, TiktokenTokenCounter>()
             .AddLogging()
             .AddSingleton<MemoryService>()
             .AddSingleton<TeamCatalog>()
+            .AddSingleton<Agent.Runtime.Services.ChatSettingsStore>()
             .AddSingleton<ChatContextService>()
             .BuildServiceProvider();
         var lines = new List<string>

@@ -35,7 +35,7 @@ public sealed class ContextStorageTests
             ExecutionId = executionId,
         };
         var manual = new Checkpoint(Guid.NewGuid(), session.Id, "local", CheckpointKind.Manual, "mine", leaf.Id, null, T0.AddMinutes(1));
-        var context = new RunContext(Guid.NewGuid(), "local", session.Id, leaf.Id, "deterministic", "scripted-echo", "o200k_base", true, 600, 525, 300,
+        var context = new TurnContext(Guid.NewGuid(), "local", session.Id, leaf.Id, "deterministic", "scripted-echo", "o200k_base", true, 600, 525, 300,
             [
                 new ContextPart(ContextPartKind.Pinned, "Favourite colour", 20, true, true, "Pinned memory (always kept): teal", "memory 1"),
                 new ContextPart(ContextPartKind.CompactionSummary, "Compacted 12 messages", 40, true, true, "summary", $"checkpoint {compaction.Id}"),
@@ -48,7 +48,7 @@ public sealed class ContextStorageTests
             await services.GetRequiredService<IMessageStore>().AddAsync(leaf, None);
             await services.GetRequiredService<ICheckpointStore>().AddAsync(compaction, None);
             await services.GetRequiredService<ICheckpointStore>().AddAsync(manual, None);
-            await services.GetRequiredService<IRunContextStore>().AddAsync(context, None);
+            await services.GetRequiredService<ITurnContextStore>().AddAsync(context, None);
         }
 
         SqliteConnection.ClearAllPools();
@@ -59,10 +59,10 @@ public sealed class ContextStorageTests
         Assert.Equal(executionId, (await checkpoints.FindAsync("local", compaction.Id, None))!.ExecutionId);
         Assert.Null(await checkpoints.FindAsync("other", compaction.Id, None));
 
-        var read = await reopened.GetRequiredService<IRunContextStore>().FindAsync("local", context.ExecutionId, None);
+        var read = await reopened.GetRequiredService<ITurnContextStore>().FindAsync("local", context.ExecutionId, None);
         Assert.NotNull(read);
         Assert.Equal(context.Parts, read.Parts);
         Assert.Equal(context with { Parts = read.Parts }, read);
-        Assert.Null(await reopened.GetRequiredService<IRunContextStore>().FindAsync("other", context.ExecutionId, None));
+        Assert.Null(await reopened.GetRequiredService<ITurnContextStore>().FindAsync("other", context.ExecutionId, None));
     }
 }

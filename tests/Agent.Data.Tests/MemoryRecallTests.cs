@@ -57,6 +57,59 @@ public sealed class MemoryRecallTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Every judged (question, memory) pair of <see cref="RecallCorpus.Pairs"/> through the real recall over one store that
+    /// holds all the memories: a pair counts as recalled when its memory is among what the question recalls. Take is 10,
+    /// more than any question has related memories, so the threshold decides what comes back, not the cut-off.
+    /// </summary>
+    [Fact]
+    public async Task Recall_holds_its_threshold_on_the_labelled_corpus()
+    {
+        const int take = 10;
+        await using var db = new TempDatabase();
+        await using var services = await db.OpenInitializedAsync();
+        var ids = await SeedLabelledAsync(services);
+        var recall = services.GetRequiredService<IMemoryRecall>();
+
+        int truePositives = 0, falsePositives = 0, falseNegatives = 0, outside = 0;
+        var pairs = RecallCorpus.Pairs().ToList();
+        foreach (var question in pairs.GroupBy(p => p.Question))
+        {
+            var found = (await recall.RecallAsync("local", question.Key, take, None)).Select(r => r.Item.Id).ToHashSet();
+            foreach (var (_, text, related) in question)
+            {
+                var recalled = found.Contains(ids[text]);
+                (truePositives, falsePositives, falseNegatives) = (recalled, related) switch
+                {
+                    (true, true) => (truePositives + 1, falsePositives, falseNegatives),
+                    (true, false) => (truePositives, falsePositives + 1, falseNegatives),
+                    (false, true) => (truePositives, falsePositives, falseNegatives + 1),
+                    _ => (truePositives, falsePositives, falseNegatives),
+                };
+                if (recalled != related)
+                {
+                    output.WriteLine($"{(related ? "missed" : "wrongly recalled")}: {text}  <- {question.Key}");
+                }
+            }
+
+            var judged = question.Select(p => ids[p.Text]).ToHashSet();
+            foreach (var id in found.Where(id => !judged.Contains(id)))
+            {
+                outside++;
+                output.WriteLine($"recalled outside the judged pairs: {ids.First(p => p.Value == id).Key}  <- {question.Key}");
+            }
+        }
+
+        var relatedPairs = pairs.Count(p => p.Related);
+        var precision = truePositives + falsePositives == 0 ? 0 : (double)truePositives / (truePositives + falsePositives);
+        var recallShare = (double)truePositives / relatedPairs;
+        output.WriteLine(FormattableString.Invariant(
+            $"recall precision {precision:0.000} at recall {recallShare:0.000} over {pairs.Count} pairs ({relatedPairs} related, {pairs.Count - relatedPairs} unrelated)"));
+        output.WriteLine($"memories recalled outside the judged pairs of their question (not counted): {outside}");
+        Assert.True(pairs.Count >= 200, $"{pairs.Count} pairs");
+        Assert.True(precision >= 0.9 && recallShare >= 0.8, FormattableString.Invariant($"precision {precision:0.000}, recall {recallShare:0.000}"));
+    }
+
     [Fact]
     public async Task Recall_skips_pinned_blocks_other_tenants_and_follows_edits_and_deletes()
     {
@@ -226,6 +279,40 @@ public sealed class MemoryRecallTests(ITestOutputHelper output)
         }
 
         return relevant;
+    }
+
+    /// <summary>Stores each distinct memory of the labelled corpus once and returns its id by text.</summary>
+    private static async Task<Dictionary<string, Guid>> SeedLabelledAsync(IServiceProvider services)
+    {
+        var session = new ChatSession(Guid.NewGuid(), "local", "Labelled", "deterministic", "scripted-echo", null, null, T0, T0);
+        await services.GetRequiredService<ISessionStore>().AddAsync(session, None);
+        var store = services.GetRequiredService<IMemoryStore>();
+        var messages = services.GetRequiredService<IMessageStore>();
+        var memories = RecallCorpus.Topics.SelectMany(t => t.Items.Select((text, i) => (text, RecallCorpus.TierOf(i, text))))
+            .Concat(RecallCorpus.Judgements.SelectMany(j => j.Related.Concat(j.Unrelated)).Select(text => (text, RecallCorpus.TierOf(text))));
+        var ids = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        foreach (var (text, tier) in memories)
+        {
+            if (ids.ContainsKey(text))
+            {
+                continue;
+            }
+
+            if (tier == MemoryTier.RawHistory)
+            {
+                var message = Message(session.Id, MessageRole.User, text.StartsWith("Me: ", StringComparison.Ordinal) ? text[4..] : text, MessageStatus.Complete);
+                await messages.AddAsync(message, None);
+                ids[text] = message.Id;
+            }
+            else
+            {
+                var item = Item(tier, text) with { SessionId = session.Id };
+                await store.AddAsync(item, None);
+                ids[text] = item.Id;
+            }
+        }
+
+        return ids;
     }
 
     [Fact]

@@ -60,11 +60,11 @@ public sealed class OldDatabaseUpgradeTests
         var added = await SnapshotAsync(database.FilePath, new Dictionary<string, HashSet<string>> { ["messages"] = ["cost_nanos", "price_table_version"] });
         Assert.All(added["messages"], row => Assert.Equal("cost_nanos=NULL|price_table_version=NULL", row));
         // EF Core's migration lock table may be added (a file that EF 9 itself migrated already has it), and the Security
-        // migration's tables (Identity's and access_tokens) start empty; run_contexts (what each run's request carried) is new too, team_tasks (TeamRuns) starts empty, and the Memory
+        // migration's tables (Identity's and access_tokens) start empty; turn_contexts (what each turn's request carried) is new too, team_tasks (TeamRuns) starts empty, and the Memory
         // migration adds attachments and its FTS5 index (memory_fts*, backfilled from the old messages); nothing else.
         string[] securityTables = ["AspNetRoleClaims", "AspNetRoles", "AspNetUserClaims", "AspNetUserLogins", "AspNetUserRoles", "AspNetUsers", "AspNetUserTokens", "access_tokens"];
         Assert.All(securityTables, t => Assert.Empty(after[t]));
-        var unexpected = after.Keys.Except(before.Keys).Except(["__EFMigrationsLock"]).Except(securityTables).Except(["run_contexts", "team_tasks", "attachments"]);
+        var unexpected = after.Keys.Except(before.Keys).Except(["__EFMigrationsLock"]).Except(securityTables).Except(["turn_contexts", "team_tasks", "attachments"]);
         Assert.All(unexpected, t => Assert.StartsWith("memory_fts", t, StringComparison.Ordinal));
         Assert.NotEmpty(after["memory_fts"]);
         Assert.Empty(after["team_tasks"]);

@@ -109,7 +109,7 @@ namespace Agent.Data.Migrations
                     b.ToTable("config_overrides", (string)null);
                 });
 
-            modelBuilder.Entity("Agent.Domain.Context.RunContext", b =>
+            modelBuilder.Entity("Agent.Domain.Context.TurnContext", b =>
                 {
                     b.Property<Guid>("ExecutionId")
                         .ValueGeneratedOnAdd()
@@ -162,7 +162,7 @@ namespace Agent.Data.Migrations
 
                     b.HasIndex("TenantId", "SessionId");
 
-                    b.ToTable("run_contexts", (string)null);
+                    b.ToTable("turn_contexts", (string)null);
                 });
 
             modelBuilder.Entity("Agent.Domain.Memory.Attachment", b =>
@@ -516,12 +516,21 @@ namespace Agent.Data.Migrations
                     b.Property<string>("AgentProfileId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ArchivedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DeletedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ModelId")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("Pinned")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ProviderName")
                         .IsRequired()
@@ -1015,7 +1024,7 @@ namespace Agent.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
-            modelBuilder.Entity("Agent.Domain.Context.RunContext", b =>
+            modelBuilder.Entity("Agent.Domain.Context.TurnContext", b =>
                 {
                     b.HasOne("Agent.Domain.Sessions.ChatSession", null)
                         .WithMany()

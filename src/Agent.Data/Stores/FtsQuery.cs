@@ -21,6 +21,17 @@ public static class FtsQuery
         "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
     };
 
+    // Words a question is framed with ("what time", "make", "use", "next") that say little about its subject, yet are rare
+    // enough in a small memory to weigh like subject words. Left out of recall only: the memory panel's search keeps them.
+    private static readonly HashSet<string> QuestionWords = new(StringComparer.Ordinal)
+    {
+        "also", "best", "didn", "doesn", "don", "good", "isn", "ll", "long", "make", "many", "much", "need", "new", "next", "re",
+        "say", "said", "take", "thing", "things", "time", "use", "ve", "want", "way", "won",
+    };
+
+    /// <summary>The subject words of a question for recall: <see cref="Terms"/> without the words questions are framed with.</summary>
+    public static IReadOnlyList<string> SubjectTerms(string? text) => Terms(text).Where(t => !QuestionWords.Contains(t)).ToList();
+
     /// <summary>The subject words of a question, lower case, without stopwords and repeats (at most 16).</summary>
     public static IReadOnlyList<string> Terms(string? text)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
+using System.Numerics;
 using Agent.Domain.Configuration;
 using Agent.Domain.Memory;
 using Agent.Domain.Sessions;
@@ -11,9 +12,9 @@ namespace Agent.Data.Stores;
 /// <summary>
 /// Recall over the FTS5 index memory_fts: archival facts, daily episodes and attachment summaries (positive rowids,
 /// those of memory_items) and the text of user and assistant messages (negative rowids, those of messages), ranked
-/// by BM25. Pinned blocks are left out: they are always in context. Items under the relevance threshold
-/// (<see cref="MemoryOptions.RecallMinScore"/>, and <see cref="MemoryOptions.RecallRelativeCut"/> of the best) are
-/// dropped, so a question about something never discussed gets nothing.
+/// by BM25. Pinned blocks are left out: they are always in context. An item is recalled only when it holds enough of
+/// the question's subject words weighed by their rarity (<see cref="MemoryOptions.RecallMinCoverage"/>), so a question
+/// about something never discussed gets nothing, and one that shares only common words with an item does not get it.
 /// </summary>
 public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, MemoryOptions options, TimeProvider time) : IMemoryRecall
 {
@@ -24,9 +25,9 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     public const long CommonWordItems = PostingsBudget / 4;
 
     /// <summary>
-    /// How long a common word's count is reused. fts5vocab counts a word by reading its whole posting list (~1.5 ms per
-    /// question at 100,000 items, most of it for the few words in almost every item); such counts move slowly, and they
-    /// only choose which words are searched.
+    /// How long a common word's count is reused. Counting a word reads its whole posting list (~1.5 ms per question at
+    /// 100,000 items, most of it for the few words in almost every item); such counts move slowly, and they only choose
+    /// which words are searched and how little a common word weighs.
     /// </summary>
     public static readonly TimeSpan CommonWordTtl = TimeSpan.FromMinutes(10);
 
@@ -42,7 +43,7 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     // Ranked inside FTS5 (rank is bm25 with titles weighing twice, see MemoryFtsSql) and filtered by tenant and kind
     // without a join; pinned blocks are always in context, so never recalled.
     private const string Sql = """
-        SELECT rowid, -rank, body, highlight(memory_fts, 0, char(1), char(2)) || ' ' || highlight(memory_fts, 1, char(1), char(2)) FROM memory_fts
+        SELECT rowid, -rank, body FROM memory_fts
         WHERE memory_fts MATCH $match AND tenant_id = $tenant AND kind IN ('ArchivalFact', 'DailyEpisode', 'AttachmentSummary', 'Message')
         {0}
         ORDER BY rank
@@ -66,7 +67,7 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     private async Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, MemoryScope scope, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(take);
-        var asked = FtsQuery.Terms(query);
+        var asked = FtsQuery.SubjectTerms(query);
         if (asked.Count == 0)
         {
             return [];
@@ -80,17 +81,15 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var terms = await SelectiveTermsAsync(db, asked, cancellationToken);
+        var counts = await CountAsync(db, asked, cancellationToken);
+        var terms = Selective(asked, counts);
         if (FtsQuery.Or(terms) is not { } match)
         {
             return [];
         }
 
-        var hits = await RankAsync(db, tenantId, scope, match, take + 1, cancellationToken);
-        if (hits.Count == 0)
-        {
-            return [];
-        }
+        // Ranked beyond take: the coverage rule below may drop rows that BM25 puts first.
+        var hits = await RankAsync(db, tenantId, scope, match, 2 * take + 1, cancellationToken);
 
         // The message that asks is stored before recall runs: it is the question, not something remembered.
         var question = query.Trim();
@@ -100,34 +99,61 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
             return [];
         }
 
-        // BM25's IDF is tiny in a small corpus (a term in half the documents scores ~0), so an item that holds
-        // most of the question's subject words counts as relevant whatever its score; others need a score of their own
-        // and a fair share of the best one.
+        // A row must hold a share of the question's subject words weighed by how rare each is in memory (IDF): a row that
+        // shares only a word found all over memory ("time", "project", a first name) holds little of what was asked. BM25
+        // alone does not say this: its score has no scale, and one shared word of middling rarity clears any fixed floor.
+        var documents = await DocumentCountAsync(db, cancellationToken);
+        var weights = terms.Select(t => Idf(documents, counts.GetValueOrDefault(t))).ToArray();
+        var held = await HeldTermsAsync(db, terms, hits, cancellationToken);
         var best = hits.Max(h => h.Score);
-        hits = hits.Where(h => h.Coverage(terms.Count) >= options.RecallMinCoverage
-                || (h.Score >= options.RecallMinScore && h.Score >= best * options.RecallRelativeCut))
+        hits = hits.Where(h => Holds(weights, held.GetValueOrDefault(h.RowId))
+                && h.Score >= options.RecallMinScore && h.Score >= best * options.RecallRelativeCut)
             .Take(take)
             .ToList();
         return await MaterializeAsync(db, hits, cancellationToken);
     }
 
     /// <summary>
-    /// The question's words worth searching, from the index's own counts (the fts5vocab table memory_fts_vocab): rarest
-    /// first, words are kept while the items they match stay under <see cref="PostingsBudget"/> (at least one word is
-    /// always kept). FTS5 ranks every item that matches, so this bounds the work per question; the words left out are the
-    /// commonest, which weigh least in BM25. A word the index holds only in its stemmed form ("cats" as "cat") is not
-    /// found in the counts and is kept. Common words' counts come from <see cref="commonWords"/> while fresh.
+    /// Whether a row holds enough of the question: <see cref="MemoryOptions.RecallMinCoverage"/> of its weighed words, or
+    /// half that share in two words or more (a long question is rarely restated whole; one word of it rarely suffices).
     /// </summary>
-    private async Task<IReadOnlyList<string>> SelectiveTermsAsync(AgentDbContext db, IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    private bool Holds(double[] weights, int held)
+    {
+        var coverage = Coverage(weights, held);
+        return coverage >= options.RecallMinCoverage || (BitOperations.PopCount((uint)held) >= 2 && coverage >= options.RecallMinCoverage / 2);
+    }
+
+    /// <summary>BM25's inverse document frequency, kept positive (a word in most rows weighs almost nothing, never less).</summary>
+    private static double Idf(long documents, long items) => Math.Log(1 + ((documents - items + 0.5) / (items + 0.5)));
+
+    /// <summary>The weighed share of the question's words a row holds; <paramref name="held"/> has bit i set for word i.</summary>
+    private static double Coverage(double[] weights, int held)
+    {
+        double total = 0, matched = 0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            total += weights[i];
+            matched += (held & (1 << i)) != 0 ? weights[i] : 0;
+        }
+
+        return total == 0 ? 0 : matched / total;
+    }
+
+    /// <summary>
+    /// How many rows hold each of the question's words, counted by FTS5 itself (MATCH applies the index's stemming, so
+    /// "watering" counts the rows with "water"). Counting reads a word's whole posting list, so a common word's count comes
+    /// from <see cref="commonWords"/> while fresh.
+    /// </summary>
+    private async Task<Dictionary<string, long>> CountAsync(AgentDbContext db, IReadOnlyList<string> terms, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var frequency = new Dictionary<string, long>(StringComparer.Ordinal);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var toCount = new List<string>(terms.Count);
         foreach (var term in terms)
         {
             if (commonWords.TryGetValue(term, out var known) && now - known.CountedAt < CommonWordTtl)
             {
-                frequency[term] = known.Items;
+                counts[term] = known.Items;
             }
             else
             {
@@ -135,37 +161,49 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
             }
         }
 
-        if (toCount.Count > 0)
+        if (toCount.Count == 0)
         {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = $"SELECT term, doc FROM memory_fts_vocab WHERE term IN ({string.Join(',', toCount.Select((_, i) => $"$t{i}"))})";
-            for (var i = 0; i < toCount.Count; i++)
-            {
-                Add(command, $"$t{i}", toCount[i]);
-            }
+            return counts;
+        }
 
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = string.Join(" UNION ALL ", toCount.Select((_, i) => $"SELECT {i}, count(*) FROM memory_fts WHERE memory_fts MATCH $t{i}"));
+        for (var i = 0; i < toCount.Count; i++)
+        {
+            Add(command, $"$t{i}", FtsQuery.Or([toCount[i]])!);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (term, items) = (toCount[reader.GetInt32(0)], reader.GetInt64(1));
+            counts[term] = items;
+            if (items > CommonWordItems)
             {
-                var (term, items) = (reader.GetString(0), reader.GetInt64(1));
-                frequency[term] = items;
-                if (items > CommonWordItems)
+                if (commonWords.Count >= MaxCommonWords)
                 {
-                    if (commonWords.Count >= MaxCommonWords)
-                    {
-                        commonWords.Clear();
-                    }
-
-                    commonWords[term] = new CommonWord(items, now);
+                    commonWords.Clear();
                 }
+
+                commonWords[term] = new CommonWord(items, now);
             }
         }
 
+        return counts;
+    }
+
+    /// <summary>
+    /// The question's words worth searching: rarest first, words are kept while the items they match stay under
+    /// <see cref="PostingsBudget"/> (at least one word is always kept). FTS5 ranks every item that matches, so this bounds
+    /// the work per question; the words left out are the commonest, which weigh least in BM25.
+    /// </summary>
+    private static List<string> Selective(IReadOnlyList<string> terms, Dictionary<string, long> counts)
+    {
         var kept = new List<string>();
         long postings = 0;
-        foreach (var term in terms.OrderBy(t => frequency.GetValueOrDefault(t)))
+        foreach (var term in terms.OrderBy(t => counts.GetValueOrDefault(t)))
         {
-            var d = frequency.GetValueOrDefault(term);
+            var d = counts.GetValueOrDefault(term);
             if (kept.Count > 0 && postings + d > PostingsBudget)
             {
                 break;
@@ -176,6 +214,36 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         }
 
         return kept;
+    }
+
+    /// <summary>Rows in the index, every tenant's (as the words' counts are).</summary>
+    private static async Task<long> DocumentCountAsync(AgentDbContext db, CancellationToken cancellationToken)
+    {
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "SELECT count(*) FROM memory_fts_docsize";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Which of the words each ranked row holds, as bit i for word i (FTS5 matches each word with its stemming).</summary>
+    private static async Task<Dictionary<long, int>> HeldTermsAsync(AgentDbContext db, IReadOnlyList<string> terms, List<Hit> hits, CancellationToken cancellationToken)
+    {
+        var rows = string.Join(',', hits.Select(h => h.RowId.ToString(CultureInfo.InvariantCulture)));
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = string.Join(" UNION ALL ", terms.Select((_, i) => $"SELECT {i}, rowid FROM memory_fts WHERE memory_fts MATCH $t{i} AND rowid IN ({rows})"));
+        for (var i = 0; i < terms.Count; i++)
+        {
+            Add(command, $"$t{i}", FtsQuery.Or([terms[i]])!);
+        }
+
+        var held = new Dictionary<long, int>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = reader.GetInt64(1);
+            held[row] = held.GetValueOrDefault(row) | (1 << reader.GetInt32(0));
+        }
+
+        return held;
     }
 
     private static async Task<List<Hit>> RankAsync(AgentDbContext db, string tenantId, MemoryScope scope, string match, int take, CancellationToken cancellationToken)
@@ -200,8 +268,7 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var marked = reader.GetString(3).Split('\u0001').Skip(1).Select(m => m.Split('\u0002')[0].ToLowerInvariant()).Distinct(StringComparer.Ordinal).Count();
-            hits.Add(new Hit(reader.GetInt64(0), reader.GetDouble(1), reader.GetString(2), marked));
+            hits.Add(new Hit(reader.GetInt64(0), reader.GetDouble(1), reader.GetString(2)));
         }
 
         return hits;
@@ -270,12 +337,9 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     /// <summary>How many items held a common word when it was counted.</summary>
     private sealed record CommonWord(long Items, DateTimeOffset CountedAt);
 
-    /// <summary>A ranked row; <see cref="Marked"/> counts the distinct words FTS5 highlighted in it.</summary>
-    private sealed record Hit(long RowId, double Score, string Body, int Marked)
+    /// <summary>A ranked row (BM25, higher is more relevant).</summary>
+    private sealed record Hit(long RowId, double Score, string Body)
     {
         public bool IsMessage => RowId < 0;
-
-        /// <summary>The share of the question's subject words the row holds.</summary>
-        public double Coverage(int terms) => terms == 0 ? 0 : Math.Min(1.0, (double)Marked / terms);
     }
 }

@@ -39,13 +39,21 @@ public sealed class ExecutionStore(IDbContextFactory<AgentDbContext> contexts) :
             .OrderByDescending(x => x.CreatedAt).Skip(skip).Take(take).ToListAsync(cancellationToken);
     }
 
-    public async Task<ExecutionPage> PageAsync(string tenantId, ExecutionStatus? status, int skip, int take, CancellationToken cancellationToken)
+    public async Task<ExecutionPage> PageAsync(string tenantId, ExecutionFilter filter, int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var query = db.Executions.AsNoTracking().Where(x => x.TenantId == tenantId);
-        if (status is { } only)
+        if (filter.Status is { } only)
         {
             query = query.Where(x => x.Status == only);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            var pattern = "%" + filter.Text.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            var intents = filter.Intents ?? [];
+            query = query.Where(x => intents.Contains(x.Intent)
+                || db.Sessions.Any(s => s.TenantId == tenantId && s.Id == x.SessionId && EF.Functions.Like(s.Title, pattern, "\\")));
         }
 
         var total = await query.CountAsync(cancellationToken);

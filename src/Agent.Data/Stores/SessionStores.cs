@@ -20,21 +20,61 @@ public sealed class SessionStore(IDbContextFactory<AgentDbContext> contexts) : I
         return await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId && s.TenantId == tenantId, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ChatSession>> ListAsync(string tenantId, int skip, int take, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ChatSession>> ListAsync(string tenantId, int skip, int take, CancellationToken cancellationToken) =>
+        ListAsync(tenantId, SessionShelf.Active, skip, take, cancellationToken);
+
+    public async Task<IReadOnlyList<ChatSession>> ListAsync(string tenantId, SessionShelf shelf, int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Sessions.AsNoTracking()
-            .Where(s => s.TenantId == tenantId)
-            .OrderByDescending(s => s.UpdatedAt)
-            .Skip(skip).Take(take)
-            .ToListAsync(cancellationToken);
+        var ofTenant = db.Sessions.AsNoTracking().Where(s => s.TenantId == tenantId);
+        var ordered = shelf switch
+        {
+            SessionShelf.Trash => ofTenant.Where(s => s.DeletedAt != null).OrderByDescending(s => s.DeletedAt).ThenByDescending(s => s.UpdatedAt),
+            SessionShelf.Archived => ofTenant.Where(s => s.DeletedAt == null && s.ArchivedAt != null).OrderByDescending(s => s.Pinned).ThenByDescending(s => s.UpdatedAt),
+            _ => ofTenant.Where(s => s.DeletedAt == null && s.ArchivedAt == null).OrderByDescending(s => s.Pinned).ThenByDescending(s => s.UpdatedAt),
+        };
+        return await ordered.Skip(skip).Take(take).ToListAsync(cancellationToken);
     }
 
     public async Task UpdateAsync(ChatSession session, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        db.Sessions.Update(session);
+        var entry = db.Sessions.Update(session);
+        entry.Property(s => s.Pinned).IsModified = false;
+        entry.Property(s => s.ArchivedAt).IsModified = false;
+        entry.Property(s => s.DeletedAt).IsModified = false;
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task<bool> SetShelfAsync(string tenantId, Guid sessionId, ShelfChange change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var session = db.Sessions.Where(s => s.Id == sessionId && s.TenantId == tenantId);
+        if (change is { Pinned: null, SetArchived: false, SetDeleted: false })
+        {
+            return await session.AnyAsync(cancellationToken);
+        }
+
+        return await session.ExecuteUpdateAsync(
+            set =>
+            {
+                if (change.Pinned is { } pinned)
+                {
+                    set.SetProperty(s => s.Pinned, pinned);
+                }
+
+                if (change.SetArchived)
+                {
+                    set.SetProperty(s => s.ArchivedAt, change.ArchivedAt);
+                }
+
+                if (change.SetDeleted)
+                {
+                    set.SetProperty(s => s.DeletedAt, change.DeletedAt);
+                }
+            },
+            cancellationToken) > 0;
     }
 
     public async Task<bool> DeleteAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken)
@@ -43,10 +83,35 @@ public sealed class SessionStore(IDbContextFactory<AgentDbContext> contexts) : I
         return await db.Sessions.Where(s => s.Id == sessionId && s.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken) > 0;
     }
 
+    public async Task<int> PurgeTrashAsync(string? tenantId, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var expired = db.Sessions.Where(s => s.DeletedAt != null && s.DeletedAt < before);
+        if (tenantId is not null)
+        {
+            expired = expired.Where(s => s.TenantId == tenantId);
+        }
+
+        return await expired.ExecuteDeleteAsync(cancellationToken);
+    }
+
     public async Task<int> CountAsync(string tenantId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Sessions.CountAsync(s => s.TenantId == tenantId, cancellationToken);
+    }
+
+    public async Task<IReadOnlyDictionary<Guid, string>> TitlesAsync(string tenantId, IReadOnlyCollection<Guid> sessionIds, CancellationToken cancellationToken)
+    {
+        if (sessionIds.Count == 0)
+        {
+            return new Dictionary<Guid, string>();
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Sessions.AsNoTracking()
+            .Where(s => s.TenantId == tenantId && sessionIds.Contains(s.Id))
+            .ToDictionaryAsync(s => s.Id, s => s.Title, cancellationToken);
     }
 
     public async Task<IReadOnlyList<ChatSession>> SearchAsync(string tenantId, string text, int take, CancellationToken cancellationToken)
@@ -55,11 +120,11 @@ public sealed class SessionStore(IDbContextFactory<AgentDbContext> contexts) : I
         var pattern = "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
         return await db.Sessions
             .FromSqlInterpolated($"""
-                SELECT * FROM sessions WHERE TenantId = {tenantId} AND (Title LIKE {pattern} ESCAPE '\' OR Id IN
+                SELECT * FROM sessions WHERE TenantId = {tenantId} AND DeletedAt IS NULL AND ArchivedAt IS NULL AND (Title LIKE {pattern} ESCAPE '\' OR Id IN
                     (SELECT SessionId FROM messages WHERE TenantId = {tenantId} AND Parts LIKE {pattern} ESCAPE '\'))
                 """)
             .AsNoTracking()
-            .OrderByDescending(s => s.UpdatedAt)
+            .OrderByDescending(s => s.Pinned).ThenByDescending(s => s.UpdatedAt)
             .Take(take)
             .ToListAsync(cancellationToken);
     }
@@ -298,18 +363,18 @@ public sealed class CheckpointStore(IDbContextFactory<AgentDbContext> contexts) 
     }
 }
 
-public sealed class RunContextStore(IDbContextFactory<AgentDbContext> contexts) : IRunContextStore
+public sealed class TurnContextStore(IDbContextFactory<AgentDbContext> contexts) : ITurnContextStore
 {
-    public async Task AddAsync(RunContext context, CancellationToken cancellationToken)
+    public async Task AddAsync(TurnContext context, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        db.RunContexts.Add(context);
+        db.TurnContexts.Add(context);
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    public async Task<RunContext?> FindAsync(string tenantId, Guid executionId, CancellationToken cancellationToken)
+    public async Task<TurnContext?> FindAsync(string tenantId, Guid executionId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.RunContexts.AsNoTracking().FirstOrDefaultAsync(c => c.ExecutionId == executionId && c.TenantId == tenantId, cancellationToken);
+        return await db.TurnContexts.AsNoTracking().FirstOrDefaultAsync(c => c.ExecutionId == executionId && c.TenantId == tenantId, cancellationToken);
     }
 }

@@ -29,7 +29,7 @@ public static partial class AgentOptionsValidator
 
         if (memory.RecallMinScore < 0 || double.IsNaN(memory.RecallMinScore))
         {
-            errors.Add(new($"{key}:RecallMinScore", $"is {memory.RecallMinScore}; it must be 0 or more.", "use a value such as 0.5."));
+            errors.Add(new($"{key}:RecallMinScore", $"is {memory.RecallMinScore}; it must be 0 or more.", "use 0 (the default: coverage decides) or a BM25 score such as 0.5."));
         }
     }
 }

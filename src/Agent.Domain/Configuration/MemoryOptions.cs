@@ -3,14 +3,19 @@ namespace Agent.Domain.Configuration;
 /// <summary>Memory: recall threshold, pinned block limits, attachment limits, the daily episode job (Agent:Memory).</summary>
 public sealed class MemoryOptions
 {
-    /// <summary>BM25 score (higher is more relevant) an item must reach to be recalled at all.</summary>
-    public double RecallMinScore { get; set; } = 0.5;
-
     /// <summary>
-    /// Or: the share of the question's subject words an item must hold to be recalled whatever its score (BM25 gives
-    /// low scores in a small corpus, where a word in half the items weighs almost nothing).
+    /// The share of the question's subject words an item must hold to be recalled, each word weighed by how rare it is
+    /// in memory (inverse document frequency), so a word found all over memory counts for little; an item holding two
+    /// or more of the words needs half this share.
     /// </summary>
     public double RecallMinCoverage { get; set; } = 0.6;
+
+    /// <summary>
+    /// BM25 score (higher is more relevant) an item must also reach; 0 leaves the decision to <see cref="RecallMinCoverage"/>.
+    /// BM25 has no fixed scale: in a small memory, or one where most items share the question's words, relevant items
+    /// score near 0.
+    /// </summary>
+    public double RecallMinScore { get; set; }
 
     /// <summary>An item below this share of the best match's score is left out (keeps weak matches out of the prompt).</summary>
     public double RecallRelativeCut { get; set; } = 0.3;

@@ -69,3 +69,22 @@ public static class StateScopes
 
     public static string Execution(string tenantId, Guid executionId) => $"execution:{tenantId}:{executionId:D}";
 }
+
+/// <summary>The keys of a session's state (<see cref="StateScopes.Session"/>): its settings and its in-flight turn.</summary>
+public static class SessionStateKeys
+{
+    /// <summary>The id of the team the session is bound to (absent: none).</summary>
+    public const string Team = "team";
+
+    /// <summary>The session's tool mode (absent: the configured default).</summary>
+    public const string ToolMode = "tool_mode";
+
+    /// <summary>The chat's own instructions, added to its agent's system prompt (absent: none).</summary>
+    public const string SystemPrompt = "system_prompt";
+
+    /// <summary>The chat's sampling temperature, invariant culture (absent: the provider's default).</summary>
+    public const string Temperature = "temperature";
+
+    /// <summary>The turn streaming right now: its execution, reply message and mode (absent between turns).</summary>
+    public const string Turn = "turn";
+}

@@ -16,8 +16,17 @@ public interface IExecutionStore
 
     Task<IReadOnlyList<ExecutionRecord>> ListByStatusAsync(IReadOnlyCollection<ExecutionStatus> statuses, CancellationToken cancellationToken);
 
-    /// <summary>One page of the tenant's executions, newest first, optionally of one status, with the total that matched.</summary>
-    Task<ExecutionPage> PageAsync(string tenantId, ExecutionStatus? status, int skip, int take, CancellationToken cancellationToken);
+    /// <summary>One page of the tenant's executions, newest first, that match the filter, with the total that matched.</summary>
+    Task<ExecutionPage> PageAsync(string tenantId, ExecutionFilter filter, int skip, int take, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Which executions a page lists: of one status (null: any); and, when <see cref="Text"/> is given, those whose session's
+/// title contains it (case-insensitive) or whose intent is one of <see cref="Intents"/> (the intents whose name in words matched).
+/// </summary>
+public sealed record ExecutionFilter(ExecutionStatus? Status = null, string? Text = null, IReadOnlyCollection<string>? Intents = null)
+{
+    public static ExecutionFilter All { get; } = new();
 }
 
 /// <summary>A page of executions and how many matched in all.</summary>

@@ -7,20 +7,51 @@ public interface ISessionStore
 {
     Task AddAsync(ChatSession session, CancellationToken cancellationToken);
 
+    /// <summary>The session whatever its shelf (archived and trashed ones too: see <see cref="ChatSession.DeletedAt"/>).</summary>
     Task<ChatSession?> FindAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken);
 
-    /// <summary>Sessions of a tenant, most recently active first.</summary>
+    /// <summary>Active sessions of a tenant (not archived, not in the trash), pinned first, then most recently active first.</summary>
     Task<IReadOnlyList<ChatSession>> ListAsync(string tenantId, int skip, int take, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The sessions on one shelf: active and archived ones pinned first, then most recently active first; the trash
+    /// most recently deleted first.
+    /// </summary>
+    Task<IReadOnlyList<ChatSession>> ListAsync(string tenantId, SessionShelf shelf, int skip, int take, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the session's title, model, profile, leaf and activity time. <see cref="ChatSession.Pinned"/>,
+    /// <see cref="ChatSession.ArchivedAt"/> and <see cref="ChatSession.DeletedAt"/> are left as stored: a turn that ends
+    /// with an older copy of the session never undoes a pin, an archive or a delete made meanwhile.
+    /// </summary>
     Task UpdateAsync(ChatSession session, CancellationToken cancellationToken);
 
+    /// <summary>Sets the fields given (null: unchanged); false when the tenant has no such session.</summary>
+    Task<bool> SetShelfAsync(string tenantId, Guid sessionId, ShelfChange change, CancellationToken cancellationToken);
+
+    /// <summary>Removes the session and everything that belongs to it, for good.</summary>
     Task<bool> DeleteAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Removes for good the sessions (of one tenant, or of all with null) put in the trash before <paramref name="before"/>.</summary>
+    Task<int> PurgeTrashAsync(string? tenantId, DateTimeOffset before, CancellationToken cancellationToken);
 
     Task<int> CountAsync(string tenantId, CancellationToken cancellationToken);
 
-    /// <summary>Sessions whose title or any message contains <paramref name="text"/> (case-insensitive), most recent first.</summary>
+    /// <summary>
+    /// Active sessions whose title or any message contains <paramref name="text"/> (case-insensitive), pinned first, then
+    /// most recent first.
+    /// </summary>
     Task<IReadOnlyList<ChatSession>> SearchAsync(string tenantId, string text, int take, CancellationToken cancellationToken);
+
+    /// <summary>The titles of those of the given sessions the tenant has (on any shelf), in one query.</summary>
+    Task<IReadOnlyDictionary<Guid, string>> TitlesAsync(string tenantId, IReadOnlyCollection<Guid> sessionIds, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A change of a session's place in the list. <see cref="ArchivedAt"/> and <see cref="DeletedAt"/> are set when
+/// <see cref="SetArchived"/> or <see cref="SetDeleted"/> is true (a null value clears them).
+/// </summary>
+public sealed record ShelfChange(bool? Pinned = null, bool SetArchived = false, DateTimeOffset? ArchivedAt = null, bool SetDeleted = false, DateTimeOffset? DeletedAt = null);
 
 public interface IMessageStore
 {
@@ -73,9 +104,9 @@ public interface ICheckpointStore
 }
 
 /// <summary>What each run's request carried, kept with the run (one per execution).</summary>
-public interface IRunContextStore
+public interface ITurnContextStore
 {
-    Task AddAsync(RunContext context, CancellationToken cancellationToken);
+    Task AddAsync(TurnContext context, CancellationToken cancellationToken);
 
-    Task<RunContext?> FindAsync(string tenantId, Guid executionId, CancellationToken cancellationToken);
+    Task<TurnContext?> FindAsync(string tenantId, Guid executionId, CancellationToken cancellationToken);
 }

@@ -1,12 +1,10 @@
-using System.Text.Json;
 using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Tools;
+using Agent.Runtime.Clients;
 using Agent.Runtime.Runtime;
 using Agent.Runtime.Services;
-using Agent.Runtime.Tools;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
 namespace Agent.Runtime.Chat;
@@ -24,13 +22,11 @@ public sealed class ChatCoordinator(
     IMessageStore messages,
     IChatClientSource clients,
     ExecutionRuntime runtime,
-    ToolRegistry tools,
     TimeProvider time,
     ChatTurnStreamer streamer,
     IOptions<AgentOptions> options,
     BudgetGuard budgets,
-    ITraceStore traces,
-    IAttachmentStore attachments) : IDisposable
+    IAttachmentStore attachments) : ISessionTurnStopper, IDisposable
 {
     private const int RecentWindow = 50;
 
@@ -128,7 +124,7 @@ public sealed class ChatCoordinator(
     public Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, CancellationToken cancellationToken) =>
         ContinueAsync(tenantId, sessionId, assistantMessageId, TurnMode.Continue, cancellationToken);
 
-    private async Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, TurnMode mode, CancellationToken cancellationToken)
+    private async Task<TurnStarted> ContinueAsync(string tenantId, Guid sessionId, Guid assistantMessageId, TurnMode mode, CancellationToken cancellationToken, Guid? approvalId = null)
     {
         var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
         var reply = await RequireMessageAsync(tenantId, sessionId, assistantMessageId, cancellationToken);
@@ -140,13 +136,14 @@ public sealed class ChatCoordinator(
         var lease = ResolveOrThrow(session);
         EnsureIdle(sessionId);
         await budgets.EnsureWithinAsync(tenantId, sessionId, cancellationToken);
-        var executionId = await RunReplyAsync(session, null, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, reply.Id, mode, cancellationToken);
+        var executionId = await RunReplyAsync(session, null, reply with { Status = MessageStatus.Streaming, Error = null, UpdatedAt = time.GetUtcNow() }, reply.Id, mode, cancellationToken, approvalId);
         return new TurnStarted(sessionId, null, reply.Id, executionId);
     }
 
     /// <summary>
     /// A decision on a tool call whose turn ended with the previous server process (its approval was persisted):
-    /// the call runs now (or is refused), its result is stored on the reply, and the model goes on from there.
+    /// a tool_results turn carries the decision into the agent loop, which runs the call (or answers the denial)
+    /// through the library's function invocation, stores its result on the reply, and lets the model go on.
     /// Returns null when a live turn is waiting for the decision itself, or there is nothing to resume.
     /// </summary>
     public async Task<TurnStarted?> ResumeAfterDecisionAsync(ToolApprovalRequest decided, CancellationToken cancellationToken)
@@ -172,9 +169,7 @@ public sealed class ChatCoordinator(
             return null;
         }
 
-        var result = await RunDecidedCallAsync(decided, cancellationToken);
-        await RecordDecidedCallAsync(decided, result);
-        return await ContinueWithToolResultsAsync(reply, [result], cancellationToken);
+        return await ContinueAsync(reply.TenantId, sessionId, reply.Id, TurnMode.ToolResults, cancellationToken, decided.Id);
     }
 
     /// <summary>
@@ -196,47 +191,6 @@ public sealed class ChatCoordinator(
         await messages.UpdateAsync(updated, cancellationToken);
         streamer.Publish(new SessionChange(reply.SessionId, [updated], null));
         return await ContinueAsync(reply.TenantId, reply.SessionId, reply.Id, TurnMode.ToolResults, cancellationToken);
-    }
-
-    private async Task<ToolResultPart> RunDecidedCallAsync(ToolApprovalRequest decided, CancellationToken cancellationToken)
-    {
-        if (!decided.IsApproved)
-        {
-            return new ToolResultPart(decided.CallId, AgentLoop.ErrorJson($"The person denied this call: {decided.DenyReason}"), true, "denied by the person");
-        }
-
-        var started = time.GetTimestamp();
-        var tool = (await tools.GetToolsAsync(decided.TenantId, cancellationToken)).Find(decided.ToolName);
-        if (tool is null)
-        {
-            return new ToolResultPart(decided.CallId, AgentLoop.ErrorJson($"There is no tool named '{decided.ToolName}'."), true, "approved by the person");
-        }
-
-        try
-        {
-            var arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>(decided.ArgumentsJson) ?? [];
-            var value = await tool.Function.InvokeAsync(new AIFunctionArguments(arguments), cancellationToken);
-            return new ToolResultPart(decided.CallId, JsonSerializer.Serialize(value), false, "approved by the person after a restart", time.GetElapsedTime(started).TotalMilliseconds);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return new ToolResultPart(decided.CallId, AgentLoop.ErrorJson(ex.Message), true, "approved by the person after a restart", time.GetElapsedTime(started).TotalMilliseconds);
-        }
-    }
-
-    /// <summary>The call that ran after a restart goes on its run's timeline like any other tool call.</summary>
-    private async Task RecordDecidedCallAsync(ToolApprovalRequest decided, ToolResultPart result)
-    {
-        if (!options.Value.Telemetry.RecordToolCalls)
-        {
-            return;
-        }
-
-        var outcome = !decided.IsApproved ? ToolCallOutcomes.Denied : result.IsError ? ToolCallOutcomes.Error : ToolCallOutcomes.Ok;
-        var data = JsonSerializer.Serialize(new { decided.CallId, tool = decided.ToolName, outcome, isError = result.IsError, approvedBy = result.ApprovedBy });
-        await traces.AddAsync(
-            new Agent.Domain.Telemetry.TraceEvent(Guid.NewGuid(), decided.TenantId, decided.SessionId, decided.ExecutionId, AgentLoop.TraceKind, decided.ToolName, data, result.DurationMs, decided.CallId, time.GetUtcNow()),
-            CancellationToken.None);
     }
 
     /// <summary>Stops the session's running reply: its execution is cancelled, the provider request aborted and the partial text kept as cancelled.</summary>
@@ -289,6 +243,13 @@ public sealed class ChatCoordinator(
     /// <summary>Waits for a session's reply to end (tests and deletion).</summary>
     public Task WhenIdleAsync(Guid sessionId) => streamer.WhenIdleAsync(sessionId);
 
+    /// <summary>Stops the running reply (if any) and waits for its turn to end: what a session's move to the trash does first.</summary>
+    public async Task StopAndWaitAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        await StopAsync(sessionId, cancellationToken);
+        await WhenIdleAsync(sessionId).WaitAsync(cancellationToken);
+    }
+
     private async Task<(Guid ReplyId, Guid ExecutionId)> StartReplyAsync(ChatSession session, ChatClientLease lease, SessionMessage userMessage, bool isFirstTurn, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -316,7 +277,7 @@ public sealed class ChatCoordinator(
     /// reads everything else. Returns the execution's id.
     /// </summary>
     /// <param name="userMessage">The user message the reply answers, already stored; null when an existing reply goes on.</param>
-    private async Task<Guid> RunReplyAsync(ChatSession session, SessionMessage? userMessage, SessionMessage reply, Guid anchorId, TurnMode mode, CancellationToken cancellationToken)
+    private async Task<Guid> RunReplyAsync(ChatSession session, SessionMessage? userMessage, SessionMessage reply, Guid anchorId, TurnMode mode, CancellationToken cancellationToken, Guid? approvalId = null)
     {
         var run = streamer.Claim(session.TenantId, session.Id, reply.Id, reply.Text, session with { ActiveLeafId = reply.Id });
         try
@@ -346,10 +307,13 @@ public sealed class ChatCoordinator(
             var submitted = await runtime.SubmitAsync(
                 new ExecutionRequest(SendMessageIntent.Name, session.TenantId, session.Id, null, new Dictionary<string, string>(), null)
                 {
-                    Parameters = SendMessageIntent.Parameters(reply, anchorId, mode),
+                    Parameters = SendMessageIntent.Parameters(reply, anchorId, mode, approvalId),
                 },
                 CancellationToken.None);
             run.ExecutionId = submitted.Execution.Id;
+
+            // Pages showing the session attach to the reply through its execution, which they learn of here.
+            streamer.Publish(new SessionChange(session.Id, [], null));
             if (run.StopRequested)
             {
                 // Stopped between storing and submitting: StopAsync had no execution to cancel yet.
@@ -392,7 +356,12 @@ public sealed class ChatCoordinator(
     }
 
     private async Task<ChatSession> RequireSessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
-        await sessions.FindAsync(tenantId, sessionId, cancellationToken) ?? throw new KeyNotFoundException($"Session {sessionId} does not exist.");
+        await sessions.FindAsync(tenantId, sessionId, cancellationToken) switch
+        {
+            null => throw new KeyNotFoundException($"Session {sessionId} does not exist."),
+            { DeletedAt: not null } => throw new KeyNotFoundException($"Session {sessionId} is in the trash; restore it first."),
+            var session => session,
+        };
 
     private async Task<SessionMessage> RequireMessageAsync(string tenantId, Guid sessionId, Guid messageId, CancellationToken cancellationToken) =>
         await messages.FindAsync(tenantId, messageId, cancellationToken) is { } found && found.SessionId == sessionId

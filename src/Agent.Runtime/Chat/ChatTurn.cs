@@ -1,4 +1,5 @@
 using Agent.Domain.Sessions;
+using Agent.Runtime.Clients;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace Agent.Runtime.Chat;
@@ -23,6 +24,12 @@ internal sealed class ChatTurn(LiveReply run, ChatClientLease lease, SessionMess
 
     /// <summary>The reply as last written.</summary>
     public SessionMessage Reply { get; set; } = reply;
+
+    /// <summary>The chat's sampling temperature (its settings), or null for the provider's default.</summary>
+    public float? Temperature { get; init; }
+
+    /// <summary>The session's tool mode as its state holds it (null: the configured default), read with its other settings.</summary>
+    public string? StoredToolMode { get; init; }
 
     /// <summary>Something the person should know about this reply that is not a failure (a compaction that did not work); shown on the message.</summary>
     public string? Notice { get; set; }

@@ -2,10 +2,12 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Agent.Domain.Configuration;
 using Agent.Domain.Context;
+using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.Runtime.Chat.Context;
+using Agent.Runtime.Clients;
 using Agent.Runtime.Telemetry;
 using Agent.Runtime.Tools;
 using Microsoft.Extensions.AI;
@@ -26,7 +28,7 @@ public sealed class ChatTurnStreamer(
     ISessionStore sessions,
     IChatClientSource clients,
     TurnCompaction compaction,
-    IRunContextStore runContexts,
+    ITurnContextStore turnContexts,
     ToolRegistry tools,
     AgentLoop agentLoop,
     IOptions<AgentOptions> options,
@@ -34,7 +36,6 @@ public sealed class ChatTurnStreamer(
     ILogger<ChatTurnStreamer> logger,
     ITokenCounter counter,
     ITraceStore traces,
-    ILoggerFactory? loggers = null,
     TurnUsageBoard? usageBoard = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -44,7 +45,7 @@ public sealed class ChatTurnStreamer(
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> idle = new();
 
     /// <summary>The session state key of the turn in flight (its execution and reply), kept while a handler streams it.</summary>
-    public const string TurnStateKey = "turn";
+    public const string TurnStateKey = SessionStateKeys.Turn;
 
     /// <summary>Raised whenever a session's stored messages change; see <see cref="SessionChange"/> for ordering.</summary>
     public event Action<SessionChange>? SessionChanged;
@@ -171,8 +172,16 @@ public sealed class ChatTurnStreamer(
                 ?? throw new Domain.Runtime.PermanentIntentFailureException($"Session {request.SessionId} no longer exists.");
             var lease = clients.Resolve(session with { ProviderName = request.ProviderName ?? reply.ProviderName ?? session.ProviderName, ModelId = request.ModelId ?? reply.ModelId ?? session.ModelId });
             var anchor = request.AnchorId ?? (request.Mode == TurnMode.Reply ? reply.ParentId : reply.Id);
-            var (built, notice) = await compaction.BuildAsync(session, anchor, request.Instruction, context, executionToken);
-            turn = new ChatTurn(run, lease, reply, built.Prompt) { Notice = notice };
+            // The session's settings in one read: the chat's instructions and temperature, and its tool mode.
+            var stored = context.State.Session is { } settingsScope ? await settingsScope.ReadAllAsync(executionToken) : new Dictionary<string, string>();
+            var settings = ChatSettings.From(stored);
+            var (built, notice) = await compaction.BuildAsync(session, anchor, request.Instruction, settings, context, executionToken);
+            turn = new ChatTurn(run, lease, reply, built.Prompt)
+            {
+                Notice = notice,
+                Temperature = (float?)settings.Temperature,
+                StoredToolMode = stored.GetValueOrDefault(SessionStateKeys.ToolMode),
+            };
             plan = built.Plan;
             streaming[reply.Id] = turn;
             if (context.State.Session is { } sessionState)
@@ -196,7 +205,7 @@ public sealed class ChatTurnStreamer(
 
         try
         {
-            await StreamAsync(turn, plan!, context.ExecutionId, executionToken);
+            await StreamAsync(turn, plan!, context.ExecutionId, request.ApprovalId, executionToken);
             return new EndedTurn(turn.Reply, turn.ToolCallIds);
         }
         finally
@@ -210,7 +219,7 @@ public sealed class ChatTurnStreamer(
     }
 
     /// <summary>Streams the reply of a turn the handler built.</summary>
-    private async Task StreamAsync(ChatTurn turn, ContextPlan plan, Guid executionId, CancellationToken executionToken)
+    private async Task StreamAsync(ChatTurn turn, ContextPlan plan, Guid executionId, Guid? decidedApprovalId, CancellationToken executionToken)
     {
         var run = turn.Run;
         var lease = turn.Lease;
@@ -219,11 +228,13 @@ public sealed class ChatTurnStreamer(
         var reply = turn.Reply;
         var streamingOptions = options.Value.Streaming;
         var started = time.GetTimestamp();
+        var waits = new PersonWaitClock(time);
         long? firstTokenAt = null;
+        var waitedBeforeFirstToken = TimeSpan.Zero;
         var lastFlush = started;
         var chunksSinceFlush = 0;
         using var recorder = new ProviderCallRecorder(
-            Instrumented(lease.Client),
+            lease.Client,
             new ProviderCallScope(reply.TenantId, reply.SessionId, executionId, lease.ProviderName, lease.ModelId),
             counter,
             traces,
@@ -235,13 +246,14 @@ public sealed class ChatTurnStreamer(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = run.SessionId, ["MessageId"] = run.AssistantMessageId, ["Provider"] = lease.ProviderName });
         try
         {
-            var loopRequest = await tools.PrepareTurnAsync(reply.TenantId, reply.SessionId, executionId, linked.Token);
+            var loopRequest = await tools.PrepareTurnAsync(reply.TenantId, reply.SessionId, executionId, turn.StoredToolMode, linked.Token) with { DecidedApprovalId = decidedApprovalId };
             var callbacks = new AgentLoopCallbacks
             {
                 ToolCallRequested = (call, _) => PublishToolPartAsync(turn, call.ToCallPart()),
                 ToolCallCompleted = (call, _) => PublishToolPartAsync(turn, call.ToResultPart()),
+                WaitingForPerson = waits.Begin,
             };
-            await foreach (var update in agentLoop.RunAsync(recorder, prompt, new ChatOptions { ModelId = lease.ModelId }, loopRequest, callbacks, linked.Token))
+            await foreach (var update in agentLoop.RunAsync(recorder, prompt, new ChatOptions { ModelId = lease.ModelId, Temperature = turn.Temperature }, loopRequest, callbacks, linked.Token))
             {
                 if (update.Role == ChatRole.Tool)
                 {
@@ -253,7 +265,12 @@ public sealed class ChatTurnStreamer(
                     switch (content)
                     {
                         case TextContent { Text.Length: > 0 } chunk:
-                            firstTokenAt ??= time.GetTimestamp();
+                            if (firstTokenAt is null)
+                            {
+                                firstTokenAt = time.GetTimestamp();
+                                waitedBeforeFirstToken = waits.Elapsed;
+                            }
+
                             run.Append(chunk.Text);
                             chunksSinceFlush++;
                             break;
@@ -282,8 +299,9 @@ public sealed class ChatTurnStreamer(
         // Reported usage of every model call of the tool loop, or our count marked as an estimate where a call reported none.
         var usage = recorder.Usage;
         var end = time.GetTimestamp();
-        var ttft = firstTokenAt is { } first ? time.GetElapsedTime(started, first).TotalMilliseconds : (double?)null;
-        var seconds = firstTokenAt is { } from ? time.GetElapsedTime(from, end).TotalSeconds : 0;
+        // Approval waits are left out of the time to first token and the token rate (the reply's meta says so).
+        var ttft = firstTokenAt is { } first ? (time.GetElapsedTime(started, first) - waitedBeforeFirstToken).TotalMilliseconds : (double?)null;
+        var seconds = firstTokenAt is { } from ? (time.GetElapsedTime(from, end) - (waits.Elapsed - waitedBeforeFirstToken)).TotalSeconds : 0;
         var rate = usage?.OutputTokenCount is > 0 && seconds > 0 ? usage.OutputTokenCount.Value / seconds : (double?)null;
 
         // Written once the provider is done, so it never holds the request back, and before the final state, so whoever
@@ -297,7 +315,7 @@ public sealed class ChatTurnStreamer(
     {
         try
         {
-            await runContexts.AddAsync(new RunContext(executionId, turn.Reply.TenantId, turn.Reply.SessionId, turn.Reply.Id, turn.Lease.ProviderName, turn.Lease.ModelId,
+            await turnContexts.AddAsync(new TurnContext(executionId, turn.Reply.TenantId, turn.Reply.SessionId, turn.Reply.Id, turn.Lease.ProviderName, turn.Lease.ModelId,
                 plan.Tokenizer, plan.IsEstimate, plan.ContextWindow, plan.Budget, plan.TotalTokens, plan.Parts, time.GetUtcNow()), CancellationToken.None);
         }
         catch (Exception ex)
@@ -426,21 +444,6 @@ public sealed class ChatTurnStreamer(
         foreach (var run in runs.Values)
         {
             run.Stop();
-        }
-    }
-
-    /// <summary>The provider's client under Microsoft.Extensions.AI's OpenTelemetry client (GenAI spans and metrics; message text only when Agent:Telemetry:OtelIncludeSensitiveData is on).</summary>
-    private IChatClient Instrumented(IChatClient client) =>
-        new ChatClientBuilder(new Borrowed(client))
-            .UseOpenTelemetry(loggers, AgentInstrumentation.GenAiSourceName, otel => otel.EnableSensitiveData = options.Value.Telemetry.OtelIncludeSensitiveData)
-            .Build();
-
-    /// <summary>Lets the turn's pipeline be disposed (the OpenTelemetry client's ActivitySource and Meter) without disposing the provider's client under it.</summary>
-    private sealed class Borrowed(IChatClient inner) : DelegatingChatClient(inner)
-    {
-        protected override void Dispose(bool disposing)
-        {
-            // The provider's client belongs to whoever leased it.
         }
     }
 }

@@ -27,6 +27,9 @@ public static class SendMessageIntent
     /// <summary>"reply" (a new answer), "continue" (go on from a cut reply) or "tool_results" (go on after tool results were added).</summary>
     public const string ModeKey = "mode";
 
+    /// <summary>With "tool_results": the stored tool approval, decided after a restart, whose call the turn runs first.</summary>
+    public const string ApprovalKey = "approvalId";
+
     /// <summary>
     /// Recovery: a turn that never started runs after a restart; one that started is left interrupted (the reply keeps
     /// its text and offers Continue), so nothing the provider may have billed is spent again without the person.
@@ -53,19 +56,28 @@ public static class SendMessageIntent
         return null;
     }
 
-    public static Dictionary<string, string> Parameters(SessionMessage reply, Guid anchorId, TurnMode mode) => new(StringComparer.Ordinal)
+    public static Dictionary<string, string> Parameters(SessionMessage reply, Guid anchorId, TurnMode mode, Guid? approvalId = null)
     {
-        [MessageIdKey] = reply.Id.ToString(),
-        [AnchorKey] = anchorId.ToString(),
-        [ProviderKey] = reply.ProviderName ?? "",
-        [ModelKey] = reply.ModelId ?? "",
-        [ModeKey] = mode switch
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            TurnMode.Continue => "continue",
-            TurnMode.ToolResults => "tool_results",
-            _ => "reply",
-        },
-    };
+            [MessageIdKey] = reply.Id.ToString(),
+            [AnchorKey] = anchorId.ToString(),
+            [ProviderKey] = reply.ProviderName ?? "",
+            [ModelKey] = reply.ModelId ?? "",
+            [ModeKey] = mode switch
+            {
+                TurnMode.Continue => "continue",
+                TurnMode.ToolResults => "tool_results",
+                _ => "reply",
+            },
+        };
+        if (approvalId is { } id)
+        {
+            parameters[ApprovalKey] = id.ToString();
+        }
+
+        return parameters;
+    }
 }
 
 /// <summary>What kind of turn: a new answer, a continuation of a cut reply, or the model going on after tool results.</summary>
@@ -77,7 +89,7 @@ public enum TurnMode
 }
 
 /// <summary>A turn as its intent describes it.</summary>
-public sealed record TurnRequest(string TenantId, Guid SessionId, Guid ReplyId, Guid? AnchorId, string? ProviderName, string? ModelId, TurnMode Mode)
+public sealed record TurnRequest(string TenantId, Guid SessionId, Guid ReplyId, Guid? AnchorId, string? ProviderName, string? ModelId, TurnMode Mode, Guid? ApprovalId = null)
 {
     /// <summary>The instruction added after the branch: the continue prompt, or none.</summary>
     public string? Instruction => Mode == TurnMode.Continue ? ChatPromptBuilder.ContinueInstruction : null;
@@ -103,7 +115,8 @@ public sealed record TurnRequest(string TenantId, Guid SessionId, Guid ReplyId, 
             "tool_results" => TurnMode.ToolResults,
             _ => TurnMode.Reply,
         };
-        return new TurnRequest(context.TenantId, sessionId, replyId, anchor, Blank(context.ParameterValue(SendMessageIntent.ProviderKey)), Blank(context.ParameterValue(SendMessageIntent.ModelKey)), mode);
+        Guid? approval = Guid.TryParse(context.ParameterValue(SendMessageIntent.ApprovalKey), CultureInfo.InvariantCulture, out var d) ? d : null;
+        return new TurnRequest(context.TenantId, sessionId, replyId, anchor, Blank(context.ParameterValue(SendMessageIntent.ProviderKey)), Blank(context.ParameterValue(SendMessageIntent.ModelKey)), mode, approval);
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

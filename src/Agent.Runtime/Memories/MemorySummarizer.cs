@@ -1,6 +1,6 @@
 using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
-using Agent.Runtime.Chat;
+using Agent.Runtime.Clients;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 

@@ -100,8 +100,8 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         executions.ListAsync(tenantId, skip, take, cancellationToken);
 
     /// <summary>A page of stored executions for the Runs grid; the live feed keeps running rows current between pages.</summary>
-    public Task<ExecutionPage> PageAsync(string tenantId, ExecutionStatus? status, int skip, int take, CancellationToken cancellationToken) =>
-        executions.PageAsync(tenantId, status, skip, take, cancellationToken);
+    public Task<ExecutionPage> PageAsync(string tenantId, ExecutionFilter filter, int skip, int take, CancellationToken cancellationToken) =>
+        executions.PageAsync(tenantId, filter, skip, take, cancellationToken);
 
     /// <summary>The WAL entries of one execution of the tenant, or null when the tenant has no such execution.</summary>
     public async Task<IReadOnlyList<WalEntry>?> EventsAsync(string tenantId, Guid executionId, CancellationToken cancellationToken)
@@ -203,6 +203,51 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         {
             submitGate.Release();
         }
+    }
+
+    /// <summary>
+    /// Waits until an execution of the tenant ends (completed, failed, cancelled) or is interrupted, and returns it as it
+    /// ended. Cancelling the wait cancels the execution: a caller waits only for work it started (a team member, a
+    /// compaction), which has no purpose once the caller stops.
+    /// </summary>
+    public async Task<ExecutionRecord> WhenEndedAsync(string tenantId, Guid executionId, CancellationToken cancellationToken)
+    {
+        var ended = new TaskCompletionSource<ExecutionRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Watch first, read afterwards: an end between the two is then seen, never missed.
+        using var subscription = feed.Subscribe(change =>
+        {
+            if (change.Execution.Id == executionId && HasEnded(change.Execution.Status))
+            {
+                ended.TrySetResult(change.Execution);
+            }
+        });
+        var now = await FindAsync(tenantId, executionId, CancellationToken.None)
+            ?? throw new KeyNotFoundException($"Execution {executionId} does not exist.");
+        if (HasEnded(now.Status))
+        {
+            return now;
+        }
+
+        try
+        {
+            return await ended.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                await CancelAsync(tenantId, executionId, CancellationToken.None);
+            }
+            catch (ExecutionStateConflictException)
+            {
+                // It ended on its own in the meantime.
+            }
+
+            throw;
+        }
+
+        static bool HasEnded(ExecutionStatus status) => ExecutionLifecycle.IsTerminal(status) || status == ExecutionStatus.Interrupted;
     }
 
     /// <summary>Cancels a created, queued, running or interrupted execution. A queued one is cancelled at once and never starts.</summary>

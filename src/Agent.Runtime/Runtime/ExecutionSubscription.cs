@@ -7,12 +7,23 @@ using Agent.Domain.Tools;
 
 namespace Agent.Runtime.Runtime;
 
+/// <summary>Where a page or a transport subscribes to an execution (<see cref="ExecutionSubscription"/>).</summary>
+public interface IExecutionEventSource
+{
+    /// <summary>
+    /// The events of an execution of the tenant after <paramref name="start"/>, or null when the tenant has no such
+    /// execution. The sequence ends after the end event, or when its enumeration is cancelled; when nothing happens for
+    /// <paramref name="keepAlive"/> it yields an <see cref="ExecutionKeepAliveEvent"/>.
+    /// </summary>
+    Task<IAsyncEnumerable<ExecutionStreamEvent>?> SubscribeAsync(string tenantId, Guid executionId, ExecutionCursor start, TimeSpan keepAlive, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// Subscribes to one execution: its WAL entries (as status, artifact and tool events), the reply it streams (text and
 /// tool parts, through an <see cref="IExecutionReplySource"/>), awaiting_approval as it comes and goes, and an end event
 /// once it has ended. Every event carries the <see cref="ExecutionCursor"/> after it; a subscription started from a
-/// cursor repeats nothing before it. A transport (the SSE route) only formats what this yields; a page can attach the
-/// same way.
+/// cursor repeats nothing before it. A transport (the SSE route) only formats what this yields; the chat page reads a
+/// streaming reply's text from it too.
 /// </summary>
 /// <remarks>
 /// Nothing here holds a lock of the runtime: the feed, the approvals and the reply only set a flag and wake the
@@ -27,7 +38,7 @@ public sealed class ExecutionSubscription(
     ExecutionStatusReader statuses,
     IEnumerable<IExecutionReplySource> replies,
     TimeProvider time,
-    IToolApprovalNotifications? approvalNotifications = null)
+    IToolApprovalNotifications? approvalNotifications = null) : IExecutionEventSource
 {
     private readonly IReadOnlyList<IExecutionReplySource> replySources = [.. replies];
     private int open;
@@ -35,11 +46,6 @@ public sealed class ExecutionSubscription(
     /// <summary>Streams being read right now (they end when their reader stops, for example when a client disconnects).</summary>
     internal int OpenStreams => Volatile.Read(ref open);
 
-    /// <summary>
-    /// The events of an execution of the tenant after <paramref name="start"/>, or null when the tenant has no such
-    /// execution. The sequence ends after the end event, or when its enumeration is cancelled; when nothing happens for
-    /// <paramref name="keepAlive"/> it yields an <see cref="ExecutionKeepAliveEvent"/>.
-    /// </summary>
     public async Task<IAsyncEnumerable<ExecutionStreamEvent>?> SubscribeAsync(string tenantId, Guid executionId, ExecutionCursor start, TimeSpan keepAlive, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(keepAlive, TimeSpan.Zero);

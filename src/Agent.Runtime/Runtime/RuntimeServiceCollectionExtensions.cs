@@ -38,6 +38,7 @@ public static partial class RuntimeServiceCollectionExtensions
         services.AddSingleton<ExecutionRuntime>();
         services.AddSingleton<ExecutionStatusReader>();
         services.AddSingleton<ExecutionSubscription>();
+        services.AddSingleton<IExecutionEventSource>(sp => sp.GetRequiredService<ExecutionSubscription>());
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionRuntime>());
 
         services.AddIntent(DiagnosticIntents.LongTask, nameof(DemoLongTaskHandler), sp => new DemoLongTaskHandler(sp.GetRequiredService<TimeProvider>()), DiagnosticIntents.LongTaskMetadata);

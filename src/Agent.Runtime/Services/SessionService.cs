@@ -1,22 +1,72 @@
 using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
-using Agent.Runtime.Teams;
 using Microsoft.Extensions.Options;
 
 namespace Agent.Runtime.Services;
 
-/// <summary>Creates, lists, renames and deletes sessions; raises <see cref="Changed"/> so open sidebars refresh.</summary>
-public sealed class SessionService(ISessionStore sessions, ProviderCatalog providers, IOptions<AgentOptions> options, TeamCatalog catalog, TimeProvider time)
+/// <summary>Stops a session's running turn and waits until it has ended (implemented by the chat layer).</summary>
+public interface ISessionTurnStopper
+{
+    Task StopAndWaitAsync(Guid sessionId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Creates, lists, renames, pins, archives, deletes (to the trash), restores and exports sessions; raises
+/// <see cref="Changed"/> so open sidebars refresh. Every method answers null or false for an id the tenant does not own.
+/// </summary>
+public sealed class SessionService(
+    ISessionStore sessions,
+    IMessageStore messages,
+    IAttachmentStore attachments,
+    ProviderCatalog providers,
+    IOptions<AgentOptions> options,
+    TeamCatalog catalog,
+    ISessionTurnStopper turns,
+    ChatSettingsStore chatSettings,
+    TimeProvider time)
 {
     public event Action? Changed;
 
-    /// <summary>One page of sessions, most recently active first.</summary>
+    /// <summary>One page of active sessions, pinned first, then most recently active first.</summary>
     public Task<IReadOnlyList<ChatSession>> ListPageAsync(string tenantId, int skip, int take, CancellationToken cancellationToken) =>
         sessions.ListAsync(tenantId, skip, take, cancellationToken);
 
-    public Task<ChatSession?> FindAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
-        sessions.FindAsync(tenantId, sessionId, cancellationToken);
+    /// <summary>One page of archived sessions, pinned first, then most recently active first.</summary>
+    public Task<IReadOnlyList<ChatSession>> ListArchivedAsync(string tenantId, int skip, int take, CancellationToken cancellationToken) =>
+        sessions.ListAsync(tenantId, SessionShelf.Archived, skip, take, cancellationToken);
+
+    /// <summary>The trash, most recently deleted first; what has been there longer than the trash keeps it is purged first.</summary>
+    public async Task<IReadOnlyList<ChatSession>> ListTrashAsync(string tenantId, int skip, int take, CancellationToken cancellationToken)
+    {
+        if (await sessions.PurgeTrashAsync(tenantId, TrashCutoff(), cancellationToken) > 0)
+        {
+            Changed?.Invoke();
+        }
+
+        return await sessions.ListAsync(tenantId, SessionShelf.Trash, skip, take, cancellationToken);
+    }
+
+    /// <summary>The session, unless it is in the trash (archived ones are found).</summary>
+    public async Task<ChatSession?> FindAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
+        await sessions.FindAsync(tenantId, sessionId, cancellationToken) is { DeletedAt: null } found ? found : null;
+
+    /// <summary>The chat's own instructions and temperature, or null for a session the tenant does not have.</summary>
+    public async Task<ChatSettings?> ChatSettingsAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
+        await FindAsync(tenantId, sessionId, cancellationToken) is null ? null : await chatSettings.GetAsync(tenantId, sessionId, cancellationToken);
+
+    /// <summary>Keeps the chat's settings (refused with the reason when out of range); null for a session the tenant does not have.</summary>
+    public async Task<ChatSettings?> UpdateChatSettingsAsync(string tenantId, Guid sessionId, ChatSettings settings, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(tenantId, sessionId, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        await chatSettings.SetAsync(tenantId, sessionId, settings, cancellationToken);
+        Changed?.Invoke();
+        return await chatSettings.GetAsync(tenantId, sessionId, cancellationToken);
+    }
 
     public async Task<ChatSession> CreateAsync(string tenantId, string? title, CancellationToken cancellationToken)
     {
@@ -31,32 +81,49 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
         return session;
     }
 
-    public async Task<ChatSession?> RenameAsync(string tenantId, Guid sessionId, string title, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(title))
-        {
-            throw new ArgumentException("A session title cannot be empty.", nameof(title));
-        }
-
-        EnsureTitleFits(title);
-
-        var session = await sessions.FindAsync(tenantId, sessionId, cancellationToken);
-        if (session is null)
-        {
-            return null;
-        }
-
-        var renamed = session with { Title = title.Trim(), UpdatedAt = time.GetUtcNow() };
-        await sessions.UpdateAsync(renamed, cancellationToken);
-        Changed?.Invoke();
-        return renamed;
-    }
+    public Task<ChatSession?> RenameAsync(string tenantId, Guid sessionId, string title, CancellationToken cancellationToken) =>
+        UpdateAsync(tenantId, sessionId, title, null, null, cancellationToken);
 
     public Task<IReadOnlyList<ChatSession>> SearchAsync(string tenantId, string text, CancellationToken cancellationToken) =>
         SearchAsync(tenantId, text, 200, cancellationToken);
 
     public Task<IReadOnlyList<ChatSession>> SearchAsync(string tenantId, string text, int take, CancellationToken cancellationToken) =>
         string.IsNullOrWhiteSpace(text) ? ListPageAsync(tenantId, 0, take, cancellationToken) : sessions.SearchAsync(tenantId, text.Trim(), take, cancellationToken);
+
+    /// <summary>
+    /// Changes what is given (null: unchanged): the title (not blank, within <see cref="InputLimits.MaxSessionTitleLength"/>),
+    /// pinned, archived. Null when the tenant has no such session or it is in the trash.
+    /// </summary>
+    public async Task<ChatSession?> UpdateAsync(string tenantId, Guid sessionId, string? title, bool? pinned, bool? archived, CancellationToken cancellationToken)
+    {
+        if (title is not null)
+        {
+            EnsureTitleValid(title);
+        }
+
+        var session = await FindAsync(tenantId, sessionId, cancellationToken);
+        if (session is null)
+        {
+            return null;
+        }
+
+        if (title is not null && title.Trim() != session.Title)
+        {
+            session = session with { Title = title.Trim(), UpdatedAt = time.GetUtcNow() };
+            await sessions.UpdateAsync(session, cancellationToken);
+        }
+
+        var archive = archived is { } wanted && wanted != session.ArchivedAt is not null;
+        if (pinned is not null || archive)
+        {
+            var archivedAt = archived == true ? time.GetUtcNow() : (DateTimeOffset?)null;
+            await sessions.SetShelfAsync(tenantId, sessionId, new ShelfChange(pinned, SetArchived: archive, ArchivedAt: archivedAt), cancellationToken);
+            session = session with { Pinned = pinned ?? session.Pinned, ArchivedAt = archive ? archivedAt : session.ArchivedAt };
+        }
+
+        Changed?.Invoke();
+        return session;
+    }
 
     /// <summary>Switches the session's model; refused for an unknown provider or model, allowed for a blocked one (sending then says why).</summary>
     public async Task<ChatSession?> ChangeModelAsync(string tenantId, Guid sessionId, string providerName, string modelId, CancellationToken cancellationToken)
@@ -103,8 +170,49 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
     public async Task<IReadOnlyList<AgentProfileOptions>> ProfilesAsync(string tenantId, CancellationToken cancellationToken) =>
         (await catalog.ProfilesAsync(tenantId, cancellationToken)).Select(e => e.Value).ToList();
 
-    public async Task<bool> DeleteAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves the session to the trash (kept <see cref="SessionShelves.TrashDays"/> days, restorable), after stopping its
+    /// running reply and waiting for it to end. Null when the tenant has no such session or it is already in the trash.
+    /// </summary>
+    public async Task<ChatSession?> DeleteAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken)
     {
+        if (await FindAsync(tenantId, sessionId, cancellationToken) is not { } session)
+        {
+            return null;
+        }
+
+        await turns.StopAndWaitAsync(sessionId, cancellationToken);
+        var now = time.GetUtcNow();
+        if (!await sessions.SetShelfAsync(tenantId, sessionId, new ShelfChange(SetDeleted: true, DeletedAt: now), cancellationToken))
+        {
+            return null;
+        }
+
+        Changed?.Invoke();
+        return session with { DeletedAt = now };
+    }
+
+    /// <summary>Takes the session out of the trash; null when the tenant has no such session in the trash.</summary>
+    public async Task<ChatSession?> RestoreAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken)
+    {
+        if (await sessions.FindAsync(tenantId, sessionId, cancellationToken) is not { DeletedAt: not null } trashed || trashed.DeletedAt < TrashCutoff())
+        {
+            return null;
+        }
+
+        await sessions.SetShelfAsync(tenantId, sessionId, new ShelfChange(SetDeleted: true, DeletedAt: null), cancellationToken);
+        Changed?.Invoke();
+        return trashed with { DeletedAt = null };
+    }
+
+    /// <summary>Removes a session in the trash for good (messages, attachments and checkpoints with it); false when it is not in the tenant's trash.</summary>
+    public async Task<bool> DeleteForGoodAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken)
+    {
+        if (await sessions.FindAsync(tenantId, sessionId, cancellationToken) is not { DeletedAt: not null })
+        {
+            return false;
+        }
+
         var deleted = await sessions.DeleteAsync(tenantId, sessionId, cancellationToken);
         if (deleted)
         {
@@ -112,6 +220,43 @@ public sealed class SessionService(ISessionStore sessions, ProviderCatalog provi
         }
 
         return deleted;
+    }
+
+    /// <summary>Removes for good every tenant's sessions that have been in the trash longer than it keeps them.</summary>
+    public async Task<int> PurgeTrashAsync(CancellationToken cancellationToken)
+    {
+        var purged = await sessions.PurgeTrashAsync(null, TrashCutoff(), cancellationToken);
+        if (purged > 0)
+        {
+            Changed?.Invoke();
+        }
+
+        return purged;
+    }
+
+    /// <summary>The session as a file (see <see cref="SessionExport"/>); null when the tenant has no such session or it is in the trash.</summary>
+    public async Task<SessionExportFile?> ExportAsync(string tenantId, Guid sessionId, SessionExportFormat format, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(tenantId, sessionId, cancellationToken) is not { } session)
+        {
+            return null;
+        }
+
+        var all = await messages.ListBySessionAsync(tenantId, sessionId, cancellationToken);
+        var files = format == SessionExportFormat.Json ? await attachments.ListBySessionAsync(tenantId, sessionId, cancellationToken) : [];
+        return SessionExport.Create(format, session, all, files, time.GetUtcNow());
+    }
+
+    private DateTimeOffset TrashCutoff() => time.GetUtcNow().AddDays(-SessionShelves.TrashDays);
+
+    private static void EnsureTitleValid(string title)
+    {
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            throw new ArgumentException("A session title cannot be empty.", nameof(title));
+        }
+
+        EnsureTitleFits(title);
     }
 
     private static void EnsureTitleFits(string? title)

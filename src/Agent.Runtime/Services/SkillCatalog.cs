@@ -1,5 +1,4 @@
 using Agent.Domain.Configuration;
-using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Agent.Runtime.Hosting;
 using Microsoft.Extensions.Options;
@@ -24,8 +23,8 @@ public sealed record SkillProblem(string FolderPath, string Problem);
 /// listed and each SKILL.md's last-write time and length compared with the index, and only a file that differs is
 /// read. It is watched again on a later scan (after <see cref="WatchRetryDelay"/> when its watcher failed).</item>
 /// </list>
-/// There is no polling thread; the person's enable/disable switches (<see cref="IConfigOverrideStore"/>) are read on
-/// each scan, since they are per tenant and change through the store.
+/// There is no polling thread; the person's enable/disable switches come from <see cref="ConfigOverrides"/> (per tenant,
+/// read once and kept until they change, through <see cref="SetEnabledAsync"/>).
 /// </summary>
 public sealed class SkillCatalog : IDisposable
 {
@@ -35,7 +34,7 @@ public sealed class SkillCatalog : IDisposable
     /// <summary>How long a folder whose watcher failed is checked on each scan before it is watched again.</summary>
     public static readonly TimeSpan WatchRetryDelay = TimeSpan.FromMinutes(1);
 
-    private readonly IConfigOverrideStore overrides;
+    private readonly ConfigOverrides overrides;
     private readonly TimeProvider time;
     private readonly ILogger<SkillCatalog> logger;
     private readonly IReadOnlyList<string> roots;
@@ -51,7 +50,7 @@ public sealed class SkillCatalog : IDisposable
     private long skillFilesRead;
     private long changesNoticed;
 
-    public SkillCatalog(IOptions<AgentOptions> options, AppInfo app, IConfigOverrideStore overrides, TimeProvider time, ILogger<SkillCatalog> logger)
+    public SkillCatalog(IOptions<AgentOptions> options, AppInfo app, ConfigOverrides overrides, TimeProvider time, ILogger<SkillCatalog> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(app);
@@ -76,7 +75,7 @@ public sealed class SkillCatalog : IDisposable
     public async Task<(IReadOnlyList<SkillSpec> Skills, IReadOnlyList<SkillProblem> Problems)> ScanAsync(string tenantId, CancellationToken cancellationToken)
     {
         var current = await IndexAsync(cancellationToken);
-        var enabled = await overrides.EnabledOverridesAsync(tenantId, OverrideScope, cancellationToken);
+        var enabled = await overrides.EnabledAsync(tenantId, OverrideScope, cancellationToken);
         var skills = current.Entries
             .Where(e => e.Problem is null)
             .Select(e => new SkillSpec(e.Name, e.Description, e.FolderPath, enabled.TryGetValue(e.Name, out var on) ? on : true))
@@ -84,6 +83,10 @@ public sealed class SkillCatalog : IDisposable
         var problems = current.Entries.Where(e => e.Problem is not null).Select(e => new SkillProblem(e.FolderPath, e.Problem!)).ToList();
         return (skills, problems);
     }
+
+    /// <summary>Switches a skill on or off for the tenant (the Tools panel).</summary>
+    public Task SetEnabledAsync(string tenantId, string skillName, bool enabled, CancellationToken cancellationToken) =>
+        overrides.SetEnabledAsync(tenantId, OverrideScope, skillName, enabled, cancellationToken);
 
     public void Dispose()
     {

@@ -1,7 +1,11 @@
+using System.ComponentModel;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Agent.Domain.Teams;
 using Agent.Domain.Tools;
+using Agent.Runtime.Services;
 using Agent.Runtime.Tools;
+using Microsoft.Extensions.AI;
 
 namespace Agent.Runtime.Teams;
 
@@ -16,9 +20,9 @@ public sealed class AskAgentToolSource(IServiceProvider services, TeamCatalog ca
     public const string ToolName = "ask_agent";
 
     // Resolved on first use: the runs service needs the runtime, whose send_message handler needs the tool registry, which needs this source.
-    private readonly Lazy<TeamRunService> lazyRuns = new(services.GetRequiredService<TeamRunService>);
+    private readonly Lazy<TeamTaskService> lazyRuns = new(services.GetRequiredService<TeamTaskService>);
 
-    private TeamRunService Runs => lazyRuns.Value;
+    private TeamTaskService Runs => lazyRuns.Value;
 
     public async Task<IReadOnlyList<AgentTool>> GetToolsAsync(TurnToolContext turn, CancellationToken cancellationToken)
     {
@@ -50,30 +54,43 @@ public sealed class AskAgentToolSource(IServiceProvider services, TeamCatalog ca
 
     private AgentTool Create(IReadOnlyList<string> members, string description, DelegationCaller? caller)
     {
-        var schema = new JsonObject
-        {
-            ["type"] = "object",
-            ["properties"] = new JsonObject
+        var function = AgentTool.FromMethod(
+            async (
+                [Description("The member's profile id.")] string agent,
+                [Description("What the member should do, with all the context it needs.")] string task,
+                AIFunctionArguments arguments,
+                CancellationToken cancellationToken) =>
             {
-                ["agent"] = new JsonObject { ["type"] = "string", ["description"] = "The member's profile id.", ["enum"] = new JsonArray([.. members.Select(m => (JsonNode)JsonValue.Create(m))]) },
-                ["task"] = new JsonObject { ["type"] = "string", ["description"] = "What the member should do, with all the context it needs." },
-            },
-            ["required"] = new JsonArray("agent", "task"),
-            ["additionalProperties"] = false,
-        };
-        return new AgentTool(ToolName, description, schema.ToJsonString(), ToolSource.BuiltIn, ToolEffects.None, async (args, ct) =>
-        {
-            if (caller is null)
-            {
-                throw new ToolException("ask_agent works only in a chat bound to a team.");
-            }
+                if (caller is null)
+                {
+                    throw new ToolException("ask_agent works only in a chat bound to a team.");
+                }
 
-            var callId = args.Context?.TryGetValue(AgentLoop.CallIdContextKey, out var id) == true ? id as string : null;
-            return await Runs.DelegateAsync(caller, AgentTool.RequiredString(args, "agent"), AgentTool.RequiredString(args, "task"), callId ?? Guid.NewGuid().ToString("N"), ct);
-        })
+                var callId = arguments.Context?.TryGetValue(AgentLoop.CallIdContextKey, out var id) == true ? id as string : null;
+                return await Runs.DelegateAsync(caller, agent, task, callId ?? Guid.NewGuid().ToString("N"), cancellationToken);
+            },
+            ToolName,
+            description);
+        return new AgentTool(new OneOfMembers(function, members), ToolSource.BuiltIn, ToolEffects.None)
         {
             // The member's own time limit (Agent:Teams:n:Limits:MaxSecondsPerTask) ends a task; the call waits for that.
             CallTimeout = TimeSpan.FromHours(2),
         };
+    }
+
+    /// <summary>
+    /// ask_agent's schema with the team's members as the values of 'agent'. The factory's schema hook
+    /// (TransformSchemaNode) is not told which parameter a node belongs to, so the list is added to the finished schema.
+    /// </summary>
+    private sealed class OneOfMembers(AIFunction function, IReadOnlyList<string> members) : DelegatingAIFunction(function)
+    {
+        public override JsonElement JsonSchema { get; } = WithMembers(function.JsonSchema, members);
+
+        private static JsonElement WithMembers(JsonElement schema, IReadOnlyList<string> members)
+        {
+            var node = JsonNode.Parse(schema.GetRawText())!;
+            node["properties"]!["agent"]!["enum"] = new JsonArray([.. members.Select(m => (JsonNode)JsonValue.Create(m))]);
+            return JsonSerializer.SerializeToElement(node);
+        }
     }
 }

@@ -9,6 +9,8 @@ using Agent.Domain.Telemetry;
 using Agent.Domain.Tools;
 using Agent.Runtime.Chat;
 using Agent.Runtime.Chat.Context;
+using Agent.Runtime.Clients;
+using Agent.Runtime.Services;
 using Agent.Runtime.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -42,7 +44,7 @@ public sealed class RunTeamTaskHandler(
     ITeamTaskStore tasks,
     ISessionStore sessions,
     TeamCatalog catalog,
-    TeamRunService runs,
+    TeamTaskService runs,
     IChatClientSource clients,
     ToolRegistry registry,
     AgentLoop loop,
@@ -223,19 +225,19 @@ public sealed class RunTeamTaskHandler(
         return new ToolSet(kept.Select(t => t.Spec.Name == BuiltInTools.LoadSkill && t.Function is AgentTool skill ? new RegisteredTool(OnlySkills(skill, profile), t.Spec) : t).ToList());
     }
 
-    private static AgentTool OnlySkills(AgentTool loadSkill, AgentProfileOptions profile) => new(
-        loadSkill.Name,
-        $"{loadSkill.Description} Skills this agent may load: {string.Join(", ", profile.Skills)}.",
-        loadSkill.ParametersSchemaJson,
-        loadSkill.Source,
-        loadSkill.Effects,
-        (args, ct) =>
-        {
-            var name = AgentTool.RequiredString(args, "name");
-            return profile.Skills.Contains(name, StringComparer.OrdinalIgnoreCase)
-                ? loadSkill.InvokeAsync(args, ct)
+    private static AgentTool OnlySkills(AgentTool loadSkill, AgentProfileOptions profile) =>
+        new(new OnlyProfileSkills(loadSkill, profile), loadSkill.Source, loadSkill.Effects);
+
+    /// <summary>load_skill limited to the skills a profile names (the tool it wraps has checked that 'name' is given).</summary>
+    private sealed class OnlyProfileSkills(AgentTool loadSkill, AgentProfileOptions profile) : DelegatingAIFunction(loadSkill)
+    {
+        public override string Description => $"{loadSkill.Description} Skills this agent may load: {string.Join(", ", profile.Skills)}.";
+
+        protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken) =>
+            arguments.TryGetValue("name", out var name) && profile.Skills.Contains(name?.ToString(), StringComparer.OrdinalIgnoreCase)
+                ? base.InvokeCoreAsync(arguments, cancellationToken)
                 : throw new ToolException($"{profile.Name} may load only these skills: {string.Join(", ", profile.Skills)}.");
-        });
+    }
 
     private static string SystemPrompt(AgentProfileOptions profile, TeamOptions team)
     {

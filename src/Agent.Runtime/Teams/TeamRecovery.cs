@@ -21,7 +21,6 @@ public sealed class TeamRecovery(
     ExecutionRuntime runtime,
     ITeamTaskStore tasks,
     IMessageStore messages,
-    TeamRunService runs,
     ChatCoordinator chat,
     IHostApplicationLifetime lifetime,
     ILogger<TeamRecovery> logger)
@@ -91,7 +90,7 @@ public sealed class TeamRecovery(
         {
             foreach (var id in restarted)
             {
-                await runs.WaitForEndAsync(tenantId, id, stopping);
+                await runtime.WhenEndedAsync(tenantId, id, stopping);
             }
 
             var reply = await messages.FindAsync(tenantId, replyId, stopping);

@@ -1,5 +1,6 @@
 using Agent.Domain.Runtime;
 using Agent.Runtime.Runtime;
+using Agent.Runtime.Services;
 using Agent.Runtime.Tools;
 using ExecutionContext = Agent.Domain.Runtime.ExecutionContext;
 
@@ -11,7 +12,7 @@ public static class TeamServiceCollectionExtensions
     public static IServiceCollection AddTeams(this IServiceCollection services)
     {
         services.AddSingleton<TeamCatalog>();
-        services.AddSingleton<TeamRunService>();
+        services.AddSingleton<TeamTaskService>();
         services.AddSingleton<TeamRunQueries>();
         services.AddSingleton<TeamRecovery>();
         services.AddSingleton<ITurnToolSource, AskAgentToolSource>();

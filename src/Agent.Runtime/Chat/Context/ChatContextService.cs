@@ -6,7 +6,6 @@ using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.Runtime.Memories;
 using Agent.Runtime.Services;
-using Agent.Runtime.Teams;
 using Microsoft.Extensions.Options;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
@@ -41,6 +40,7 @@ public sealed class ChatContextService(
     ProviderCatalog providers,
     ITokenCounter counter,
     TeamCatalog profiles,
+    ChatSettingsStore chatSettings,
     IOptions<AgentOptions> options)
 {
     /// <summary>Used when a session's model is not listed in Agent:Providers (the smallest common window).</summary>
@@ -94,11 +94,15 @@ public sealed class ChatContextService(
     }
 
     /// <summary>A turn's context built from the newest part of its branch (see <see cref="ReadTurnsAsync"/>): the same plan as from the whole branch.</summary>
-    public async Task<BuiltContext> BuildAsync(ChatSession session, ContextTurns source, string? instruction, CancellationToken cancellationToken)
+    public Task<BuiltContext> BuildAsync(ChatSession session, ContextTurns source, string? instruction, CancellationToken cancellationToken) =>
+        BuildAsync(session, source, instruction, null, cancellationToken);
+
+    /// <summary>The same, with the chat's own <paramref name="settings"/> when the caller has read them already (null: read here).</summary>
+    public async Task<BuiltContext> BuildAsync(ChatSession session, ContextTurns source, string? instruction, ChatSettings? settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(source);
-        var blocks = await BlocksAsync(session, source.Turns, source.Compaction, cancellationToken);
+        var blocks = await BlocksAsync(session, source.Turns, source.Compaction, settings, cancellationToken);
         var plan = new ContextBuilder(counter).Build(new ContextRequest(
             session.ModelId, ContextWindowOf(session), Settings.ReplyReserveTokens, Settings.CompactAtShare, blocks, source.Turns, instruction)
         {
@@ -231,7 +235,7 @@ public sealed class ChatContextService(
     /// <summary>Tokens of one message as the builder counts them (for the compaction planner).</summary>
     public int TokensOf(string model, SessionMessage message) => counter.Count(model, ContextText.Of(message)).Tokens + ContextText.PerMessageOverhead;
 
-    private async Task<List<ContextBlock>> BlocksAsync(ChatSession session, IReadOnlyList<SessionMessage> turns, Checkpoint? compaction, CancellationToken cancellationToken)
+    private async Task<List<ContextBlock>> BlocksAsync(ChatSession session, IReadOnlyList<SessionMessage> turns, Checkpoint? compaction, ChatSettings? settings, CancellationToken cancellationToken)
     {
         var blocks = new List<ContextBlock>();
         // The profile as the person edited it in the Team panel (over appsettings.json's default).
@@ -239,6 +243,12 @@ public sealed class ChatContextService(
         if (profile?.SystemPrompt is { Length: > 0 } systemPrompt)
         {
             blocks.Add(ContextBlocks.System(systemPrompt, profile.Name));
+        }
+
+        settings ??= await chatSettings.GetAsync(session.TenantId, session.Id, cancellationToken);
+        if (settings.SystemPrompt is { Length: > 0 } instructions)
+        {
+            blocks.Add(ContextBlocks.ChatInstructions(instructions));
         }
 
         if (ContextBlocks.Skills((await skills.ScanAsync(session.TenantId, cancellationToken)).Skills) is { } skillBlock)

@@ -1,5 +1,6 @@
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
+using Agent.Runtime.Clients;
 
 namespace Agent.Runtime.Chat.Context;
 

@@ -19,6 +19,10 @@ public static class ContextBlocks
     public static ContextBlock System(string prompt, string? profileName) =>
         new(ContextPartKind.System, profileName is null ? "System prompt" : $"System prompt ({profileName})", prompt, "profile");
 
+    /// <summary>The chat's own instructions (its settings), sent after its agent's system prompt.</summary>
+    public static ContextBlock ChatInstructions(string instructions) =>
+        new(ContextPartKind.System, "Instructions for this chat", instructions, "chat settings");
+
     public static ContextBlock? Skills(IReadOnlyList<SkillSpec> skills)
     {
         var enabled = skills.Where(s => s.Enabled).ToList();

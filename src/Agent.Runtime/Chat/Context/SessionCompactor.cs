@@ -3,6 +3,7 @@ using Agent.Domain.Context;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
+using Agent.Runtime.Clients;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;

@@ -5,6 +5,7 @@ using Agent.Domain.Storage;
 using Agent.Domain.Teams;
 using Agent.Runtime.Chat;
 using Agent.Runtime.Runtime;
+using Agent.Runtime.Services;
 using Agent.Runtime.Tools;
 
 namespace Agent.Runtime.Teams;
@@ -26,9 +27,8 @@ public sealed record TeamRunPosition(TeamOptions Team, int Depth, Guid RootExecu
 /// truth; the member's turn is our <see cref="AgentLoop"/> over Microsoft.Extensions.AI's IChatClient.
 /// </para>
 /// </summary>
-public sealed class TeamRunService(
+public sealed class TeamTaskService(
     ExecutionRuntime runtime,
-    ExecutionFeed feed,
     ITeamTaskStore tasks,
     TeamCatalog catalog,
     TurnUsageBoard coordinatorUsage,
@@ -135,7 +135,7 @@ public sealed class TeamRunService(
         }
 
         await tasks.AttachExecutionAsync(caller.TenantId, row.Id, submitted.Id, CancellationToken.None);
-        var ended = await WaitForEndAsync(caller.TenantId, submitted.Id, cancellationToken);
+        var ended = await runtime.WhenEndedAsync(caller.TenantId, submitted.Id, cancellationToken);
         var final = await tasks.FindAsync(caller.TenantId, row.Id, CancellationToken.None) ?? row;
         return ended.Status switch
         {
@@ -143,34 +143,6 @@ public sealed class TeamRunService(
             ExecutionStatus.Cancelled => throw new ToolException($"{profile.Name} was stopped before finishing.{Partial(final)}"),
             _ => throw new ToolException($"{profile.Name} did not finish: {final.Result ?? ended.Error ?? ended.ProgressMessage}{Partial(final)}"),
         };
-    }
-
-    /// <summary>Waits for an execution to reach a terminal (or interrupted) state; cancelling the wait cancels the execution.</summary>
-    public async Task<ExecutionRecord> WaitForEndAsync(string tenantId, Guid executionId, CancellationToken cancellationToken)
-    {
-        var ended = new TaskCompletionSource<ExecutionRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var subscription = feed.Subscribe(change =>
-        {
-            if (change.Execution.Id == executionId && IsOver(change.Execution.Status))
-            {
-                ended.TrySetResult(change.Execution);
-            }
-        });
-        if (await runtime.FindAsync(tenantId, executionId, CancellationToken.None) is { } now && IsOver(now.Status))
-        {
-            ended.TrySetResult(now);
-        }
-
-        try
-        {
-            return await ended.Task.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // The caller stops (its own execution was cancelled or timed out): the member stops with it.
-            await CancelQuietlyAsync(tenantId, executionId);
-            throw;
-        }
     }
 
     /// <summary>Stops one branch of a run: the member's execution and, through it, every task below it.</summary>
@@ -183,8 +155,6 @@ public sealed class TeamRunService(
 
         return await CancelQuietlyAsync(tenantId, executionId);
     }
-
-    internal static bool IsOver(ExecutionStatus status) => ExecutionLifecycle.IsTerminal(status) || status == ExecutionStatus.Interrupted;
 
     private async Task<bool> CancelQuietlyAsync(string tenantId, Guid executionId)
     {

@@ -4,7 +4,7 @@ using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
 using Microsoft.Extensions.Options;
 
-namespace Agent.Runtime.Teams;
+namespace Agent.Runtime.Services;
 
 /// <summary>The person's edits of profiles or teams left the set invalid; nothing was stored.</summary>
 public sealed class TeamConfigException(IReadOnlyList<ConfigError> errors)
@@ -30,8 +30,6 @@ public sealed class TeamCatalog(IOptions<AgentOptions> options, IStateStore stat
     private readonly List<Action> subscribers = [];
 
     public static string EditScope(string tenantId) => $"team-config:{tenantId}";
-
-    public static string BindingScope(string tenantId) => $"session-team:{tenantId}";
 
     /// <summary>Called after any edit or binding change; dispose the result to stop.</summary>
     public IDisposable Subscribe(Action changed)
@@ -139,7 +137,7 @@ public sealed class TeamCatalog(IOptions<AgentOptions> options, IStateStore stat
 
     /// <summary>The team a session is bound to, or null (also when the team was removed since).</summary>
     public async Task<TeamOptions?> TeamOfSessionAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) =>
-        await state.GetAsync(BindingScope(tenantId), sessionId.ToString("N"), cancellationToken) is { } teamId
+        await state.GetAsync(StateScopes.Session(tenantId, sessionId), SessionStateKeys.Team, cancellationToken) is { } teamId
             ? await FindTeamAsync(tenantId, teamId, cancellationToken)
             : null;
 
@@ -148,14 +146,14 @@ public sealed class TeamCatalog(IOptions<AgentOptions> options, IStateStore stat
     {
         if (string.IsNullOrWhiteSpace(teamId))
         {
-            await state.RemoveAsync(BindingScope(tenantId), sessionId.ToString("N"), cancellationToken);
+            await state.RemoveAsync(StateScopes.Session(tenantId, sessionId), SessionStateKeys.Team, cancellationToken);
             Notify();
             return null;
         }
 
         var team = await FindTeamAsync(tenantId, teamId, cancellationToken)
             ?? throw new ArgumentException($"No team '{teamId}' is configured; use one of: {string.Join(", ", (await TeamsAsync(tenantId, cancellationToken)).Select(t => t.Value.Id))}.", nameof(teamId));
-        await state.SetAsync(new StateEntry(BindingScope(tenantId), sessionId.ToString("N"), team.Id, time.GetUtcNow()), cancellationToken);
+        await state.SetAsync(new StateEntry(StateScopes.Session(tenantId, sessionId), SessionStateKeys.Team, team.Id, time.GetUtcNow()), cancellationToken);
         Notify();
         return team;
     }

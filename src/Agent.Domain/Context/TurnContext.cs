@@ -4,7 +4,7 @@ namespace Agent.Domain.Context;
 /// What one execution's request carried ("what the model saw"): the model, its window and the parts in the
 /// order they were sent, with token counts (an estimate where the model's own tokenizer is not available).
 /// </summary>
-public sealed record RunContext(
+public sealed record TurnContext(
     Guid ExecutionId,
     string TenantId,
     Guid SessionId,
