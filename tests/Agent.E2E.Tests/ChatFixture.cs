@@ -64,9 +64,26 @@ public sealed class ChatFixture : IAsyncLifetime
         return page;
     }
 
-    /// <summary>Picks an option of one of the chat's drop-downs (model, profile, tool-mode) by clicking, as a person does.</summary>
+    /// <summary>
+    /// Picks an option by clicking, as a person does: a model from the model chip's menu, or the agent, team or tool
+    /// mode (profile, team, tool-mode) from the chat options, unfolded first with their button.
+    /// </summary>
     public static async Task ChooseAsync(IPage page, string control, string option)
     {
+        if (control == "model")
+        {
+            await page.Locator("[data-control=model]").ClickAsync();
+            await page.Locator(".mud-popover-open [data-model-option]").Filter(new() { HasText = option }).ClickAsync();
+            return;
+        }
+
+        var toggle = page.Locator("[data-chat-options]");
+        if (await toggle.GetAttributeAsync("aria-expanded") != "true")
+        {
+            await toggle.ClickAsync();
+            await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
+        }
+
         await page.Locator($"[data-control={control}]").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = option }).ClickAsync();
     }

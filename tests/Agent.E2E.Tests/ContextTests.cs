@@ -189,7 +189,7 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
             }
         }
 
-        await page.SetViewportSizeAsync(1280, 800);
+        await Workbench.SetDesktopViewportAsync(page);
         await Workbench.SetThemeAsync(page, "light");
     }
 }

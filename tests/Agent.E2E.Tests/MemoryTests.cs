@@ -164,6 +164,6 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
             }
         }
 
-        await page.SetViewportSizeAsync(1280, 800);
+        await Workbench.SetDesktopViewportAsync(page);
     }
 }

@@ -146,7 +146,7 @@ public sealed class ShellTests(BrowserFixture fixture) : IClassFixture<BrowserFi
             await page.Locator("section[data-panel=chat]").GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
 
             await Workbench.ExpectChatOpenAsync(page);
-            await Assertions.Expect(page.Locator("section[data-panel=chat] .badge")).ToContainTextAsync("deterministic · scripted-echo (deterministic)");
+            await Assertions.Expect(page.Locator("section[data-panel=chat] [data-session-model]")).ToHaveTextAsync("deterministic · scripted-echo");
             await page.ReloadAsync();
             await Assertions.Expect(page.Locator(".session-link.active")).ToContainTextAsync("New chat");
         }

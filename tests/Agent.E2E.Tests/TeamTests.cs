@@ -39,7 +39,7 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         }
 
         await Workbench.SetThemeAsync(page, "light");
-        await page.SetViewportSizeAsync(1280, 800);
+        await Workbench.SetDesktopViewportAsync(page);
         await coder.Locator("[data-action=stop-branch]").ClickAsync();
         await Assertions.Expect(coder).ToHaveAttributeAsync("data-status", "cancelled");
         await Assertions.Expect(coder.Locator("[data-action=stop-branch]")).ToHaveCountAsync(0);

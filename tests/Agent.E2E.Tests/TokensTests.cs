@@ -81,7 +81,7 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
             }
         }
 
-        await page.SetViewportSizeAsync(1280, 800);
+        await Workbench.SetDesktopViewportAsync(page);
         await Workbench.SetThemeAsync(page, "light");
 
         // The oracle: the emulator's report for the very requests the app sent, replayed over plain HTTP.
@@ -137,7 +137,7 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
         }
 
         // A run with tool calls: the model call, the tool calls beside each other, then the answer.
-        await page.SetViewportSizeAsync(1280, 800);
+        await Workbench.SetDesktopViewportAsync(page);
         await Workbench.SetThemeAsync(page, "light");
         var tokensUrl = page.Url;
         await page.Locator("[data-new-chat]").ClickAsync();

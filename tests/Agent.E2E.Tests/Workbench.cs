@@ -143,6 +143,18 @@ internal static class Workbench
             open);
     }
 
+    /// <summary>
+    /// Back to desktop width after phone screenshots, and waits until the sessions drawer has opened beside the content:
+    /// the drawer follows the width through a server round trip, so a click before that lands where the content was.
+    /// </summary>
+    public static async Task SetDesktopViewportAsync(IPage page)
+    {
+        await page.SetViewportSizeAsync(1280, 800);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Show or hide sessions" })).ToHaveAttributeAsync("aria-expanded", "true");
+        await page.WaitForFunctionAsync(
+            "() => { const d = document.querySelector('.sessions-drawer'); const m = document.querySelector('.main-content'); if (!d || !m) return false; const r = d.getBoundingClientRect(); return r.left >= 0 && m.getBoundingClientRect().left >= r.right - 1; }");
+    }
+
     /// <summary>Switches to <paramref name="theme"/> when the page is in the other one; the pointer ends off the toggle either way.</summary>
     public static async Task SetThemeAsync(IPage page, string theme)
     {

@@ -6,6 +6,7 @@ using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.Runtime.Chat;
+using Agent.Runtime.Clients;
 using Agent.Runtime.Tools;
 using Agent.Tests.Shared;
 using Microsoft.Extensions.AI;
@@ -158,7 +159,7 @@ public sealed class ChatTurnTests
             app.Services.GetRequiredService<ISessionStore>(),
             app.Services.GetRequiredService<IChatClientSource>(),
             app.Services.GetRequiredService<Agent.Runtime.Chat.Context.TurnCompaction>(),
-            app.Services.GetRequiredService<IRunContextStore>(),
+            app.Services.GetRequiredService<ITurnContextStore>(),
             app.Services.GetRequiredService<ToolRegistry>(),
             app.Services.GetRequiredService<AgentLoop>(),
             app.Services.GetRequiredService<IOptions<AgentOptions>>(),

@@ -36,6 +36,9 @@ internal sealed class EmulatedTurns : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
+    /// <summary>A client of the host's API, as the local owner.</summary>
+    public HttpClient Client => client;
+
     public SkillCatalog Skills => app.Services.GetRequiredService<SkillCatalog>();
 
     /// <summary>Starts the host with a skills folder holding <paramref name="skills"/> skills (skill-1...) and creates a session.</summary>

@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Agent.Domain.Sessions;
 using Agent.Domain.Telemetry;
 using Agent.Runtime.Chat;
+using Agent.Runtime.Runtime;
 using Agent.Web.Components.Chat;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +19,13 @@ public sealed class MessageViewTests : AgentTestContext
         Services.AddSingleton<MarkdownRenderer>();
         Services.AddSingleton<Agent.Runtime.Clients.Voice.ITextToSpeech>(new NoSpeech());
         Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new Agent.Domain.Configuration.AgentOptions()));
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ExecutionRuntimeOptions()));
+        Services.AddSingleton<IExecutionEventSource>(events);
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddLogging();
     }
+
+    private readonly ScriptedEvents events = new();
 
     [Fact]
     public void Complete_reply_shows_model_mode_usage_and_timings_with_regenerate()
@@ -63,7 +72,9 @@ public sealed class MessageViewTests : AgentTestContext
     {
         var view = Render<MessageView>(p => p.Add(x => x.Message, Reply(MessageStatus.Complete, "scripted") with { ProviderMode = "deterministic" }));
 
-        Assert.Contains(view.FindAll(".mud-chip"), chip => chip.TextContent.Trim() == "deterministic");
+        var tag = view.Find("[data-mode-tag]");
+        Assert.Equal("deterministic", tag.TextContent.Trim());
+        Assert.Equal("Scripted offline reply, not a live model", tag.GetAttribute("title"));
     }
 
     [Theory]
@@ -86,18 +97,22 @@ public sealed class MessageViewTests : AgentTestContext
     }
 
     [Fact]
-    public void Streaming_reply_renders_the_live_text_and_follows_new_chunks()
+    public void Streaming_reply_shows_its_stored_text_then_follows_its_execution()
     {
-        var reply = Reply(MessageStatus.Streaming, "");
-        using var run = new LiveReply(Session, reply.Id, "Hel");
+        var reply = Reply(MessageStatus.Streaming, "Hel");
+        var executionId = Guid.NewGuid();
 
-        var view = Render<MessageView>(p => p.Add(x => x.Message, reply).Add(x => x.Live, run).Add(x => x.Busy, true));
+        var view = Render<MessageView>(p => p.Add(x => x.Message, reply).Add(x => x.Live, new StreamingReply(reply.Id, null)).Add(x => x.Busy, true));
 
         Assert.Equal("Hel", view.Find("[data-live=true]").TextContent.Trim());
         Assert.Empty(view.FindAll(".message-actions button"));
-        run.Append("lo **world**");
+
+        view.Render(p => p.Add(x => x.Live, new StreamingReply(reply.Id, executionId)));
+        events.Send(executionId, new ExecutionTextEvent(new ExecutionCursor(3, 3, 0), new ReplyTextChunk(reply.Id, 0, "Hel")));
+        events.Send(executionId, new ExecutionTextEvent(new ExecutionCursor(3, 15, 0), new ReplyTextChunk(reply.Id, 3, "lo **world**")));
         view.WaitForAssertion(() => Assert.Equal("Hello world", view.Find("[data-live=true]").TextContent.Trim()));
         Assert.Equal("world", view.Find("[data-live=true] strong").TextContent);
+        Assert.Equal(("local", ExecutionCursor.Start), events.SubscribedBy(executionId));
     }
 
     [Fact]
@@ -196,6 +211,25 @@ public sealed class MessageViewTests : AgentTestContext
     };
 
     /// <summary>Text to speech that is not configured: the message offers no player, only the reason.</summary>
+    /// <summary>Execution events the test sends by hand, per execution.</summary>
+    private sealed class ScriptedEvents : IExecutionEventSource
+    {
+        private readonly ConcurrentDictionary<Guid, Channel<ExecutionStreamEvent>> streams = new();
+        private readonly ConcurrentDictionary<Guid, (string, ExecutionCursor)> subscribers = new();
+
+        public void Send(Guid executionId, ExecutionStreamEvent item) => Assert.True(StreamOf(executionId).Writer.TryWrite(item));
+
+        public (string Tenant, ExecutionCursor Start) SubscribedBy(Guid executionId) => subscribers[executionId];
+
+        public Task<IAsyncEnumerable<ExecutionStreamEvent>?> SubscribeAsync(string tenantId, Guid executionId, ExecutionCursor start, TimeSpan keepAlive, CancellationToken cancellationToken)
+        {
+            subscribers[executionId] = (tenantId, start);
+            return Task.FromResult<IAsyncEnumerable<ExecutionStreamEvent>?>(StreamOf(executionId).Reader.ReadAllAsync(cancellationToken));
+        }
+
+        private Channel<ExecutionStreamEvent> StreamOf(Guid executionId) => streams.GetOrAdd(executionId, _ => Channel.CreateUnbounded<ExecutionStreamEvent>());
+    }
+
     private sealed class NoSpeech : Agent.Runtime.Clients.Voice.ITextToSpeech
     {
         public Agent.Domain.Voice.VoiceAvailability Availability { get; } = Agent.Domain.Voice.VoiceAvailability.Blocked("tts", "kokoro_http", "not configured", "set KOKORO_URL");

@@ -59,14 +59,29 @@ internal sealed class FakeSessionStore(params ChatSession[] sessions) : ISession
     public Task<IReadOnlyList<ChatSession>> ListAsync(string tenantId, int skip, int take, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ChatSession>>(sessions);
 
+    public Task<IReadOnlyList<ChatSession>> ListAsync(string tenantId, SessionShelf shelf, int skip, int take, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ChatSession>>(shelf == SessionShelf.Active ? sessions : []);
+
     public Task UpdateAsync(ChatSession session, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public Task<bool> SetShelfAsync(string tenantId, Guid sessionId, ShelfChange change, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task<bool> DeleteAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<int> PurgeTrashAsync(string? tenantId, DateTimeOffset before, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<int> CountAsync(string tenantId, CancellationToken cancellationToken) => Task.FromResult(sessions.Length);
 
     public Task<IReadOnlyList<ChatSession>> SearchAsync(string tenantId, string text, int take, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ChatSession>>(sessions);
+
+    public int TitleQueries { get; private set; }
+
+    public Task<IReadOnlyDictionary<Guid, string>> TitlesAsync(string tenantId, IReadOnlyCollection<Guid> sessionIds, CancellationToken cancellationToken)
+    {
+        TitleQueries++;
+        return Task.FromResult<IReadOnlyDictionary<Guid, string>>(sessions.Where(s => s.TenantId == tenantId && sessionIds.Contains(s.Id)).ToDictionary(s => s.Id, s => s.Title));
+    }
 }
 
 /// <summary>Memory for the Memory page: fixed counts per tier and the given items, or a failure.</summary>

@@ -186,7 +186,7 @@ public sealed class PanelComponentTests : AgentTestContext
     // ------------------------------------------------------------------ Tools
 
     [Fact]
-    public void Tools_page_lists_live_tools_with_switches_approvals_skills_and_skill_problems()
+    public void Tools_page_groups_live_tools_by_source_with_settings_skills_and_skill_problems()
     {
         options.Skills.Folders.Add("skills");
         Directory.CreateDirectory(Path.Combine(contentRoot, "skills", "release-notes"));
@@ -198,41 +198,66 @@ public sealed class PanelComponentTests : AgentTestContext
 
         var page = Render<ToolsPage>();
         page.WaitForAssertion(() => Assert.Equal("ready", page.Find("[data-panel=tools]").GetAttribute("data-state")), Wait);
-        Assert.NotNull(page.Find("[data-tool=current_time]"));
-        Assert.NotNull(page.Find("[data-tool=load_skill]"));
+        Assert.NotNull(page.Find("[data-tool-group=built-in] [data-tool=current_time]"));
+        Assert.NotNull(page.Find("[data-tool-group=skills] [data-tool=load_skill]"));
+        Assert.Equal(["Built-in", "Skills"], page.FindAll("[data-tool-group] h4").Select(h => h.TextContent.Trim()));
+        Assert.Equal("1 tool", page.Find("[data-tool-group=skills] [data-tool-count]").TextContent.Trim());
+        Assert.EndsWith(" tools", page.Find("[data-tool-group=built-in] [data-tool-count]").TextContent.Trim(), StringComparison.Ordinal);
         var write = page.Find("[data-tool=workspace_write]");
         Assert.Equal("ask", write.GetAttribute("data-approval-value"));
+        Assert.Equal("auto", write.GetAttribute("data-setting"));
         Assert.Contains("writes", write.QuerySelector("[data-effect]")!.TextContent, StringComparison.Ordinal);
         Assert.Equal("built-in", write.QuerySelector("[data-source]")!.TextContent.Trim());
         Assert.Contains("release-notes", page.Find("[data-skill=release-notes]").TextContent, StringComparison.Ordinal);
         Assert.Contains("front matter", page.Find("[data-skill-problem]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-read-only]"));
 
-        // Every switch and select has an accessible name.
+        // Every switch has an accessible name, and so has each tool's setting.
         Assert.All(page.FindAll("input[type=checkbox]"), input =>
             Assert.StartsWith("Enable ", page.Find($"#{input.GetAttribute("aria-labelledby")}").TextContent, StringComparison.Ordinal));
-
-        page.Find("[data-tool=calculator] input[type=checkbox]").Change(false);
-        page.WaitForAssertion(() => Assert.Equal("false", page.Find("[data-tool=calculator]").GetAttribute("data-tool-enabled")), Wait);
+        Assert.Equal("Approval for calculator", page.Find("[data-tool=calculator] [data-setting-control]").GetAttribute("aria-label"));
 
         page.Find("[data-skill=release-notes] input[type=checkbox]").Change(false);
         page.WaitForAssertion(() => Assert.Equal("false", page.Find("[data-skill=release-notes]").GetAttribute("data-skill-enabled")), Wait);
     }
 
     [Fact]
-    public async Task Tools_page_sets_a_tools_approval_through_its_select()
+    public void Tools_page_search_filters_by_name_and_description_and_says_when_nothing_matches()
     {
         RenderProviders();
         var page = Render<ToolsPage>();
-        page.WaitForAssertion(() => Assert.Equal("ask", page.Find("[data-tool=workspace_write]").GetAttribute("data-approval-value")), Wait);
+        page.WaitForAssertion(() => Assert.Equal("ready", page.Find("[data-panel=tools]").GetAttribute("data-state")), Wait);
 
-        // One approval select per tool, in list order.
-        var index = page.FindAll("[data-tool]").Select(e => e.GetAttribute("data-tool")).ToList().IndexOf("workspace_write");
-        var select = page.FindComponents<MudSelect<ToolApproval>>()[index];
-        await page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(ToolApproval.Never));
+        var search = page.FindComponent<MudTextField<string>>();
+        page.InvokeAsync(() => search.Instance.ValueChanged.InvokeAsync("CALCUL"));
+        page.WaitForAssertion(() => Assert.Equal(["calculator"], page.FindAll("[data-tool]").Select(e => e.GetAttribute("data-tool"))), Wait);
+        Assert.Equal("1 tool", page.Find("[data-tool-count]").TextContent.Trim());
 
-        page.WaitForAssertion(() => Assert.Equal("never", page.Find("[data-tool=workspace_write]").GetAttribute("data-approval-value")), Wait);
-        var tools = await Services.GetRequiredService<ToolRegistry>().GetToolsAsync("local", default);
-        Assert.Equal(ToolApproval.Never, tools.Find("workspace_write")!.Spec.Approval);
+        page.InvokeAsync(() => search.Instance.ValueChanged.InvokeAsync("zzz-nothing"));
+        page.WaitForAssertion(() => Assert.Equal("No tool matches “zzz-nothing”.", page.Find("[data-no-match]").TextContent.Trim()), Wait);
+        Assert.Empty(page.FindAll("[data-tool-group]"));
+    }
+
+    [Fact]
+    public async Task Tools_page_sets_a_tool_to_ask_auto_or_off_through_its_toggle()
+    {
+        RenderProviders();
+        var page = Render<ToolsPage>();
+        page.WaitForAssertion(() => Assert.Equal("auto", page.Find("[data-tool=workspace_write]").GetAttribute("data-setting")), Wait);
+
+        page.Find("[data-tool=workspace_write] [data-setting-option=ask]").Click();
+        page.WaitForAssertion(() => Assert.Equal("ask", page.Find("[data-tool=workspace_write]").GetAttribute("data-setting")), Wait);
+        var registry = Services.GetRequiredService<ToolRegistry>();
+        Assert.True((await registry.GetToolsAsync("local", default)).Find("workspace_write")!.Spec.AlwaysAsks);
+
+        page.Find("[data-tool=workspace_write] [data-setting-option=off]").Click();
+        page.WaitForAssertion(() => Assert.Equal("false", page.Find("[data-tool=workspace_write]").GetAttribute("data-tool-enabled")), Wait);
+        var off = (await registry.GetToolsAsync("local", default)).Find("workspace_write")!.Spec;
+        Assert.Equal(ToolSetting.Off, ToolApprovalPolicy.SettingOf(off));
+
+        page.Find("[data-tool=workspace_write] [data-setting-option=auto]").Click();
+        page.WaitForAssertion(() => Assert.Equal("auto", page.Find("[data-tool=workspace_write]").GetAttribute("data-setting")), Wait);
+        Assert.True((await registry.GetToolsAsync("local", default)).Find("workspace_write")!.Spec.Enabled);
     }
 
     [Fact]

@@ -81,7 +81,7 @@ public sealed class SkillCatalogTests
         var root = Path.Combine(parent, "skills");
         var options = new AgentOptions();
         options.Skills.Folders.Add(root);
-        using var catalog = new SkillCatalog(Options.Create(options), new AppInfo("test", parent, Path.Combine(parent, "agent.db")), new MemoryOverrideStore(), TimeProvider.System, NullLogger<SkillCatalog>.Instance);
+        using var catalog = new SkillCatalog(Options.Create(options), new AppInfo("test", parent, Path.Combine(parent, "agent.db")), new ConfigOverrides(new MemoryOverrideStore()), TimeProvider.System, NullLogger<SkillCatalog>.Instance);
         try
         {
             Assert.Empty((await catalog.ScanAsync("local", CancellationToken.None)).Skills);
@@ -121,7 +121,7 @@ public sealed class SkillCatalogTests
         var options = new AgentOptions();
         options.Skills.Folders.Add(root);
         var clock = new FakeTimeProvider();
-        using var catalog = new SkillCatalog(Options.Create(options), new AppInfo("test", parent, Path.Combine(parent, "agent.db")), new MemoryOverrideStore(), clock, NullLogger<SkillCatalog>.Instance);
+        using var catalog = new SkillCatalog(Options.Create(options), new AppInfo("test", parent, Path.Combine(parent, "agent.db")), new ConfigOverrides(new MemoryOverrideStore()), clock, NullLogger<SkillCatalog>.Instance);
         try
         {
             Assert.Equal(2, (await catalog.ScanAsync("local", CancellationToken.None)).Skills.Count);

@@ -28,7 +28,7 @@ public sealed class TeamPageTests : AgentTestContext
         _ = app.Services; // starts the host: migrations, runtime, recovery
         Forward<TeamCatalog>();
         Forward<TeamRunQueries>();
-        Forward<TeamRunService>();
+        Forward<TeamTaskService>();
         Forward<TeamRecovery>();
         Forward<ExecutionFeed>();
         Forward<ExecutionRuntime>();

@@ -13,7 +13,7 @@ public sealed class TeamProfileToolsTests
         new(new AgentTool(name, name, """{"type":"object"}""", ToolSource.BuiltIn, ToolEffects.None, invoke ?? ((_, _) => ValueTask.FromResult<object?>(name))),
             new ToolSpec(name, name, "{}", ToolSource.BuiltIn, ToolEffects.None, ToolApproval.Always, true));
 
-    private static readonly ToolSet All = new([Tool("current_time"), Tool("calculator"), Tool(AskAgentToolSource.ToolName), Tool(BuiltInTools.LoadSkill, (args, _) => ValueTask.FromResult<object?>($"loaded {AgentTool.RequiredString(args, "name")}"))]);
+    private static readonly ToolSet All = new([Tool("current_time"), Tool("calculator"), Tool(AskAgentToolSource.ToolName), Tool(BuiltInTools.LoadSkill, (args, _) => ValueTask.FromResult<object?>($"loaded {args["name"]}"))]);
 
     [Fact]
     public void A_profile_without_tools_keeps_every_tool()

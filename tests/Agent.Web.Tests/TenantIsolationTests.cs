@@ -94,6 +94,12 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
             (HttpMethod.Get, $"/api/sessions/{sessionId}/attachments", null),
             (HttpMethod.Get, $"/api/sessions/{sessionId}/team", null),
             (HttpMethod.Patch, $"/api/sessions/{sessionId}", new { teamId = "default" }),
+            (HttpMethod.Patch, $"/api/sessions/{sessionId}", new { title = "from beta", pinned = true, archived = true }),
+            (HttpMethod.Delete, $"/api/sessions/{sessionId}", null),
+            (HttpMethod.Post, $"/api/sessions/{sessionId}/restore", null),
+            (HttpMethod.Get, $"/api/sessions/{sessionId}/export?format=json", null),
+            (HttpMethod.Get, $"/api/sessions/{sessionId}/settings", null),
+            (HttpMethod.Patch, $"/api/sessions/{sessionId}", new { systemPrompt = "from beta", temperature = 0.5 }),
         };
 
         var answered404 = 0;
@@ -292,7 +298,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_member_cannot_change_MCP_servers_or_test_providers_and_an_administrator_can()
+    public async Task A_member_cannot_change_MCP_servers_tool_settings_or_test_providers_and_an_administrator_can()
     {
         // The server is on loopback: an administrator who is not the owner imports it only inside Agent:Mcp:AllowedNetworks.
         await using var app = new AgentAppFactory().WithSetting("Agent:Mcp:AllowedNetworks:0", "127.0.0.0/8");
@@ -307,6 +313,10 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         Assert.Contains("administrator", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var test = await memberClient.PostAsync(new Uri("/api/providers/deterministic/test", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Forbidden, test.StatusCode);
+        using var setting = await memberClient.PutAsJsonAsync(new Uri("/api/tools/calculator/setting", UriKind.Relative), new { approval = "off" });
+        Assert.Equal(HttpStatusCode.Forbidden, setting.StatusCode);
+        using var adminSetting = await adminClient.PutAsJsonAsync(new Uri("/api/tools/calculator/setting", UriKind.Relative), new { approval = "off" });
+        Assert.Equal(HttpStatusCode.OK, adminSetting.StatusCode);
 
         using var imported = await adminClient.PostAsync(new Uri("/api/mcp/import", UriKind.Relative), Json(config));
         Assert.Equal(HttpStatusCode.OK, imported.StatusCode);

@@ -29,6 +29,7 @@ internal static class ToolPanelServices
         services.AddHttpClient();
         services.AddSingleton<IStateStore, MemoryStateStore>();
         services.AddSingleton<IConfigOverrideStore, MemoryOverrideStore>();
+        services.AddSingleton<ConfigOverrides>();
         services.AddSingleton<SkillCatalog>();
         services.AddSingleton<IToolApprovalStore, StateToolApprovalStore>();
         services.AddSingleton<ToolApprovalService>();

@@ -31,6 +31,40 @@ public sealed class ToolsApiTests
     }
 
     [Fact]
+    public async Task An_administrator_sets_a_tool_to_ask_auto_or_off_and_nothing_else()
+    {
+        await using var app = new AgentAppFactory();
+        using var client = app.CreateClient();
+
+        using (var ask = await client.PutAsJsonAsync(new Uri("/api/tools/calculator/setting", UriKind.Relative), new { approval = "ask" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, ask.StatusCode);
+            Assert.Equal("ask", (await ask.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("approval").GetString());
+        }
+
+        var turn = await app.Services.GetRequiredService<ToolRegistry>().PrepareTurnAsync("local", Guid.NewGuid(), null, CancellationToken.None);
+        Assert.Equal(ApprovalVerdict.Ask, ToolApprovalPolicy.Decide(turn.Tools.Find("calculator")!.Spec, SessionToolMode.Autonomous, false).Verdict);
+
+        using (var off = await client.PutAsJsonAsync(new Uri("/api/tools/calculator/setting", UriKind.Relative), new { approval = "off" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+        }
+
+        var tools = (await client.GetFromJsonAsync<JsonElement>(new Uri("/api/tools", UriKind.Relative))).EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        Assert.False(tools["calculator"].GetProperty("enabled").GetBoolean());
+
+        using (var auto = await client.PutAsJsonAsync(new Uri("/api/tools/calculator/setting", UriKind.Relative), new { approval = "auto" }))
+        {
+            Assert.Equal("auto", (await auto.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("approval").GetString());
+        }
+
+        using var always = await client.PutAsJsonAsync(new Uri("/api/tools/calculator/setting", UriKind.Relative), new { approval = "always" });
+        Assert.Equal(HttpStatusCode.BadRequest, always.StatusCode);
+        using var unknown = await client.PutAsJsonAsync(new Uri("/api/tools/not_a_tool/setting", UriKind.Relative), new { approval = "ask" });
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task Fetch_exists_only_when_enabled_and_asks_by_default()
     {
         await using var app = new AgentAppFactory().WithSetting("Agent:Tools:EnableFetch", "true");

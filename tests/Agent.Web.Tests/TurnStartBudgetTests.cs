@@ -16,9 +16,11 @@ public sealed class TurnStartBudgetTests(ITestOutputHelper output)
     /// row "before"). After it, still 21 but other ones: the self-contained turn reads its reply and writes its in-flight
     /// state entry, while the coordinator no longer reads the branch's end or builds the request, the turn reuses the
     /// session the coordinator read, and "what the model saw" is written after the stream (it used to collide with the
-    /// runtime's start transition on SQLite's write lock). Lower this constant with each cut, never raise it.
+    /// runtime's start transition on SQLite's write lock). Then 18: the tool and skill switches are read once per tenant
+    /// and kept until they change (<c>ConfigOverrides</c>), not three times per turn. Lower this constant with each cut,
+    /// never raise it.
     /// </summary>
-    private const int StoreCallBudget = 21;
+    private const int StoreCallBudget = 18;
 
     [Fact]
     public async Task The_next_message_stays_within_the_store_call_budget_before_the_provider_request()

@@ -36,6 +36,7 @@ public static class AgentApi
         api.MapTeamApi();
         api.MapMemoryApi();
         api.MapAttachmentApi();
+        api.MapPeopleApi();
         return endpoints;
     }
 }

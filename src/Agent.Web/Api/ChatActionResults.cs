@@ -1,4 +1,4 @@
-using Agent.Runtime.Chat;
+using Agent.Runtime.Clients;
 using Agent.Runtime.Services;
 
 namespace Agent.Web.Api;

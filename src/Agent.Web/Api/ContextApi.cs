@@ -27,11 +27,11 @@ public sealed record ContextPartDto(int Order, string Kind, string Label, int To
     };
 }
 
-public sealed record RunContextDto(
+public sealed record TurnContextDto(
     Guid ExecutionId, Guid SessionId, Guid MessageId, string Provider, string Model, string Tokenizer, bool IsEstimate,
     int ContextWindow, int Budget, int TotalTokens, IReadOnlyList<ContextPartDto> Parts, DateTimeOffset CreatedAt)
 {
-    public static RunContextDto From(RunContext c) => new(
+    public static TurnContextDto From(TurnContext c) => new(
         c.ExecutionId, c.SessionId, c.MessageId, c.ProviderName, c.ModelId, c.Tokenizer, c.IsEstimate, c.ContextWindow, c.Budget, c.TotalTokens,
         c.Parts.Select(ContextPartDto.From).ToList(), c.CreatedAt);
 }
@@ -47,7 +47,7 @@ public static class ContextApi
 {
     public static IEndpointRouteBuilder MapContextApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/execution/{id}/context", async (string id, ICurrentTenant tenant, IRunContextStore contexts, CancellationToken ct) =>
+        endpoints.MapGet("/api/execution/{id}/context", async (string id, ICurrentTenant tenant, ITurnContextStore contexts, CancellationToken ct) =>
         {
             if (!Guid.TryParse(id, out var executionId))
             {
@@ -55,7 +55,7 @@ public static class ContextApi
             }
 
             return await contexts.FindAsync(tenant.TenantId, executionId, ct) is { } found
-                ? Results.Ok(RunContextDto.From(found))
+                ? Results.Ok(TurnContextDto.From(found))
                 : ChatActionResults.Problem(StatusCodes.Status404NotFound, $"Execution {executionId} has no recorded context (only chat turns have one).");
         });
 

@@ -1,3 +1,7 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Agent.Domain.Configuration;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Runtime.Chat;
@@ -7,6 +11,36 @@ using Agent.Web.Services;
 namespace Agent.Web.Api;
 
 public sealed record CreateSessionRequest(string? Title, string? Provider, string? Model, string? TeamId = null);
+
+/// <summary>
+/// A session as PATCH, DELETE and restore answer it: the listing's fields, <c>archived</c> spelled out, and the team it is
+/// bound to; PATCH adds the chat's settings when it changed them.
+/// </summary>
+public sealed record SessionDto(
+    Guid Id,
+    string Title,
+    string ProviderName,
+    string ModelId,
+    string? AgentProfileId,
+    bool Pinned,
+    bool Archived,
+    DateTimeOffset? ArchivedAt,
+    DateTimeOffset? DeletedAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    string? TeamId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChatSettingsDto? Settings = null)
+{
+    public static SessionDto From(ChatSession s, string? teamId, ChatSettings? settings = null) =>
+        new(s.Id, s.Title, s.ProviderName, s.ModelId, s.AgentProfileId, s.Pinned, s.ArchivedAt is not null, s.ArchivedAt, s.DeletedAt, s.CreatedAt, s.UpdatedAt, teamId,
+            settings is null ? null : ChatSettingsDto.From(settings));
+}
+
+/// <summary>A chat's own settings: instructions added to its agent's system prompt, and the temperature (null: the provider's default).</summary>
+public sealed record ChatSettingsDto(string? SystemPrompt, double? Temperature)
+{
+    public static ChatSettingsDto From(ChatSettings settings) => new(settings.SystemPrompt, settings.Temperature);
+}
 
 public sealed record SendMessageRequest(string? Text, Guid? EditOf, IReadOnlyList<Guid>? AttachmentIds = null);
 
@@ -47,7 +81,7 @@ public static class SessionApi
     {
         var group = endpoints.MapGroup("/api/sessions");
 
-        group.MapPost("", async (CreateSessionRequest? body, SessionService sessions, ICurrentTenant currentTenant, Agent.Runtime.Teams.TeamCatalog teams, CancellationToken ct) =>
+        group.MapPost("", async (CreateSessionRequest? body, SessionService sessions, ICurrentTenant currentTenant, Agent.Runtime.Services.TeamCatalog teams, CancellationToken ct) =>
         {
             var tenant = currentTenant.TenantId;
             try
@@ -82,8 +116,63 @@ public static class SessionApi
             }
         });
 
-        group.MapGet("", async (string? q, SessionService sessions, ICurrentTenant current, CancellationToken ct) =>
-            Results.Ok(await sessions.SearchAsync(current.TenantId, q ?? "", ct)));
+        group.MapGet("", async (string? q, bool? archived, int? skip, int? take, SessionService sessions, ICurrentTenant current, CancellationToken ct) =>
+        {
+            if (skip is < 0 || take is < 1 or > 1000)
+            {
+                return ChatActionResults.Problem(StatusCodes.Status400BadRequest, "skip must be 0 or more and take from 1 to 1000.");
+            }
+
+            if (archived == true)
+            {
+                return string.IsNullOrWhiteSpace(q)
+                    ? Results.Ok(await sessions.ListArchivedAsync(current.TenantId, skip ?? 0, take ?? 200, ct))
+                    : ChatActionResults.Problem(StatusCodes.Status400BadRequest, "Search (q) covers the active sessions only; leave out q or archived.");
+            }
+
+            return Results.Ok(string.IsNullOrWhiteSpace(q)
+                ? await sessions.ListPageAsync(current.TenantId, skip ?? 0, take ?? 200, ct)
+                : await sessions.SearchAsync(current.TenantId, q, take ?? 200, ct));
+        });
+
+        group.MapGet("/trash", async (int? skip, int? take, SessionService sessions, ICurrentTenant current, CancellationToken ct) =>
+            skip is < 0 || take is < 1 or > 1000
+                ? ChatActionResults.Problem(StatusCodes.Status400BadRequest, "skip must be 0 or more and take from 1 to 1000.")
+                : Results.Ok(await sessions.ListTrashAsync(current.TenantId, skip ?? 0, take ?? 200, ct)));
+
+        group.MapPatch("/{id:guid}", PatchAsync);
+
+        group.MapDelete("/{id:guid}", async (Guid id, SessionService sessions, TeamCatalog teams, ICurrentTenant current, CancellationToken ct) =>
+            await sessions.DeleteAsync(current.TenantId, id, ct) is { } trashed
+                ? Results.Ok(SessionDto.From(trashed, (await teams.TeamOfSessionAsync(current.TenantId, id, ct))?.Id))
+                : ChatActionResults.Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist (or is already in the trash)."));
+
+        group.MapPost("/{id:guid}/restore", async (Guid id, SessionService sessions, TeamCatalog teams, ICurrentTenant current, CancellationToken ct) =>
+            await sessions.RestoreAsync(current.TenantId, id, ct) is { } restored
+                ? Results.Ok(SessionDto.From(restored, (await teams.TeamOfSessionAsync(current.TenantId, id, ct))?.Id))
+                : ChatActionResults.Problem(StatusCodes.Status404NotFound, $"Session {id} is not in the trash."));
+
+        group.MapDelete("/trash/{id:guid}", async (Guid id, SessionService sessions, ICurrentTenant current, CancellationToken ct) =>
+            await sessions.DeleteForGoodAsync(current.TenantId, id, ct)
+                ? Results.NoContent()
+                : ChatActionResults.Problem(StatusCodes.Status404NotFound, $"Session {id} is not in the trash."));
+
+        group.MapGet("/{id:guid}/settings", async (Guid id, SessionService sessions, ICurrentTenant current, CancellationToken ct) =>
+            await sessions.ChatSettingsAsync(current.TenantId, id, ct) is { } settings
+                ? Results.Ok(ChatSettingsDto.From(settings))
+                : ChatActionResults.Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist."));
+
+        group.MapGet("/{id:guid}/export", async (Guid id, string? format, SessionService sessions, ICurrentTenant current, CancellationToken ct) =>
+        {
+            if (SessionExport.Parse(format) is not { } parsed)
+            {
+                return ChatActionResults.Problem(StatusCodes.Status400BadRequest, $"format must be md or json, not {InputLimits.Shown(format)}.");
+            }
+
+            return await sessions.ExportAsync(current.TenantId, id, parsed, ct) is { } file
+                ? Results.File(Encoding.UTF8.GetBytes(file.Content), file.ContentType, file.FileName)
+                : ChatActionResults.Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist.");
+        });
 
         group.MapGet("/{id:guid}/messages", async (Guid id, int? skip, int? take, SessionService sessions, IMessageStore messages, ICurrentTenant current, CancellationToken ct) =>
         {
@@ -119,6 +208,132 @@ public static class SessionApi
                 : Results.Ok(new { stopped = await chat.StopAsync(id, ct) }));
 
         return endpoints;
+    }
+
+    /// <summary>
+    /// PATCH /api/sessions/{id}: only the fields present change. "title" (a string, not blank, at most
+    /// <see cref="InputLimits.MaxSessionTitleLength"/> characters), "pinned" and "archived" (true or false), "teamId" (a team
+    /// id, or null to unbind), "systemPrompt" (the chat's own instructions; "" or null removes them) and "temperature"
+    /// (0 to 2, or null for the provider's default). Every field is checked before any is applied.
+    /// </summary>
+    private static async Task<IResult> PatchAsync(Guid id, JsonElement? body, SessionService sessions, TeamCatalog teams, ICurrentTenant current, CancellationToken ct)
+    {
+        if (body is not { ValueKind: JsonValueKind.Object } patch)
+        {
+            return ChatActionResults.Problem(StatusCodes.Status400BadRequest, "The body must be a JSON object such as { \"title\": \"Trip plans\", \"pinned\": true }.");
+        }
+
+        string? title = null;
+        bool? pinned = null, archived = null;
+        if (patch.TryGetProperty("title", out var titleValue))
+        {
+            if (titleValue.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(titleValue.GetString()))
+            {
+                return ChatActionResults.Problem(StatusCodes.Status400BadRequest, "'title' must be a non-blank string.");
+            }
+
+            title = titleValue.GetString()!;
+            if (InputLimits.LengthProblem("The title", title.Trim(), InputLimits.MaxSessionTitleLength) is { } tooLong)
+            {
+                return ChatActionResults.Problem(StatusCodes.Status400BadRequest, tooLong);
+            }
+        }
+
+        if (patch.TryGetProperty("pinned", out var pinnedValue))
+        {
+            if (pinnedValue.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return ChatActionResults.Problem(StatusCodes.Status400BadRequest, "'pinned' must be true or false.");
+            }
+
+            pinned = pinnedValue.GetBoolean();
+        }
+
+        if (patch.TryGetProperty("archived", out var archivedValue))
+        {
+            if (archivedValue.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return ChatActionResults.Problem(StatusCodes.Status400BadRequest, "'archived' must be true or false.");
+            }
+
+            archived = archivedValue.GetBoolean();
+        }
+
+        var bindTeam = patch.TryGetProperty("teamId", out var teamValue);
+        if (bindTeam)
+        {
+            if (teamValue.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                return ChatActionResults.Problem(StatusCodes.Status400BadRequest, "'teamId' must be a team id (a string) or null.");
+            }
+
+            if (teamValue.GetString() is { Length: > 0 } named && InputLimits.IdProblem("Team", named) is { } badTeam)
+            {
+                return ChatActionResults.Problem(StatusCodes.Status400BadRequest, badTeam);
+            }
+        }
+
+        var setPrompt = patch.TryGetProperty("systemPrompt", out var promptValue);
+        if (setPrompt && promptValue.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+        {
+            return ChatActionResults.Problem(StatusCodes.Status400BadRequest, "'systemPrompt' must be a string, or null to remove the chat's instructions.");
+        }
+
+        var setTemperature = patch.TryGetProperty("temperature", out var temperatureValue);
+        if (setTemperature && temperatureValue.ValueKind is not (JsonValueKind.Number or JsonValueKind.Null))
+        {
+            return ChatActionResults.Problem(StatusCodes.Status400BadRequest, $"'temperature' must be a number from 0 to {ChatSettings.MaxTemperature}, or null for the provider's default.");
+        }
+
+        if (title is null && pinned is null && archived is null && !bindTeam && !setPrompt && !setTemperature)
+        {
+            return ChatActionResults.Problem(StatusCodes.Status400BadRequest, "Nothing to change: give 'title', 'pinned', 'archived', 'teamId', 'systemPrompt' or 'temperature'.");
+        }
+
+        var tenant = current.TenantId;
+        if (await sessions.FindAsync(tenant, id, ct) is null)
+        {
+            return ChatActionResults.Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist.");
+        }
+
+        var teamId = teamValue.ValueKind == JsonValueKind.String ? teamValue.GetString() : null;
+        if (bindTeam && teamId is { Length: > 0 } && await teams.FindTeamAsync(tenant, teamId, ct) is null)
+        {
+            return ChatActionResults.Problem(StatusCodes.Status400BadRequest, $"No team '{teamId}' is configured.");
+        }
+
+        ChatSettings? settings = null;
+        if (setPrompt || setTemperature)
+        {
+            var stored = await sessions.ChatSettingsAsync(tenant, id, ct) ?? ChatSettings.Default;
+            settings = new ChatSettings(
+                setPrompt ? promptValue.GetString() : stored.SystemPrompt,
+                setTemperature ? (temperatureValue.ValueKind == JsonValueKind.Number ? temperatureValue.GetDouble() : null) : stored.Temperature);
+            if (settings.Problem() is { } badSettings)
+            {
+                return ChatActionResults.Problem(StatusCodes.Status400BadRequest, badSettings);
+            }
+        }
+
+        return await ChatActionResults.RunAsync(async () =>
+        {
+            if (bindTeam)
+            {
+                await sessions.BindTeamAsync(tenant, id, string.IsNullOrEmpty(teamId) ? null : teamId, ct);
+            }
+
+            if (settings is not null)
+            {
+                settings = await sessions.UpdateChatSettingsAsync(tenant, id, settings, ct);
+            }
+
+            var session = title is null && pinned is null && archived is null
+                ? await sessions.FindAsync(tenant, id, ct)
+                : await sessions.UpdateAsync(tenant, id, title, pinned, archived, ct);
+            return session is null
+                ? ChatActionResults.Problem(StatusCodes.Status404NotFound, $"Session {id} does not exist.")
+                : Results.Ok(SessionDto.From(session, (await teams.TeamOfSessionAsync(tenant, id, ct))?.Id, settings));
+        });
     }
 
     private static Task<IResult> StartAsync(Func<Task<TurnStarted>> start) =>

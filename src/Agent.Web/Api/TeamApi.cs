@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Agent.Domain.Configuration;
 using Agent.Runtime.Runtime;
 using Agent.Runtime.Services;
@@ -7,7 +6,7 @@ using Agent.Web.Services;
 
 namespace Agent.Web.Api;
 
-/// <summary>Body of PATCH /api/sessions/{id}: only the fields present change ("teamId": null unbinds).</summary>
+/// <summary>A session's team: GET /api/sessions/{id}/team (PATCH /api/sessions/{id} with "teamId" binds one, see SessionApi).</summary>
 public sealed record SessionTeamDto(Guid SessionId, string? TeamId);
 
 /// <summary>Profiles, teams, session binding, run trees and resume; the tenant of every route is <see cref="ICurrentTenant"/>.</summary>
@@ -80,44 +79,6 @@ public static class TeamApi
                     throw new KeyNotFoundException($"Team '{id}' has no stored edit to reset.");
                 }
             }, new { reset = id }));
-
-        endpoints.MapPatch("/api/sessions/{id:guid}", async (Guid id, JsonElement? body, ICurrentTenant tenant, SessionService sessions, CancellationToken ct) =>
-        {
-            if (body is not { ValueKind: JsonValueKind.Object } patch)
-            {
-                return Error(StatusCodes.Status400BadRequest, "The body must be a JSON object such as { \"teamId\": \"default\" }.");
-            }
-
-            if (await sessions.FindAsync(tenant.TenantId, id, ct) is null)
-            {
-                return Error(StatusCodes.Status404NotFound, $"Session {id} does not exist.");
-            }
-
-            if (!patch.TryGetProperty("teamId", out var teamId))
-            {
-                return Error(StatusCodes.Status400BadRequest, "Nothing to change: the body has no 'teamId' (give a team id, or null to unbind).");
-            }
-
-            if (teamId.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
-            {
-                return Error(StatusCodes.Status400BadRequest, "'teamId' must be a team id (a string) or null.");
-            }
-
-            if (teamId.GetString() is { Length: > 0 } named && InputLimits.IdProblem("Team", named) is { } badTeam)
-            {
-                return Error(StatusCodes.Status400BadRequest, badTeam);
-            }
-
-            try
-            {
-                var team = await sessions.BindTeamAsync(tenant.TenantId, id, teamId.GetString(), ct);
-                return Results.Ok(new SessionTeamDto(id, team?.Id));
-            }
-            catch (ArgumentException ex)
-            {
-                return Error(StatusCodes.Status400BadRequest, ex.Message);
-            }
-        });
 
         endpoints.MapGet("/api/sessions/{id:guid}/team", async (Guid id, ICurrentTenant tenant, SessionService sessions, TeamCatalog catalog, CancellationToken ct) =>
             await sessions.FindAsync(tenant.TenantId, id, ct) is null

@@ -1,3 +1,4 @@
+using Agent.Domain.Tools;
 using Agent.Runtime.Chat;
 using Agent.Runtime.Mcp;
 using Agent.Runtime.Tools;
@@ -10,10 +11,32 @@ public static class ToolsApi
 {
     public sealed record DenyRequest(string? Reason);
 
+    /// <summary>"ask", "auto" or "off" (see <see cref="ToolSetting"/>).</summary>
+    public sealed record SettingRequest(string? Approval);
+
     public static IEndpointRouteBuilder MapToolsApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/tools", async (ToolRegistry registry, ICurrentTenant tenant, CancellationToken ct) =>
             (await registry.GetToolsAsync(tenant.TenantId, ct)).Tools.Select(t => t.Spec));
+
+        // Whether a tool asks, runs on its own or is off is the tenant's setting: only its administrator changes it, and only
+        // for a tool the tenant has (another tenant's MCP tool answers 404).
+        endpoints.MapPut("/api/tools/{name}/setting", async (string name, SettingRequest? body, ToolRegistry registry, ICurrentTenant tenant, CancellationToken ct) =>
+        {
+            if (!ToolApprovalPolicy.TryParseSetting(body?.Approval, out var setting))
+            {
+                return Results.BadRequest(new { error = "approval must be \"ask\", \"auto\" or \"off\"." });
+            }
+
+            if ((await registry.GetToolsAsync(tenant.TenantId, ct)).Find(name) is null)
+            {
+                return Results.NotFound(new { error = $"No tool {name}." });
+            }
+
+            await registry.SetSettingAsync(tenant.TenantId, name, setting, ct);
+            var tool = (await registry.GetToolsAsync(tenant.TenantId, ct)).Find(name)!.Spec;
+            return Results.Ok(new { tool, approval = ToolApprovalPolicy.SettingOf(tool).ToString().ToLowerInvariant() });
+        }).RequireAuthorization(Security.AgentClaims.AdministratorPolicy);
 
         endpoints.MapGet("/api/tools/approvals", (ToolApprovalService approvals, ICurrentTenant tenant, CancellationToken ct) =>
             approvals.ListPendingAsync(tenant.TenantId, ct));

@@ -2,7 +2,7 @@ using MudBlazor;
 
 namespace Agent.Web.Components;
 
-/// <summary>The one theme of the app: light and dark palettes with contrast that passes axe.</summary>
+/// <summary>The one theme of the app: light and dark palettes with contrast that passes axe, and sentence-case buttons.</summary>
 public static class AppTheme
 {
     public static MudTheme Create() => new()
@@ -53,6 +53,9 @@ public static class AppTheme
             {
                 FontFamily = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Noto Sans", "Helvetica Neue", "Arial", "sans-serif"],
             },
+
+            // Sentence case, as in the chat apps people come from: buttons and tabs keep the case they are written in.
+            Button = new ButtonTypography { TextTransform = "none", FontWeight = "500" },
         },
         LayoutProperties = new LayoutProperties { DrawerWidthLeft = "300px", AppbarHeight = "56px" },
     };

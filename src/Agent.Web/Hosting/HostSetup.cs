@@ -68,6 +68,7 @@ public static class HostSetup
                 Path.Combine(contentRoot, "logs", "agent-.log"),
                 rollingInterval: RollingInterval.Day,
                 retainedFileCountLimit: 7,
+                shared: true, // several hosts (tests run many at once, or a second instance) append to the same file without overwriting each other's lines
                 outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}"),
             preserveStaticLogger: true);
 
@@ -88,8 +89,10 @@ public static class HostSetup
         builder.Services.AddSingleton<ProviderCatalog>();
         builder.Services.AddProviderClients();
         builder.Services.AddVoice();
+        builder.Services.AddSingleton<ConfigOverrides>();
         builder.Services.AddSingleton<SkillCatalog>();
         builder.Services.AddSingleton<BootstrapService>();
+        builder.Services.AddSingleton<ChatSettingsStore>();
         builder.Services.AddSingleton<SessionService>();
         builder.Services.AddSingleton<MarkdownRenderer>();
         builder.Services.AddSingleton<ITokenCounter, TiktokenTokenCounter>();
@@ -97,10 +100,12 @@ public static class HostSetup
         builder.Services.AddSingleton<BudgetGuard>();
         builder.Services.AddSingleton<ExecutionTraceService>();
         builder.Services.AddTransient<Components.Pages.TokensViewModel>();
+        builder.Services.AddScoped<Components.Pages.RunsViewModel>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<TurnUsageBoard>();
         builder.Services.AddSingleton<ChatTurnStreamer>();
         builder.Services.AddSingleton<ChatCoordinator>();
+        builder.Services.AddSingleton<ISessionTurnStopper>(sp => sp.GetRequiredService<ChatCoordinator>());
         builder.Services.AddSingleton<ChatContextService>();
         builder.Services.AddSingleton<SessionCompactor>();
         builder.Services.AddSingleton<TurnCompaction>();
@@ -119,6 +124,7 @@ public static class HostSetup
         builder.Services.AddExecutionRuntime(builder.Configuration);
         builder.Services.AddRuntimeControlPlane();
         builder.Services.AddHostedService<EpisodeScheduler>();
+        builder.Services.AddHostedService<TrashSweeper>();
 
         // A body that does not bind (malformed JSON, {"text": 5}) throws, and ExplainBadRequests answers 400 with the reason.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -126,6 +132,7 @@ public static class HostSetup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddScoped<ActionRunner>();
+        builder.Services.AddScoped<SessionCommands>();
         builder.Services.AddTransient<ChatSessionViewModel>();
         return builder;
     }

@@ -111,6 +111,7 @@ public static class SecuritySetup
         services.AddSingleton<LoopbackRule>();
         services.AddSingleton<RequestGuard>();
         services.AddSingleton<AccessTokenService>();
+        services.AddSingleton<PeopleService>();
         services.AddScoped<SignInService>();
         services.AddScoped<PrincipalTenant>();
         services.AddScoped<ICurrentTenant>(sp => sp.GetRequiredService<PrincipalTenant>());

@@ -23,7 +23,7 @@ public sealed record SignInCheck(SignInOutcome Outcome, string Message, string? 
 /// redemption; the removal updates the user row under Identity's concurrency stamp, so of two racing redemptions one fails.
 /// A newer password check replaces the nonce, so only the latest unused ticket of a person works.
 /// </summary>
-public sealed class SignInService(UserManager<AgentUser> users, IDataProtectionProvider protection, TimeProvider time)
+public sealed partial class SignInService(UserManager<AgentUser> users, IDataProtectionProvider protection, TimeProvider time, ILogger<SignInService> logger)
 {
     private static readonly TimeSpan TicketLifetime = TimeSpan.FromMinutes(1);
     private const string TicketLoginProvider = "Agent";
@@ -41,17 +41,20 @@ public sealed class SignInService(UserManager<AgentUser> users, IDataProtectionP
         var user = await users.FindByNameAsync(userName.Trim());
         if (user is null)
         {
+            LogRefused(userName.Trim(), "no such user");
             return new SignInCheck(SignInOutcome.Failed, wrong, null);
         }
 
         if (await users.IsLockedOutAsync(user))
         {
+            LogRefused(user.UserName ?? user.Id, "locked out");
             return LockedOut(user);
         }
 
         if (!await users.CheckPasswordAsync(user, password))
         {
             await users.AccessFailedAsync(user);
+            LogRefused(user.UserName ?? user.Id, "wrong password");
             return await users.IsLockedOutAsync(user) ? LockedOut(user) : new SignInCheck(SignInOutcome.Failed, wrong, null);
         }
 
@@ -65,6 +68,7 @@ public sealed class SignInService(UserManager<AgentUser> users, IDataProtectionP
         }
 
         var ticket = Protector().Protect($"{user.Id}\n{stamp}\n{nonce}", TicketLifetime);
+        LogPasswordAccepted(user.UserName ?? user.Id);
         return new SignInCheck(SignInOutcome.Succeeded, "Signed in.", ticket);
     }
 
@@ -102,6 +106,12 @@ public sealed class SignInService(UserManager<AgentUser> users, IDataProtectionP
         var minutes = user.LockoutEnd is { } end ? Math.Max(1, (int)Math.Ceiling((end - time.GetUtcNow()).TotalMinutes)) : 1;
         return new SignInCheck(SignInOutcome.LockedOut, $"Too many failed attempts: this account is locked for {minutes} more minute(s).", null);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sign-in refused for '{UserName}': {Reason}")]
+    private partial void LogRefused(string userName, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Password accepted for '{UserName}'; the sign-in ticket is handed to the browser")]
+    private partial void LogPasswordAccepted(string userName);
 
     private ITimeLimitedDataProtector Protector() => protection.CreateProtector("Agent.SignInTicket").ToTimeLimitedDataProtector();
 }

@@ -24,7 +24,7 @@ public sealed class BootstrapService(
     ITokenUsageStore tokens,
     ToolRegistry toolRegistry,
     McpServerManager mcp,
-    Agent.Runtime.Teams.TeamCatalog teams)
+    Agent.Runtime.Services.TeamCatalog teams)
 {
     public const string McpOverrideScope = "mcp";
 

@@ -12,15 +12,15 @@ namespace Agent.Web.Tests.Context;
 
 public sealed class ContextComponentTests : AgentTestContext
 {
-    private sealed class OneRunContext(RunContext? context) : IRunContextStore
+    private sealed class OneTurnContext(TurnContext? context) : ITurnContextStore
     {
-        public Task AddAsync(RunContext context, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task AddAsync(TurnContext context, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<RunContext?> FindAsync(string tenantId, Guid executionId, CancellationToken cancellationToken) =>
+        public Task<TurnContext?> FindAsync(string tenantId, Guid executionId, CancellationToken cancellationToken) =>
             Task.FromResult(context is not null && context.ExecutionId == executionId && context.TenantId == tenantId ? context : null);
     }
 
-    private static readonly RunContext Saw = new(Guid.NewGuid(), "local", Guid.NewGuid(), Guid.NewGuid(), "deterministic", "scripted-echo", "o200k_base", true, 600, 525, 300,
+    private static readonly TurnContext Saw = new(Guid.NewGuid(), "local", Guid.NewGuid(), Guid.NewGuid(), "deterministic", "scripted-echo", "o200k_base", true, 600, 525, 300,
         [
             new ContextPart(ContextPartKind.Pinned, "Favourite colour", 20, true, true, "Pinned memory (always kept): Favourite colour\nteal", "memory 1"),
             new ContextPart(ContextPartKind.Recalled, "Garden notes", 400, true, false, "Recalled memory: …", "memory 2", Note: "left out: it did not fit the budget"),
@@ -30,7 +30,7 @@ public sealed class ContextComponentTests : AgentTestContext
     [Fact]
     public async Task What_the_model_saw_lists_the_parts_in_order_with_tokens_estimate_marks_and_what_was_left_out()
     {
-        Services.AddSingleton<IRunContextStore>(new OneRunContext(Saw));
+        Services.AddSingleton<ITurnContextStore>(new OneTurnContext(Saw));
         Services.AddScoped<ICurrentTenant, LocalTenant>();
         var dialogs = RenderProviders();
         var service = Services.GetRequiredService<IDialogService>();
@@ -49,7 +49,7 @@ public sealed class ContextComponentTests : AgentTestContext
     [Fact]
     public async Task A_reply_without_a_recorded_context_says_so()
     {
-        Services.AddSingleton<IRunContextStore>(new OneRunContext(null));
+        Services.AddSingleton<ITurnContextStore>(new OneTurnContext(null));
         Services.AddScoped<ICurrentTenant, LocalTenant>();
         var dialogs = RenderProviders();
         var service = Services.GetRequiredService<IDialogService>();

@@ -27,6 +27,7 @@ public sealed class RunsPageTests : AgentTestContext
         Services.AddAgentData(TestPaths.NewDatabasePath());
         Services.AddExecutionRuntime(new ConfigurationBuilder().Build());
         Services.AddSingleton<Agent.Runtime.Services.ExecutionTraceService>();
+        Services.AddScoped<RunsViewModel>();
         Services.GetRequiredService<AgentDatabase>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         runtime = Services.GetRequiredService<ExecutionRuntime>();
         dialogs = RenderProviders();
@@ -102,20 +103,20 @@ public sealed class RunsPageTests : AgentTestContext
         page.WaitForAssertion(() => Assert.Equal("running", StatusOf(page, running.Execution.Id)), Wait);
         page.WaitForAssertion(() => Assert.Equal("completed", StatusOf(page, done.Execution.Id)), Wait);
 
-        var filter = page.FindComponents<MudSelect<string>>().Single();
-        await page.InvokeAsync(() => filter.Instance.ValueChanged.InvokeAsync("completed"));
+        var filter = page.FindComponents<MudChipSet<string>>().Single();
+        await page.InvokeAsync(() => filter.Instance.SelectedValueChanged.InvokeAsync("completed"));
 
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-execution]")), Wait);
         Assert.Equal("completed", StatusOf(page, done.Execution.Id));
-        Assert.Contains("1 completed", page.Find("[data-badge]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("1 run matches · 0 running on this page", page.Find("[data-badge]").TextContent.Trim());
 
-        await page.InvokeAsync(() => filter.Instance.ValueChanged.InvokeAsync("failed"));
+        await page.InvokeAsync(() => filter.Instance.SelectedValueChanged.InvokeAsync("failed"));
         // The rows go before the grid's empty message comes: wait for the filtered page as a whole.
         page.WaitForAssertion(() =>
         {
             Assert.Empty(page.FindAll("[data-execution]"));
             Assert.Equal("ready", page.Find("[data-panel=runs]").GetAttribute("data-state"));
-            Assert.Contains("No runs with status failed", page.Markup, StringComparison.Ordinal);
+            Assert.Equal("No runs match.", page.Find("[data-no-match]").TextContent);
         }, Wait);
         await runtime.CancelAsync("local", running.Execution.Id, CancellationToken.None);
     }

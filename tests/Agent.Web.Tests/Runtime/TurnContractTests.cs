@@ -56,6 +56,7 @@ public sealed class TurnContractTests
         var chat = app.Services.GetRequiredService<ChatCoordinator>();
         var sessionId = await NewSessionAsync(client);
 
+        await app.Services.GetRequiredService<Agent.Runtime.Tools.ToolRegistry>().SetModeAsync("local", sessionId, Agent.Domain.Tools.SessionToolMode.AskForWrites, CancellationToken.None);
         var turn = await chat.SendAsync("local", sessionId, """/tool workspace_write {"path":"contract.txt","content":"hello"}""", null, CancellationToken.None);
 
         // The intent says everything the turn needs: any process holding the database could run it.
@@ -68,11 +69,12 @@ public sealed class TurnContractTests
         Assert.Equal("scripted-echo", intent.Parameters[SendMessageIntent.ModelKey]);
         Assert.Equal("reply", intent.Parameters[SendMessageIntent.ModeKey]);
 
-        // While it waits for the person, the session's state says which turn is in flight.
+        // While it waits for the person, the session's state holds the session's settings and says which turn is in flight.
         var approvals = app.Services.GetRequiredService<Agent.Runtime.Tools.ToolApprovalService>();
         var pending = await WaitForAsync(async () => (await approvals.ListPendingAsync("local", CancellationToken.None)).SingleOrDefault());
         var sessionState = app.Services.GetRequiredService<StateSurfaceService>().Session("local", sessionId);
         Assert.Equal(StateScopes.Session("local", sessionId), sessionState.Scope);
+        Assert.Equal("AskForWrites", await sessionState.GetAsync(SessionStateKeys.ToolMode, CancellationToken.None));
         using (var inFlight = JsonDocument.Parse((await sessionState.GetAsync(ChatTurnStreamer.TurnStateKey, CancellationToken.None))!))
         {
             Assert.Equal(turn.ExecutionId, inFlight.RootElement.GetProperty("executionId").GetGuid());

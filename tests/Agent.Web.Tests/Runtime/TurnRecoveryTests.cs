@@ -24,10 +24,12 @@ public sealed class TurnRecoveryTests
     public async Task Kill_9_with_turns_queued_streaming_and_awaiting_approval_then_restart_ends_each_as_documented()
     {
         var database = TestPaths.NewDatabasePath();
+        var workspace = Path.Combine(Path.GetDirectoryName(database)!, $"workspace-{Guid.NewGuid():N}");
+        string[] settings = [.. Settings, $"--Agent:Tools:WorkspaceFolder={workspace}"];
         var longText = string.Join(' ', Enumerable.Range(1, 400).Select(i => $"word{i}"));
         JsonElement approvalTurn, streamingTurn, queuedTurn;
         string streamedBeforeKill;
-        await using (var first = await AppProcess.StartAsync(database, Settings))
+        await using (var first = await AppProcess.StartAsync(database, settings))
         {
             var client = first.Client;
 
@@ -48,7 +50,7 @@ public sealed class TurnRecoveryTests
             first.Kill();
         }
 
-        await using (var second = await AppProcess.StartAsync(database, Settings))
+        await using (var second = await AppProcess.StartAsync(database, settings))
         {
             var client = second.Client;
 
@@ -81,6 +83,7 @@ public sealed class TurnRecoveryTests
 
             var done = await WaitForReplyAsync(client, approvalTurn, "complete");
             Assert.Contains("Tool results received", done.GetProperty("text").GetString(), StringComparison.Ordinal);
+            Assert.Equal("written after the restart", await File.ReadAllTextAsync(Path.Combine(workspace, "after-restart.txt")));
             Assert.Empty(await PendingApprovalsAsync(client));
 
             // Still interrupted after all that: nothing re-ran the cut turn behind the person's back.
@@ -91,7 +94,8 @@ public sealed class TurnRecoveryTests
     /// <summary>
     /// A database the previous release left after a SIGKILL (tests/Fixtures/upgrade/README.md) opens after the
     /// migrations, and its turns recover by today's rules: the queued one (which named its reply only in the
-    /// metadata) runs, the streaming one is interrupted, and the one waiting for approval goes on when approved.
+    /// metadata) runs, the streaming one is interrupted (what its request carried still readable), and the one waiting
+    /// for approval goes on when approved.
     /// </summary>
     [Fact]
     public async Task A_database_of_the_previous_release_killed_with_turns_in_flight_opens_and_recovers_by_the_new_rules()
@@ -111,6 +115,10 @@ public sealed class TurnRecoveryTests
         var cut = await ReplyAsync(client, streamed);
         Assert.Equal("interrupted", cut.GetProperty("status").GetString());
         Assert.Equal(67, cut.GetProperty("text").GetString()!.Length);
+
+        // What the cut turn's request carried was written before the kill, in a table the upgrade renamed; it is kept.
+        var seen = await client.GetFromJsonAsync<JsonElement>("/api/execution/e2ad7dc1-49da-4acb-a501-92a5e608bafd/context");
+        Assert.Equal(804, seen.GetProperty("totalTokens").GetInt32());
 
         Assert.Equal(InterruptedReplyRecovery.AwaitingApprovalReason, (await ReplyAsync(client, awaiting)).GetProperty("error").GetString());
         var pending = Assert.Single(await PendingApprovalsAsync(client));

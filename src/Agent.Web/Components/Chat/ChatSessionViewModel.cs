@@ -5,7 +5,6 @@ using Agent.Domain.Tools;
 using Agent.Runtime.Chat;
 using Agent.Runtime.Chat.Context;
 using Agent.Runtime.Services;
-using Agent.Runtime.Teams;
 using Agent.Runtime.Tools;
 using Agent.Web.Services;
 
@@ -57,6 +56,9 @@ public sealed class ChatSessionViewModel(
     public IReadOnlyDictionary<string, ToolApprovalRequest> Approvals { get; private set; } = new Dictionary<string, ToolApprovalRequest>();
 
     public SessionToolMode ToolMode { get; private set; } = SessionToolMode.AskForWrites;
+
+    /// <summary>The chat's own instructions and temperature.</summary>
+    public ChatSettings Settings { get; private set; } = ChatSettings.Default;
 
     /// <summary>The team the session is bound to ("" for none) and the teams it can be bound to.</summary>
     public string TeamId { get; private set; } = "";
@@ -116,6 +118,7 @@ public sealed class ChatSessionViewModel(
         activeLeaf = session.ActiveLeafId;
         await ReloadAsync(cancellationToken);
         ToolMode = await tools.GetModeAsync(session.TenantId, session.Id, cancellationToken);
+        Settings = await sessions.ChatSettingsAsync(session.TenantId, session.Id, cancellationToken) ?? ChatSettings.Default;
         Teams = (await teams.TeamsAsync(session.TenantId, cancellationToken)).Select(t => new AgentProfileChoice(t.Value.Id, t.Value.Name)).ToList();
         Profiles = (await sessions.ProfilesAsync(session.TenantId, cancellationToken)).Select(p => new AgentProfileChoice(p.Id, p.Name)).ToList();
         TeamId = (await teams.TeamOfSessionAsync(session.TenantId, session.Id, cancellationToken))?.Id ?? "";
@@ -280,24 +283,20 @@ public sealed class ChatSessionViewModel(
         ToolMode = mode;
     }
 
+    /// <summary>Keeps the chat's settings; a value out of range is refused with the reason (an <see cref="ArgumentException"/>).</summary>
+    public async Task SaveSettingsAsync(ChatSettings settings, CancellationToken cancellationToken) =>
+        Settings = await sessions.UpdateChatSettingsAsync(RequireSession().TenantId, RequireSession().Id, settings, cancellationToken) ?? Settings;
+
     public async Task RenameAsync(string title, CancellationToken cancellationToken) =>
         Session = await sessions.RenameAsync(RequireSession().TenantId, RequireSession().Id, title, cancellationToken) ?? Session;
 
-    /// <summary>Stops a running reply, waits for it to end, then deletes the session and its messages.</summary>
-    public async Task DeleteAsync(CancellationToken cancellationToken)
-    {
-        var session = RequireSession();
-        await chat.StopAsync(session.Id, cancellationToken);
-        await chat.WhenIdleAsync(session.Id);
-        await sessions.DeleteAsync(session.TenantId, session.Id, cancellationToken);
-    }
-
-    /// <summary>Picks up a new title or model after the session changed elsewhere (a finished turn titles it).</summary>
+    /// <summary>Picks up a new title, model or settings after the session changed elsewhere (a finished turn titles it).</summary>
     public async Task RefreshSessionAsync(CancellationToken cancellationToken)
     {
         if (Session is not null)
         {
             Session = await sessions.FindAsync(Session.TenantId, Session.Id, cancellationToken) ?? Session;
+            Settings = await sessions.ChatSettingsAsync(Session.TenantId, Session.Id, cancellationToken) ?? Settings;
         }
     }
 

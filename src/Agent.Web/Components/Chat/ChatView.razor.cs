@@ -1,3 +1,5 @@
+using System.Globalization;
+using Agent.Domain.Providers;
 using Agent.Domain.Sessions;
 using Agent.Domain.Tools;
 using Agent.Runtime.Chat;
@@ -26,6 +28,7 @@ public sealed partial class ChatView : IAsyncDisposable
     private SessionMessage? editing;
     private string? budgetRefusal;
     private bool renaming;
+    private bool optionsOpen;
     private string newTitle = "";
     private MicState mic;
 
@@ -55,6 +58,12 @@ public sealed partial class ChatView : IAsyncDisposable
     public required IJSRuntime JS { get; init; }
 
     [Inject]
+    public required SessionCommands Commands { get; init; }
+
+    [Inject]
+    public required SessionService Sessions { get; init; }
+
+    [Inject]
     public required NavigationManager Navigation { get; init; }
 
     [Inject]
@@ -81,6 +90,7 @@ public sealed partial class ChatView : IAsyncDisposable
     {
         Chat.SessionChanged += OnSessionChanged;
         ToolApprovals.Changed += OnApprovalChanged;
+        Sessions.Changed += OnSessionRecordChanged;
 
         // The transcript is read by the interactive render only; the prerendered page shows "loading".
         if (RendererInfo.IsInteractive)
@@ -273,6 +283,48 @@ public sealed partial class ChatView : IAsyncDisposable
     private Task DenyAsync((Guid RequestId, string? Reason) decision) =>
         Actions.RunAsync(() => Model.DenyAsync(decision.RequestId, decision.Reason, disposed.Token));
 
+    /// <summary>The model chip: provider and model, and "deterministic" once, here, rather than on every reply.</summary>
+    private string ModelLabel(ChatSession session) =>
+        $"{session.ProviderName} · {session.ModelId}" + (Model.IsDeterministic && !session.ProviderName.Contains("deterministic", StringComparison.OrdinalIgnoreCase) ? " · deterministic" : "");
+
+    private static string ProviderHeading(ModelChoice choice) => choice.State switch
+    {
+        ProviderState.Blocked => $"{choice.ProviderName} (blocked: no key)",
+        ProviderState.Deterministic => $"{choice.ProviderName} (deterministic replies)",
+        _ => choice.ProviderName,
+    };
+
+    /// <summary>What the options button says while they are folded away: the agent, team, tool-call mode and the chat's own settings.</summary>
+    private string OptionsSummary(ChatSession session)
+    {
+        var agent = Model.Profiles.FirstOrDefault(p => p.Id == session.AgentProfileId)?.Name ?? "Default agent";
+        var team = Model.Teams.FirstOrDefault(t => t.Id == Model.TeamId)?.Name;
+        var mode = Model.ToolMode switch
+        {
+            SessionToolMode.Manual => "ask for every call",
+            SessionToolMode.AskForWrites => "ask for writes",
+            _ => "autonomous",
+        };
+        var parts = new List<string> { agent };
+        if (team is not null)
+        {
+            parts.Add(team);
+        }
+
+        parts.Add(mode);
+        if (Model.Settings.SystemPrompt is not null)
+        {
+            parts.Add("own instructions");
+        }
+
+        if (Model.Settings.Temperature is { } temperature)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"temperature {temperature:0.0}"));
+        }
+
+        return string.Join(" · ", parts);
+    }
+
     private Task ChangeModelAsync(string key) => Actions.RunAsync(() => Model.ChangeModelAsync(key, disposed.Token));
 
     private Task ChangeProfileAsync(string profileId) => Actions.RunAsync(() => Model.ChangeProfileAsync(profileId, disposed.Token));
@@ -280,6 +332,8 @@ public sealed partial class ChatView : IAsyncDisposable
     private Task ChangeTeamAsync(string teamId) => Actions.RunAsync(() => Model.ChangeTeamAsync(teamId, disposed.Token));
 
     private Task ChangeToolModeAsync(SessionToolMode mode) => Actions.RunAsync(() => Model.ChangeToolModeAsync(mode, disposed.Token));
+
+    private Task<bool> SaveSettingsAsync(ChatSettings settings) => Actions.RunAsync(() => Model.SaveSettingsAsync(settings, disposed.Token));
 
     private async Task EditAsync(SessionMessage message)
     {
@@ -337,18 +391,17 @@ public sealed partial class ChatView : IAsyncDisposable
         }
     }
 
-    private Task DeleteAsync()
+    private Task DeleteAsync() => Commands.MoveToTrashAsync(Session.Id, disposed.Token);
+
+    /// <summary>A session was renamed, pinned or moved elsewhere (the sidebar): the header shows this one's current title.</summary>
+    private void OnSessionRecordChanged() => _ = InvokeAsync(async () =>
     {
-        var title = Model.Session?.Title ?? "this session";
-        return Actions.RunAsync(
-            async () =>
-            {
-                await Model.DeleteAsync(disposed.Token);
-                Navigation.NavigateTo("/");
-            },
-            success: $"Deleted \"{title}\"",
-            confirm: new Confirmation("Delete session", $"Delete \"{title}\" and all its messages? This cannot be undone.", "Delete"));
-    }
+        if (!disposed.IsCancellationRequested && !renaming)
+        {
+            await Model.RefreshSessionAsync(disposed.Token);
+            StateHasChanged();
+        }
+    });
 
     /// <summary>Applies a change pushed by the coordinator in memory: no database read on the streaming path.</summary>
     private void OnSessionChanged(SessionChange change)
@@ -401,6 +454,7 @@ public sealed partial class ChatView : IAsyncDisposable
     {
         Chat.SessionChanged -= OnSessionChanged;
         ToolApprovals.Changed -= OnApprovalChanged;
+        Sessions.Changed -= OnSessionRecordChanged;
         await disposed.CancelAsync();
         if (module is not null)
         {

@@ -99,7 +99,8 @@ export function attachTranscript(element, view) {
   if (window.hljs) window.hljs.configure({ ignoreUnescapedHTML: true });
   // Whether the reader was at the bottom is judged against the height before the change, from where the view is now:
   // a scroll event arrives a frame late, so a flag set there would snap a view scrolled a moment ago (by focus or
-  // scrollIntoView) back down when a click's ripple changes the DOM, and the click would land elsewhere.
+  // scrollIntoView) back down when a click's ripple changes the DOM, and the click would land elsewhere. Only content
+  // that grew the transcript moves the view: a ripple or a re-rendered field near the bottom leaves it where it is.
   let lastHeight = element.scrollHeight;
   let loading = false;
   element.addEventListener("scroll", async () => {
@@ -119,7 +120,7 @@ export function attachTranscript(element, view) {
     if (anchor && element.scrollHeight !== anchor.height) {
       anchors.delete(element);
       element.scrollTop = anchor.top + (element.scrollHeight - anchor.height);
-    } else if (pinned) {
+    } else if (pinned && element.scrollHeight !== lastHeight) {
       element.scrollTop = element.scrollHeight;
     }
     lastHeight = element.scrollHeight;

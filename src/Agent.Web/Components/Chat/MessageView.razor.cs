@@ -23,8 +23,9 @@ public sealed partial class MessageView : IAsyncDisposable
     [Parameter]
     public BranchInfo Branch { get; set; } = new(0, 1, null, null);
 
+    /// <summary>Set while this reply streams: its text is then read through its execution's subscription.</summary>
     [Parameter]
-    public LiveReply? Live { get; set; }
+    public StreamingReply? Live { get; set; }
 
     /// <summary>A reply is streaming in the session: no new turn can start.</summary>
     [Parameter]
@@ -116,7 +117,8 @@ public sealed partial class MessageView : IAsyncDisposable
 
             if (Message.TimeToFirstTokenMs is { } ttft)
             {
-                parts.Add($"first token {ttft:F0} ms");
+                var askedPerson = Message.Parts.OfType<ToolResultPart>().Any(r => r.ApprovedBy?.Contains("by the person", StringComparison.Ordinal) == true);
+                parts.Add(askedPerson ? $"first token {ttft:F0} ms (not counting the wait for your approval)" : $"first token {ttft:F0} ms");
             }
 
             if (Message.TokensPerSecond is { } rate)
@@ -139,7 +141,7 @@ public sealed partial class MessageView : IAsyncDisposable
     }
 
     /// <summary>The inputs that change what this message shows; the approvals only count for its own tool calls.</summary>
-    private sealed record RenderKey(SessionMessage Message, BranchInfo Branch, LiveReply? Live, bool Busy, string PendingCalls, bool Speaking, string? AudioUrl);
+    private sealed record RenderKey(SessionMessage Message, BranchInfo Branch, StreamingReply? Live, bool Busy, string PendingCalls, bool Speaking, string? AudioUrl);
 
     protected override bool ShouldRender()
     {
@@ -250,3 +252,6 @@ public sealed partial class MessageView : IAsyncDisposable
         }
     }
 }
+
+/// <summary>A reply streaming right now, and the execution streaming it once the runtime accepted it.</summary>
+public sealed record StreamingReply(Guid MessageId, Guid? ExecutionId);

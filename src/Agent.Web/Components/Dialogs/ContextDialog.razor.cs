@@ -10,7 +10,7 @@ namespace Agent.Web.Components.Dialogs;
 /// <summary>"What the model saw" for one reply: the parts of its request in the order sent, with token counts.</summary>
 public sealed partial class ContextDialog
 {
-    private RunContext? context;
+    private TurnContext? context;
     private string? error;
 
     [CascadingParameter]
@@ -20,7 +20,7 @@ public sealed partial class ContextDialog
     public Guid ExecutionId { get; set; }
 
     [Inject]
-    public required IRunContextStore Contexts { get; init; }
+    public required ITurnContextStore Contexts { get; init; }
 
     [Inject]
     public required ICurrentTenant Tenant { get; init; }

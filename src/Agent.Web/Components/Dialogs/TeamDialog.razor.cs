@@ -1,5 +1,5 @@
 using Agent.Domain.Configuration;
-using Agent.Runtime.Teams;
+using Agent.Runtime.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 

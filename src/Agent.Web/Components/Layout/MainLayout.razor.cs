@@ -19,6 +19,7 @@ public sealed partial class MainLayout : IDisposable
     private bool isDark;
     private bool interactive;
     private string? choice;
+    private string chatHref = WorkbenchPanel.Chat.Href;
 
     [Inject]
     public required NavigationManager Navigation { get; init; }
@@ -39,7 +40,7 @@ public sealed partial class MainLayout : IDisposable
     {
         choice = SavedTheme?.Value;
         isDark = choice == ThemeChoice.Dark;
-        currentPanel = WorkbenchPanel.FromUri(Navigation.ToBaseRelativePath(Navigation.Uri));
+        Follow(Navigation.Uri);
         Navigation.LocationChanged += OnLocationChanged;
     }
 
@@ -88,9 +89,29 @@ public sealed partial class MainLayout : IDisposable
 
     private void ToggleDrawer() => drawerOpen = !drawerOpen;
 
-    private void OnLocationChanged(object? sender, LocationChangedEventArgs e) => _ = InvokeAsync(() =>
+    /// <summary>The Chat link returns to the chat last shown, not to an empty "no session selected" page.</summary>
+    private string HrefOf(WorkbenchPanel panel) => panel == WorkbenchPanel.Chat ? chatHref : panel.Href;
+
+    private void Follow(string uri)
     {
-        currentPanel = WorkbenchPanel.FromUri(Navigation.ToBaseRelativePath(e.Location));
+        var path = Navigation.ToBaseRelativePath(uri).Split('?', '#')[0];
+        currentPanel = WorkbenchPanel.FromUri(path);
+        if (path.StartsWith("chat/", StringComparison.OrdinalIgnoreCase))
+        {
+            chatHref = "/" + path;
+        }
+    }
+
+    private void OnLocationChanged(object? sender, LocationChangedEventArgs e) => _ = InvokeAsync(async () =>
+    {
+        Follow(e.Location);
+
+        // On a phone the drawer covers the page: once a session or panel is chosen, show it.
+        if (drawerOpen && interactive && await Viewport.IsBreakpointWithinWindowSizeAsync(Breakpoint.SmAndDown))
+        {
+            drawerOpen = false;
+        }
+
         StateHasChanged();
     });
 

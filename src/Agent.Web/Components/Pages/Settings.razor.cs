@@ -15,7 +15,8 @@ namespace Agent.Web.Components.Pages;
 
 /// <summary>
 /// Providers as cards (kind, mode, state, base URL, models; what to set when blocked; Test connection), storage
-/// facts, streaming and telemetry defaults, the app version and the runtime control plane (ControlPlaneSection).
+/// facts, streaming and telemetry defaults, the app version, the caller's access tokens, the tenant's people for
+/// administrators (PeopleSection) and the runtime control plane (ControlPlaneSection).
 /// Providers come from the catalog at once; the storage facts are read from the database.
 /// </summary>
 public sealed partial class Settings : IDisposable
@@ -62,6 +63,9 @@ public sealed partial class Settings : IDisposable
 
     /// <summary>Absent in hosts without the control plane (some component tests): the section is then not shown.</summary>
     private bool ControlPlaneAvailable => Services.GetService<RuntimeAdminService>() is not null;
+
+    /// <summary>Absent in hosts without Identity (component tests): the People section is then not shown.</summary>
+    private bool PeopleAvailable => Services.GetService<Security.PeopleService>() is not null;
 
     /// <summary>
     /// The Control plane section acts for the person's own tenant only: a signed-in administrator's tenant, and for the

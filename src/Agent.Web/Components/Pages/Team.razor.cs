@@ -44,7 +44,7 @@ public sealed partial class Team : IAsyncDisposable
     public required TeamRunQueries Queries { get; init; }
 
     [Inject]
-    public required TeamRunService Runs { get; init; }
+    public required TeamTaskService Runs { get; init; }
 
     [Inject]
     public required TeamRecovery Recovery { get; init; }

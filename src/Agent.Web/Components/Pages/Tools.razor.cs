@@ -1,4 +1,3 @@
-using Agent.Domain.Storage;
 using Agent.Domain.Tools;
 using Agent.Runtime.Mcp;
 using Agent.Runtime.Services;
@@ -10,8 +9,8 @@ using Microsoft.AspNetCore.Components;
 namespace Agent.Web.Components.Pages;
 
 /// <summary>
-/// The live tool registry: pending approvals with their exact arguments on top, then built-in, skill and MCP tools
-/// with their enable switch and approval, then skills and any SKILL.md that could not be read. Reloads when an
+/// The live tool registry: pending approvals with their exact arguments on top, then the tools grouped by source (built-in,
+/// skills, each MCP server) with a search and the tenant's ask, auto or off per tool, then skill folders and any SKILL.md that could not be read. Reloads when an
 /// approval or an MCP server changes (throttled).
 /// </summary>
 public sealed partial class Tools : IDisposable
@@ -19,7 +18,7 @@ public sealed partial class Tools : IDisposable
     private readonly CancellationTokenSource disposed = new();
     private readonly Dictionary<Guid, string> denyReasons = [];
     private RefreshThrottle? throttle;
-    private List<ToolSpec> tools = [];
+    private readonly ToolsViewModel view = new();
     private List<SkillSpec> skills = [];
     private List<SkillProblem> problems = [];
     private List<ToolApprovalRequest> pending = [];
@@ -32,6 +31,9 @@ public sealed partial class Tools : IDisposable
     /// <summary>Skill folders are paths of this install: a member sees the skill, not where it lives.</summary>
     private bool InstallDetails => CurrentTenant is not PrincipalTenant caller || caller.IsAdministrator;
 
+    /// <summary>Whether a tool asks, runs on its own or is off is the tenant's setting: only its administrator changes it.</summary>
+    private bool CanChange => InstallDetails;
+
     [Inject]
     public required ToolRegistry Registry { get; init; }
 
@@ -40,9 +42,6 @@ public sealed partial class Tools : IDisposable
 
     [Inject]
     public required ToolApprovalService Approvals { get; init; }
-
-    [Inject]
-    public required IConfigOverrideStore Overrides { get; init; }
 
     [Inject]
     public required McpServerManager Mcp { get; init; }
@@ -57,14 +56,14 @@ public sealed partial class Tools : IDisposable
 
     private PanelStateKind State => loadError is not null ? PanelStateKind.Error
         : !loaded ? PanelStateKind.Loading
-        : tools.Count + skills.Count + problems.Count + pending.Count == 0 ? PanelStateKind.Empty
+        : view.All.Count + skills.Count + problems.Count + pending.Count == 0 ? PanelStateKind.Empty
         : PanelStateKind.Ready;
 
     private string StateMessage => loadError
         ?? (!loaded ? "Loading tools…" : "No tools or skills are registered. Add a skill as a folder with a SKILL.md under skills/ (name and description in its front matter); MCP server tools appear here once a server is added in the MCP panel.");
 
     private string? Badge => !loaded ? null
-        : $"{tools.Count(t => t.Enabled)} of {tools.Count} tools on · {skills.Count} skills" + (pending.Count > 0 ? $" · {pending.Count} waiting" : "");
+        : $"{view.All.Count(t => t.Enabled)} of {view.All.Count} tools on · {skills.Count} skills" + (pending.Count > 0 ? $" · {pending.Count} waiting" : "");
 
     protected override async Task OnInitializedAsync()
     {
@@ -83,7 +82,7 @@ public sealed partial class Tools : IDisposable
         try
         {
             var token = disposed.Token;
-            tools = [.. (await Registry.GetToolsAsync(TenantId, token)).Tools.Select(t => t.Spec)];
+            view.Load((await Registry.GetToolsAsync(TenantId, token)).Tools.Select(t => t.Spec));
             var (skillSpecs, skillProblems) = await Skills.ScanAsync(TenantId, token);
             skills = [.. skillSpecs];
             problems = [.. skillProblems];
@@ -117,17 +116,15 @@ public sealed partial class Tools : IDisposable
         () => Approvals.DenyAsync(request.Id, denyReasons.GetValueOrDefault(request.Id), disposed.Token),
         $"{request.ToolName} denied");
 
-    private Task SetToolEnabledAsync(ToolSpec tool, bool enabled) => RunAsync(
-        () => Registry.SetEnabledAsync(TenantId, tool.Name, enabled, disposed.Token),
-        $"{tool.Name} {(enabled ? "enabled" : "disabled")}");
+    private void OnSearch(string? text) => view.Search = text ?? "";
+
+    private Task SetSettingAsync(ToolSpec tool, ToolSetting setting) => !CanChange ? Task.CompletedTask : RunAsync(
+        () => Registry.SetSettingAsync(TenantId, tool.Name, setting, disposed.Token),
+        $"{tool.Name}: {SettingName(setting)}");
 
     private Task SetSkillEnabledAsync(SkillSpec skill, bool enabled) => RunAsync(
-        () => Overrides.SetEnabledAsync(TenantId, SkillCatalog.OverrideScope, skill.Name, enabled, disposed.Token),
+        () => Skills.SetEnabledAsync(TenantId, skill.Name, enabled, disposed.Token),
         $"Skill {skill.Name} {(enabled ? "enabled" : "disabled")}");
-
-    private Task SetApprovalAsync(ToolSpec tool, ToolApproval approval) => RunAsync(
-        () => Registry.SetApprovalAsync(TenantId, tool.Name, approval, disposed.Token),
-        $"{tool.Name}: approval {ApprovalName(approval)}");
 
     private async Task RunAsync(Func<Task> action, string success)
     {
@@ -136,6 +133,8 @@ public sealed partial class Tools : IDisposable
     }
 
     internal static string ApprovalName(ToolApproval approval) => approval.ToString().ToLowerInvariant();
+
+    internal static string SettingName(ToolSetting setting) => setting.ToString().ToLowerInvariant();
 
     internal static string SourceName(ToolSource source) => source switch
     {

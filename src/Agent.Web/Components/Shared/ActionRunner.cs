@@ -1,5 +1,5 @@
 using System.Net;
-using Agent.Runtime.Chat;
+using Agent.Runtime.Clients;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
