@@ -11,6 +11,7 @@ using Agent.Runtime.Chat;
 using Agent.Runtime.Chat.Context;
 using Agent.Runtime.Clients;
 using Agent.Runtime.Services;
+using Agent.Runtime.Telemetry;
 using Agent.Runtime.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,8 @@ public sealed class RunTeamTaskHandler(
     ChatTurnStreamer chat,
     ChatContextService contexts,
     IOptions<AgentOptions> options,
+    ITokenCounter counter,
+    ITraceStore traces,
     TimeProvider time,
     ILogger<RunTeamTaskHandler> logger) : IIntentHandler
 {
@@ -141,7 +144,15 @@ public sealed class RunTeamTaskHandler(
         var chunksSinceWrite = 0;
         try
         {
-            var client = new CallIdScopingChatClient(lease.Client, $"{context.ExecutionId:N}"[..8] + "-");
+            // Recorded under the member's own execution, so its run's trace shows its model calls (the coordinator's are on its turn).
+            using var recorder = new ProviderCallRecorder(
+                lease.Client,
+                new ProviderCallScope(context.TenantId, task.SessionId, context.ExecutionId, lease.ProviderName, lease.ModelId),
+                counter,
+                traces,
+                time,
+                logger);
+            var client = new CallIdScopingChatClient(recorder, $"{context.ExecutionId:N}"[..8] + "-");
             await foreach (var update in loop.RunAsync(client, prompt, new ChatOptions { ModelId = lease.ModelId }, request, callbacks, limit.Token))
             {
                 if (update.Role == ChatRole.Tool)

@@ -1,8 +1,12 @@
 using System.Globalization;
+using Agent.Domain.Configuration;
+using Agent.Domain.Runtime;
+using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
 using Agent.Runtime.Services;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
 using MudBlazor;
 
 namespace Agent.Web.Components.Controls;
@@ -12,6 +16,7 @@ public sealed partial class RunTimelineView : IDisposable
 {
     private readonly CancellationTokenSource disposed = new();
     private RunTimeline? timeline;
+    private string emptyHint = "";
     private string? error;
 
     [Parameter, EditorRequired]
@@ -23,6 +28,12 @@ public sealed partial class RunTimelineView : IDisposable
     [Inject]
     public required ICurrentTenant Tenant { get; init; }
 
+    [Inject]
+    public required IExecutionStore Executions { get; init; }
+
+    [Inject]
+    public required IOptions<AgentOptions> Options { get; init; }
+
     protected override async Task OnParametersSetAsync()
     {
         if (timeline?.ExecutionId == ExecutionId)
@@ -32,7 +43,14 @@ public sealed partial class RunTimelineView : IDisposable
 
         try
         {
-            timeline = await Traces.TimelineAsync(Tenant.TenantId, ExecutionId, disposed.Token);
+            var read = await Traces.TimelineAsync(Tenant.TenantId, ExecutionId, disposed.Token);
+            if (read.Entries.Count == 0)
+            {
+                var run = await Executions.FindAsync(Tenant.TenantId, ExecutionId, disposed.Token);
+                emptyHint = EmptyHint(run?.Status, Options.Value.Telemetry.RecordToolCalls);
+            }
+
+            timeline = read;
         }
         catch (OperationCanceledException) when (disposed.IsCancellationRequested)
         {
@@ -49,6 +67,26 @@ public sealed partial class RunTimelineView : IDisposable
         var left = entry.StartMs / total * 100;
         var width = Math.Max(entry.DurationMs / total * 100, 0.5);
         return string.Create(CultureInfo.InvariantCulture, $"left:{left:0.##}%;width:{Math.Min(width, 100 - left):0.##}%");
+    }
+
+    /// <summary>
+    /// Why a run's trace is empty, from its status. A model call is recorded when it ends (even when cancelled or
+    /// failed) whatever the settings; only tool calls and approvals depend on Agent:Telemetry:RecordToolCalls.
+    /// </summary>
+    internal static string EmptyHint(ExecutionStatus? status, bool recordsToolCalls)
+    {
+        var why = status switch
+        {
+            null => "No trace events: this run is no longer stored.",
+            ExecutionStatus.Created or ExecutionStatus.Queued => "No trace events yet: this run has not started.",
+            ExecutionStatus.Running => "No trace events yet: this run has not finished a model call. Steps are recorded as they end; reopen the trace to see them.",
+            ExecutionStatus.Completed => "No trace events: this run finished without a model call or tool call.",
+            ExecutionStatus.Failed => "No trace events: this run failed before it called a model.",
+            ExecutionStatus.Cancelled => "No trace events: this run was cancelled before it called a model.",
+            ExecutionStatus.Interrupted => "No trace events: this run was interrupted (the app stopped) before it called a model.",
+            _ => "No trace events for this run.",
+        };
+        return recordsToolCalls ? why : $"{why} Tool calls and approvals are not recorded: Agent:Telemetry:RecordToolCalls is off.";
     }
 
     internal static string Duration(double ms) => ms >= 1000
