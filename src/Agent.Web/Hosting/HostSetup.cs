@@ -133,6 +133,7 @@ public static class HostSetup
         builder.Services.AddMudServices();
         builder.Services.AddScoped<ActionRunner>();
         builder.Services.AddScoped<SessionCommands>();
+        builder.Services.AddScoped<BrowserNotifications>();
         builder.Services.AddTransient<ChatSessionViewModel>();
         return builder;
     }

@@ -1,6 +1,7 @@
 using Agent.Runtime.Chat;
 using Agent.Runtime.Services;
 using Agent.Runtime.Tools;
+using Agent.Web.Components.Shared;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -34,6 +35,9 @@ public sealed partial class OtherChatNotices : IDisposable
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
+    [Inject]
+    public required BrowserNotifications Browser { get; init; }
+
     protected override void OnAfterRender(bool firstRender)
     {
         if (!firstRender || !RendererInfo.IsInteractive)
@@ -58,17 +62,18 @@ public sealed partial class OtherChatNotices : IDisposable
         disposed.Dispose();
     }
 
-    // Raised for every flush of every chat: only an ended reply is worth a hop to the circuit.
+    // Raised for every flush of every chat: only an ended reply is worth a hop to the circuit. The chat on screen is
+    // told too: the toast leaves it out, the browser notification (a hidden tab) does not.
     private void OnSessionChanged(SessionChange change)
     {
         if (change.TurnEnded)
         {
-            _ = InvokeAsync(() => SayAsync(ChatNotice.Of(change, Caller.TenantId, ShownSession())));
+            _ = InvokeAsync(() => SayAsync(ChatNotice.Of(change, Caller.TenantId, shownSession: null)));
         }
     }
 
     private void OnApprovalChanged(Domain.Tools.ToolApprovalRequest request) =>
-        _ = InvokeAsync(() => SayAsync(ChatNotice.Of(request, Caller.TenantId, ShownSession())));
+        _ = InvokeAsync(() => SayAsync(ChatNotice.Of(request, Caller.TenantId, shownSession: null)));
 
     private Guid? ShownSession()
     {
@@ -92,6 +97,13 @@ public sealed partial class OtherChatNotices : IDisposable
         if (await Sessions.FindAsync(Caller.TenantId, notice.SessionId, disposed.Token) is not { } session)
         {
             return; // deleted since
+        }
+
+        // A browser notification when this tab is in the background and the person turned them on in Settings.
+        await Browser.NotifyIfHiddenAsync(notice.Text(session.Title), $"/chat/{notice.SessionId}", $"notice-{notice.Key}", disposed.Token);
+        if (notice.SessionId == ShownSession())
+        {
+            return;
         }
 
         var severity = notice.Kind switch
