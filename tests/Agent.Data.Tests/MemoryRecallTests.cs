@@ -166,6 +166,39 @@ public sealed class MemoryRecallTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_chat_in_the_trash_is_not_recalled_and_comes_back_when_restored()
+    {
+        await using var db = new TempDatabase();
+        await using var services = await db.OpenInitializedAsync();
+        var sessions = services.GetRequiredService<ISessionStore>();
+        var recall = services.GetRequiredService<IMemoryRecall>();
+        var trashed = new ChatSession(Guid.NewGuid(), "local", "Ferry", "deterministic", "scripted-echo", null, null, T0, T0);
+        await sessions.AddAsync(trashed, None);
+        var message = Message(trashed.Id, MessageRole.User, "The ferry to Hydra departs from Piraeus at seven.", MessageStatus.Complete);
+        await services.GetRequiredService<IMessageStore>().AddAsync(message, None);
+        var chatItem = Item(MemoryTier.AttachmentSummary, "Hydra ferry timetable: Piraeus departures at seven and at noon.") with { SessionId = trashed.Id };
+        var tenantFact = Item(MemoryTier.ArchivalFact, "I get seasick on the Hydra ferry from Piraeus.");
+        await services.GetRequiredService<IMemoryStore>().AddAsync(chatItem, None);
+        await services.GetRequiredService<IMemoryStore>().AddAsync(tenantFact, None);
+        foreach (var unrelated in new[] { "Cows eat grass.", "The dentist moved my appointment to Friday.", "Our cat is called Miso.", "The boiler is serviced every October." })
+        {
+            await services.GetRequiredService<IMemoryStore>().AddAsync(Item(MemoryTier.ArchivalFact, unrelated), None);
+        }
+
+        const string question = "When does the Hydra ferry leave Piraeus?";
+        Assert.Equal(3, (await recall.RecallAsync("local", question, 5, None)).Count);
+
+        await sessions.SetShelfAsync("local", trashed.Id, new ShelfChange(SetDeleted: true, DeletedAt: T0), None);
+
+        Assert.Equal([tenantFact.Id], (await recall.RecallAsync("local", question, 5, None)).Select(r => r.Item.Id));
+        Assert.Empty(await recall.RecallInScopeAsync("local", MemoryScope.ForMember("session", trashed.Id, "concise"), question, 5, None));
+
+        await sessions.SetShelfAsync("local", trashed.Id, new ShelfChange(SetDeleted: true, DeletedAt: null), None);
+
+        Assert.Equal(new[] { message.Id, chatItem.Id, tenantFact.Id }.Order(), (await recall.RecallAsync("local", question, 5, None)).Select(r => r.Item.Id).Order());
+    }
+
+    [Fact]
     public async Task A_scope_is_applied_inside_the_query_so_its_items_come_back_however_many_others_rank_above_them()
     {
         await using var db = new TempDatabase();

@@ -53,6 +53,9 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     // A scope keeps the rows of its chat session (items and messages) or of its agent profile; SQLite applies the LIMIT
     // after this filter, so the best rows within the scope come back however many others rank above them.
     private const string SessionFilter = "AND rowid IN (SELECT rowid FROM memory_items WHERE TenantId = $tenant AND SessionId = $scope UNION ALL SELECT -rowid FROM messages WHERE TenantId = $tenant AND SessionId = $scope)";
+    // A chat in the trash is not remembered (restoring it brings its messages and items back); the index keeps them.
+    private const string NotInTrash = "(SessionId IS NULL OR SessionId NOT IN (SELECT Id FROM sessions WHERE DeletedAt IS NOT NULL))";
+
     private const string AgentFilter = "AND rowid IN (SELECT rowid FROM memory_items WHERE TenantId = $tenant AND AgentId = $scope)";
 
     public Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, CancellationToken cancellationToken) =>
@@ -283,7 +286,7 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         if (items.Length > 0)
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT rowid, Id, TenantId, SessionId, Tier, Title, Content, CreatedAt, UpdatedAt, Source, SourceMessageId, AttachmentId, Day, AgentId FROM memory_items WHERE rowid IN ({items})";
+            command.CommandText = $"SELECT rowid, Id, TenantId, SessionId, Tier, Title, Content, CreatedAt, UpdatedAt, Source, SourceMessageId, AttachmentId, Day, AgentId FROM memory_items WHERE rowid IN ({items}) AND {NotInTrash}";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -304,7 +307,7 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         if (messages.Count > 0)
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT rowid, Id, TenantId, SessionId, Role, CreatedAt, UpdatedAt FROM messages WHERE rowid IN ({string.Join(',', messages.Keys)})";
+            command.CommandText = $"SELECT rowid, Id, TenantId, SessionId, Role, CreatedAt, UpdatedAt FROM messages WHERE rowid IN ({string.Join(',', messages.Keys)}) AND {NotInTrash}";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
