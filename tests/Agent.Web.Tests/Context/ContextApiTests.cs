@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Agent.Domain.Memory;
 using Agent.Domain.Storage;
+using Agent.Domain.Tools;
 using Agent.Runtime.Chat;
+using Agent.Runtime.Tools;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Agent.Web.Tests.Context;
@@ -177,11 +179,24 @@ public sealed class ContextApiTests
         var listed = (await client.GetFromJsonAsync<JsonElement[]>($"/api/sessions/{sessionId}/checkpoints"))!;
         Assert.Contains(listed, c => c.GetProperty("kind").GetString() == "beforerewind");
 
+        // The fork is set up as its chat was: instructions, temperature and tool mode.
+        using (var patched = await client.PatchAsJsonAsync($"/api/sessions/{sessionId}", new { systemPrompt = "Answer in French.", temperature = 0.4 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        }
+
+        var tools = app.Services.GetRequiredService<ToolRegistry>();
+        await tools.SetModeAsync("local", sessionId, SessionToolMode.Manual, CancellationToken.None);
+
         using var forked = await client.PostAsync(new Uri($"/api/sessions/{sessionId}/checkpoints/{checkpointId}/fork", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Created, forked.StatusCode);
         var fork = await forked.Content.ReadFromJsonAsync<JsonElement>();
         var forkId = fork.GetProperty("id").GetGuid();
         Assert.StartsWith("Fork of", fork.GetProperty("title").GetString(), StringComparison.Ordinal);
+        var forkSettings = await client.GetFromJsonAsync<JsonElement>($"/api/sessions/{forkId}/settings");
+        Assert.Equal("Answer in French.", forkSettings.GetProperty("systemPrompt").GetString());
+        Assert.Equal(0.4, forkSettings.GetProperty("temperature").GetDouble());
+        Assert.Equal(SessionToolMode.Manual, await tools.GetModeAsync("local", forkId, CancellationToken.None));
         var forkMessages = await MessagesAsync(client, forkId);
         Assert.Equal(["first", all[1].GetProperty("text").GetString()], forkMessages.Select(m => m.GetProperty("text").GetString()));
         await SendAsync(app, client, forkId, "in the fork");

@@ -1,3 +1,4 @@
+using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Runtime.Clients;
@@ -12,9 +13,13 @@ public sealed class CheckpointService(
     ISessionStore sessions,
     IMessageStore messages,
     ICheckpointStore checkpoints,
+    IStateStore state,
     ChatCoordinator chat,
     TimeProvider time)
 {
+    /// <summary>What a fork takes over from its chat's state: how the chat was set up, not what it was doing.</summary>
+    private static readonly string[] ForkedSettings = [SessionStateKeys.SystemPrompt, SessionStateKeys.Temperature, SessionStateKeys.ToolMode, SessionStateKeys.Team];
+
     /// <summary>Newest first.</summary>
     public async Task<IReadOnlyList<Checkpoint>> ListAsync(string tenantId, Guid sessionId, CancellationToken cancellationToken)
     {
@@ -58,7 +63,10 @@ public sealed class CheckpointService(
         return await chat.ShowLeafAsync(tenantId, sessionId, checkpoint.LeafMessageId!.Value, cancellationToken);
     }
 
-    /// <summary>A new session with the same model and profile holding the branch up to the checkpoint (and the compaction summaries on it).</summary>
+    /// <summary>
+    /// A new session with the same model, profile, instructions, temperature, tool mode and team, holding the branch up to
+    /// the checkpoint (and the compaction summaries on it). Approvals given "for this session" stay with the original.
+    /// </summary>
     public async Task<ChatSession> ForkAsync(string tenantId, Guid sessionId, Guid checkpointId, CancellationToken cancellationToken)
     {
         var session = await RequireSessionAsync(tenantId, sessionId, cancellationToken);
@@ -70,6 +78,11 @@ public sealed class CheckpointService(
         var fork = new ChatSession(Guid.NewGuid(), tenantId, title.Length <= 120 ? title : title[..119] + "…", session.ProviderName, session.ModelId,
             session.AgentProfileId, path.Count == 0 ? null : ids[path[^1].Id], now, now);
         await sessions.AddAsync(fork, cancellationToken);
+        foreach (var setting in (await state.ListAsync(StateScopes.Session(tenantId, sessionId), cancellationToken)).Where(e => ForkedSettings.Contains(e.Key)))
+        {
+            await state.SetAsync(setting with { Scope = StateScopes.Session(tenantId, fork.Id), UpdatedAt = now }, cancellationToken);
+        }
+
         foreach (var message in path)
         {
             await messages.AddAsync(message with
