@@ -37,7 +37,7 @@ public static class PeopleApi
 
         people.MapPost("", (AddRequest? body, PrincipalTenant caller, PeopleService service, CancellationToken ct) =>
             body is null
-                ? Task.FromResult(Problem(StatusCodes.Status400BadRequest, "the body must be JSON: { \"name\": \"...\", \"password\"?: \"...\", \"administrator\"?: true|false }."))
+                ? Task.FromResult(ChatActionResults.Problem(StatusCodes.Status400BadRequest, "the body must be JSON: { \"name\": \"...\", \"password\"?: \"...\", \"administrator\"?: true|false }."))
                 : RunAsync(async () =>
                 {
                     var added = await service.AddAsync(PeopleCaller.From(caller), body.Name, body.Password, body.Administrator ?? false, ct);
@@ -59,7 +59,7 @@ public static class PeopleApi
 
         people.MapPatch("/{id}", (string id, ChangeRequest? body, PrincipalTenant caller, PeopleService service, CancellationToken ct) =>
             body?.Administrator is not { } administrator
-                ? Task.FromResult(Problem(StatusCodes.Status400BadRequest, "the body must be JSON: { \"administrator\": true|false }."))
+                ? Task.FromResult(ChatActionResults.Problem(StatusCodes.Status400BadRequest, "the body must be JSON: { \"administrator\": true|false }."))
                 : RunAsync(async () => Results.Ok(PersonDto.From(await service.SetAdministratorAsync(PeopleCaller.From(caller), id, administrator, ct)))));
 
         people.MapDelete("/{id}", (string id, PrincipalTenant caller, PeopleService service, CancellationToken ct) =>
@@ -72,29 +72,20 @@ public static class PeopleApi
         return endpoints;
     }
 
-    private static IResult Problem(int status, string reason) => Results.Json(new { error = reason }, statusCode: status);
-
-    private static async Task<IResult> RunAsync(Func<Task<IResult>> action)
+    // Not found and bad input are answered as on the chat's routes; the people rules add 409 and 403.
+    private static Task<IResult> RunAsync(Func<Task<IResult>> action) => ChatActionResults.RunAsync(async () =>
     {
         try
         {
             return await action();
         }
-        catch (KeyNotFoundException ex)
-        {
-            return Problem(StatusCodes.Status404NotFound, ex.Message);
-        }
-        catch (ArgumentException ex)
-        {
-            return Problem(StatusCodes.Status400BadRequest, ex.Message);
-        }
         catch (PeopleRefusedException ex)
         {
-            return Problem(StatusCodes.Status409Conflict, ex.Message);
+            return ChatActionResults.Problem(StatusCodes.Status409Conflict, ex.Message);
         }
         catch (NotAnAdministratorException ex)
         {
-            return Problem(StatusCodes.Status403Forbidden, ex.Message);
+            return ChatActionResults.Problem(StatusCodes.Status403Forbidden, ex.Message);
         }
-    }
+    });
 }
