@@ -69,6 +69,8 @@ public sealed class ProviderHarness : IDisposable
 
     public ProviderCatalog Catalog => services.GetRequiredService<ProviderCatalog>();
 
+    public ListedModels Listed => services.GetRequiredService<ListedModels>();
+
     public ProviderConnectionTester Tester => services.GetRequiredService<ProviderConnectionTester>();
 
     public IChatClient Client(string provider) => Clients.GetClient(provider);

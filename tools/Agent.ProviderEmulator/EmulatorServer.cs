@@ -31,6 +31,9 @@ public sealed class EmulatorServer : IAsyncDisposable
         Settings = settings;
     }
 
+    /// <summary>What GET /v1/models lists: the test configs' models and one no config lists (a "listed-only" model).</summary>
+    public static IReadOnlyList<string> ListedModels { get; } = ["emulator-model", "gpt-emu", "emulator-listed-model"];
+
     public Uri BaseAddress { get; }
 
     /// <summary>Base URL for an OpenAI-compatible provider (…/v1).</summary>
@@ -59,6 +62,17 @@ public sealed class EmulatorServer : IAsyncDisposable
         var app = builder.Build();
         app.MapPost("/v1/chat/completions", wire.OpenAIAsync);
         app.MapPost("/v1/messages", wire.AnthropicAsync);
+        app.MapGet("/v1/models", (HttpContext context) =>
+        {
+            var record = requests.Add(context.Request, "");
+            record.Status = StatusCodes.Status200OK;
+            record.Completed = true;
+            return Results.Json(new
+            {
+                @object = "list",
+                data = ListedModels.Select(id => new { id, @object = "model", created = 1_700_000_000, owned_by = "emulator" }),
+            });
+        });
         app.MapGet("/emulator/requests", () => Results.Json(requests.All()));
         app.MapDelete("/emulator/requests", () =>
         {

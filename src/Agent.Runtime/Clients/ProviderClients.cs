@@ -30,6 +30,7 @@ public sealed class ProviderClients(
     EnvironmentVariables environment,
     IHttpClientFactory httpClientFactory,
     ILoggerFactory loggerFactory,
+    ListedModels listedModels,
     TimeProvider timeProvider) : IDisposable
 {
     /// <summary>Anthropic requires max_tokens; used when ChatOptions.MaxOutputTokens is not set.</summary>
@@ -40,7 +41,7 @@ public sealed class ProviderClients(
     /// <summary>The named HttpClient of every provider; a request names its provider, which selects that provider's pipeline.</summary>
     public const string HttpClientName = "provider";
 
-    /// <summary>Throws <see cref="ProviderException"/> when the provider cannot be used (blocked, unknown, model unknown).</summary>
+    /// <summary>Throws <see cref="ProviderException"/> when the provider cannot be used (blocked, unknown, or a model neither configured nor listed by its server).</summary>
     public IChatClient GetClient(string providerName, string? modelId = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
@@ -52,7 +53,7 @@ public sealed class ProviderClients(
         }
 
         var model = string.IsNullOrWhiteSpace(modelId) ? context.Spec.Models[0].Id : modelId;
-        if (context.Spec.Models.All(m => m.Id != model))
+        if (context.Spec.Models.All(m => m.Id != model) && !listedModels.WasListed(context.Name, model))
         {
             throw new ProviderException(ProviderErrors.UnknownModel(context, model));
         }

@@ -1,4 +1,5 @@
 using Agent.Runtime.Clients.Common;
+using Agent.Runtime.Services;
 using Microsoft.Extensions.Http.Resilience;
 
 namespace Agent.Runtime.Clients;
@@ -25,6 +26,8 @@ public static class ProviderClientsServiceCollectionExtensions
             .AddHttpMessageHandler<ProviderHttpHandler>()
             .AddResilienceHandler(ProviderPipelines.HandlerName, ProviderPipelines.Configure)
             .SelectPipelineBy(_ => ProviderPipelines.PipelineKey);
+        services.AddSingleton<ListedModels>();
+        services.AddSingleton<IModelLister>(sp => sp.GetRequiredService<ListedModels>());
         services.AddSingleton<ProviderClients>();
         services.AddSingleton<ProviderConnectionTester>();
         return services;

@@ -24,6 +24,7 @@ public sealed class SessionService(
     TeamCatalog catalog,
     ISessionTurnStopper turns,
     ChatSettingsStore chatSettings,
+    IModelLister modelLister,
     TimeProvider time)
 {
     public event Action? Changed;
@@ -125,11 +126,11 @@ public sealed class SessionService(
         return session;
     }
 
-    /// <summary>Switches the session's model; refused for an unknown provider or model, allowed for a blocked one (sending then says why).</summary>
+    /// <summary>Switches the session's model; refused for an unknown provider or for a model neither configured nor listed by the provider's server, allowed for a blocked one (sending then says why).</summary>
     public async Task<ChatSession?> ChangeModelAsync(string tenantId, Guid sessionId, string providerName, string modelId, CancellationToken cancellationToken)
     {
         var provider = providers.Find(providerName) ?? throw new ArgumentException($"No provider named '{providerName}' is configured.", nameof(providerName));
-        if (provider.Models.All(m => m.Id != modelId))
+        if (provider.Models.All(m => m.Id != modelId) && !(await modelLister.ListAsync(provider.Name, cancellationToken)).Models.Contains(modelId, StringComparer.Ordinal))
         {
             throw new ArgumentException($"Provider '{provider.Name}' has no model '{modelId}'.", nameof(modelId));
         }

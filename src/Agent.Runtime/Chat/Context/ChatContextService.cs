@@ -63,7 +63,8 @@ public sealed class ChatContextService(
     {
         ArgumentNullException.ThrowIfNull(session);
         var provider = providers.Find(session.ProviderName);
-        var model = provider?.Models.FirstOrDefault(m => string.Equals(m.Id, session.ModelId, StringComparison.OrdinalIgnoreCase));
+        // A model the provider's server listed (not configured) gets the window of the provider's first configured model.
+        var model = provider?.Models.FirstOrDefault(m => string.Equals(m.Id, session.ModelId, StringComparison.OrdinalIgnoreCase)) ?? provider?.Models.FirstOrDefault();
         return model?.ContextWindow is > 0 and var window ? window : FallbackContextWindow;
     }
 

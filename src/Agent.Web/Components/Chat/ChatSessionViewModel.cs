@@ -25,6 +25,7 @@ public sealed class ChatSessionViewModel(
     ChatContextService contexts,
     ICheckpointStore checkpoints,
     TeamCatalog teams,
+    IModelLister modelLister,
     PrincipalTenant caller)
 {
     public const int PageSize = 50;
@@ -68,10 +69,17 @@ public sealed class ChatSessionViewModel(
     /// <summary>The agents the session can use: the tenant's profiles, those added in the Team panel included.</summary>
     public IReadOnlyList<AgentProfileChoice> Profiles { get; private set; } = [];
 
-    /// <summary>Every configured model, with its provider's state, as the model picker lists them.</summary>
+    /// <summary>
+    /// Every configured model, with its provider's state, as the model picker lists them; after
+    /// <see cref="LoadListedModelsAsync"/>, each provider's configured models are followed by those its server listed.
+    /// </summary>
     public IReadOnlyList<ModelChoice> Models => providers.Providers
-        .SelectMany(p => p.Models.Select(m => new ModelChoice(p.Name, m.Id, providers.AvailabilityOf(p.Name).State)))
+        .SelectMany(p => p.Models.Select(m => new ModelChoice(p.Name, m.Id, providers.AvailabilityOf(p.Name).State))
+            .Concat(ListedOnly(p).Select(id => new ModelChoice(p.Name, id, providers.AvailabilityOf(p.Name).State, Listed: true))))
         .ToList();
+
+    /// <summary>What the providers' servers listed (or why not), by provider name; empty until loaded.</summary>
+    public IReadOnlyDictionary<string, ModelListing> Listings { get; private set; } = new Dictionary<string, ModelListing>(StringComparer.OrdinalIgnoreCase);
 
     public string ModelKey => Session is null ? "" : ModelChoice.KeyOf(Session.ProviderName, Session.ModelId);
 
@@ -259,6 +267,19 @@ public sealed class ChatSessionViewModel(
         }
     }
 
+    /// <summary>Asks every provider's server for its models; the lister caches them and never throws for a provider's failure.</summary>
+    public async Task LoadListedModelsAsync(CancellationToken cancellationToken)
+    {
+        var names = providers.Providers.Select(p => p.Name).ToList();
+        var listings = await Task.WhenAll(names.Select(name => modelLister.ListAsync(name, cancellationToken)));
+        Listings = names.Zip(listings).ToDictionary(x => x.First, x => x.Second, StringComparer.OrdinalIgnoreCase);
+    }
+
+    private IEnumerable<string> ListedOnly(ProviderSpec provider) =>
+        Listings.TryGetValue(provider.Name, out var listing)
+            ? listing.Models.Where(id => provider.Models.All(m => m.Id != id))
+            : [];
+
     public async Task ChangeModelAsync(string key, CancellationToken cancellationToken)
     {
         var (provider, model) = ModelChoice.Parse(key);
@@ -317,7 +338,8 @@ public sealed class ChatSessionViewModel(
 public sealed record AgentProfileChoice(string Id, string Name);
 
 /// <summary>A model in the picker; its key is "provider/model".</summary>
-public sealed record ModelChoice(string ProviderName, string ModelId, ProviderState State)
+/// <param name="Listed">The provider's server listed the model and the configuration does not: it has no price.</param>
+public sealed record ModelChoice(string ProviderName, string ModelId, ProviderState State, bool Listed = false)
 {
     public string Key => KeyOf(ProviderName, ModelId);
 

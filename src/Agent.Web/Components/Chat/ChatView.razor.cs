@@ -123,6 +123,18 @@ public sealed partial class ChatView : IAsyncDisposable
         // The transcript first: the composer marks the chat ready, and by then scrolling up already loads older messages.
         await module.InvokeVoidAsync("attachTranscript", disposed.Token, transcript, selfReference);
         await module.InvokeVoidAsync("attachComposer", disposed.Token, composer, selfReference, DraftKey);
+
+        // After the page is interactive, so a slow or dead model server never holds up the chat.
+        try
+        {
+            await Model.LoadListedModelsAsync(disposed.Token);
+        }
+        catch (OperationCanceledException) when (disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        StateHasChanged();
     }
 
     [JSInvokable]
