@@ -27,6 +27,10 @@ public sealed class ListedModelPickerTests(ChatFixture fixture) : IClassFixture<
 
             // The emulator lists its configured model too; it is offered once, as configured.
             await Assertions.Expect(menu.Locator("[data-listed-model='emulator/emulator-model']")).ToHaveCountAsync(0);
+            await CloseAsync(page, menu);
+            await PickerScreensAsync(page, chip, menu);
+
+            await chip.ClickAsync();
             await option.ClickAsync();
             await Assertions.Expect(chip).ToContainTextAsync($"emulator · {Listed}");
 
@@ -41,5 +45,33 @@ public sealed class ListedModelPickerTests(ChatFixture fixture) : IClassFixture<
         {
             await page.Context.CloseAsync();
         }
+    }
+
+    /// <summary>Closes the menu the way a person who only looked does: picking the model the chat already has.</summary>
+    private static async Task CloseAsync(IPage page, ILocator menu)
+    {
+        await menu.Locator("[data-model-option='emulator/emulator-model']").ClickAsync();
+        await Assertions.Expect(menu).ToHaveCountAsync(0);
+    }
+
+    /// <summary>The open picker at desktop and phone width, light and dark; closed again after each.</summary>
+    private static async Task PickerScreensAsync(IPage page, ILocator chip, ILocator menu)
+    {
+        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            foreach (var theme in new[] { "light", "dark" })
+            {
+                await Workbench.SetThemeAsync(page, theme);
+                await chip.ClickAsync();
+                await Assertions.Expect(menu.Locator($"[data-listed-model='emulator/{Listed}']")).ToBeVisibleAsync();
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"model-picker-listed-{size}-{theme}.png"), Animations = ScreenshotAnimations.Disabled });
+                await Workbench.ExpectNoSeriousAxeViolationsAsync(page);
+                await CloseAsync(page, menu);
+            }
+        }
+
+        await Workbench.SetDesktopViewportAsync(page);
+        await Workbench.SetThemeAsync(page, "light");
     }
 }

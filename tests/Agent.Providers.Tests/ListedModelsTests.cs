@@ -42,6 +42,21 @@ public sealed class ListedModelsTests(EmulatorFixture fixture) : IClassFixture<E
     }
 
     [Fact]
+    public async Task After_a_restart_a_sessions_listed_model_streams_before_the_server_was_listed_again()
+    {
+        // A new harness is a new process: nothing listed yet.
+        using var harness = new ProviderHarness(fixture.Server);
+        Assert.Equal("unknown_model", Assert.Throws<ProviderException>(() => harness.Clients.GetClient("openai", "emulator-listed-model")).Error.Code);
+
+        var messages = ProviderHarness.Ask("still there?");
+        var reply = await StreamCollector.CollectAsync(harness.Clients.GetClient("openai", "emulator-listed-model", chosenForSession: true), messages);
+
+        Assert.Null(reply.Error);
+        Assert.Contains("\"model\":\"emulator-listed-model\"", Assert.Single(harness.RequestsFor(messages)).Body, StringComparison.Ordinal);
+        Assert.Equal("unknown_model", Assert.Throws<ProviderException>(() => harness.Clients.GetClient("deterministic", "gpt-unknown", chosenForSession: true)).Error.Code);
+    }
+
+    [Fact]
     public async Task A_server_answering_404_or_down_gives_a_reason_not_an_exception()
     {
         using var harness = new ProviderHarness(fixture.Server, configure: o =>

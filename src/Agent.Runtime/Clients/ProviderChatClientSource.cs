@@ -11,7 +11,7 @@ public sealed class ProviderChatClientSource(ProviderClients providers) : IChatC
         ArgumentNullException.ThrowIfNull(session);
         try
         {
-            var client = providers.GetClient(session.ProviderName, session.ModelId);
+            var client = providers.GetClient(session.ProviderName, session.ModelId, chosenForSession: true);
             var mode = providers.Describe(session.ProviderName)!.Spec.Mode.ToString().ToLowerInvariant();
             return new ChatClientLease(client, session.ProviderName, session.ModelId, mode);
         }

@@ -41,8 +41,13 @@ public sealed class ProviderClients(
     /// <summary>The named HttpClient of every provider; a request names its provider, which selects that provider's pipeline.</summary>
     public const string HttpClientName = "provider";
 
-    /// <summary>Throws <see cref="ProviderException"/> when the provider cannot be used (blocked, unknown, or a model neither configured nor listed by its server).</summary>
-    public IChatClient GetClient(string providerName, string? modelId = null)
+    /// <summary>
+    /// Throws <see cref="ProviderException"/> when the provider cannot be used (blocked, unknown, or a model neither
+    /// configured nor listed by its server). <paramref name="chosenForSession"/>: the model was checked when a session
+    /// chose it, so an OpenAI-compatible server's model is taken even before this process has listed it (after a
+    /// restart); should the server no longer have it, its own answer says so on the reply.
+    /// </summary>
+    public IChatClient GetClient(string providerName, string? modelId = null, bool chosenForSession = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
         var context = DescribeOrThrow(providerName);
@@ -53,7 +58,8 @@ public sealed class ProviderClients(
         }
 
         var model = string.IsNullOrWhiteSpace(modelId) ? context.Spec.Models[0].Id : modelId;
-        if (context.Spec.Models.All(m => m.Id != model) && !listedModels.WasListed(context.Name, model))
+        if (context.Spec.Models.All(m => m.Id != model) && !listedModels.WasListed(context.Name, model)
+            && !(chosenForSession && context.Spec.Kind == ProviderKind.OpenAICompatible))
         {
             throw new ProviderException(ProviderErrors.UnknownModel(context, model));
         }
