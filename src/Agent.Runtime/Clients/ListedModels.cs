@@ -1,5 +1,4 @@
 using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using Agent.Domain.Configuration;
 using Agent.Domain.Providers;
@@ -7,7 +6,6 @@ using Agent.Runtime.Clients.Common;
 using Agent.Runtime.Hosting;
 using Agent.Runtime.Services;
 using Microsoft.Extensions.Options;
-using OpenAI;
 
 namespace Agent.Runtime.Clients;
 
@@ -66,17 +64,8 @@ public sealed class ListedModels(
 
     private async Task<ModelListing> FetchAsync(ProviderSpec spec, CancellationToken cancellationToken)
     {
-        var index = options.Value.Providers.FindIndex(p => string.Equals(p.Name, spec.Name, StringComparison.OrdinalIgnoreCase));
-        var config = index >= 0 ? options.Value.Providers[index] : new ProviderOptions();
-        var context = new ProviderContext(spec, $"{AgentOptions.SectionName}:Providers:{index}", config.BaseUrlEnvVar, config.Resilience ?? new(), config.ChunkDelayMs);
+        var context = ProviderContext.Of(spec, options.Value);
         var key = spec.ApiKeyEnvVar is { } keyVar ? environment.Read(keyVar) : null;
-        var sdkOptions = new OpenAIClientOptions
-        {
-            Endpoint = new Uri(context.BaseUrl.AbsoluteUri.TrimEnd('/')),
-            Transport = new HttpClientPipelineTransport(httpClientFactory.CreateClient(ProviderClients.HttpClientName)),
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = Timeout,
-        };
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
@@ -84,7 +73,7 @@ public sealed class ListedModels(
         ProviderCall.Current = new ProviderCall(context, "", $"models-{Guid.NewGuid():N}", !string.IsNullOrWhiteSpace(key));
         try
         {
-            var client = new OpenAIClient(new ApiKeyCredential(string.IsNullOrWhiteSpace(key) ? "none" : key), sdkOptions).GetOpenAIModelClient();
+            var client = ProviderClients.OpenAISdkClient(context, key, httpClientFactory.CreateClient(ProviderClients.HttpClientName), Timeout).GetOpenAIModelClient();
             var models = await client.GetModelsAsync(timeout.Token).ConfigureAwait(false);
             return new ModelListing(models.Value.Select(m => m.Id).Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToList(), null);
         }

@@ -86,14 +86,7 @@ public sealed class ProviderClients(
     public ProviderContext? Describe(string providerName)
     {
         var spec = catalog.Find(providerName);
-        if (spec is null)
-        {
-            return null;
-        }
-
-        var index = options.Value.Providers.FindIndex(p => string.Equals(p.Name, spec.Name, StringComparison.OrdinalIgnoreCase));
-        var config = index >= 0 ? options.Value.Providers[index] : new ProviderOptions();
-        return new ProviderContext(spec, $"{AgentOptions.SectionName}:Providers:{index}", config.BaseUrlEnvVar, config.Resilience ?? new(), config.ChunkDelayMs);
+        return spec is null ? null : ProviderContext.Of(spec, options.Value);
     }
 
     public void Dispose()
@@ -130,7 +123,11 @@ public sealed class ProviderClients(
         return new SharedPipeline(pipeline, provider);
     }
 
-    private static IChatClient OpenAIClient(ProviderContext context, string model, string? key, HttpClient http)
+    private static IChatClient OpenAIClient(ProviderContext context, string model, string? key, HttpClient http) =>
+        OpenAISdkClient(context, key, http, Timeout.InfiniteTimeSpan).GetChatClient(model).AsIChatClient();
+
+    /// <summary>The OpenAI SDK's client for an OpenAI-compatible provider, over our HttpClient (its pipeline does the retries).</summary>
+    internal static OpenAIClient OpenAISdkClient(ProviderContext context, string? key, HttpClient http, TimeSpan networkTimeout)
     {
         var options = new OpenAIClientOptions
         {
@@ -139,11 +136,11 @@ public sealed class ProviderClients(
 
             // One retry layer: the provider pipeline's (ProviderPipelines), which knows our per-provider settings.
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = Timeout.InfiniteTimeSpan,
+            NetworkTimeout = networkTimeout,
         };
 
         // The SDK insists on a credential; ProviderHttpHandler drops it for a provider that has no key.
-        return new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(key) ? "none" : key), options).GetChatClient(model).AsIChatClient();
+        return new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(key) ? "none" : key), options);
     }
 
     private static IChatClient AnthropicClient(ProviderContext context, string model, string? key, HttpClient http)

@@ -24,6 +24,16 @@ public sealed record ProviderContext(
         }
     }
 
+    /// <summary>The context of a configured provider: its spec with the settings of its configuration entry.</summary>
+    public static ProviderContext Of(ProviderSpec spec, AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(options);
+        var index = options.Providers.FindIndex(p => string.Equals(p.Name, spec.Name, StringComparison.OrdinalIgnoreCase));
+        var config = index >= 0 ? options.Providers[index] : new ProviderOptions();
+        return new ProviderContext(spec, $"{AgentOptions.SectionName}:Providers:{index}", config.BaseUrlEnvVar, config.Resilience ?? new(), config.ChunkDelayMs);
+    }
+
     public string BaseUrlAction => BaseUrlEnvVar is { Length: > 0 } v
         ? $"check that the server at {Spec.BaseUrl} is running and reachable ({ConfigKey}:BaseUrl or {v})"
         : $"check that the server at {Spec.BaseUrl} is running and reachable ({ConfigKey}:BaseUrl)";
