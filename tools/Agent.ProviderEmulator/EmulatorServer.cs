@@ -51,6 +51,10 @@ public sealed class EmulatorServer : IAsyncDisposable
         settings ??= new EmulatorSettings();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.WebHost.UseUrls(urls);
+        // The "disconnect" fault aborts right after a flush, and an abort drops what the socket transport's output
+        // pipe still holds (so a reply sometimes lost its last event). With a 2-byte write buffer a flush waits until
+        // the pipe is empty, i.e. until the socket has taken every byte the emulator says it sent.
+        builder.WebHost.UseSockets(sockets => sockets.MaxWriteBufferSize = 2);
         builder.Logging.ClearProviders();
         if (!quiet)
         {

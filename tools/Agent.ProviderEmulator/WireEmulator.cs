@@ -404,7 +404,6 @@ public sealed class WireEmulator(EmulatorSettings settings, RequestLog log)
             await response.StartAsync(ct);
             await response.WriteAsync("{\"id\": ", ct);
             await response.Body.FlushAsync(ct);
-            await Task.Delay(50, ct);
             record.ServerAborted = true;
             context.Abort();
             return;
