@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 using ExecutionContext = Agent.Domain.Runtime.ExecutionContext;
 
 // Console benches: "transcript" = opening a 10,000-message session, first window (TranscriptBench.cs); "context" = building a turn's context for a 10,000-message session (ContextBench.cs); "providers" = adapter overhead per chunk and added time to first token vs raw SSE
-// (ProvidersBench.cs); "turn-start" = store calls, SKILL.md reads and time from a send to the provider request (TurnStartBench.cs); "recall" = memory recall p50/p95 at 10,000 and 100,000 items (RecallBench.cs); otherwise the runtime bench below ("recovery" runs only its recovery part).
+// (ProvidersBench.cs); "turn-start" = store calls, SKILL.md reads and time from a send to the provider request (TurnStartBench.cs); "recall" = memory recall p50/p95 at 10,000 and 100,000 items (RecallBench.cs); "markdown" = render cost per chunk of a streamed 4,000-token reply, start vs end (MarkdownBench.cs); otherwise the runtime bench below ("recovery" runs only its recovery part).
 if (args is ["transcript", ..])
 {
     Environment.ExitCode = await Agent.Benchmarks.TranscriptBench.RunAsync();
@@ -39,6 +39,12 @@ if (args is ["recall-profile", var database, ..])
 if (args is ["turn-start", ..])
 {
     Environment.ExitCode = await Agent.Benchmarks.TurnStartBench.RunAsync(args);
+    return;
+}
+
+if (args is ["markdown", ..])
+{
+    Environment.ExitCode = await Agent.Benchmarks.MarkdownBench.RunAsync();
     return;
 }
 

@@ -59,7 +59,7 @@ public static class TurnStartBench
             }
         }
 
-        var directory = Path.Combine(FindRepoRoot(), "tests", "Agent.Benchmarks");
+        var directory = Path.Combine(ProvidersBench.FindRepoRoot(), "tests", "Agent.Benchmarks");
         var history = Path.Combine(directory, "RESULTS-turn-start.json");
         var markdown = Path.Combine(directory, "RESULTS-turn-start.md");
         var rows = File.Exists(history) ? JsonSerializer.Deserialize<List<BenchRow>>(await File.ReadAllTextAsync(history), Json) ?? [] : [];
@@ -414,7 +414,7 @@ public static class TurnStartBench
     {
         try
         {
-            using var git = Process.Start(new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, WorkingDirectory = FindRepoRoot() });
+            using var git = Process.Start(new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, WorkingDirectory = ProvidersBench.FindRepoRoot() });
             var output = git!.StandardOutput.ReadToEnd().Trim();
             git.WaitForExit();
             return output;
@@ -423,19 +423,6 @@ public static class TurnStartBench
         {
             return "";
         }
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Agent.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return Directory.GetCurrentDirectory();
     }
 
     /// <summary>One recorded run of the bench.</summary>
@@ -495,7 +482,7 @@ public static class TurnStartBench
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
-            builder.UseContentRoot(FindRepoRoot());
+            builder.UseContentRoot(ProvidersBench.FindRepoRoot());
             builder.UseEnvironment("Testing");
             foreach (var (key, value) in new Dictionary<string, string>
             {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Agent.Data;
 using Agent.Domain.Sessions;
+using Agent.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -16,47 +17,6 @@ namespace Agent.E2E.Tests;
 /// </summary>
 public sealed class XssCorpusTests(BrowserFixture fixture, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
-    private const string Run = "window.__xss=(window.__xss||0)+1";
-
-    private static readonly string[] Payloads =
-    [
-        $"<script>{Run}</script>",
-        $"<img src=x onerror=\"{Run}\">",
-        $"<svg onload=\"{Run}\"></svg>",
-        $"<svg><script>{Run}</script></svg>",
-        $"<iframe src=\"javascript:top.{Run}\"></iframe>",
-        $"<iframe srcdoc=\"<script>parent.{Run}</script>\"></iframe>",
-        $"[click me](javascript:{Run})",
-        $"[click me](JaVaScRiPt:{Run})",
-        $"[click me](  javascript:{Run})",
-        $"[click me](java&#x09;script:{Run})",
-        "[data link](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-        "[vb](vbscript:msgbox(1))",
-        $"![image](x\" onerror=\"{Run})",
-        $"![image](javascript:{Run})",
-        $"<a href=\"javascript:{Run}\">raw link</a>",
-        $"<details open ontoggle=\"{Run}\"><summary>x</summary></details>",
-        $"<body onload=\"{Run}\">",
-        $"<math><mtext><table><mglyph><style><img src=x onerror=\"{Run}\">",
-        $"<object data=\"javascript:{Run}\"></object>",
-        $"<embed src=\"javascript:{Run}\">",
-        $"<form action=\"javascript:{Run}\"><button>go</button></form>",
-        $"<input autofocus onfocus=\"{Run}\">",
-        $"<video><source onerror=\"{Run}\"></video>",
-        $"<marquee onstart=\"{Run}\">m</marquee>",
-        "<base href=\"javascript:/\">",
-        $"<style>@import 'javascript:{Run}';</style>",
-        $"`<img src=x onerror=\"{Run}\">`",
-        $"```html\n<script>{Run}</script>\n```",
-        $"<<script>script>{Run}<</script>/script>",
-        $"<img src=\"x\" onerror=\"{Run}\"/><!--",
-        $"\"><script>{Run}</script>",
-        $"'><img src=x onerror={Run}>",
-        $"<http://a.example/<img src=x onerror={Run}>>",
-        $"<div style=\"background:url(javascript:{Run})\">styled</div>",
-        $"<meta http-equiv=\"refresh\" content=\"0;url=javascript:{Run}\">",
-    ];
-
     [Fact]
     public async Task No_payload_runs_from_model_output_tool_results_or_MCP_content()
     {
@@ -101,7 +61,7 @@ public sealed class XssCorpusTests(BrowserFixture fixture, ITestOutputHelper out
             visibleAsText += (await reply.InnerTextAsync()).Contains(marker, StringComparison.Ordinal) ? 1 : 0;
         }
 
-        output.WriteLine($"XSS corpus: {Payloads.Length} payloads x 3 channels (model output, tool result and arguments, MCP content) = {Payloads.Length * 3} in Chromium; {executed} executed, {dialogs} dialogs, {dangerous} script-capable elements/attributes/links");
+        output.WriteLine($"XSS corpus: {XssCorpus.Payloads.Length} payloads x 3 channels (model output, tool result and arguments, MCP content) = {XssCorpus.Payloads.Length * 3} in Chromium; {executed} executed, {dialogs} dialogs, {dangerous} script-capable elements/attributes/links");
         Assert.Equal(0, executed);
         Assert.Equal(0, dialogs);
         Assert.Equal(0, dangerous);
@@ -120,15 +80,15 @@ public sealed class XssCorpusTests(BrowserFixture fixture, ITestOutputHelper out
             var session = new ChatSession(Guid.NewGuid(), Tenant.LocalId, "Hostile corpus", "deterministic", "deterministic", null, null, now, now);
             db.Sessions.Add(session);
             var user = Message(session, null, MessageRole.User, [new TextPart("Show me everything hostile")], now);
-            var allPayloads = string.Join("\n\n", Payloads);
-            var toolResult = JsonSerializer.Serialize(new { content = allPayloads, path = Payloads[1] });
-            var mcpResult = JsonSerializer.Serialize(new { content = Payloads.Select(p => new { type = "text", text = p }) });
+            var allPayloads = string.Join("\n\n", XssCorpus.Payloads);
+            var toolResult = JsonSerializer.Serialize(new { content = allPayloads, path = XssCorpus.Payloads[1] });
+            var mcpResult = JsonSerializer.Serialize(new { content = XssCorpus.Payloads.Select(p => new { type = "text", text = p }) });
             var reply = Message(session, user.Id, MessageRole.Assistant,
             [
                 new TextPart(allPayloads),
-                new ToolCallPart("call-builtin", "workspace_read", JsonSerializer.Serialize(new { path = Payloads[0] })),
+                new ToolCallPart("call-builtin", "workspace_read", JsonSerializer.Serialize(new { path = XssCorpus.Payloads[0] })),
                 new ToolResultPart("call-builtin", toolResult, false, "approved once", 3),
-                new ToolCallPart("call-mcp", "everything__echo", JsonSerializer.Serialize(new { message = Payloads[2] })),
+                new ToolCallPart("call-mcp", "everything__echo", JsonSerializer.Serialize(new { message = XssCorpus.Payloads[2] })),
                 new ToolResultPart("call-mcp", mcpResult, false, "approved once", 5),
                 new TextPart("End of the corpus."),
             ], now.AddSeconds(1));

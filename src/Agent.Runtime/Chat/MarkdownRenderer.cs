@@ -22,9 +22,22 @@ public sealed class MarkdownRenderer
         .UseAutoLinks()
         .Build();
 
+    /// <summary>
+    /// The whole reply as HTML, rendered block by block through <see cref="MarkdownBlocks"/> exactly as a streaming
+    /// reply is, so a finished message cannot differ from the stream that produced it.
+    /// </summary>
     public string ToHtml(string markdown)
     {
-        var document = Markdown.Parse(markdown ?? "", pipeline);
+        var blocks = new MarkdownBlocks(this);
+        blocks.Append(markdown ?? "");
+        blocks.Refresh();
+        return blocks.Tail.Length == 0 && blocks.Settled.Count == 1 ? blocks.Settled[0] : string.Concat(blocks.Settled) + blocks.Tail;
+    }
+
+    /// <summary>One block (or run of blocks) of markdown as HTML; <see cref="MarkdownBlocks"/> decides where blocks end.</summary>
+    internal string RenderBlock(string markdown)
+    {
+        var document = Markdown.Parse(markdown, pipeline);
         foreach (var link in document.Descendants<LinkInline>())
         {
             if (!IsSafe(link.Url))
@@ -88,7 +101,7 @@ public sealed class MarkdownRenderer
             // The scrolling wrapper is focusable so a keyboard can scroll long lines (axe: scrollable-region-focusable).
             renderer.Write("<div class=\"code-block\"><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\">Copy</button><div class=\"code-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Code\">");
             base.Write(renderer, obj);
-            renderer.Write("</div></div>");
+            renderer.WriteLine("</div></div>");
         }
     }
 }

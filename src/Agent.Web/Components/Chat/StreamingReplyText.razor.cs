@@ -1,4 +1,3 @@
-using System.Text;
 using Agent.Runtime.Chat;
 using Agent.Runtime.Runtime;
 using Microsoft.AspNetCore.Components;
@@ -8,16 +7,19 @@ namespace Agent.Web.Components.Chat;
 
 /// <summary>
 /// The text of a reply while it streams, read through its execution's subscription (the one the events API serves), so
-/// the page shows what any other subscriber sees. Until the execution is known, the stored text is shown.
+/// the page shows what any other subscriber sees. Until the execution is known, the stored text is shown. The markdown is
+/// rendered block by block (<see cref="MarkdownBlocks"/>): a render re-renders only the open block, and the settled
+/// blocks keep the same strings, so Blazor's diff skips them.
 /// </summary>
 public sealed partial class StreamingReplyText : IDisposable
 {
     private static readonly TimeSpan RenderInterval = TimeSpan.FromMilliseconds(50);
     private readonly Lock gate = new();
-    private readonly StringBuilder text = new();
+    private readonly List<ReplyTextChunk> pending = [];
+    private MarkdownBlocks? blocks;
     private CancellationTokenSource? following;
     private Guid? followed;
-    private string shown = "";
+    private string storedHtml = "";
     private bool received;
     private bool renderScheduled;
     private long lastRender;
@@ -54,7 +56,7 @@ public sealed partial class StreamingReplyText : IDisposable
         {
             if (!received)
             {
-                shown = StoredText;
+                storedHtml = Markdown.ToHtml(StoredText);
             }
         }
 
@@ -84,10 +86,7 @@ public sealed partial class StreamingReplyText : IDisposable
                 {
                     lock (gate)
                     {
-                        // Offsets count from the start of the reply: a chunk never overlaps what came before it.
-                        text.Length = Math.Min(text.Length, chunk.Offset);
-                        text.Append(chunk.Text);
-                        received = true;
+                        pending.Add(chunk);
                     }
 
                     RequestRender(cancellationToken);
@@ -142,7 +141,17 @@ public sealed partial class StreamingReplyText : IDisposable
                 {
                     renderScheduled = false;
                     lastRender = Time.GetTimestamp();
-                    shown = text.ToString();
+                    blocks ??= new MarkdownBlocks(Markdown);
+                    foreach (var chunk in pending)
+                    {
+                        // Offsets count from the start of the reply: a chunk never overlaps what came before it.
+                        blocks.Truncate(chunk.Offset);
+                        blocks.Append(chunk.Text);
+                    }
+
+                    received |= pending.Count > 0;
+                    pending.Clear();
+                    blocks.Refresh();
                 }
 
                 StateHasChanged();
