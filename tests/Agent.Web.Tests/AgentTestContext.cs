@@ -20,6 +20,7 @@ public abstract class AgentTestContext : BunitContext
         Services.AddMudServices(o => o.SnackbarConfiguration.ShowTransitionDuration = 0);
         Services.AddScoped<ActionRunner>();
         Services.AddScoped<BrowserNotifications>();
+        Services.AddSingleton<LiveUpdates>();
         Services.AddLogging();
         Services.AddSingleton(TimeProvider.System);
 

@@ -134,6 +134,7 @@ public static class HostSetup
         builder.Services.AddScoped<ActionRunner>();
         builder.Services.AddScoped<SessionCommands>();
         builder.Services.AddScoped<BrowserNotifications>();
+        builder.Services.AddSingleton<LiveUpdates>();
         builder.Services.AddTransient<ChatSessionViewModel>();
         return builder;
     }

@@ -1,6 +1,8 @@
 using Agent.Domain.Memory;
+using Agent.Domain.Runtime;
 using Agent.Runtime.Memories;
 using Agent.Runtime.Runtime;
+using Agent.Web.Components.Shared;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
@@ -30,7 +32,7 @@ public sealed partial class ComposerAttachments : IDisposable
     public required AttachmentService Attachments { get; init; }
 
     [Inject]
-    public required ExecutionFeed Feed { get; init; }
+    public required LiveUpdates Live { get; init; }
 
     [Inject]
     public required ICurrentTenant Tenant { get; init; }
@@ -41,7 +43,8 @@ public sealed partial class ComposerAttachments : IDisposable
     /// <summary>The files to send with the next message.</summary>
     public IReadOnlyList<Guid> ReadyIds => items.Where(i => i.Attachment?.Status == AttachmentStatus.Ready).Select(i => i.Attachment!.Id).ToList();
 
-    protected override void OnInitialized() => subscription = Feed.Subscribe(OnExecutionChanged);
+    protected override void OnInitialized() =>
+        subscription = Live.Subscribe(LiveTopics.Executions, Tenant.TenantId, TimeSpan.Zero, OnUploadsEndedAsync, change => change.Execution.Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Cancelled);
 
     public async Task OpenPickerAsync()
     {
@@ -88,18 +91,19 @@ public sealed partial class ComposerAttachments : IDisposable
         }
     }
 
-    private void OnExecutionChanged(ExecutionChange change)
+    private Task OnUploadsEndedAsync(IReadOnlyList<ExecutionChange> changes) => InvokeAsync(async () =>
     {
-        var item = items.FirstOrDefault(i => i.ExecutionId == change.Execution.Id);
-        if (item is not null && change.Execution.Status is Domain.Runtime.ExecutionStatus.Completed or Domain.Runtime.ExecutionStatus.Failed or Domain.Runtime.ExecutionStatus.Cancelled)
+        var ended = items.Where(i => changes.Any(c => c.Execution.Id == i.ExecutionId)).ToList();
+        foreach (var item in ended)
         {
-            _ = InvokeAsync(async () =>
-            {
-                await RefreshAsync(item);
-                StateHasChanged();
-            });
+            await RefreshAsync(item);
         }
-    }
+
+        if (ended.Count > 0)
+        {
+            StateHasChanged();
+        }
+    });
 
     private async Task RefreshAsync(PendingAttachment item)
     {

@@ -17,7 +17,6 @@ public sealed partial class MemberMessagesDialog : IDisposable
     private string status = "loading";
     private string? error;
     private IDisposable? subscription;
-    private RefreshThrottle? throttle;
     private ITimer? ticker;
 
     [CascadingParameter]
@@ -36,7 +35,7 @@ public sealed partial class MemberMessagesDialog : IDisposable
     public required ExecutionRuntime Runtime { get; init; }
 
     [Inject]
-    public required ExecutionFeed Feed { get; init; }
+    public required LiveUpdates Live { get; init; }
 
     [Inject]
     public required MarkdownRenderer Markdown { get; init; }
@@ -46,21 +45,19 @@ public sealed partial class MemberMessagesDialog : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        throttle = new RefreshThrottle(() => InvokeAsync(LoadAsync), TimeSpan.FromMilliseconds(300));
-        subscription = Feed.Subscribe(change =>
-        {
-            if (task?.ExecutionId == change.Execution.Id || status is "running" or "queued" or "created")
-            {
-                throttle.Request();
-            }
-        });
+        subscription = Live.Subscribe(
+            LiveTopics.Executions,
+            TenantId,
+            TimeSpan.FromMilliseconds(300),
+            _ => InvokeAsync(LoadAsync),
+            change => task?.ExecutionId == change.Execution.Id || status is "running" or "queued" or "created");
 
         // The member writes its reply every half second without a lifecycle change: re-read while it runs.
         ticker = Time.CreateTimer(_ =>
         {
             if (status is "running" or "queued" or "created")
             {
-                throttle.Request();
+                _ = InvokeAsync(LoadAsync);
             }
         }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         await LoadAsync();
@@ -100,7 +97,6 @@ public sealed partial class MemberMessagesDialog : IDisposable
     {
         subscription?.Dispose();
         ticker?.Dispose();
-        throttle?.Dispose();
         disposed.Cancel();
         disposed.Dispose();
     }

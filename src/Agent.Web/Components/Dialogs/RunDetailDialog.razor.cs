@@ -16,7 +16,6 @@ public sealed partial class RunDetailDialog : IDisposable
     private IReadOnlyList<Artifact> artifacts = [];
     private string? error;
     private IDisposable? subscription;
-    private RefreshThrottle? throttle;
 
     [CascadingParameter]
     public IMudDialogInstance? Dialog { get; set; }
@@ -31,15 +30,14 @@ public sealed partial class RunDetailDialog : IDisposable
     public required ExecutionRuntime Runtime { get; init; }
 
     [Inject]
-    public required ExecutionFeed Feed { get; init; }
+    public required LiveUpdates Live { get; init; }
 
     [Inject]
     public required TimeProvider Time { get; init; }
 
     protected override async Task OnInitializedAsync()
     {
-        throttle = new RefreshThrottle(() => InvokeAsync(RefreshAsync), TimeSpan.FromMilliseconds(200));
-        subscription = Feed.Subscribe(OnChange);
+        subscription = Live.Subscribe(LiveTopics.Executions, TenantId, TimeSpan.FromMilliseconds(200), OnChangesAsync, c => c.Execution.Id == ExecutionId);
         try
         {
             run = await Runtime.FindAsync(TenantId, ExecutionId, disposed.Token);
@@ -65,23 +63,19 @@ public sealed partial class RunDetailDialog : IDisposable
         }
     }
 
-    private void OnChange(ExecutionChange change)
+    private Task OnChangesAsync(IReadOnlyList<ExecutionChange> changes)
     {
-        if (change.Execution.Id != ExecutionId)
-        {
-            return;
-        }
-
         lock (gate)
         {
-            run = change.Execution;
-            if (change.Entry is { } entry && events.All(e => e.Sequence != entry.Sequence))
+            run = changes[^1].Execution;
+            var added = changes.Select(c => c.Entry).OfType<WalEntry>().Where(entry => events.All(e => e.Sequence != entry.Sequence)).ToList();
+            if (added.Count > 0)
             {
-                events = [.. events.Append(entry).OrderBy(e => e.Sequence)];
+                events = [.. events.Concat(added).DistinctBy(e => e.Sequence).OrderBy(e => e.Sequence)];
             }
         }
 
-        throttle?.Request();
+        return InvokeAsync(RefreshAsync);
     }
 
     /// <summary>Re-renders the appended entries; once the run has ended, re-reads the artifacts it produced.</summary>
@@ -107,7 +101,6 @@ public sealed partial class RunDetailDialog : IDisposable
     public void Dispose()
     {
         subscription?.Dispose();
-        throttle?.Dispose();
         disposed.Cancel();
         disposed.Dispose();
     }

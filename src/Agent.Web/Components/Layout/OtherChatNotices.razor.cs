@@ -1,6 +1,5 @@
 using Agent.Runtime.Chat;
 using Agent.Runtime.Services;
-using Agent.Runtime.Tools;
 using Agent.Web.Components.Shared;
 using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
@@ -21,7 +20,7 @@ public sealed partial class OtherChatNotices : IDisposable
     public required ChatCoordinator Chat { get; init; }
 
     [Inject]
-    public required ToolApprovalService Approvals { get; init; }
+    public required LiveUpdates Live { get; init; }
 
     [Inject]
     public required SessionService Sessions { get; init; }
@@ -46,7 +45,7 @@ public sealed partial class OtherChatNotices : IDisposable
         }
 
         Chat.SessionChanged += OnSessionChanged;
-        approvalsSubscription = Approvals.Subscribe(OnApprovalChanged);
+        approvalsSubscription = Live.Subscribe(LiveTopics.Approvals, Caller.TenantId, TimeSpan.Zero, OnApprovalsChangedAsync);
         subscribed = true;
     }
 
@@ -72,8 +71,13 @@ public sealed partial class OtherChatNotices : IDisposable
         }
     }
 
-    private void OnApprovalChanged(Domain.Tools.ToolApprovalRequest request) =>
-        _ = InvokeAsync(() => SayAsync(ChatNotice.Of(request, Caller.TenantId, shownSession: null)));
+    private Task OnApprovalsChangedAsync(IReadOnlyList<Domain.Tools.ToolApprovalRequest> requests) => InvokeAsync(async () =>
+    {
+        foreach (var request in requests)
+        {
+            await SayAsync(ChatNotice.Of(request, Caller.TenantId, shownSession: null));
+        }
+    });
 
     private Guid? ShownSession()
     {

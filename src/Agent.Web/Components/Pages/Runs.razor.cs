@@ -17,7 +17,6 @@ public sealed partial class Runs : IAsyncDisposable
     private readonly CancellationTokenSource disposed = new();
     private MudDataGrid<RunRow>? grid;
     private IDisposable? subscription;
-    private RefreshThrottle? throttle;
     private ITimer? ticker;
 
     [Inject]
@@ -27,7 +26,7 @@ public sealed partial class Runs : IAsyncDisposable
     public required ExecutionRuntime Runtime { get; init; }
 
     [Inject]
-    public required ExecutionFeed Feed { get; init; }
+    public required LiveUpdates Live { get; init; }
 
     [Inject]
     public required ActionRunner Actions { get; init; }
@@ -43,13 +42,15 @@ public sealed partial class Runs : IAsyncDisposable
 
     protected override void OnInitialized()
     {
-        throttle = new RefreshThrottle(() => InvokeAsync(ApplyChangesAsync), TimeSpan.FromMilliseconds(200));
-        subscription = Feed.Subscribe(change =>
+        subscription = Live.Subscribe(LiveTopics.Executions, Model.TenantId, TimeSpan.FromMilliseconds(200), changes =>
         {
-            if (Model.Push(change))
+            var pushed = false;
+            foreach (var change in changes)
             {
-                throttle?.Request();
+                pushed |= Model.Push(change);
             }
+
+            return pushed ? InvokeAsync(ApplyChangesAsync) : Task.CompletedTask;
         });
         ticker = Time.CreateTimer(_ => OnTick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
@@ -142,7 +143,6 @@ public sealed partial class Runs : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         subscription?.Dispose();
-        throttle?.Dispose();
         if (ticker is not null)
         {
             await ticker.DisposeAsync();
