@@ -4,7 +4,6 @@ using Agent.Runtime.Services;
 using Agent.Runtime.Teams;
 using Agent.Web.Components.Dialogs;
 using Agent.Web.Components.Shared;
-using Agent.Web.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
