@@ -5,7 +5,7 @@ namespace Agent.E2E.Tests;
 /// <summary>
 /// A team run on the real app and the provider emulator, driven by clicks: the chat is bound to the default team in its
 /// toolbar, the emulator scripts the coordinator's ask_agent calls, and the Team panel shows the run as a live tree
-/// where a branch is stopped, a member's messages are opened, and a run a crash interrupted is resumed.
+/// where a branch is stopped, a member's messages and trace are opened, and a run a crash interrupted is resumed.
 /// </summary>
 public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
 {
@@ -52,6 +52,51 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-member-messages-desktop-light.png") });
         await page.Locator("[data-action=close-member]").ClickAsync();
         await Assertions.Expect(messages).ToHaveCountAsync(0);
+
+        // The coordinator finishes once the stopped branch has answered; its toast and the stop's would cover the dialog's title.
+        await Assertions.Expect(page.Locator("[data-run-node][data-depth='0']")).ToHaveAttributeAsync("data-status", "completed", Long);
+        var replyToast = page.Locator(".mud-snackbar").Filter(new() { HasText = "has a new reply." });
+        await Assertions.Expect(replyToast).ToHaveCountAsync(1);
+        await replyToast.Locator(".mud-snackbar-close-button").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
+
+        // A member's trace opens from its node: that execution's own model call, pictured at both widths in both themes.
+        var conciseRun = await concise.GetAttributeAsync("data-run-node");
+        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            foreach (var theme in new[] { "light", "dark" })
+            {
+                await Workbench.SetThemeAsync(page, theme);
+                var openTrace = concise.Locator($"[data-action=open-trace][data-run='{conciseRun}']");
+                if (size == "phone")
+                {
+                    Assert.True(await openTrace.BoundingBoxAsync() is { Height: >= 44 }, "The Trace action is under 44 px tall on a phone.");
+                    Assert.False(await Workbench.ScrollsSidewaysAsync(page), "The Team panel scrolls sideways on a phone.");
+                }
+
+                await openTrace.ClickAsync();
+                var detail = page.Locator($"[data-detail='{conciseRun}']");
+                await Assertions.Expect(page.Locator(".mud-dialog-title")).ToContainTextAsync("Concise · Team task");
+                await Assertions.Expect(detail.Locator("[data-execution-id]")).ToHaveTextAsync(conciseRun!);
+                await Assertions.Expect(detail.Locator("[data-timeline]")).ToHaveAttributeAsync("data-state", "ready");
+                var call = detail.Locator("[data-timeline] [data-kind=provider_call]");
+                await Assertions.Expect(call).ToHaveCountAsync(1);
+                await Assertions.Expect(call).ToContainTextAsync("emulator/emulator-model");
+                await Assertions.Expect(call).ToHaveAttributeAsync("data-outcome", "ok");
+                if (size == "phone")
+                {
+                    Assert.False(await Workbench.ScrollsSidewaysAsync(page), "The trace dialog scrolls sideways on a phone.");
+                }
+
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"team-trace-{size}-{theme}.png"), Animations = ScreenshotAnimations.Disabled });
+                await page.Locator("[data-action=close-detail]").ClickAsync();
+                await Assertions.Expect(detail).ToHaveCountAsync(0);
+            }
+        }
+
+        await Workbench.SetThemeAsync(page, "light");
+        await Workbench.SetDesktopViewportAsync(page);
 
         // Profiles and teams are edited in dialogs; a bad edit is refused with the problem, not stored.
         await page.Locator("[data-action=edit-profile][data-profile=coder]").ClickAsync();

@@ -2,11 +2,13 @@ using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Teams;
+using Agent.Domain.Telemetry;
 using Agent.Runtime.Chat;
 using Agent.Runtime.Runtime;
 using Agent.Runtime.Services;
 using Agent.Runtime.Teams;
 using Agent.Runtime.Tools;
+using Agent.Web.Components.Pages;
 using Agent.Web.Services;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +38,10 @@ public sealed class TeamPageTests : AgentTestContext
         Forward<ToolRegistry>();
         Forward<MarkdownRenderer>();
         Forward<IOptions<Agent.Domain.Configuration.AgentOptions>>();
+        Forward<ExecutionTraceService>();
+        Forward<IExecutionStore>();
         Services.AddScoped<ICurrentTenant, LocalTenant>();
+        Services.AddTransient<TeamViewModel>();
         dialogs = RenderProviders();
     }
 
@@ -127,6 +132,66 @@ public sealed class TeamPageTests : AgentTestContext
         Assert.Equal(ExecutionStatus.Cancelled, (await runtime.FindAsync("local", member, CancellationToken.None))!.Status);
         Assert.Equal(ExecutionStatus.Running, (await runtime.FindAsync("local", root, CancellationToken.None))!.Status);
         await runtime.CancelAsync("local", root, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Every_node_of_the_tree_opens_its_own_trace_with_the_members_model_call()
+    {
+        var runtime = app.Services.GetRequiredService<ExecutionRuntime>();
+        var session = await app.Services.GetRequiredService<SessionService>().CreateAsync("local", "team", CancellationToken.None);
+        var root = await StartLongAsync(runtime, session.Id);
+        var member = await StartLongAsync(runtime, session.Id);
+        await AddMemberAsync(session.Id, root, member);
+        await app.Services.GetRequiredService<ITraceStore>().AddAsync(
+            new TraceEvent(Guid.NewGuid(), "local", session.Id, member, TraceKinds.ProviderCall, "emulator/emulator-model",
+                """{"provider":"emulator","model":"emulator-model","outcome":"ok","inputTokens":1200,"outputTokens":34}""", 420, null, DateTimeOffset.UtcNow),
+            CancellationToken.None);
+
+        var page = Render<TeamPage>();
+        page.WaitForAssertion(() => page.Find($"[data-action=open-trace][data-run='{member}']"), Wait);
+        Assert.Equal("Open the trace of Coder", page.Find($"[data-action=open-trace][data-run='{member}']").GetAttribute("aria-label"));
+        Assert.NotNull(page.Find($"[data-action=open-trace][data-run='{root}']"));
+
+        page.Find($"[data-action=open-trace][data-run='{member}']").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Equal("ready", dialogs.Find($"[data-detail='{member}'] [data-timeline]").GetAttribute("data-state")), Wait);
+        Assert.Equal(member.ToString(), dialogs.Find("[data-execution-id]").TextContent);
+        Assert.Contains("Coder · Diagnostic task", dialogs.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal);
+        var call = dialogs.Find("[data-timeline] [data-kind=provider_call]");
+        Assert.Contains("emulator/emulator-model", call.TextContent, StringComparison.Ordinal);
+        Assert.Contains("1200 in / 34 out tokens", call.TextContent, StringComparison.Ordinal);
+        dialogs.Find("[data-action=close-detail]").Click();
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-detail]")), Wait);
+
+        // The coordinator's turn has its own trace, without the member's call.
+        page.Find($"[data-action=open-trace][data-run='{root}']").Click();
+        dialogs.WaitForAssertion(() => Assert.Equal("empty", dialogs.Find($"[data-detail='{root}'] [data-timeline]").GetAttribute("data-state")), Wait);
+        Assert.Equal(root.ToString(), dialogs.Find("[data-execution-id]").TextContent);
+        await runtime.CancelAsync("local", member, CancellationToken.None);
+        await runtime.CancelAsync("local", root, CancellationToken.None);
+    }
+
+    private async Task AddMemberAsync(Guid sessionId, Guid root, Guid member)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await app.Services.GetRequiredService<ITeamTaskStore>().AddAsync(new TeamTask
+        {
+            Id = Guid.NewGuid(),
+            ExecutionId = member,
+            TenantId = "local",
+            SessionId = sessionId,
+            RootExecutionId = root,
+            ParentExecutionId = root,
+            ReplyMessageId = Guid.NewGuid(),
+            CallId = "call_1",
+            TeamId = "default",
+            AgentId = "coder",
+            AgentName = "Coder",
+            Task = "Write the parser",
+            Depth = 1,
+            CreatedAt = now,
+            UpdatedAt = now,
+        }, CancellationToken.None);
     }
 
     private static async Task<Guid> StartLongAsync(ExecutionRuntime runtime, Guid sessionId)
