@@ -101,6 +101,7 @@ public static class HostSetup
         builder.Services.AddSingleton<ExecutionTraceService>();
         builder.Services.AddTransient<Components.Pages.TokensViewModel>();
         builder.Services.AddScoped<Components.Pages.RunsViewModel>();
+        builder.Services.AddTransient<Components.Pages.MemoryViewModel>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<TurnUsageBoard>();
         builder.Services.AddSingleton<ChatTurnStreamer>();
