@@ -44,7 +44,7 @@ public sealed class MemberMemoryToolsTests : IDisposable
         using var client = app.CreateClient();
         var listed = await client.GetStringAsync(new Uri($"/api/memory?q={marker}", UriKind.Relative));
         Assert.Contains("\"agentId\":\"coder\"", listed, StringComparison.Ordinal);
-        Assert.Equal("The agent (coder)", Agent.Web.Components.Pages.Memory.SourceText(item));
+        Assert.Equal("The agent (coder)", Agent.Web.Components.Pages.MemoryViewModel.SourceText(item));
 
         var found = Json(await InvokeAsync(scope, other, MemoryTools.Search, new() { ["query"] = $"quokka habitat {marker}" }));
         Assert.Equal([item.Id], found.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()).ToArray());

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor;
 using McpPage = Agent.Web.Components.Pages.Mcp;
 using Memory = Agent.Web.Components.Pages.Memory;
+using MemoryViewModel = Agent.Web.Components.Pages.MemoryViewModel;
 using Tokens = Agent.Web.Components.Pages.Tokens;
 using TokensViewModel = Agent.Web.Components.Pages.TokensViewModel;
 using ToolsPage = Agent.Web.Components.Pages.Tools;
@@ -380,6 +381,7 @@ public sealed class PanelComponentTests : AgentTestContext
         Services.AddSingleton<ICurrentTenant>(new LocalTenant());
         Services.AddSingleton(Options.Create(new AgentOptions()));
         Services.AddSingleton<MemoryService>();
+        Services.AddTransient<MemoryViewModel>();
     }
 
     [Fact]

@@ -30,6 +30,7 @@ public sealed class ProviderSettingsTests : AgentTestContext
         Services.AddProviderClients();
         var path = database ? TestPaths.NewDatabasePath() : Path.Combine(Path.GetTempPath(), "no-such-folder-" + Guid.NewGuid().ToString("N"), "x", "agent.db");
         Services.AddAgentData(path);
+        Services.AddTransient<SettingsViewModel>();
         if (database)
         {
             Services.GetRequiredService<AgentDatabase>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();

@@ -102,6 +102,8 @@ public static class HostSetup
         builder.Services.AddTransient<Components.Pages.TokensViewModel>();
         builder.Services.AddScoped<Components.Pages.RunsViewModel>();
         builder.Services.AddTransient<Components.Pages.TeamViewModel>();
+        builder.Services.AddTransient<Components.Pages.MemoryViewModel>();
+        builder.Services.AddTransient<Components.Pages.SettingsViewModel>();
         builder.Services.AddSingleton<IChatClientSource, ProviderChatClientSource>();
         builder.Services.AddSingleton<TurnUsageBoard>();
         builder.Services.AddSingleton<ChatTurnStreamer>();
