@@ -1,5 +1,4 @@
 using Agent.Domain.Configuration;
-using Agent.Runtime.Runtime;
 using Agent.Runtime.Services;
 using Agent.Runtime.Teams;
 using Agent.Web.Components.Dialogs;
@@ -12,15 +11,14 @@ namespace Agent.Web.Components.Pages;
 /// <summary>
 /// The team workbench: the live tree of the current team run (status, tokens, cost, duration; stop a branch, open a
 /// member's messages or an execution's trace, resume after a restart), the teams and the agent profiles with their edit
-/// dialogs. The logic is in <see cref="TeamViewModel"/>; this component follows the <see cref="ExecutionFeed"/>
-/// (throttled) and re-reads every second while something runs, and wires the commands and dialogs.
+/// dialogs. The logic is in <see cref="TeamViewModel"/>; this component follows the tenant's executions through
+/// <see cref="LiveUpdates"/> and re-reads every second while something runs, and wires the commands and dialogs.
 /// </summary>
 public sealed partial class Team : IAsyncDisposable
 {
     private readonly CancellationTokenSource disposed = new();
     private IDisposable? feedSubscription;
     private IDisposable? catalogSubscription;
-    private RefreshThrottle? throttle;
     private ITimer? ticker;
 
     [Inject]
@@ -36,7 +34,7 @@ public sealed partial class Team : IAsyncDisposable
     public required TeamRecovery Recovery { get; init; }
 
     [Inject]
-    public required ExecutionFeed Feed { get; init; }
+    public required LiveUpdates Live { get; init; }
 
     [Inject]
     public required ActionRunner Actions { get; init; }
@@ -49,20 +47,13 @@ public sealed partial class Team : IAsyncDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        throttle = new RefreshThrottle(() => InvokeAsync(RefreshRunsAsync), TimeSpan.FromMilliseconds(250));
-        feedSubscription = Feed.Subscribe(change =>
-        {
-            if (Model.Concerns(change))
-            {
-                throttle.Request();
-            }
-        });
+        feedSubscription = Live.Subscribe(LiveTopics.Executions, Model.TenantId, TimeSpan.FromMilliseconds(250), _ => InvokeAsync(RefreshRunsAsync), Model.Concerns);
         catalogSubscription = Catalog.Subscribe(() => _ = InvokeAsync(ReloadAsync));
         ticker = Time.CreateTimer(_ =>
         {
             if (Model.TreeIsLive)
             {
-                throttle.Request();
+                _ = InvokeAsync(RefreshRunsAsync);
             }
         }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         await ReloadAsync();
@@ -114,7 +105,7 @@ public sealed partial class Team : IAsyncDisposable
         async () =>
         {
             await Runs.StopBranchAsync(Model.TenantId, node.Id, disposed.Token);
-            throttle?.Request();
+            await RefreshRunsAsync();
         },
         $"Stopping {node.AgentName} and what it started.");
 
@@ -122,7 +113,7 @@ public sealed partial class Team : IAsyncDisposable
         async () =>
         {
             await Recovery.ResumeAsync(Model.TenantId, Model.SelectedRun!.Value, disposed.Token);
-            throttle?.Request();
+            await RefreshRunsAsync();
         },
         "Resuming the interrupted members; the coordinator goes on when they answer.");
 
@@ -201,7 +192,6 @@ public sealed partial class Team : IAsyncDisposable
         feedSubscription?.Dispose();
         catalogSubscription?.Dispose();
         ticker?.Dispose();
-        throttle?.Dispose();
         disposed.Cancel();
         disposed.Dispose();
         return ValueTask.CompletedTask;
