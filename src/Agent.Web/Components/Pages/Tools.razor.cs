@@ -18,6 +18,7 @@ public sealed partial class Tools : IDisposable
     private readonly CancellationTokenSource disposed = new();
     private readonly Dictionary<Guid, string> denyReasons = [];
     private RefreshThrottle? throttle;
+    private IDisposable? approvalsSubscription;
     private readonly ToolsViewModel view = new();
     private List<SkillSpec> skills = [];
     private List<SkillProblem> problems = [];
@@ -44,6 +45,9 @@ public sealed partial class Tools : IDisposable
     public required ToolApprovalService Approvals { get; init; }
 
     [Inject]
+    public required LiveUpdates Live { get; init; }
+
+    [Inject]
     public required McpServerManager Mcp { get; init; }
 
     [Inject]
@@ -68,12 +72,16 @@ public sealed partial class Tools : IDisposable
     protected override async Task OnInitializedAsync()
     {
         throttle = new RefreshThrottle(() => InvokeAsync(LoadAsync), TimeSpan.FromMilliseconds(150));
-        Approvals.Changed += OnApprovalChanged;
+        approvalsSubscription = Live.Subscribe(LiveTopics.Approvals, TenantId, TimeSpan.Zero, OnApprovalsChangedAsync);
         Mcp.Changed += OnMcpChanged;
         await LoadAsync();
     }
 
-    private void OnApprovalChanged(ToolApprovalRequest request) => throttle?.Request();
+    private Task OnApprovalsChangedAsync(IReadOnlyList<ToolApprovalRequest> requests)
+    {
+        throttle?.Request();
+        return Task.CompletedTask;
+    }
 
     private void OnMcpChanged() => throttle?.Request();
 
@@ -149,7 +157,7 @@ public sealed partial class Tools : IDisposable
 
     public void Dispose()
     {
-        Approvals.Changed -= OnApprovalChanged;
+        approvalsSubscription?.Dispose();
         Mcp.Changed -= OnMcpChanged;
         throttle?.Dispose();
         disposed.Cancel();
