@@ -97,6 +97,28 @@ public sealed class LiveUpdatesTests : IDisposable
         Assert.Equal([wanted], Ids(await NextAsync(calls)));
     }
 
+    [Fact]
+    public async Task A_change_without_a_tenant_goes_to_every_tenant_and_a_tenants_own_change_only_to_it()
+    {
+        Action<(string? Tenant, int Number)>? publish = null;
+        var topic = new LiveTopic<(string? Tenant, int Number)>("shared-test", c => c.Tenant, (_, p) =>
+        {
+            publish = p;
+            return new CancellationTokenSource();
+        });
+        var local = Channel.CreateUnbounded<IReadOnlyList<(string? Tenant, int Number)>>();
+        var other = Channel.CreateUnbounded<IReadOnlyList<(string? Tenant, int Number)>>();
+        using var localSubscription = live.Subscribe(topic, "local", TimeSpan.Zero, batch => local.Writer.WriteAsync(batch).AsTask());
+        using var otherSubscription = live.Subscribe(topic, "other", TimeSpan.Zero, batch => other.Writer.WriteAsync(batch).AsTask());
+
+        publish!(("other", 1));
+        Assert.Equal([("other", 1)], await NextAsync(other));
+        publish(((string?)null, 2));
+        Assert.Equal([((string?)null, 2)], await NextAsync(local));
+        Assert.Equal([((string?)null, 2)], await NextAsync(other));
+        Assert.False(local.Reader.TryRead(out _), "tenant local never saw the other tenant's change");
+    }
+
     public void Dispose()
     {
         live.Dispose();
@@ -112,7 +134,7 @@ public sealed class LiveUpdatesTests : IDisposable
 
     private static Guid[] Ids(IReadOnlyList<ExecutionChange> batch) => [.. batch.Select(c => c.Execution.Id)];
 
-    private static async Task<IReadOnlyList<ExecutionChange>> NextAsync(Channel<IReadOnlyList<ExecutionChange>> calls)
+    private static async Task<T> NextAsync<T>(Channel<T> calls)
     {
         using var timeout = new CancellationTokenSource(Wait);
         return await calls.Reader.ReadAsync(timeout.Token);

@@ -55,7 +55,7 @@ public sealed partial class McpServerManager(
     };
 
     /// <summary>Raised when a server's state or the server list changes.</summary>
-    public event Action? Changed;
+    public event Action<McpServersChange>? Changed;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -232,7 +232,7 @@ public sealed partial class McpServerManager(
                 var connection = connections.GetOrAdd(server.Key, key =>
                 {
                     var created = new McpServerConnection(spec, environment.Read, ConnectionOptions, IsGuarded(key) ? guard : null);
-                    created.Changed += _ => Refresh(configured);
+                    created.Changed += _ => Refresh(configured, new McpServersChange(key.Owner));
                     return created;
                 });
                 if (!spec.Enabled)
@@ -249,7 +249,7 @@ public sealed partial class McpServerManager(
                 }
             }
 
-            Refresh(configured);
+            Refresh(configured, new McpServersChange(null));
             await Task.WhenAll(starts);
         }
         finally
@@ -258,13 +258,13 @@ public sealed partial class McpServerManager(
         }
     }
 
-    private void Refresh(IReadOnlyList<ConfiguredServer> configured)
+    private void Refresh(IReadOnlyList<ConfiguredServer> configured, McpServersChange change)
     {
         views = configured.Select(s => connections.TryGetValue(s.Key, out var c)
                 ? c.View(s.Imported) with { InstallWide = s.Key.Owner is null }
                 : new McpServerView(s.Spec, McpServerConnection.CommandLineOf(s.Spec), McpServerState.Disabled, null, [], [], [], [], 0, s.Imported) { InstallWide = s.Key.Owner is null })
             .ToList();
-        Changed?.Invoke();
+        Changed?.Invoke(change);
     }
 
     /// <summary>The person confirmed the exact command shown: remember it (a changed command asks again) and start.</summary>
@@ -289,7 +289,7 @@ public sealed partial class McpServerManager(
         {
             await connection.StopAsync(McpServerState.Starting);
             await connection.StartAsync(cancellationToken);
-            Refresh(await ConfiguredAsync(cancellationToken));
+            Refresh(await ConfiguredAsync(cancellationToken), new McpServersChange(server.Key.Owner));
         }
         else
         {

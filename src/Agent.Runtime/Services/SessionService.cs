@@ -27,7 +27,8 @@ public sealed class SessionService(
     IModelLister modelLister,
     TimeProvider time)
 {
-    public event Action? Changed;
+    /// <summary>Raised after a session of a tenant was created, changed, moved between shelves or removed.</summary>
+    public event Action<SessionRecordChange>? Changed;
 
     /// <summary>One page of active sessions, pinned first, then most recently active first.</summary>
     public Task<IReadOnlyList<ChatSession>> ListPageAsync(string tenantId, int skip, int take, CancellationToken cancellationToken) =>
@@ -42,7 +43,7 @@ public sealed class SessionService(
     {
         if (await sessions.PurgeTrashAsync(tenantId, TrashCutoff(), cancellationToken) > 0)
         {
-            Changed?.Invoke();
+            Changed?.Invoke(new SessionRecordChange(tenantId, null));
         }
 
         return await sessions.ListAsync(tenantId, SessionShelf.Trash, skip, take, cancellationToken);
@@ -65,7 +66,7 @@ public sealed class SessionService(
         }
 
         await chatSettings.SetAsync(tenantId, sessionId, settings, cancellationToken);
-        Changed?.Invoke();
+        Changed?.Invoke(new SessionRecordChange(tenantId, sessionId));
         return await chatSettings.GetAsync(tenantId, sessionId, cancellationToken);
     }
 
@@ -78,7 +79,7 @@ public sealed class SessionService(
         var profile = options.Value.Profiles.FirstOrDefault()?.Id;
         var session = new ChatSession(Guid.NewGuid(), tenantId, string.IsNullOrWhiteSpace(title) ? "New chat" : title.Trim(), provider.Name, model.Id, profile, null, now, now);
         await sessions.AddAsync(session, cancellationToken);
-        Changed?.Invoke();
+        Changed?.Invoke(new SessionRecordChange(tenantId, session.Id));
         return session;
     }
 
@@ -122,7 +123,7 @@ public sealed class SessionService(
             session = session with { Pinned = pinned ?? session.Pinned, ArchivedAt = archive ? archivedAt : session.ArchivedAt };
         }
 
-        Changed?.Invoke();
+        Changed?.Invoke(new SessionRecordChange(tenantId, sessionId));
         return session;
     }
 
@@ -143,7 +144,7 @@ public sealed class SessionService(
 
         var changed = session with { ProviderName = provider.Name, ModelId = modelId, UpdatedAt = time.GetUtcNow() };
         await sessions.UpdateAsync(changed, cancellationToken);
-        Changed?.Invoke();
+        Changed?.Invoke(new SessionRecordChange(tenantId, sessionId));
         return changed;
     }
 
@@ -163,7 +164,7 @@ public sealed class SessionService(
 
         var changed = session with { AgentProfileId = profileId, UpdatedAt = time.GetUtcNow() };
         await sessions.UpdateAsync(changed, cancellationToken);
-        Changed?.Invoke();
+        Changed?.Invoke(new SessionRecordChange(tenantId, sessionId));
         return changed;
     }
 
@@ -189,7 +190,7 @@ public sealed class SessionService(
             return null;
         }
 
-        Changed?.Invoke();
+        Changed?.Invoke(new SessionRecordChange(tenantId, sessionId));
         return session with { DeletedAt = now };
     }
 
@@ -202,7 +203,7 @@ public sealed class SessionService(
         }
 
         await sessions.SetShelfAsync(tenantId, sessionId, new ShelfChange(SetDeleted: true, DeletedAt: null), cancellationToken);
-        Changed?.Invoke();
+        Changed?.Invoke(new SessionRecordChange(tenantId, sessionId));
         return trashed with { DeletedAt = null };
     }
 
@@ -217,7 +218,7 @@ public sealed class SessionService(
         var deleted = await sessions.DeleteAsync(tenantId, sessionId, cancellationToken);
         if (deleted)
         {
-            Changed?.Invoke();
+            Changed?.Invoke(new SessionRecordChange(tenantId, sessionId));
         }
 
         return deleted;
@@ -229,7 +230,7 @@ public sealed class SessionService(
         var purged = await sessions.PurgeTrashAsync(null, TrashCutoff(), cancellationToken);
         if (purged > 0)
         {
-            Changed?.Invoke();
+            Changed?.Invoke(new SessionRecordChange(null, null));
         }
 
         return purged;

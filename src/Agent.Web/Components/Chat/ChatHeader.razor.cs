@@ -2,7 +2,6 @@ using System.Globalization;
 using Agent.Domain.Providers;
 using Agent.Domain.Sessions;
 using Agent.Domain.Tools;
-using Agent.Runtime.Services;
 using Agent.Web.Components.Dialogs;
 using Agent.Web.Components.Shared;
 using Microsoft.AspNetCore.Components;
@@ -18,6 +17,7 @@ namespace Agent.Web.Components.Chat;
 public sealed partial class ChatHeader : IDisposable
 {
     private readonly CancellationTokenSource disposed = new();
+    private IDisposable? sessionSubscription;
     private bool renaming;
     private bool optionsOpen;
     private string newTitle = "";
@@ -36,12 +36,17 @@ public sealed partial class ChatHeader : IDisposable
     public required SessionCommands Commands { get; init; }
 
     [Inject]
-    public required SessionService Sessions { get; init; }
+    public required LiveUpdates Live { get; init; }
 
     [Inject]
     public required IDialogService Dialogs { get; init; }
 
-    protected override void OnInitialized() => Sessions.Changed += OnSessionRecordChanged;
+    protected override void OnInitialized()
+    {
+        var session = Model.Session!;
+        sessionSubscription = Live.Subscribe(LiveTopics.Sessions, session.TenantId, TimeSpan.FromMilliseconds(200), _ => InvokeAsync(OnSessionRecordChangedAsync),
+            change => change.SessionId is null || change.SessionId == session.Id);
+    }
 
     /// <summary>The model chip: provider and model, and "deterministic" once, here, rather than on every reply.</summary>
     private string ModelLabel(ChatSession session) =>
@@ -147,8 +152,8 @@ public sealed partial class ChatHeader : IDisposable
 
     private Task DeleteAsync() => Commands.MoveToTrashAsync(Model.Session!.Id, disposed.Token);
 
-    /// <summary>A session was renamed, pinned or moved elsewhere (the sidebar): the header shows this one's current title.</summary>
-    private void OnSessionRecordChanged() => _ = InvokeAsync(async () =>
+    /// <summary>This session was renamed, pinned or changed elsewhere (the sidebar, another tab): the header shows its current record.</summary>
+    private async Task OnSessionRecordChangedAsync()
     {
         if (!disposed.IsCancellationRequested && !renaming)
         {
@@ -156,11 +161,11 @@ public sealed partial class ChatHeader : IDisposable
             StateHasChanged();
             await Changed.InvokeAsync();
         }
-    });
+    }
 
     public void Dispose()
     {
-        Sessions.Changed -= OnSessionRecordChanged;
+        sessionSubscription?.Dispose();
         disposed.Cancel();
         disposed.Dispose();
     }

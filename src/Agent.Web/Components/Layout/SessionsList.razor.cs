@@ -26,6 +26,7 @@ public sealed partial class SessionsList : IAsyncDisposable
     private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
     private readonly CancellationTokenSource disposed = new();
     private List<ChatSession>? sessions;
+    private IDisposable? sessionsSubscription;
     private Guid? activeSessionId;
     private bool hasMore;
     private string search = "";
@@ -50,6 +51,9 @@ public sealed partial class SessionsList : IAsyncDisposable
 
     [Inject]
     public required ChatCoordinator Chat { get; init; }
+
+    [Inject]
+    public required LiveUpdates Live { get; init; }
 
     [Inject]
     public required NavigationManager Navigation { get; init; }
@@ -79,7 +83,7 @@ public sealed partial class SessionsList : IAsyncDisposable
     {
         activeSessionId = SessionIdOf(Navigation.Uri);
         Navigation.LocationChanged += OnLocationChanged;
-        Sessions.Changed += OnSessionsChanged;
+        sessionsSubscription = Live.Subscribe(LiveTopics.Sessions, CurrentTenant.TenantId, TimeSpan.FromMilliseconds(200), _ => InvokeAsync(ReloadAndRenderAsync));
         Chat.SessionChanged += OnChatChanged;
         await ReloadAsync();
     }
@@ -193,18 +197,18 @@ public sealed partial class SessionsList : IAsyncDisposable
         StateHasChanged();
     });
 
-    private void OnSessionsChanged() => _ = InvokeAsync(async () =>
+    private async Task ReloadAndRenderAsync()
     {
         await ReloadAsync();
         StateHasChanged();
-    });
+    }
 
-    /// <summary>A finished turn changed a session's title and activity time.</summary>
+    /// <summary>A finished turn changed a session's title and activity time (it may move up into the first page).</summary>
     private void OnChatChanged(SessionChange change)
     {
         if (change.TurnEnded)
         {
-            OnSessionsChanged();
+            _ = InvokeAsync(ReloadAndRenderAsync);
         }
     }
 
@@ -217,7 +221,7 @@ public sealed partial class SessionsList : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Navigation.LocationChanged -= OnLocationChanged;
-        Sessions.Changed -= OnSessionsChanged;
+        sessionsSubscription?.Dispose();
         Chat.SessionChanged -= OnChatChanged;
         await disposed.CancelAsync();
         disposed.Dispose();

@@ -15,7 +15,7 @@ public sealed partial class Mcp : IDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource disposed = new();
-    private RefreshThrottle? throttle;
+    private IDisposable? serversSubscription;
     private ITimer? poll;
     private IReadOnlyList<McpServerView> servers = [];
     private List<string> importProblems = [];
@@ -23,6 +23,9 @@ public sealed partial class Mcp : IDisposable
     private bool importing;
     private bool loaded;
     private string? loadError;
+
+    [Inject]
+    public required LiveUpdates Live { get; init; }
 
     [Inject]
     public required McpServerManager Manager { get; init; }
@@ -75,12 +78,9 @@ public sealed partial class Mcp : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        throttle = new RefreshThrottle(() => InvokeAsync(LoadAsync), TimeSpan.FromMilliseconds(150));
-        Manager.Changed += OnChanged;
+        serversSubscription = Live.Subscribe(LiveTopics.McpServers, CurrentTenant.TenantId, TimeSpan.FromMilliseconds(150), _ => InvokeAsync(LoadAsync));
         await LoadAsync();
     }
-
-    private void OnChanged() => throttle?.Request();
 
     private async Task LoadAsync()
     {
@@ -110,7 +110,7 @@ public sealed partial class Mcp : IDisposable
         var starting = servers.Any(s => s.State == McpServerState.Starting);
         if (starting && poll is null && !disposed.IsCancellationRequested)
         {
-            poll = Time.CreateTimer(_ => throttle?.Request(), null, PollInterval, PollInterval);
+            poll = Time.CreateTimer(_ => InvokeAsync(LoadAsync), null, PollInterval, PollInterval);
         }
         else if (!starting && poll is not null)
         {
@@ -181,8 +181,7 @@ public sealed partial class Mcp : IDisposable
 
     public void Dispose()
     {
-        Manager.Changed -= OnChanged;
-        throttle?.Dispose();
+        serversSubscription?.Dispose();
         poll?.Dispose();
         disposed.Cancel();
         disposed.Dispose();

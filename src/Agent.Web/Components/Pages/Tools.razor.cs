@@ -1,5 +1,4 @@
 using Agent.Domain.Tools;
-using Agent.Runtime.Mcp;
 using Agent.Runtime.Services;
 using Agent.Runtime.Tools;
 using Agent.Web.Components.Shared;
@@ -11,14 +10,15 @@ namespace Agent.Web.Components.Pages;
 /// <summary>
 /// The live tool registry: pending approvals with their exact arguments on top, then the tools grouped by source (built-in,
 /// skills, each MCP server) with a search and the tenant's ask, auto or off per tool, then skill folders and any SKILL.md that could not be read. Reloads when an
-/// approval or an MCP server changes (throttled).
+/// approval or an MCP server of the tenant changes (through LiveUpdates, a few times a second at most).
 /// </summary>
 public sealed partial class Tools : IDisposable
 {
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(150);
     private readonly CancellationTokenSource disposed = new();
     private readonly Dictionary<Guid, string> denyReasons = [];
-    private RefreshThrottle? throttle;
     private IDisposable? approvalsSubscription;
+    private IDisposable? serversSubscription;
     private readonly ToolsViewModel view = new();
     private List<SkillSpec> skills = [];
     private List<SkillProblem> problems = [];
@@ -48,9 +48,6 @@ public sealed partial class Tools : IDisposable
     public required LiveUpdates Live { get; init; }
 
     [Inject]
-    public required McpServerManager Mcp { get; init; }
-
-    [Inject]
     public required ActionRunner Actions { get; init; }
 
     [Inject]
@@ -71,19 +68,10 @@ public sealed partial class Tools : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        throttle = new RefreshThrottle(() => InvokeAsync(LoadAsync), TimeSpan.FromMilliseconds(150));
-        approvalsSubscription = Live.Subscribe(LiveTopics.Approvals, TenantId, TimeSpan.Zero, OnApprovalsChangedAsync);
-        Mcp.Changed += OnMcpChanged;
+        approvalsSubscription = Live.Subscribe(LiveTopics.Approvals, TenantId, RefreshInterval, _ => InvokeAsync(LoadAsync));
+        serversSubscription = Live.Subscribe(LiveTopics.McpServers, TenantId, RefreshInterval, _ => InvokeAsync(LoadAsync));
         await LoadAsync();
     }
-
-    private Task OnApprovalsChangedAsync(IReadOnlyList<ToolApprovalRequest> requests)
-    {
-        throttle?.Request();
-        return Task.CompletedTask;
-    }
-
-    private void OnMcpChanged() => throttle?.Request();
 
     private async Task LoadAsync()
     {
@@ -158,8 +146,7 @@ public sealed partial class Tools : IDisposable
     public void Dispose()
     {
         approvalsSubscription?.Dispose();
-        Mcp.Changed -= OnMcpChanged;
-        throttle?.Dispose();
+        serversSubscription?.Dispose();
         disposed.Cancel();
         disposed.Dispose();
     }

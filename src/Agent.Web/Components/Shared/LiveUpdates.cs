@@ -1,11 +1,16 @@
 using Agent.Domain.Tools;
+using Agent.Runtime.Mcp;
 using Agent.Runtime.Runtime;
+using Agent.Runtime.Services;
 using Agent.Runtime.Tools;
 
 namespace Agent.Web.Components.Shared;
 
-/// <summary>A kind of change pages follow: where it comes from and whose tenant it belongs to.</summary>
-public sealed record LiveTopic<T>(string Name, Func<T, string> TenantOf, Func<IServiceProvider, Action<T>, IDisposable> Attach);
+/// <summary>
+/// A kind of change pages follow: where it comes from and whose tenant it belongs to (null: a change every tenant
+/// shares, such as an install-wide MCP server).
+/// </summary>
+public sealed record LiveTopic<T>(string Name, Func<T, string?> TenantOf, Func<IServiceProvider, Action<T>, IDisposable> Attach);
 
 public static class LiveTopics
 {
@@ -16,12 +21,35 @@ public static class LiveTopics
     /// <summary>A tool call asked the person, or was decided.</summary>
     public static LiveTopic<ToolApprovalRequest> Approvals { get; } =
         new("approvals", r => r.TenantId, (services, publish) => services.GetRequiredService<ToolApprovalService>().Subscribe(publish));
+
+    /// <summary>A session was created, renamed, pinned, moved between shelves or given another model, agent or settings.</summary>
+    public static LiveTopic<SessionRecordChange> Sessions { get; } =
+        new("sessions", c => c.TenantId, (services, publish) =>
+        {
+            var sessions = services.GetRequiredService<SessionService>();
+            sessions.Changed += publish;
+            return new Detach(() => sessions.Changed -= publish);
+        });
+
+    /// <summary>An MCP server started, failed, stopped, or was imported, enabled or removed.</summary>
+    public static LiveTopic<McpServersChange> McpServers { get; } =
+        new("mcp-servers", c => c.TenantId, (services, publish) =>
+        {
+            var manager = services.GetRequiredService<McpServerManager>();
+            manager.Changed += publish;
+            return new Detach(() => manager.Changed -= publish);
+        });
+
+    private sealed class Detach(Action detach) : IDisposable
+    {
+        public void Dispose() => detach();
+    }
 }
 
 /// <summary>
 /// The one live-update channel of the app. It follows each source once (on the first subscription to its topic) and
 /// hands each change only to the subscribers of that change's tenant, so a component never sees another tenant's
-/// events. A subscriber gets the changes in batches, at most one call per interval (the first change at once), off the
+/// events (a change every tenant shares goes to all). A subscriber gets the changes in batches, at most one call per interval (the first change at once), off the
 /// publisher's thread; disposing the subscription stops the calls, including a batch that was waiting.
 /// </summary>
 public sealed class LiveUpdates(IServiceProvider services, TimeProvider time, ILogger<LiveUpdates> logger) : IDisposable
@@ -100,9 +128,12 @@ public sealed class LiveUpdates(IServiceProvider services, TimeProvider time, IL
             Subscriber<T>[] snapshot;
             try
             {
+                var tenant = topic.TenantOf(change);
                 lock (gate)
                 {
-                    snapshot = byTenant.TryGetValue(topic.TenantOf(change), out var list) ? [.. list] : [];
+                    snapshot = tenant is null ? [.. byTenant.Values.SelectMany(list => list)]
+                        : byTenant.TryGetValue(tenant, out var list) ? [.. list]
+                        : [];
                 }
 
                 foreach (var subscriber in snapshot)
