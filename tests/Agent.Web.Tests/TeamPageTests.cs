@@ -1,7 +1,6 @@
 using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
-using Agent.Domain.Teams;
 using Agent.Domain.Telemetry;
 using Agent.Runtime.Chat;
 using Agent.Runtime.Runtime;
@@ -94,28 +93,13 @@ public sealed class TeamPageTests : AgentTestContext
         var session = await app.Services.GetRequiredService<SessionService>().CreateAsync("local", "team", CancellationToken.None);
         var root = await StartLongAsync(runtime, session.Id);
         var member = await StartLongAsync(runtime, session.Id);
-        var now = DateTimeOffset.UtcNow;
-        await app.Services.GetRequiredService<ITeamTaskStore>().AddAsync(new TeamTask
+        var task = TeamTasks.Member(session.Id, root, member, DateTimeOffset.UtcNow) with
         {
-            Id = Guid.NewGuid(),
-            ExecutionId = member,
-            TenantId = "local",
-            SessionId = session.Id,
-            RootExecutionId = root,
-            ParentExecutionId = root,
-            ReplyMessageId = Guid.NewGuid(),
-            CallId = "call_1",
-            TeamId = "default",
-            AgentId = "coder",
-            AgentName = "Coder",
-            Task = "Write the parser",
-            Depth = 1,
             InputTokens = 1200,
             OutputTokens = 34,
             Parts = [new TextPart("Working on it")],
-            CreatedAt = now,
-            UpdatedAt = now,
-        }, CancellationToken.None);
+        };
+        await app.Services.GetRequiredService<ITeamTaskStore>().AddAsync(task, CancellationToken.None);
 
         var page = Render<TeamPage>();
         page.WaitForAssertion(() => Assert.Equal("running", page.Find($"[data-run-node='{member}']").GetAttribute("data-status")), Wait);
@@ -171,28 +155,8 @@ public sealed class TeamPageTests : AgentTestContext
         await runtime.CancelAsync("local", root, CancellationToken.None);
     }
 
-    private async Task AddMemberAsync(Guid sessionId, Guid root, Guid member)
-    {
-        var now = DateTimeOffset.UtcNow;
-        await app.Services.GetRequiredService<ITeamTaskStore>().AddAsync(new TeamTask
-        {
-            Id = Guid.NewGuid(),
-            ExecutionId = member,
-            TenantId = "local",
-            SessionId = sessionId,
-            RootExecutionId = root,
-            ParentExecutionId = root,
-            ReplyMessageId = Guid.NewGuid(),
-            CallId = "call_1",
-            TeamId = "default",
-            AgentId = "coder",
-            AgentName = "Coder",
-            Task = "Write the parser",
-            Depth = 1,
-            CreatedAt = now,
-            UpdatedAt = now,
-        }, CancellationToken.None);
-    }
+    private Task AddMemberAsync(Guid sessionId, Guid root, Guid member) =>
+        app.Services.GetRequiredService<ITeamTaskStore>().AddAsync(TeamTasks.Member(sessionId, root, member, DateTimeOffset.UtcNow), CancellationToken.None);
 
     private static async Task<Guid> StartLongAsync(ExecutionRuntime runtime, Guid sessionId)
     {

@@ -1,6 +1,5 @@
 using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
-using Agent.Domain.Teams;
 using Agent.Runtime.Runtime;
 using Agent.Runtime.Services;
 using Agent.Runtime.Teams;
@@ -140,23 +139,6 @@ public sealed class TeamViewModelTests : IDisposable
         return submitted.Execution.Id;
     }
 
-    private async Task AddMemberAsync(Guid sessionId, Guid root, Guid member, DateTimeOffset at) =>
-        await app.Services.GetRequiredService<ITeamTaskStore>().AddAsync(new TeamTask
-        {
-            Id = Guid.NewGuid(),
-            ExecutionId = member,
-            TenantId = "local",
-            SessionId = sessionId,
-            RootExecutionId = root,
-            ParentExecutionId = root,
-            ReplyMessageId = Guid.NewGuid(),
-            CallId = "call_1",
-            TeamId = "default",
-            AgentId = "coder",
-            AgentName = "Coder",
-            Task = "Write the parser",
-            Depth = 1,
-            CreatedAt = at,
-            UpdatedAt = at,
-        }, None);
+    private Task AddMemberAsync(Guid sessionId, Guid root, Guid member, DateTimeOffset at) =>
+        app.Services.GetRequiredService<ITeamTaskStore>().AddAsync(TeamTasks.Member(sessionId, root, member, at), None);
 }
