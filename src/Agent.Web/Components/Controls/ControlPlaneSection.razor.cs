@@ -167,12 +167,48 @@ public sealed partial class ControlPlaneSection : IDisposable
 
     private string? PublishError(string property) => publishErrors.GetValueOrDefault(property);
 
-    /// <summary>A field's new value: kept, and its message cleared (the next publish checks it again).</summary>
-    private void Edited(string property, Action set)
+    /// <summary>A field's new value: kept, and its message cleared when the value differs (the next publish checks it again).</summary>
+    /// <remarks>A re-render can report a blank field's value again unchanged; that must not clear a message just shown.</remarks>
+    private void Edited<T>(string property, T old, T value, Action set)
     {
         set();
-        publishErrors.Remove(property);
+        if (!EqualityComparer<T>.Default.Equals(old, value))
+        {
+            publishErrors.Remove(property);
+        }
     }
+
+    private static void DidChanged(DidForm form, string? value)
+    {
+        if (!SameText(form.Did, value))
+        {
+            form.DidError = null;
+        }
+
+        form.Did = value;
+    }
+
+    private void MapDidChanged(string? value)
+    {
+        if (!SameText(map.Did, value))
+        {
+            map.DidError = null;
+        }
+
+        map.Did = value;
+    }
+
+    private void MapTenantChanged(string? value)
+    {
+        if (!SameText(map.TenantId, value))
+        {
+            map.TenantError = null;
+        }
+
+        map.TenantId = value;
+    }
+
+    private static bool SameText(string? a, string? b) => string.Equals(a ?? "", b ?? "", StringComparison.Ordinal);
 
     /// <summary>Opens Advanced with JSON from the fields, or goes back to the fields when the JSON reads into them.</summary>
     private void ToggleAdvanced()
@@ -395,7 +431,7 @@ public sealed partial class ControlPlaneSection : IDisposable
     /// <summary>The mode the validator accepts, and the current one too when the JSON brought another (so the select can show it).</summary>
     private static IEnumerable<(string Mode, string Label)> ModeChoices(string accepted, string label, string current)
     {
-        yield return (accepted, $"{label} ({accepted})");
+        yield return (accepted, label);
         if (!string.Equals(current, accepted, StringComparison.Ordinal))
         {
             yield return (current, current.Length == 0 ? "(none)" : current);
