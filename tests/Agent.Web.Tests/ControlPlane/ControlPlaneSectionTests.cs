@@ -218,6 +218,7 @@ public sealed class ControlPlaneSectionTests : AgentTestContext
         Field(section, "map-tenant").Change("acme");
         section.Find("form[data-form=map]").Submit();
         section.WaitForAssertion(() => Assert.Equal("Mapped +15551234567 to tenant acme.", AnswerSentence(section, "map")), Wait);
+        // The buttons stay disabled while the map lists the tenants again; a submit then is not delivered.
         section.WaitForAssertion(() => Assert.False(section.Find("[data-submit=unmap]").HasAttribute("disabled")), Wait);
 
         section.Find("form[data-form=unmap]").Submit();

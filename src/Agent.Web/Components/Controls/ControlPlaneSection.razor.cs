@@ -11,7 +11,8 @@ namespace Agent.Web.Components.Controls;
 /// The Settings page's Control plane section: what to set when the runtime admin API is off; otherwise Redis health,
 /// the tenants whose config can be read (with their DIDs and where each is mapped), a DID lookup, and the publish, map
 /// and unmap forms. Every operation goes through <see cref="RuntimeAdminService"/>, the same code the admin endpoints
-/// call, with the page's <see cref="Caller"/> scope, and its answer is said in a sentence, with the request line and the exact body the endpoint would return behind Details.
+/// call, with the page's <see cref="Caller"/> scope. Its answer is a sentence; the request line and the exact body the
+/// endpoint would return are behind Details.
 /// </summary>
 public sealed partial class ControlPlaneSection : IDisposable
 {
@@ -130,7 +131,7 @@ public sealed partial class ControlPlaneSection : IDisposable
     {
         if (advanced)
         {
-            var followsTenant = advancedJson == WithTenant(publish, publish.TenantId).ToJson();
+            var followsTenant = advancedJson == publish.ToJson();
             publish.TenantId = value;
             if (followsTenant)
             {
@@ -158,57 +159,14 @@ public sealed partial class ControlPlaneSection : IDisposable
     private bool PublishIsExample =>
         (advanced ? advancedJson : publish.ToJson()) == TenantConfigForm.Example(publish.TenantId).ToJson();
 
-    private static TenantConfigForm WithTenant(TenantConfigForm form, string tenantId)
-    {
-        TenantConfigForm.TryParseJson(form.ToJson(), out var copy, out _);
-        copy.TenantId = tenantId;
-        return copy;
-    }
-
     private string? PublishError(string property) => publishErrors.GetValueOrDefault(property);
 
-    /// <summary>A field's new value: kept, and its message cleared when the value differs (the next publish checks it again).</summary>
-    /// <remarks>A re-render can report a blank field's value again unchanged; that must not clear a message just shown.</remarks>
-    private void Edited<T>(string property, T old, T value, Action set)
+    /// <summary>A field's new value: kept, and its message cleared (the next publish checks it again).</summary>
+    private void Edited(string property, Action set)
     {
         set();
-        if (!EqualityComparer<T>.Default.Equals(old, value))
-        {
-            publishErrors.Remove(property);
-        }
+        publishErrors.Remove(property);
     }
-
-    private static void DidChanged(DidForm form, string? value)
-    {
-        if (!SameText(form.Did, value))
-        {
-            form.DidError = null;
-        }
-
-        form.Did = value;
-    }
-
-    private void MapDidChanged(string? value)
-    {
-        if (!SameText(map.Did, value))
-        {
-            map.DidError = null;
-        }
-
-        map.Did = value;
-    }
-
-    private void MapTenantChanged(string? value)
-    {
-        if (!SameText(map.TenantId, value))
-        {
-            map.TenantError = null;
-        }
-
-        map.TenantId = value;
-    }
-
-    private static bool SameText(string? a, string? b) => string.Equals(a ?? "", b ?? "", StringComparison.Ordinal);
 
     /// <summary>Opens Advanced with JSON from the fields, or goes back to the fields when the JSON reads into them.</summary>
     private void ToggleAdvanced()
