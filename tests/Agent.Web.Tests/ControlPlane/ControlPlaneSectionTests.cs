@@ -197,6 +197,25 @@ public sealed class ControlPlaneSectionTests : AgentTestContext
     }
 
     [Fact]
+    public async Task A_400_from_the_endpoint_lands_under_its_field_and_keeps_what_was_typed()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        AddServices(redis.Url);
+        var section = RenderReady(this, ControlPlaneCaller.InstallWide);
+
+        // The validator takes any tenant id; the endpoint refuses one that breaks the new-id rule.
+        Field(section, "publish-tenant").Change("Acme Corp");
+        Field(section, "publish-voice").Change("af_bella");
+        section.Find("form[data-form=publish]").Submit();
+
+        section.WaitForAssertion(() => Assert.Equal("400", section.Find("[data-admin-answer=publish]").GetAttribute("data-status")), Wait);
+        Assert.Equal($"tenantId must match {Agent.Domain.Sessions.Tenant.NewIdRule}.", FieldError(section, "publish-tenant"));
+        Assert.Equal($"Not published. tenantId must match {Agent.Domain.Sessions.Tenant.NewIdRule}.", AnswerSentence(section, "publish"));
+        Assert.Equal("Acme Corp", Value(section, "publish-tenant"));
+        Assert.Equal("af_bella", Value(section, "publish-voice"));
+    }
+
+    [Fact]
     public async Task The_DID_forms_check_the_DID_before_sending_and_answer_in_words()
     {
         await using var redis = await RedisServer.StartAsync();
