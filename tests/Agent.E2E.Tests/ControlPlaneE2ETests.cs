@@ -5,8 +5,9 @@ namespace Agent.E2E.Tests;
 
 /// <summary>
 /// The Control plane section of Settings in the real app with the runtime admin API on and a real redis-server: publish
-/// through the form, map the DID, see the tenant listed with it, and the exact error body for an invalid DID. The
-/// loopback owner's section acts for tenant "local" only: mapping a DID to another tenant is refused.
+/// through the fields (a bad cap is caught under its field first), then from Advanced JSON, map the DID, see the tenant
+/// listed with it, and an invalid DID caught under its field. Answers are sentences; the request line and body are behind
+/// Details. The loopback owner's section acts for tenant "local" only: mapping a DID to another tenant is refused.
 /// </summary>
 public sealed class ControlPlaneE2ETests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
@@ -16,10 +17,18 @@ public sealed class ControlPlaneE2ETests(BrowserFixture fixture) : IClassFixture
 
     private static ILocator Answer(IPage page, string form) => page.Locator($"[data-admin-answer={form}]");
 
+    /// <summary>The input or textarea of a MudTextField marked with data-field.</summary>
+    private static ILocator Input(IPage page, string field) =>
+        page.Locator($"input[data-field={field}], textarea[data-field={field}], [data-field={field}] input, [data-field={field}] textarea").First;
+
+    /// <summary>The message MudTextField shows under the field marked with data-field.</summary>
+    private static ILocator ErrorUnder(IPage page, string field) =>
+        page.Locator($".mud-input-control:has([data-field={field}]) .mud-input-helper-text.mud-input-error");
+
     /// <summary>Types into a MudTextField marked with data-field, then leaves it so the value is committed.</summary>
     private static async Task FillAsync(IPage page, string field, string value)
     {
-        var input = page.Locator($"input[data-field={field}], textarea[data-field={field}], [data-field={field}] input, [data-field={field}] textarea").First;
+        var input = Input(page, field);
         await input.FillAsync(value);
         await input.PressAsync("Tab");
     }
@@ -44,37 +53,64 @@ public sealed class ControlPlaneE2ETests(BrowserFixture fixture) : IClassFixture
             await Assertions.Expect(Section(page)).ToHaveAttributeAsync("data-control-plane-state", "ok");
             await Assertions.Expect(page.Locator("[data-tenants-empty]")).ToBeVisibleAsync();
 
-            // The owner's scope is tenant "local": the form is prefilled with it and the example follows the id.
+            // The owner's scope is tenant "local": the form is prefilled with it and a valid example, as fields.
             await Assertions.Expect(Section(page)).ToHaveAttributeAsync("data-control-plane-scope", Tenant);
-            await Assertions.Expect(page.Locator("input[data-field=publish-tenant], [data-field=publish-tenant] input").First).ToHaveValueAsync(Tenant);
-            await Assertions.Expect(page.Locator("textarea[data-field=publish-json], [data-field=publish-json] textarea").First).ToHaveValueAsync(new System.Text.RegularExpressions.Regex($"\"tenantId\": \"{Tenant}\""));
+            await Assertions.Expect(Input(page, "publish-tenant")).ToHaveValueAsync(Tenant);
+            await Assertions.Expect(Input(page, "publish-cap-tenant")).ToHaveValueAsync("10");
+            await Assertions.Expect(page.Locator("[data-field=publish-json]")).ToHaveCountAsync(0);
+
+            // A cap of 0: the validator's message under the field, and nothing is sent.
+            await FillAsync(page, "publish-cap-tenant", "0");
+            await page.Locator("[data-submit=publish]").ClickAsync();
+            await Assertions.Expect(ErrorUnder(page, "publish-cap-tenant")).ToHaveTextAsync("caps.maxConcurrentCallsTenant must be a positive integer (got 0).");
+            await Assertions.Expect(page.Locator("[data-publish-problem]")).ToContainTextAsync("Nothing was published");
+            await Assertions.Expect(Answer(page, "publish")).ToHaveCountAsync(0);
+
+            // Fixed, with the DID typed with spaces as people do: published, said in words; the request line is behind Details.
+            await FillAsync(page, "publish-cap-tenant", "8");
+            await FillAsync(page, "publish-dids", "+1 555 123 4567");
             await page.Locator("[data-submit=publish]").ClickAsync();
             await Assertions.Expect(Answer(page, "publish")).ToHaveAttributeAsync("data-status", "200");
+            await Assertions.Expect(Answer(page, "publish").Locator("[data-answer-sentence]")).ToHaveTextAsync($"Published the config of tenant {Tenant}.");
+            await Assertions.Expect(Answer(page, "publish").Locator("[data-answer-request]")).Not.ToBeVisibleAsync();
+            await Answer(page, "publish").Locator("[data-answer-details-toggle]").ClickAsync();
+            await Assertions.Expect(Answer(page, "publish").Locator("[data-answer-request]")).ToBeVisibleAsync();
             await Assertions.Expect(Answer(page, "publish").Locator("[data-answer-request]")).ToHaveTextAsync($"POST /api/admin/runtime/tenants/{Tenant}/config");
             var did = page.Locator($"[data-tenant-dids={Tenant}] [data-did='+15551234567']");
             await Assertions.Expect(did).ToHaveAttributeAsync("data-did-mapped", "unmapped");
+            await Assertions.Expect(page.Locator($"[data-tenant={Tenant}]").Locator("xpath=ancestor::tr")).ToContainTextAsync("8 concurrent");
 
-            // Map its DID (typed with spaces, as people do): the answer is the stored mapping and the chip turns mapped.
+            // Advanced: the same config as JSON; publishing from it sends it as typed; back to the fields reads it in.
+            await page.Locator("[data-advanced-toggle]").ClickAsync();
+            await Assertions.Expect(Input(page, "publish-json")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("\"maxConcurrentCallsTenant\": 8"));
+            await FillAsync(page, "publish-json", (await Input(page, "publish-json").InputValueAsync()).Replace("\"maxConcurrentCallsTenant\": 8", "\"maxConcurrentCallsTenant\": 9", StringComparison.Ordinal));
+            await page.Locator("[data-submit=publish]").ClickAsync();
+            await Assertions.Expect(Answer(page, "publish").Locator("[data-answer-sentence]")).ToHaveTextAsync($"Published the config of tenant {Tenant}.");
+            await Assertions.Expect(page.Locator($"[data-tenant={Tenant}]").Locator("xpath=ancestor::tr")).ToContainTextAsync("9 concurrent");
+            await page.Locator("[data-advanced-toggle]").ClickAsync();
+            await Assertions.Expect(Input(page, "publish-cap-tenant")).ToHaveValueAsync("9");
+
+            // Map its DID: said in words, and the chip turns mapped.
             await FillAsync(page, "map-did", "+1 555 123 4567");
             await FillAsync(page, "map-tenant", Tenant);
             await page.Locator("[data-submit=map]").ClickAsync();
-            await Assertions.Expect(Answer(page, "map").Locator("[data-answer-body]")).ToHaveTextAsync($$"""{"didE164":"+15551234567","tenantId":"{{Tenant}}"}""");
+            await Assertions.Expect(Answer(page, "map").Locator("[data-answer-sentence]")).ToHaveTextAsync($"Mapped +15551234567 to tenant {Tenant}.");
             await Assertions.Expect(did).ToHaveAttributeAsync("data-did-mapped", "mapped");
             await Assertions.Expect(did).ToContainTextAsync("+15551234567 · mapped");
-            await Assertions.Expect(page.Locator($"[data-tenant={Tenant}]")).ToBeVisibleAsync();
 
-            // Another tenant: the exact 403 body of the endpoint.
+            // Another tenant: refused with the endpoint's reason, its exact body behind Details.
             await FillAsync(page, "map-tenant", "e2e-acme");
             await page.Locator("[data-submit=map]").ClickAsync();
             await Assertions.Expect(Answer(page, "map")).ToHaveAttributeAsync("data-status", "403");
+            await Assertions.Expect(Answer(page, "map").Locator("[data-answer-sentence]")).ToHaveTextAsync("Not mapped. You can map DIDs only to your own tenant 'local'.");
+            await Answer(page, "map").Locator("[data-answer-details-toggle]").ClickAsync();
             await Assertions.Expect(Answer(page, "map").Locator("[data-answer-body]")).ToHaveTextAsync("""{"error":"you can map DIDs only to your own tenant 'local'"}""");
 
-            // An invalid DID: the exact 400 body of the endpoint.
+            // An invalid DID: the message under the field, and nothing sent (the last answer stays).
             await FillAsync(page, "map-did", "12345");
             await page.Locator("[data-submit=map]").ClickAsync();
-            await Assertions.Expect(Answer(page, "map")).ToHaveAttributeAsync("data-status", "400");
-            await Assertions.Expect(Answer(page, "map").Locator("[data-answer-body]")).ToHaveTextAsync(
-                """{"error":"didE164 is not an E.164 number (^\\+[1-9]\\d{1,14}$ after trimming and removing spaces), for example \"+15551234567\".","field":"didE164"}""");
+            await Assertions.Expect(ErrorUnder(page, "map-did")).ToHaveTextAsync("\"12345\" is not an E.164 number: a + and 2 to 15 digits, the first not 0, for example +15551234567.");
+            await Assertions.Expect(Answer(page, "map")).ToHaveAttributeAsync("data-status", "403");
 
             await ShootAsync(page, "desktop", problems);
         }
@@ -90,6 +126,11 @@ public sealed class ControlPlaneE2ETests(BrowserFixture fixture) : IClassFixture
             await Workbench.GoToAsync(phone, "settings");
             await Assertions.Expect(Section(phone)).ToHaveAttributeAsync("data-control-plane-state", "ok");
             await Assertions.Expect(phone.Locator($"[data-tenant-dids={Tenant}] [data-did='+15551234567']")).ToHaveAttributeAsync("data-did-mapped", "mapped");
+
+            // On a phone the fields stack; a bad URL shows its message under the field in the picture.
+            await FillAsync(phone, "publish-whisper-url", "stt.example.com");
+            await phone.Locator("[data-submit=publish]").ClickAsync();
+            await Assertions.Expect(ErrorUnder(phone, "publish-whisper-url")).ToHaveTextAsync("stt.whisperUrl must be an absolute http(s) URL.");
             await ShootAsync(phone, "phone", problems);
         }
         finally
