@@ -79,23 +79,18 @@ public sealed class BrowserNotificationTests(ChatFixture fixture) : IClassFixtur
 
     private static async Task Screens(IPage page, ILocator section, string name)
     {
-        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        await Workbench.AtEachScreenAsync(page, async (size, theme) =>
         {
-            await page.SetViewportSizeAsync(width, height);
-            foreach (var theme in new[] { "light", "dark" })
+            await section.ScrollIntoViewIfNeededAsync();
+            await section.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-{size}-{theme}.png"), Animations = ScreenshotAnimations.Disabled });
+            await Workbench.ExpectNoSeriousAxeViolationsAsync(page);
+            foreach (var button in size == "phone" ? await section.Locator("button").AllAsync() : [])
             {
-                await Workbench.SetThemeAsync(page, theme);
-                await section.ScrollIntoViewIfNeededAsync();
-                await section.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-{size}-{theme}.png"), Animations = ScreenshotAnimations.Disabled });
-                await Workbench.ExpectNoSeriousAxeViolationsAsync(page);
-                foreach (var button in size == "phone" ? await section.Locator("button").AllAsync() : [])
-                {
-                    Assert.True(await button.BoundingBoxAsync() is { Height: >= 44 }, $"{name}: a button is under 44 px tall on a phone");
-                }
-
-                Assert.False(await Workbench.ScrollsSidewaysAsync(page), $"{name} at {size} scrolls sideways");
+                Assert.True(await button.BoundingBoxAsync() is { Height: >= 44 }, $"{name}: a button is under 44 px tall on a phone");
             }
-        }
+
+            Assert.False(await Workbench.ScrollsSidewaysAsync(page), $"{name} at {size} scrolls sideways");
+        });
 
         await Workbench.SetDesktopViewportAsync(page);
         await Workbench.SetThemeAsync(page, "light");

@@ -1,6 +1,4 @@
 using Agent.Tests.Shared;
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Agent.E2E.Tests;
@@ -29,20 +27,15 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
         await Workbench.SendAsync(page, "Use your tools [scenario:tool-call]");
         await Assertions.Expect(page.Locator("[data-tool-state=awaiting-approval]")).ToHaveCountAsync(1);
 
-        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        await Workbench.AtEachScreenAsync(page, async (size, theme) =>
         {
-            await page.SetViewportSizeAsync(width, height);
-            foreach (var theme in new[] { "light", "dark" })
-            {
-                await Workbench.SetThemeAsync(page, theme);
-                // The reply with its code block and branch switcher, then the tool card awaiting approval.
-                await page.Locator("article.role-assistant [data-branch-position]").ScrollIntoViewIfNeededAsync();
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"chat-session-{size}-{theme}-code.png") });
-                await page.Locator("[data-tool-state=awaiting-approval]").ScrollIntoViewIfNeededAsync();
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"chat-session-{size}-{theme}-tool.png") });
-                await AssertAxeCleanAsync(page, $"chat at {size} in {theme}");
-            }
-        }
+            // The reply with its code block and branch switcher, then the tool card awaiting approval.
+            await page.Locator("article.role-assistant [data-branch-position]").ScrollIntoViewIfNeededAsync();
+            await Workbench.SaveScreenshotAsync(page, $"chat-session-{size}-{theme}-code");
+            await page.Locator("[data-tool-state=awaiting-approval]").ScrollIntoViewIfNeededAsync();
+            await Workbench.SaveScreenshotAsync(page, $"chat-session-{size}-{theme}-tool");
+            await Workbench.ExpectNoSeriousAxeViolationsAsync(page, $"chat at {size} in {theme}");
+        });
 
         await page.Context.CloseAsync();
     }
@@ -91,14 +84,4 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
 
         await context.CloseAsync();
     }
-
-    private static async Task AssertAxeCleanAsync(IPage page, string where)
-    {
-        var axe = await page.RunAxe();
-        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(Describe).ToList();
-        Assert.True(serious.Count == 0, $"{where}: " + string.Join("; ", serious));
-    }
-
-    private static string Describe(AxeResultItem violation) =>
-        $"{violation.Id} ({violation.Impact}): {violation.Help} at {string.Join(", ", violation.Nodes.Select(n => n.Target?.ToString()))}";
 }

@@ -1,7 +1,6 @@
 using Agent.Data;
 using Agent.Domain.Memory;
 using Agent.Domain.Storage;
-using Deque.AxeCore.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -161,7 +160,7 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
     /// </summary>
     private static async Task Screens(IPage page, string name, bool phoneToo, Func<Task>? open = null, Func<Task>? close = null)
     {
-        var sizes = phoneToo ? new[] { (1280, 800, "desktop"), (390, 844, "phone") } : [(1280, 800, "desktop")];
+        var sizes = phoneToo ? Workbench.ScreenSizes : Workbench.ScreenSizes.Take(1);
         foreach (var (width, height, size) in sizes)
         {
             await page.SetViewportSizeAsync(width, height);
@@ -178,10 +177,8 @@ public sealed class ContextTests(BrowserFixture fixture) : IClassFixture<Browser
                     await open();
                 }
 
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-{size}-{theme}.png"), Animations = ScreenshotAnimations.Disabled });
-                var axe = await page.RunAxe();
-                var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}").ToList();
-                Assert.True(serious.Count == 0, $"{name} at {size} in {theme}: " + string.Join("; ", serious));
+                await Workbench.SaveScreenshotAsync(page, $"{name}-{size}-{theme}");
+                await Workbench.ExpectNoSeriousAxeViolationsAsync(page, $"{name} at {size} in {theme}");
                 if (close is not null)
                 {
                     await close();

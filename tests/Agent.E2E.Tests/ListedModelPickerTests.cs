@@ -57,19 +57,14 @@ public sealed class ListedModelPickerTests(ChatFixture fixture) : IClassFixture<
     /// <summary>The open picker at desktop and phone width, light and dark; closed again after each.</summary>
     private static async Task PickerScreensAsync(IPage page, ILocator chip, ILocator menu)
     {
-        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        await Workbench.AtEachScreenAsync(page, async (size, theme) =>
         {
-            await page.SetViewportSizeAsync(width, height);
-            foreach (var theme in new[] { "light", "dark" })
-            {
-                await Workbench.SetThemeAsync(page, theme);
-                await chip.ClickAsync();
-                await Assertions.Expect(menu.Locator($"[data-listed-model='emulator/{Listed}']")).ToBeVisibleAsync();
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"model-picker-listed-{size}-{theme}.png"), Animations = ScreenshotAnimations.Disabled });
-                await Workbench.ExpectNoSeriousAxeViolationsAsync(page);
-                await CloseAsync(page, menu);
-            }
-        }
+            await chip.ClickAsync();
+            await Assertions.Expect(menu.Locator($"[data-listed-model='emulator/{Listed}']")).ToBeVisibleAsync();
+            await Workbench.SaveScreenshotAsync(page, $"model-picker-listed-{size}-{theme}");
+            await Workbench.ExpectNoSeriousAxeViolationsAsync(page);
+            await CloseAsync(page, menu);
+        });
 
         await Workbench.SetDesktopViewportAsync(page);
         await Workbench.SetThemeAsync(page, "light");

@@ -151,18 +151,13 @@ public sealed class MemoryTests(ChatFixture fixture) : IClassFixture<ChatFixture
     {
         // The action's confirmation toast is gone first: it is not part of the panel.
         await Assertions.Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
-        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        await Workbench.AtEachScreenAsync(page, async (size, theme) =>
         {
-            await page.SetViewportSizeAsync(width, height);
-            foreach (var theme in new[] { "light", "dark" })
-            {
-                await Workbench.SetThemeAsync(page, theme);
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-{size}-{theme}.png"), Animations = ScreenshotAnimations.Disabled });
-                var serious = await Workbench.SeriousAxeViolationsAsync(page);
-                Assert.True(serious.Count == 0, $"{name} at {size} in {theme}: " + string.Join("; ", serious));
-                Assert.False(await Workbench.ScrollsSidewaysAsync(page), $"{name} at {size} scrolls sideways");
-            }
-        }
+            await Workbench.SaveScreenshotAsync(page, $"{name}-{size}-{theme}");
+            var serious = await Workbench.SeriousAxeViolationsAsync(page);
+            Assert.True(serious.Count == 0, $"{name} at {size} in {theme}: " + string.Join("; ", serious));
+            Assert.False(await Workbench.ScrollsSidewaysAsync(page), $"{name} at {size} scrolls sideways");
+        });
 
         await Workbench.SetDesktopViewportAsync(page);
     }

@@ -24,7 +24,7 @@ public sealed class OtherChatNoticeTests(ChatFixture fixture) : IClassFixture<Ch
             var toast = page.Locator(".mud-snackbar").Filter(new() { HasText = "has a new reply." });
             await Assertions.Expect(toast).ToHaveCountAsync(1, new() { Timeout = 60_000 });
             await Assertions.Expect(toast).ToContainTextAsync("“Tell me a long story");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "notice-other-chat-desktop-light.png"), Animations = ScreenshotAnimations.Disabled });
+            await Workbench.SaveScreenshotAsync(page, "notice-other-chat-desktop-light");
 
             await toast.GetByRole(AriaRole.Button, new() { Name = "Open" }).ClickAsync();
             await Assertions.Expect(page).ToHaveURLAsync(first);

@@ -39,7 +39,7 @@ public sealed class RunsTests(BrowserFixture fixture) : IClassFixture<BrowserFix
             var after = double.Parse((await progress.GetAttributeAsync("data-progress"))!, CultureInfo.InvariantCulture);
             Assert.InRange(after, before, 0.99);
 
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "runs-ready-desktop-light.png"), Animations = ScreenshotAnimations.Disabled });
+            await Workbench.SaveScreenshotAsync(page, "runs-ready-desktop-light");
             // Axe judges the page at rest: a snackbar fading out has, for a moment, too little contrast.
             await Assertions.Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
             var violations = await Workbench.SeriousAxeViolationsAsync(page);
@@ -48,7 +48,7 @@ public sealed class RunsTests(BrowserFixture fixture) : IClassFixture<BrowserFix
             await row.Locator("button[data-action=details]").ClickAsync();
             var detail = page.Locator("[data-detail]");
             await Assertions.Expect(detail).ToContainTextAsync("execution.cancelled");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "runs-detail-desktop-light.png"), Animations = ScreenshotAnimations.Disabled });
+            await Workbench.SaveScreenshotAsync(page, "runs-detail-desktop-light");
             await page.Locator("button[data-action=close-detail]").ClickAsync();
             await Assertions.Expect(detail).ToHaveCountAsync(0);
 
@@ -102,7 +102,7 @@ public sealed class RunsTests(BrowserFixture fixture) : IClassFixture<BrowserFix
             // On a phone the grid stacks each run as a card: readable, no sideways scroll, still axe clean.
             await page.SetViewportSizeAsync(390, 844);
             await Assertions.Expect(page.Locator("[data-execution]").First).ToBeVisibleAsync();
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "runs-ready-phone-light.png"), Animations = ScreenshotAnimations.Disabled });
+            await Workbench.SaveScreenshotAsync(page, "runs-ready-phone-light");
             await Workbench.ScreenshotsInBothThemesAsync(page, "runs-people-phone");
             Assert.False(await Workbench.ScrollsSidewaysAsync(page), "the Runs grid scrolls sideways at 390 px");
             violations = await Workbench.SeriousAxeViolationsAsync(page);

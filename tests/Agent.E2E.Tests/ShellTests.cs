@@ -90,7 +90,7 @@ public sealed class ShellTests(BrowserFixture fixture) : IClassFixture<BrowserFi
                         await Assertions.Expect(section).ToHaveAttributeAsync("data-state", fresh.State);
                     }
 
-                    await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{slug}-{label}-{theme}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+                    await Workbench.SaveScreenshotAsync(page, $"{slug}-{label}-{theme}", fullPage: true);
                     problems.AddRange((await Workbench.SeriousAxeViolationsAsync(page)).Select(v => $"{slug} {label} {theme}: {v}"));
                     if (Workbench.IsPhone(page) && await Workbench.ScrollsSidewaysAsync(page))
                     {
@@ -198,7 +198,7 @@ public sealed class ShellTests(BrowserFixture fixture) : IClassFixture<BrowserFi
             await Assertions.Expect(mcp).ToHaveAttributeAsync("data-state", "blocked");
             await Assertions.Expect(server.Locator("[data-command]")).ToHaveTextAsync("npx -y notes-server@1.0.0");
             await Assertions.Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "mcp-imported-desktop-light.png"), Animations = ScreenshotAnimations.Disabled });
+            await Workbench.SaveScreenshotAsync(page, "mcp-imported-desktop-light");
             var violations = await Workbench.SeriousAxeViolationsAsync(page);
             Assert.True(violations.Count == 0, string.Join("\n", violations));
 
@@ -206,7 +206,7 @@ public sealed class ShellTests(BrowserFixture fixture) : IClassFixture<BrowserFi
             await server.Locator("button[data-action=confirm]").ClickAsync();
             var dialog = page.GetByRole(AriaRole.Dialog);
             await Assertions.Expect(dialog.Locator("[data-confirm-detail]")).ToHaveTextAsync("npx -y notes-server@1.0.0");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "mcp-confirm-desktop-light.png"), Animations = ScreenshotAnimations.Disabled });
+            await Workbench.SaveScreenshotAsync(page, "mcp-confirm-desktop-light");
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
             await Assertions.Expect(dialog).ToHaveCountAsync(0);
             await Assertions.Expect(server).ToHaveAttributeAsync("data-mcp-state", "awaiting confirmation");

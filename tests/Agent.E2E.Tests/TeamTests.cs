@@ -28,15 +28,10 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         await Assertions.Expect(page.Locator("[data-run-node][data-depth='0']")).ToHaveAttributeAsync("data-status", "running");
         await Assertions.Expect(coder).ToContainTextAsync("Count the lines");
 
-        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        await Workbench.AtEachScreenAsync(page, async (size, theme) =>
         {
-            await page.SetViewportSizeAsync(width, height);
-            foreach (var theme in new[] { "light", "dark" })
-            {
-                await Workbench.SetThemeAsync(page, theme);
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"team-live-{size}-{theme}.png"), FullPage = true });
-            }
-        }
+            await Workbench.SaveScreenshotAsync(page, $"team-live-{size}-{theme}", fullPage: true);
+        });
 
         await Workbench.SetThemeAsync(page, "light");
         await Workbench.SetDesktopViewportAsync(page);
@@ -49,7 +44,7 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         var messages = page.Locator("[data-member-messages]");
         await Assertions.Expect(messages.Locator("[data-member-task]")).ToContainTextAsync("Sum up the plan");
         await Assertions.Expect(messages.Locator("[data-member-reply]")).ToContainTextAsync("You said: Sum up the plan");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-member-messages-desktop-light.png") });
+        await Workbench.SaveScreenshotAsync(page, "team-member-messages-desktop-light");
         await page.Locator("[data-action=close-member]").ClickAsync();
         await Assertions.Expect(messages).ToHaveCountAsync(0);
 
@@ -62,38 +57,33 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
 
         // A member's trace opens from its node: that execution's own model call, pictured at both widths in both themes.
         var conciseRun = await concise.GetAttributeAsync("data-run-node");
-        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        await Workbench.AtEachScreenAsync(page, async (size, theme) =>
         {
-            await page.SetViewportSizeAsync(width, height);
-            foreach (var theme in new[] { "light", "dark" })
+            var openTrace = concise.Locator($"[data-action=open-trace][data-run='{conciseRun}']");
+            if (size == "phone")
             {
-                await Workbench.SetThemeAsync(page, theme);
-                var openTrace = concise.Locator($"[data-action=open-trace][data-run='{conciseRun}']");
-                if (size == "phone")
-                {
-                    Assert.True(await openTrace.BoundingBoxAsync() is { Height: >= 44 }, "The Trace action is under 44 px tall on a phone.");
-                    Assert.False(await Workbench.ScrollsSidewaysAsync(page), "The Team panel scrolls sideways on a phone.");
-                }
-
-                await openTrace.ClickAsync();
-                var detail = page.Locator($"[data-detail='{conciseRun}']");
-                await Assertions.Expect(page.Locator(".mud-dialog-title")).ToContainTextAsync("Concise · Team task");
-                await Assertions.Expect(detail.Locator("[data-execution-id]")).ToHaveTextAsync(conciseRun!);
-                await Assertions.Expect(detail.Locator("[data-timeline]")).ToHaveAttributeAsync("data-state", "ready");
-                var call = detail.Locator("[data-timeline] [data-kind=provider_call]");
-                await Assertions.Expect(call).ToHaveCountAsync(1);
-                await Assertions.Expect(call).ToContainTextAsync("emulator/emulator-model");
-                await Assertions.Expect(call).ToHaveAttributeAsync("data-outcome", "ok");
-                if (size == "phone")
-                {
-                    Assert.False(await Workbench.ScrollsSidewaysAsync(page), "The trace dialog scrolls sideways on a phone.");
-                }
-
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"team-trace-{size}-{theme}.png"), Animations = ScreenshotAnimations.Disabled });
-                await page.Locator("[data-action=close-detail]").ClickAsync();
-                await Assertions.Expect(detail).ToHaveCountAsync(0);
+                Assert.True(await openTrace.BoundingBoxAsync() is { Height: >= 44 }, "The Trace action is under 44 px tall on a phone.");
+                Assert.False(await Workbench.ScrollsSidewaysAsync(page), "The Team panel scrolls sideways on a phone.");
             }
-        }
+
+            await openTrace.ClickAsync();
+            var detail = page.Locator($"[data-detail='{conciseRun}']");
+            await Assertions.Expect(page.Locator(".mud-dialog-title")).ToContainTextAsync("Concise · Team task");
+            await Assertions.Expect(detail.Locator("[data-execution-id]")).ToHaveTextAsync(conciseRun!);
+            await Assertions.Expect(detail.Locator("[data-timeline]")).ToHaveAttributeAsync("data-state", "ready");
+            var call = detail.Locator("[data-timeline] [data-kind=provider_call]");
+            await Assertions.Expect(call).ToHaveCountAsync(1);
+            await Assertions.Expect(call).ToContainTextAsync("emulator/emulator-model");
+            await Assertions.Expect(call).ToHaveAttributeAsync("data-outcome", "ok");
+            if (size == "phone")
+            {
+                Assert.False(await Workbench.ScrollsSidewaysAsync(page), "The trace dialog scrolls sideways on a phone.");
+            }
+
+            await Workbench.SaveScreenshotAsync(page, $"team-trace-{size}-{theme}");
+            await page.Locator("[data-action=close-detail]").ClickAsync();
+            await Assertions.Expect(detail).ToHaveCountAsync(0);
+        });
 
         await Workbench.SetThemeAsync(page, "light");
         await Workbench.SetDesktopViewportAsync(page);
@@ -106,11 +96,11 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         await Assertions.Expect(page.Locator("[data-profile-form=coder]")).ToContainTextAsync("Required"); // the change reached the server
         await page.Locator("[data-action=save-profile]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-form-errors]")).ToContainTextAsync("Agent:Profiles:2:Name: is empty.");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-profile-dialog-desktop-light.png") });
+        await Workbench.SaveScreenshotAsync(page, "team-profile-dialog-desktop-light");
         await page.Locator("[data-action=cancel-profile]").ClickAsync();
         await page.Locator("[data-action=edit-team][data-team=default]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-team-form=default]")).ToBeVisibleAsync();
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-team-dialog-desktop-light.png") });
+        await Workbench.SaveScreenshotAsync(page, "team-team-dialog-desktop-light");
         await page.Locator("[data-action=cancel-team]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-profile-row=coder]")).ToContainTextAsync("Coder");
 
@@ -147,7 +137,7 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         await Assertions.Expect(coder).ToHaveAttributeAsync("data-status", "interrupted");
         var alert = page.Locator("[data-interrupted-members]");
         await Assertions.Expect(alert).ToContainTextAsync("A restart interrupted one member: Coder.");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-interrupted-desktop-light.png"), FullPage = true });
+        await Workbench.SaveScreenshotAsync(page, "team-interrupted-desktop-light", fullPage: true);
 
         await page.Locator("[data-action=resume-run]").ClickAsync();
         await Assertions.Expect(coder).ToHaveAttributeAsync("data-status", "completed", Long);
@@ -183,7 +173,7 @@ public sealed class TeamTests(ChatFixture fixture) : IClassFixture<ChatFixture>
         await Assertions.Expect(chat).ToHaveCountAsync(1);
         await ChatFixture.ChooseAsync(page, "profile", $"Reviewer {marker}");
         await Assertions.Expect(chat).ToHaveAttributeAsync("data-agent-profile", $"reviewer{marker}");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "team-added-profile-in-chat-desktop-light.png") });
+        await Workbench.SaveScreenshotAsync(page, "team-added-profile-in-chat-desktop-light");
 
         // The chosen profile is what the chat sends.
         await Workbench.SendAsync(page, $"Review this {marker}");

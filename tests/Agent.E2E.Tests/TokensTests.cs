@@ -57,29 +57,24 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
         await Assertions.Expect(refusal).ToContainTextAsync("To raise it, set Agent:Budgets:Default:SessionTokens to a higher value and restart the app, or start a new chat.");
         await Assertions.Expect(page.Locator("#composer-input")).ToHaveValueAsync("one more");
         await Assertions.Expect(page.Locator("article.role-assistant")).ToHaveCountAsync(1);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "chat-budget-refused-desktop-light.png") });
+        await Workbench.SaveScreenshotAsync(page, "chat-budget-refused-desktop-light");
 
         // The reply's run: its trace from the message, in both themes at both widths.
-        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        await Workbench.AtEachScreenAsync(page, async (size, theme) =>
         {
-            await page.SetViewportSizeAsync(width, height);
-            foreach (var theme in new[] { "light", "dark" })
-            {
-                await Workbench.SetThemeAsync(page, theme);
-                await reply.Locator("[data-open-trace]").ClickAsync();
-                var trace = page.Locator("[data-trace-dialog] [data-timeline]");
-                await Assertions.Expect(trace).ToHaveAttributeAsync("data-state", "ready");
-                var call = trace.Locator(".timeline-row[data-kind=provider_call]");
-                await Assertions.Expect(call).ToHaveCountAsync(1);
-                await Assertions.Expect(call).ToContainTextAsync("emulator/emulator-model");
-                await Assertions.Expect(call).ToHaveAttributeAsync("data-outcome", "ok");
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"trace-dialog-{size}-{theme}.png"), Animations = ScreenshotAnimations.Disabled });
-                var violations = await Workbench.SeriousAxeViolationsAsync(page);
-                Assert.True(violations.Count == 0, $"trace at {size} in {theme}: " + string.Join("\n", violations));
-                await page.Locator("[data-action=close-trace]").ClickAsync();
-                await Assertions.Expect(page.Locator("[data-trace-dialog]")).ToHaveCountAsync(0);
-            }
-        }
+            await reply.Locator("[data-open-trace]").ClickAsync();
+            var trace = page.Locator("[data-trace-dialog] [data-timeline]");
+            await Assertions.Expect(trace).ToHaveAttributeAsync("data-state", "ready");
+            var call = trace.Locator(".timeline-row[data-kind=provider_call]");
+            await Assertions.Expect(call).ToHaveCountAsync(1);
+            await Assertions.Expect(call).ToContainTextAsync("emulator/emulator-model");
+            await Assertions.Expect(call).ToHaveAttributeAsync("data-outcome", "ok");
+            await Workbench.SaveScreenshotAsync(page, $"trace-dialog-{size}-{theme}");
+            var violations = await Workbench.SeriousAxeViolationsAsync(page);
+            Assert.True(violations.Count == 0, $"trace at {size} in {theme}: " + string.Join("\n", violations));
+            await page.Locator("[data-action=close-trace]").ClickAsync();
+            await Assertions.Expect(page.Locator("[data-trace-dialog]")).ToHaveCountAsync(0);
+        });
 
         await Workbench.SetDesktopViewportAsync(page);
         await Workbench.SetThemeAsync(page, "light");
@@ -121,20 +116,15 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
         await Assertions.Expect(tokens.Locator("[data-chart=usage-over-time] svg path")).Not.ToHaveCountAsync(0);
 
         await Assertions.Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
-        foreach (var (width, height, size) in new[] { (1280, 800, "desktop"), (390, 844, "phone") })
+        await Workbench.AtEachScreenAsync(page, async (size, theme) =>
         {
-            await page.SetViewportSizeAsync(width, height);
-            foreach (var theme in new[] { "light", "dark" })
-            {
-                await Workbench.SetThemeAsync(page, theme);
-                await tokens.Locator("[data-panel] .panel-title, h2").First.ScrollIntoViewIfNeededAsync();
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"tokens-ready-{size}-{theme}.png") });
-                await tokens.Locator("[data-chart=by-model]").ScrollIntoViewIfNeededAsync();
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"tokens-ready-{size}-{theme}-models-sessions.png") });
-                var violations = await Workbench.SeriousAxeViolationsAsync(page);
-                Assert.True(violations.Count == 0, $"tokens at {size} in {theme}: " + string.Join("\n", violations));
-            }
-        }
+            await tokens.Locator("[data-panel] .panel-title, h2").First.ScrollIntoViewIfNeededAsync();
+            await Workbench.SaveScreenshotAsync(page, $"tokens-ready-{size}-{theme}");
+            await tokens.Locator("[data-chart=by-model]").ScrollIntoViewIfNeededAsync();
+            await Workbench.SaveScreenshotAsync(page, $"tokens-ready-{size}-{theme}-models-sessions");
+            var violations = await Workbench.SeriousAxeViolationsAsync(page);
+            Assert.True(violations.Count == 0, $"tokens at {size} in {theme}: " + string.Join("\n", violations));
+        });
 
         // A run with tool calls: the model call, the tool calls beside each other, then the answer.
         await Workbench.SetDesktopViewportAsync(page);
@@ -153,7 +143,7 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
             ["provider_call", "tool_call", "tool_call", "provider_call"],
             await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.kind)"));
         await Assertions.Expect(page.Locator("[data-trace-dialog] .timeline-row[data-kind=tool_call][data-outcome=refused]")).ToContainTextAsync("get_time");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, "trace-dialog-tools-desktop-light.png"), Animations = ScreenshotAnimations.Disabled });
+        await Workbench.SaveScreenshotAsync(page, "trace-dialog-tools-desktop-light");
         await page.Locator("[data-action=close-trace]").ClickAsync();
 
         await context.CloseAsync();

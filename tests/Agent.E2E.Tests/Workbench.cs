@@ -71,12 +71,33 @@ internal static class Workbench
         await page.Locator("[data-interactive=true]").WaitForAsync();
     }
 
+    /// <summary>Where every screen is looked at: desktop width, then phone width.</summary>
+    public static IReadOnlyList<(int Width, int Height, string Size)> ScreenSizes { get; } = [(1280, 800, "desktop"), (390, 844, "phone")];
+
+    /// <summary>Runs <paramref name="check"/> at each of <see cref="ScreenSizes"/> in light, then dark; the page stays at the last one.</summary>
+    public static async Task AtEachScreenAsync(IPage page, Func<string, string, Task> check)
+    {
+        foreach (var (width, height, size) in ScreenSizes)
+        {
+            await page.SetViewportSizeAsync(width, height);
+            foreach (var theme in new[] { "light", "dark" })
+            {
+                await SetThemeAsync(page, theme);
+                await check(size, theme);
+            }
+        }
+    }
+
+    /// <summary>Saves the page as it is to the screenshot folder as <paramref name="name"/>.png, with animations finished.</summary>
+    public static Task SaveScreenshotAsync(IPage page, string name, bool fullPage = false) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}.png"), FullPage = fullPage, Animations = ScreenshotAnimations.Disabled });
+
     /// <summary>The page as it is, in light then dark (and back to light).</summary>
     public static async Task ScreenshotsInBothThemesAsync(IPage page, string name)
     {
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-light.png"), Animations = ScreenshotAnimations.Disabled });
+        await SaveScreenshotAsync(page, $"{name}-light");
         await ToggleThemeAsync(page, "dark");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.PanelScreenshotFolder, $"{name}-dark.png"), Animations = ScreenshotAnimations.Disabled });
+        await SaveScreenshotAsync(page, $"{name}-dark");
         await ToggleThemeAsync(page, "light");
     }
 
@@ -186,10 +207,10 @@ internal static class Workbench
     }
 
     /// <summary>Fails with every serious or critical axe finding, each with the elements it names.</summary>
-    public static async Task ExpectNoSeriousAxeViolationsAsync(IPage page)
+    public static async Task ExpectNoSeriousAxeViolationsAsync(IPage page, string? where = null)
     {
         var serious = await SeriousAxeViolationsAsync(page);
-        Assert.True(serious.Count == 0, string.Join("; ", serious));
+        Assert.True(serious.Count == 0, (where is null ? "" : where + ": ") + string.Join("; ", serious));
     }
 
     /// <summary>True when the page is wider than the viewport (a phone would scroll sideways).</summary>
