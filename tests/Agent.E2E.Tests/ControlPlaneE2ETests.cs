@@ -62,7 +62,7 @@ public sealed class ControlPlaneE2ETests(BrowserFixture fixture) : IClassFixture
             // A cap of 0: the validator's message under the field, and nothing is sent.
             await FillAsync(page, "publish-cap-tenant", "0");
             await page.Locator("[data-submit=publish]").ClickAsync();
-            await Assertions.Expect(ErrorUnder(page, "publish-cap-tenant")).ToHaveTextAsync("caps.maxConcurrentCallsTenant must be a positive integer (got 0).");
+            await Assertions.Expect(ErrorUnder(page, "publish-cap-tenant")).ToHaveTextAsync("Must be a positive integer (got 0).");
             await Assertions.Expect(page.Locator("[data-publish-problem]")).ToContainTextAsync("Nothing was published");
             await Assertions.Expect(Answer(page, "publish")).ToHaveCountAsync(0);
 
@@ -130,7 +130,7 @@ public sealed class ControlPlaneE2ETests(BrowserFixture fixture) : IClassFixture
             // On a phone the fields stack; a bad URL shows its message under the field in the picture.
             await FillAsync(phone, "publish-whisper-url", "stt.example.com");
             await phone.Locator("[data-submit=publish]").ClickAsync();
-            await Assertions.Expect(ErrorUnder(phone, "publish-whisper-url")).ToHaveTextAsync("stt.whisperUrl must be an absolute http(s) URL.");
+            await Assertions.Expect(ErrorUnder(phone, "publish-whisper-url")).ToHaveTextAsync("Must be an absolute http(s) URL.");
             await ShootAsync(phone, "phone", problems);
         }
         finally

@@ -296,15 +296,46 @@ public sealed class TenantConfigForm
         _ => null,
     };
 
-    /// <summary>The contract error as said under its field: a DID's error names the DID as typed.</summary>
+    /// <summary>
+    /// The contract error as said under its field, without the contract path the field's label already gives
+    /// ("stt.whisperUrl must be an absolute http(s) URL." reads "Must be an absolute http(s) URL."); a DID's error names
+    /// the DID as typed.
+    /// </summary>
     public string MessageFor(RuntimeContractError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return error.Field.StartsWith("dids[", StringComparison.Ordinal)
+        var rest = error.Error.StartsWith(error.Field + " ", StringComparison.Ordinal) ? error.Error[(error.Field.Length + 1)..] : null;
+        if (rest is not null && !rest.StartsWith("must ", StringComparison.Ordinal) && !rest.StartsWith("is ", StringComparison.Ordinal))
+        {
+            rest = null; // "tenantId in the route is empty." names more than the field: it stays whole
+        }
+
+        if (error.Field.StartsWith("dids[", StringComparison.Ordinal)
             && int.TryParse(error.Field.AsSpan(5, error.Field.Length - 6), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-            && index < DidList.Count
-            ? $"\"{DidList[index]}\": {error.Error}"
-            : error.Error;
+            && index < DidList.Count)
+        {
+            return DidProblem(DidList[index]) ?? (rest is null ? $"\"{DidList[index]}\": {error.Error}" : $"\"{DidList[index]}\" {rest}");
+        }
+
+        return rest switch
+        {
+            null => error.Error,
+            _ when rest.StartsWith("is required and ", StringComparison.Ordinal) => "Required, and " + rest["is required and ".Length..],
+            _ => Capitalized(rest),
+        };
+    }
+
+    /// <summary>What is wrong with a DID as typed, in words (the contract's check), or null when it is a valid E.164 number.</summary>
+    public static string? DidProblem(string? did) =>
+        string.IsNullOrWhiteSpace(did) ? "Enter a DID, for example +15551234567."
+        : RuntimeContract.TryNormalizeDid(did) is null ? $"\"{did.Trim()}\" is not an E.164 number: a + and 2 to 15 digits, the first not 0, for example +15551234567."
+        : null;
+
+    /// <summary>A contract error where no field names it: its path first, unless the message already starts with it.</summary>
+    public static string Describe(RuntimeContractError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.Error.StartsWith(error.Field, StringComparison.Ordinal) ? error.Error : $"{error.Field}: {error.Error}";
     }
 
     private static JsonObject Section(JsonObject body, string name) => body[name] switch

@@ -167,10 +167,10 @@ public sealed class ControlPlaneSectionTests : AgentTestContext
     }
 
     [Theory]
-    [InlineData("publish-cap-tenant", "0", "caps.maxConcurrentCallsTenant must be a positive integer (got 0).")]
-    [InlineData("publish-cap-global", "-3", "caps.maxConcurrentCallsGlobal must be a positive integer (got -3).")]
-    [InlineData("publish-dids", "+15551234567\n12345", "\"12345\": dids[1] is not an E.164 number (^\\+[1-9]\\d{1,14}$ after trimming and removing spaces).")]
-    [InlineData("publish-whisper-url", "stt.example.com/transcribe", "stt.whisperUrl must be an absolute http(s) URL.")]
+    [InlineData("publish-cap-tenant", "0", "Must be a positive integer (got 0).")]
+    [InlineData("publish-cap-global", "-3", "Must be a positive integer (got -3).")]
+    [InlineData("publish-dids", "+15551234567\n12345", "\"12345\" is not an E.164 number: a + and 2 to 15 digits, the first not 0, for example +15551234567.")]
+    [InlineData("publish-whisper-url", "stt.example.com/transcribe", "Must be an absolute http(s) URL.")]
     [InlineData("publish-chunk-ms", "ten", "The chunk length in ms must be a whole number (got \"ten\").")]
     [InlineData("publish-language", " ", "Enter a language.")]
     [InlineData("publish-secret-ref", "", "Enter the name of the secret (for example secret://runtime/webhook or an environment variable).")]
@@ -209,7 +209,7 @@ public sealed class ControlPlaneSectionTests : AgentTestContext
         section.Find("form[data-form=publish]").Submit();
 
         section.WaitForAssertion(() => Assert.Equal("400", section.Find("[data-admin-answer=publish]").GetAttribute("data-status")), Wait);
-        Assert.Equal($"tenantId must match {Agent.Domain.Sessions.Tenant.NewIdRule}.", FieldError(section, "publish-tenant"));
+        Assert.Equal($"Must match {Agent.Domain.Sessions.Tenant.NewIdRule}.", FieldError(section, "publish-tenant"));
         Assert.Equal($"Not published. tenantId must match {Agent.Domain.Sessions.Tenant.NewIdRule}.", AnswerSentence(section, "publish"));
         Assert.Equal("Acme Corp", Value(section, "publish-tenant"));
         Assert.Equal("af_bella", Value(section, "publish-voice"));
@@ -280,7 +280,7 @@ public sealed class ControlPlaneSectionTests : AgentTestContext
             """{"error":"caps.maxConcurrentCallsTenant must be a positive integer (got -1).","field":"caps.maxConcurrentCallsTenant"}""",
             AnswerBody(section, "publish"));
         Assert.Equal("Not published. caps.maxConcurrentCallsTenant must be a positive integer (got -1).", AnswerSentence(section, "publish"));
-        Assert.Equal("caps.maxConcurrentCallsTenant: caps.maxConcurrentCallsTenant must be a positive integer (got -1).", FieldError(section, "publish-json"));
+        Assert.Equal("caps.maxConcurrentCallsTenant must be a positive integer (got -1).", FieldError(section, "publish-json"));
         Assert.Equal(bad, Value(section, "publish-json"));
 
         // An inline secret is reachable here only; publishing it works and it is never echoed back.

@@ -133,7 +133,7 @@ public sealed class TenantConfigFormTests
         var error = form.Validate().Error!;
 
         Assert.Equal("dids[1]", error.Field);
-        Assert.StartsWith("\"0800 123\": dids[1] is not an E.164 number", form.MessageFor(error), StringComparison.Ordinal);
+        Assert.Equal("\"0800 123\" is not an E.164 number: a + and 2 to 15 digits, the first not 0, for example +15551234567.", form.MessageFor(error));
     }
 
     [Theory]
@@ -160,5 +160,18 @@ public sealed class TenantConfigFormTests
         Assert.Equal("Enter the Whisper URL.", errors[nameof(TenantConfigForm.WhisperUrl)]);
         Assert.False(errors.ContainsKey(nameof(TenantConfigForm.TenantId)));
         Assert.False(errors.ContainsKey(nameof(TenantConfigForm.Dids)));
+    }
+
+    [Fact]
+    public void Under_a_field_a_contract_message_drops_the_path_the_label_already_gives()
+    {
+        var form = new TenantConfigForm();
+        Assert.Equal("Must be an absolute http(s) URL.", form.MessageFor(new RuntimeContractError("stt.whisperUrl must be an absolute http(s) URL.", "stt.whisperUrl")));
+        Assert.Equal("Required, and must be an integer.", form.MessageFor(new RuntimeContractError("stt.chunkMs is required and must be an integer.", "stt.chunkMs")));
+        Assert.Equal("tenantId in the route is empty.", form.MessageFor(new RuntimeContractError("tenantId in the route is empty.", "tenantId")));
+
+        // Where no field holds it, the path stays, once.
+        Assert.Equal("caps.maxConcurrentCallsTenant must be a positive integer (got 0).", TenantConfigForm.Describe(new RuntimeContractError("caps.maxConcurrentCallsTenant must be a positive integer (got 0).", "caps.maxConcurrentCallsTenant")));
+        Assert.Equal("body: The body must be a JSON object (a RuntimeTenantConfig v1).", TenantConfigForm.Describe(new RuntimeContractError("The body must be a JSON object (a RuntimeTenantConfig v1).", "body")));
     }
 }

@@ -254,17 +254,17 @@ public sealed partial class ControlPlaneSection : IDisposable
         }
         else if (advanced)
         {
-            advancedError = $"{error.Field}: {error.Error}";
+            advancedError = TenantConfigForm.Describe(error);
         }
         else
         {
-            publishProblem = $"{error.Field}: {error.Error}";
+            publishProblem = TenantConfigForm.Describe(error);
         }
     }
 
     private async Task MapAsync()
     {
-        map.DidError = DidProblem(map.Did);
+        map.DidError = TenantConfigForm.DidProblem(map.Did);
         map.TenantError = string.IsNullOrWhiteSpace(map.TenantId) ? "Enter the tenant id to map the DID to." : null;
         if (map.DidError is not null || map.TenantError is not null)
         {
@@ -293,7 +293,7 @@ public sealed partial class ControlPlaneSection : IDisposable
 
     private async Task UnmapAsync()
     {
-        unmap.DidError = DidProblem(unmap.Did);
+        unmap.DidError = TenantConfigForm.DidProblem(unmap.Did);
         if (unmap.DidError is not null)
         {
             return;
@@ -316,7 +316,7 @@ public sealed partial class ControlPlaneSection : IDisposable
 
     private async Task LookupAsync()
     {
-        lookup.DidError = DidProblem(lookup.Did);
+        lookup.DidError = TenantConfigForm.DidProblem(lookup.Did);
         if (lookup.DidError is not null)
         {
             return;
@@ -338,11 +338,6 @@ public sealed partial class ControlPlaneSection : IDisposable
     }
 
     /// <summary>Why a typed DID cannot be sent: blank, or not E.164 after the domain's normalization (spaces removed).</summary>
-    private static string? DidProblem(string? did) =>
-        string.IsNullOrWhiteSpace(did) ? "Enter a DID, for example +15551234567."
-        : RuntimeContract.TryNormalizeDid(did) is null ? $"\"{did.Trim()}\" is not an E.164 number: a + and 2 to 15 digits, the first not 0, for example +15551234567."
-        : null;
-
     /// <summary>Runs one operation and lists the tenants again after a change; the answer under the form says how it went.</summary>
     private async Task RunAsync(Func<CancellationToken, Task<RuntimeAdminResult>> operation, bool refreshAfter = true)
     {
