@@ -65,7 +65,7 @@ public sealed class ChatSettingsTests(ChatFixture fixture) : IClassFixture<ChatF
             await page.Locator("[data-reset-chat-settings]").ClickAsync();
             await Assertions.Expect(page.GetByLabel("Instructions for this chat")).ToHaveValueAsync(Instructions);
 
-            await page.SetViewportSizeAsync(390, 844);
+            await Workbench.SetPhoneViewportAsync(page);
             await Assertions.Expect(page.Locator("[data-save-chat-settings]")).ToBeInViewportAsync(new() { Ratio = 0.5f });
             Assert.False(await Workbench.ScrollsSidewaysAsync(page), "the chat options scroll sideways at 390 px");
             await Workbench.ScreenshotsInBothThemesAsync(page, "chat-settings-phone");

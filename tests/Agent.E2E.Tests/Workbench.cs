@@ -165,6 +165,16 @@ internal static class Workbench
     }
 
     /// <summary>
+    /// Phone width, with the sessions drawer closed off-screen: the drawer follows the width through a server round
+    /// trip, and until it has gone the page is the desktop layout squeezed into 390 px.
+    /// </summary>
+    public static async Task SetPhoneViewportAsync(IPage page)
+    {
+        await page.SetViewportSizeAsync(390, 844);
+        await SetDrawerAsync(page, open: false);
+    }
+
+    /// <summary>
     /// Back to desktop width after phone screenshots, and waits until the sessions drawer has opened beside the content:
     /// the drawer follows the width through a server round trip, so a click before that lands where the content was.
     /// </summary>
