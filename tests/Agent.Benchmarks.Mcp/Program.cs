@@ -132,6 +132,8 @@ internal sealed class NullTraces : ITraceStore
 {
     public Task AddAsync(TraceEvent traceEvent, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task AddRangeAsync(IReadOnlyCollection<TraceEvent> traceEvents, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<IReadOnlyList<TraceEvent>> ListAsync(string tenantId, Guid? executionId, int take, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<TraceEvent>>([]);
 }

@@ -138,12 +138,21 @@ public sealed class TokensTests(ChatFixture fixture) : IClassFixture<ChatFixture
         await Assertions.Expect(answered).ToHaveAttributeAsync("data-status", "complete");
         await answered.Locator("[data-open-trace]").ClickAsync();
         var rows = page.Locator("[data-trace-dialog] .timeline-row");
-        await Assertions.Expect(rows).ToHaveCountAsync(4);
+        await Assertions.Expect(rows).ToHaveCountAsync(5);
         Assert.Equal(
-            ["provider_call", "tool_call", "tool_call", "provider_call"],
+            ["turn_stages", "provider_call", "tool_call", "tool_call", "provider_call"],
             await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.kind)"));
         await Assertions.Expect(page.Locator("[data-trace-dialog] .timeline-row[data-kind=tool_call][data-outcome=refused]")).ToContainTextAsync("get_time");
+
+        // The stages before the first model call unfold under their row: the wait for the runtime, each context read, the tools.
+        await page.Locator("[data-trace-dialog] [data-toggle-stages]").ClickAsync();
+        var stages = page.Locator("[data-trace-dialog] .timeline-row[data-kind=turn_stage]");
+        await Assertions.Expect(stages.Filter(new() { HasText = "context: recall" })).ToHaveCountAsync(1);
+        await Assertions.Expect(stages.Filter(new() { HasText = "admission" })).ToHaveCountAsync(1);
+        await Assertions.Expect(stages.Filter(new() { HasText = "tools" })).ToHaveCountAsync(1);
         await Workbench.SaveScreenshotAsync(page, "trace-dialog-tools-desktop-light");
+        await page.Locator("[data-trace-dialog] [data-toggle-stages]").ClickAsync();
+        await Assertions.Expect(stages).ToHaveCountAsync(0);
         await page.Locator("[data-action=close-trace]").ClickAsync();
 
         await context.CloseAsync();

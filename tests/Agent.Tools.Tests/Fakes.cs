@@ -16,6 +16,16 @@ internal sealed class MemoryTraceStore : ITraceStore
         return Task.CompletedTask;
     }
 
+    public Task AddRangeAsync(IReadOnlyCollection<TraceEvent> traceEvents, CancellationToken cancellationToken)
+    {
+        foreach (var traceEvent in traceEvents)
+        {
+            Events.Enqueue(traceEvent);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<TraceEvent>> ListAsync(string tenantId, Guid? executionId, int take, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<TraceEvent>>(Events.ToList());
 }

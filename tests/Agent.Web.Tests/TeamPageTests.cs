@@ -136,7 +136,8 @@ public sealed class TeamPageTests : AgentTestContext
         Assert.Equal("Open the trace of Coder", page.Find($"[data-action=open-trace][data-run='{member}']").GetAttribute("aria-label"));
         Assert.NotNull(page.Find($"[data-action=open-trace][data-run='{root}']"));
 
-        page.Find($"[data-action=open-trace][data-run='{member}']").Click();
+        // On the renderer's thread: the tree re-renders as the runs report progress, which would make a found button stale.
+        await page.InvokeAsync(() => page.Find($"[data-action=open-trace][data-run='{member}']").Click());
 
         dialogs.WaitForAssertion(() => Assert.Equal("ready", dialogs.Find($"[data-detail='{member}'] [data-timeline]").GetAttribute("data-state")), Wait);
         Assert.Equal(member.ToString(), dialogs.Find("[data-execution-id]").TextContent);
@@ -148,7 +149,7 @@ public sealed class TeamPageTests : AgentTestContext
         dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-detail]")), Wait);
 
         // The coordinator's turn has its own trace, without the member's call.
-        page.Find($"[data-action=open-trace][data-run='{root}']").Click();
+        await page.InvokeAsync(() => page.Find($"[data-action=open-trace][data-run='{root}']").Click());
         dialogs.WaitForAssertion(() => Assert.Equal("empty", dialogs.Find($"[data-detail='{root}'] [data-timeline]").GetAttribute("data-state")), Wait);
         Assert.Equal(root.ToString(), dialogs.Find("[data-execution-id]").TextContent);
         await runtime.CancelAsync("local", member, CancellationToken.None);

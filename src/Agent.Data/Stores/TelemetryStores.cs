@@ -15,6 +15,13 @@ public sealed class TraceStore(IDbContextFactory<AgentDbContext> contexts) : ITr
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    public async Task AddRangeAsync(IReadOnlyCollection<TraceEvent> traceEvents, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.TraceEvents.AddRange(traceEvents);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<TraceEvent>> ListAsync(string tenantId, Guid? executionId, int take, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

@@ -6,6 +6,9 @@ public interface ITraceStore
 {
     Task AddAsync(TraceEvent traceEvent, CancellationToken cancellationToken);
 
+    /// <summary>Several events in one write (a turn's stages).</summary>
+    Task AddRangeAsync(IReadOnlyCollection<TraceEvent> traceEvents, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<TraceEvent>> ListAsync(string tenantId, Guid? executionId, int take, CancellationToken cancellationToken);
 }
 

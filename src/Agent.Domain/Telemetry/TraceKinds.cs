@@ -14,4 +14,7 @@ public static class TraceKinds
 
     /// <summary>A compaction of the session's context (written by the context builder when it compacts).</summary>
     public const string Compaction = "compaction";
+
+    /// <summary>One stage of a turn before its model call (admission, each context read, the tools), timed by the turn.</summary>
+    public const string TurnStage = "turn_stage";
 }

@@ -36,7 +36,8 @@ public sealed class ChatTurnStreamer(
     ILogger<ChatTurnStreamer> logger,
     ITokenCounter counter,
     ITraceStore traces,
-    TurnUsageBoard? usageBoard = null)
+    TurnUsageBoard? usageBoard = null,
+    AgentInstrumentation? instrumentation = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -125,7 +126,9 @@ public sealed class ChatTurnStreamer(
     /// </summary>
     internal async Task<EndedTurn> RunTurnAsync(TurnRequest request, Domain.Runtime.ExecutionContext context, CancellationToken executionToken)
     {
-        var reply = await messages.FindAsync(request.TenantId, request.ReplyId, executionToken);
+        var stages = new TurnStages(time, instrumentation?.Source);
+        stages.AddBefore("admission", context.CreatedAt);
+        var reply = await stages.TimeAsync("read reply", () => messages.FindAsync(request.TenantId, request.ReplyId, executionToken));
         if (reply is null || reply.SessionId != request.SessionId || reply.Role != MessageRole.Assistant)
         {
             throw new Domain.Runtime.PermanentIntentFailureException($"Reply {request.ReplyId} is not in session {request.SessionId}.");
@@ -168,14 +171,17 @@ public sealed class ChatTurnStreamer(
         ContextPlan? plan = null;
         try
         {
-            var session = run.Session ?? await sessions.FindAsync(request.TenantId, request.SessionId, executionToken)
-                ?? throw new Domain.Runtime.PermanentIntentFailureException($"Session {request.SessionId} no longer exists.");
+            // The session and its settings (the chat's instructions and temperature, its tool mode) are independent reads.
+            var sessionRead = run.Session is { } claimed ? Task.FromResult<ChatSession?>(claimed) : stages.TimeAsync("read session", () => sessions.FindAsync(request.TenantId, request.SessionId, executionToken));
+            var settingsRead = context.State.Session is { } settingsScope
+                ? stages.TimeAsync("read chat settings", () => settingsScope.ReadAllAsync(executionToken))
+                : Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+            var session = await sessionRead ?? throw new Domain.Runtime.PermanentIntentFailureException($"Session {request.SessionId} no longer exists.");
+            var stored = await settingsRead;
             var lease = clients.Resolve(session with { ProviderName = request.ProviderName ?? reply.ProviderName ?? session.ProviderName, ModelId = request.ModelId ?? reply.ModelId ?? session.ModelId });
             var anchor = request.AnchorId ?? (request.Mode == TurnMode.Reply ? reply.ParentId : reply.Id);
-            // The session's settings in one read: the chat's instructions and temperature, and its tool mode.
-            var stored = context.State.Session is { } settingsScope ? await settingsScope.ReadAllAsync(executionToken) : new Dictionary<string, string>();
             var settings = ChatSettings.From(stored);
-            var (built, notice) = await compaction.BuildAsync(session, anchor, request.Instruction, settings, context, executionToken);
+            var (built, notice) = await compaction.BuildAsync(session, anchor, request.Instruction, settings, context, executionToken, stages);
             turn = new ChatTurn(run, lease, reply, built.Prompt)
             {
                 Notice = notice,
@@ -186,7 +192,7 @@ public sealed class ChatTurnStreamer(
             streaming[reply.Id] = turn;
             if (context.State.Session is { } sessionState)
             {
-                await sessionState.SetAsync(TurnStateKey, JsonSerializer.Serialize(new { executionId = context.ExecutionId, messageId = reply.Id, mode = request.Mode.ToString().ToLowerInvariant() }, Json), CancellationToken.None);
+                await stages.TimeAsync("mark turn in flight", () => sessionState.SetAsync(TurnStateKey, JsonSerializer.Serialize(new { executionId = context.ExecutionId, messageId = reply.Id, mode = request.Mode.ToString().ToLowerInvariant() }, Json), CancellationToken.None));
             }
         }
         catch (Exception ex) when (turn is null)
@@ -205,7 +211,7 @@ public sealed class ChatTurnStreamer(
 
         try
         {
-            await StreamAsync(turn, plan!, context.ExecutionId, request.ApprovalId, executionToken);
+            await StreamAsync(turn, plan!, context.ExecutionId, request.ApprovalId, stages, executionToken);
             return new EndedTurn(turn.Reply, turn.ToolCallIds);
         }
         finally
@@ -219,7 +225,7 @@ public sealed class ChatTurnStreamer(
     }
 
     /// <summary>Streams the reply of a turn the handler built.</summary>
-    private async Task StreamAsync(ChatTurn turn, ContextPlan plan, Guid executionId, Guid? decidedApprovalId, CancellationToken executionToken)
+    private async Task StreamAsync(ChatTurn turn, ContextPlan plan, Guid executionId, Guid? decidedApprovalId, TurnStages stages, CancellationToken executionToken)
     {
         var run = turn.Run;
         var lease = turn.Lease;
@@ -246,7 +252,7 @@ public sealed class ChatTurnStreamer(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = run.SessionId, ["MessageId"] = run.AssistantMessageId, ["Provider"] = lease.ProviderName });
         try
         {
-            var loopRequest = await tools.PrepareTurnAsync(reply.TenantId, reply.SessionId, executionId, turn.StoredToolMode, linked.Token) with { DecidedApprovalId = decidedApprovalId };
+            var loopRequest = await stages.TimeAsync("tools", () => tools.PrepareTurnAsync(reply.TenantId, reply.SessionId, executionId, turn.StoredToolMode, linked.Token)) with { DecidedApprovalId = decidedApprovalId };
             var callbacks = new AgentLoopCallbacks
             {
                 ToolCallRequested = (call, _) => PublishToolPartAsync(turn, call.ToCallPart()),
@@ -306,17 +312,21 @@ public sealed class ChatTurnStreamer(
 
         // Written once the provider is done, so it never holds the request back, and before the final state, so whoever
         // sees the reply end can open what the model saw.
-        await SaveContextAsync(turn, plan, executionId);
+        await SaveContextAsync(turn, plan, executionId, stages);
         await FinishAsync(turn, status, error, usage, ttft, rate, time.GetElapsedTime(started, end).TotalMilliseconds, recorder.Retries);
     }
 
-    /// <summary>Keeps "what the model saw" with the execution; a failure to keep it is logged, never fails the turn or its final state.</summary>
-    private async Task SaveContextAsync(ChatTurn turn, ContextPlan plan, Guid executionId)
+    /// <summary>
+    /// Keeps "what the model saw" and the timed stages before the model call with the execution; a failure to keep them is
+    /// logged, never fails the turn or its final state.
+    /// </summary>
+    private async Task SaveContextAsync(ChatTurn turn, ContextPlan plan, Guid executionId, TurnStages stages)
     {
         try
         {
             await turnContexts.AddAsync(new TurnContext(executionId, turn.Reply.TenantId, turn.Reply.SessionId, turn.Reply.Id, turn.Lease.ProviderName, turn.Lease.ModelId,
                 plan.Tokenizer, plan.IsEstimate, plan.ContextWindow, plan.Budget, plan.TotalTokens, plan.Parts, time.GetUtcNow()), CancellationToken.None);
+            await traces.AddRangeAsync(stages.ToTraceEvents(turn.Reply.TenantId, turn.Reply.SessionId, executionId), CancellationToken.None);
         }
         catch (Exception ex)
         {

@@ -4,15 +4,21 @@ using Agent.Domain.Memory;
 using Agent.Domain.Sessions;
 using Agent.Domain.Storage;
 using Agent.Domain.Telemetry;
+using Agent.Domain.Tools;
 using Agent.Runtime.Memories;
 using Agent.Runtime.Services;
+using Agent.Runtime.Telemetry;
 using Microsoft.Extensions.Options;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace Agent.Runtime.Chat.Context;
 
 /// <summary>A turn's request and what it was built from.</summary>
-public sealed record BuiltContext(List<AiChatMessage> Prompt, ContextPlan Plan, Checkpoint? Compaction);
+public sealed record BuiltContext(List<AiChatMessage> Prompt, ContextPlan Plan, Checkpoint? Compaction)
+{
+    /// <summary>The part of the branch it was built from.</summary>
+    public ContextTurns Source { get; init; } = new([], null, 0);
+}
 
 /// <summary>
 /// The part of a branch a turn's context is built from: the turns after the latest compaction on it (oldest first; when
@@ -103,13 +109,31 @@ public sealed class ChatContextService(
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(source);
-        var blocks = await BlocksAsync(session, source.Turns, source.Compaction, settings, cancellationToken);
+        var background = ReadBackgroundAsync(session, settings, null, cancellationToken);
+        return Build(session, source, instruction, await BlocksAsync(session, source, background, null, cancellationToken));
+    }
+
+    /// <summary>
+    /// A turn's context for the branch ending at <paramref name="anchorId"/>: what does not depend on the branch (profile,
+    /// instructions, skills, pinned memory, episodes) is read while the branch is, and recall as soon as the person's message
+    /// is known. Each read is a stage of <paramref name="stages"/> when given.
+    /// </summary>
+    public async Task<BuiltContext> BuildAsync(ChatSession session, Guid? anchorId, string? instruction, ChatSettings settings, TurnStages? stages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var background = ReadBackgroundAsync(session, settings, stages, cancellationToken);
+        var source = await Timed(stages, "context: branch", () => ReadTurnsAsync(session, anchorId, cancellationToken));
+        return Build(session, source, instruction, await BlocksAsync(session, source, background, stages, cancellationToken));
+    }
+
+    private BuiltContext Build(ChatSession session, ContextTurns source, string? instruction, List<ContextBlock> blocks)
+    {
         var plan = new ContextBuilder(counter).Build(new ContextRequest(
             session.ModelId, ContextWindowOf(session), Settings.ReplyReserveTokens, Settings.CompactAtShare, blocks, source.Turns, instruction)
         {
             UnreadOlderTurns = source.UnreadOlderTurns,
         });
-        return new BuiltContext(ContextBlocks.Render(plan, instruction), plan, source.Compaction);
+        return new BuiltContext(ContextBlocks.Render(plan, instruction), plan, source.Compaction) { Source = source };
     }
 
     public async Task<ContextGauge> MeasureAsync(ChatSession session, ContextTurns source, CancellationToken cancellationToken)
@@ -236,46 +260,60 @@ public sealed class ChatContextService(
     /// <summary>Tokens of one message as the builder counts them (for the compaction planner).</summary>
     public int TokensOf(string model, SessionMessage message) => counter.Count(model, ContextText.Of(message)).Tokens + ContextText.PerMessageOverhead;
 
-    private async Task<List<ContextBlock>> BlocksAsync(ChatSession session, IReadOnlyList<SessionMessage> turns, Checkpoint? compaction, ChatSettings? settings, CancellationToken cancellationToken)
+    /// <summary>What a turn carries whatever its branch: the profile's prompt, the chat's instructions, skills, pinned memory, episodes.</summary>
+    private sealed record Background(AgentProfileOptions? Profile, ChatSettings Settings, IReadOnlyList<SkillSpec> Skills, IReadOnlyList<MemoryItem> Pinned, IReadOnlyList<MemoryItem> Episodes);
+
+    private async Task<Background> ReadBackgroundAsync(ChatSession session, ChatSettings? settings, TurnStages? stages, CancellationToken cancellationToken)
     {
+        // Independent reads, each on its own pooled connection.
+        var profile = session.AgentProfileId is { } profileId
+            ? Timed(stages, "context: profile", () => profiles.FindProfileAsync(session.TenantId, profileId, cancellationToken))
+            : Task.FromResult<AgentProfileOptions?>(null);
+        var chat = settings is null ? Timed(stages, "context: chat settings", () => chatSettings.GetAsync(session.TenantId, session.Id, cancellationToken)) : Task.FromResult(settings);
+        var skillList = Timed(stages, "context: skills", async () => (await skills.ScanAsync(session.TenantId, cancellationToken)).Skills);
+        var pinned = Timed(stages, "context: pinned memory", () => memories.PinnedAsync(session.TenantId, cancellationToken));
+        var episodes = Timed(stages, "context: episodes", () => memory.EpisodesOfSessionAsync(session.TenantId, session.Id, null, null, MaxEpisodes, cancellationToken));
+        await Task.WhenAll(profile, chat, skillList, pinned, episodes);
+        return new Background(await profile, await chat, await skillList, await pinned, await episodes);
+    }
+
+    private async Task<List<ContextBlock>> BlocksAsync(ChatSession session, ContextTurns source, Task<Background> backgroundRead, TurnStages? stages, CancellationToken cancellationToken)
+    {
+        var person = source.Turns.LastOrDefault(t => t.Role == MessageRole.User);
+        var recall = person is null
+            ? Task.FromResult<IReadOnlyList<RecalledMemory>>([])
+            : Timed(stages, "context: recall", () => memories.RecallForTurnAsync(session.TenantId, session.Id, person.Text,
+                person.Parts.OfType<AttachmentRefPart>().Select(a => a.AttachmentId).ToList(), Settings.RecallTake, cancellationToken));
+        await Task.WhenAll(backgroundRead, recall);
+        var background = await backgroundRead;
         var blocks = new List<ContextBlock>();
         // The profile as the person edited it in the Team panel (over appsettings.json's default).
-        var profile = session.AgentProfileId is { } profileId ? await profiles.FindProfileAsync(session.TenantId, profileId, cancellationToken) : null;
-        if (profile?.SystemPrompt is { Length: > 0 } systemPrompt)
+        if (background.Profile?.SystemPrompt is { Length: > 0 } systemPrompt)
         {
-            blocks.Add(ContextBlocks.System(systemPrompt, profile.Name));
+            blocks.Add(ContextBlocks.System(systemPrompt, background.Profile.Name));
         }
 
-        settings ??= await chatSettings.GetAsync(session.TenantId, session.Id, cancellationToken);
-        if (settings.SystemPrompt is { Length: > 0 } instructions)
+        if (background.Settings.SystemPrompt is { Length: > 0 } instructions)
         {
             blocks.Add(ContextBlocks.ChatInstructions(instructions));
         }
 
-        if (ContextBlocks.Skills((await skills.ScanAsync(session.TenantId, cancellationToken)).Skills) is { } skillBlock)
+        if (ContextBlocks.Skills(background.Skills) is { } skillBlock)
         {
             blocks.Add(skillBlock);
         }
 
-        var pinned = await memories.PinnedAsync(session.TenantId, cancellationToken);
-        blocks.AddRange(pinned.Select(ContextBlocks.Pinned));
-
-        var episodes = await memory.EpisodesOfSessionAsync(session.TenantId, session.Id, null, null, MaxEpisodes, cancellationToken);
-        var person = turns.LastOrDefault(t => t.Role == MessageRole.User);
-        if (person is not null)
+        blocks.AddRange(background.Pinned.Select(ContextBlocks.Pinned));
+        var shown = background.Pinned.Select(p => p.Id).Concat(background.Episodes.Select(e => e.Id)).ToHashSet();
+        blocks.AddRange((await recall).Where(r => !shown.Contains(r.Item.Id)).Select(ContextBlocks.Recalled));
+        blocks.AddRange(background.Episodes.Select(ContextBlocks.Episode));
+        if (source.Compaction is not null)
         {
-            var shown = pinned.Select(p => p.Id).Concat(episodes.Select(e => e.Id)).ToHashSet();
-            var attached = person.Parts.OfType<AttachmentRefPart>().Select(a => a.AttachmentId).ToList();
-            var recalled = await memories.RecallForTurnAsync(session.TenantId, session.Id, person.Text, attached, Settings.RecallTake, cancellationToken);
-            blocks.AddRange(recalled.Where(r => !shown.Contains(r.Item.Id)).Select(ContextBlocks.Recalled));
-        }
-
-        blocks.AddRange(episodes.Select(ContextBlocks.Episode));
-        if (compaction is not null)
-        {
-            blocks.Add(ContextBlocks.Summary(compaction));
+            blocks.Add(ContextBlocks.Summary(source.Compaction));
         }
 
         return blocks;
     }
+
+    private static Task<T> Timed<T>(TurnStages? stages, string name, Func<Task<T>> read) => stages?.TimeAsync(name, read) ?? read();
 }

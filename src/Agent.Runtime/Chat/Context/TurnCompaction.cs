@@ -1,6 +1,7 @@
 using Agent.Domain.Runtime;
 using Agent.Domain.Sessions;
 using Agent.Runtime.Runtime;
+using Agent.Runtime.Telemetry;
 using ExecutionContext = Agent.Domain.Runtime.ExecutionContext;
 
 namespace Agent.Runtime.Chat.Context;
@@ -12,12 +13,12 @@ namespace Agent.Runtime.Chat.Context;
 /// </summary>
 public sealed class TurnCompaction(ChatContextService contexts, IServiceProvider services)
 {
-    public async Task<(BuiltContext Built, string? Notice)> BuildAsync(ChatSession session, Guid? anchorId, string? instruction, ChatSettings settings, ExecutionContext turn, CancellationToken cancellationToken)
+    public async Task<(BuiltContext Built, string? Notice)> BuildAsync(ChatSession session, Guid? anchorId, string? instruction, ChatSettings settings, ExecutionContext turn, CancellationToken cancellationToken, TurnStages? stages = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(turn);
-        var source = await contexts.ReadTurnsAsync(session, anchorId, cancellationToken);
-        var built = await contexts.BuildAsync(session, source, instruction, settings, cancellationToken);
+        var built = await contexts.BuildAsync(session, anchorId, instruction, settings, stages, cancellationToken);
+        var source = built.Source;
         if (!built.Plan.NeedsCompaction || source.Turns.Count == 0)
         {
             return (built, null);

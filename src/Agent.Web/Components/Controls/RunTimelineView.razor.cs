@@ -18,6 +18,12 @@ public sealed partial class RunTimelineView : IDisposable
     private RunTimeline? timeline;
     private string emptyHint = "";
     private string? error;
+    private bool showStages;
+
+    /// <summary>The turn's timed stages before its model call, shown folded under one row; the other steps below it.</summary>
+    private List<TimelineEntry> Stages { get; set; } = [];
+
+    private List<TimelineEntry> Steps { get; set; } = [];
 
     [Parameter, EditorRequired]
     public Guid ExecutionId { get; set; }
@@ -50,6 +56,8 @@ public sealed partial class RunTimelineView : IDisposable
                 emptyHint = EmptyHint(run?.Status, Options.Value.Telemetry.RecordToolCalls);
             }
 
+            Stages = read.Entries.Where(e => e.Kind == TraceKinds.TurnStage).ToList();
+            Steps = read.Entries.Where(e => e.Kind != TraceKinds.TurnStage).ToList();
             timeline = read;
         }
         catch (OperationCanceledException) when (disposed.IsCancellationRequested)
@@ -60,6 +68,15 @@ public sealed partial class RunTimelineView : IDisposable
             error = $"The trace could not be read: {ex.Message}";
         }
     }
+
+    private TimelineEntry StagesSpan()
+    {
+        var start = Stages.Min(s => s.StartMs);
+        var end = Stages.Max(s => s.StartMs + s.DurationMs);
+        return Stages[0] with { StartMs = start, DurationMs = end - start };
+    }
+
+    private string Slowest() => Stages.MaxBy(s => s.DurationMs) is { } slowest ? $"{slowest.Name} ({Duration(slowest.DurationMs)})" : "";
 
     private string BarStyle(TimelineEntry entry)
     {
@@ -99,6 +116,7 @@ public sealed partial class RunTimelineView : IDisposable
         TraceKinds.ToolCall => "Tool call",
         TraceKinds.Approval => "Approval",
         TraceKinds.Compaction => "Compaction",
+        TraceKinds.TurnStage => "Turn stage",
         _ => kind,
     };
 
@@ -108,6 +126,7 @@ public sealed partial class RunTimelineView : IDisposable
         TraceKinds.ToolCall => Icons.Material.Outlined.Build,
         TraceKinds.Approval => Icons.Material.Outlined.HowToReg,
         TraceKinds.Compaction => Icons.Material.Outlined.Compress,
+        TraceKinds.TurnStage => Icons.Material.Outlined.Timer,
         _ => Icons.Material.Outlined.Circle,
     };
 
