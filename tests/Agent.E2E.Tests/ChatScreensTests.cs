@@ -6,6 +6,10 @@ namespace Agent.E2E.Tests;
 /// <summary>The chat as people see it: a code block, a branch switcher and a tool card, in both themes at both widths; and a 10,000-message session.</summary>
 public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFixture>
 {
+    // ChatSessionViewModel.PageSize and MaxShown: the newest page on opening, and the most messages the transcript holds.
+    private const int FirstPage = 20;
+    private const int MaxShown = 40;
+
     [Fact]
     public async Task A_chat_with_a_code_block_a_branch_switcher_and_a_tool_card_reads_well_in_both_themes_at_both_widths()
     {
@@ -59,18 +63,40 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
         await Workbench.ExpectChatOpenAsync(page, seeded.LongSessions[0].Session.ToString());
         var newest = page.Locator($"article[data-message-id='{seeded.LongSessions[0].Last}']");
         await Assertions.Expect(newest).ToContainTextAsync("Seeded message 9999");
-        await Assertions.Expect(page.Locator("article.message")).ToHaveCountAsync(50);
+        var shown = page.Locator("article.message");
+        await Assertions.Expect(shown).ToHaveCountAsync(FirstPage);
         await page.Locator("[data-composer-ready=true]").WaitForAsync();
 
-        // Scrolling up with the wheel, as a person does, loads older pages above; then the button loads one more.
+        // Scrolling up with the wheel, as a person does, loads older pages above; past the window's bound the newest are
+        // let go, so the page stays small however far back the reader goes.
         await page.Locator(".transcript").HoverAsync();
-        await page.Mouse.WheelAsync(0, -100_000);
-        await Assertions.Expect(page.Locator("article.message").Nth(99)).ToBeAttachedAsync();
-        var loaded = await page.Locator("article.message").CountAsync();
-        await page.Mouse.WheelAsync(0, -100_000);
+        var newer = page.Locator("[data-newer-sentinel]");
+        for (var scrolls = 0; scrolls < 10 && await newer.CountAsync() == 0; scrolls++)
+        {
+            var first = await shown.First.GetAttributeAsync("data-message-id");
+            await page.Mouse.WheelAsync(0, -100_000);
+            await Assertions.Expect(shown.First).Not.ToHaveAttributeAsync("data-message-id", first!);
+        }
+
+        await Assertions.Expect(newer).ToBeAttachedAsync();
+        await Assertions.Expect(shown).ToHaveCountAsync(MaxShown);
+        await Assertions.Expect(newest).Not.ToBeAttachedAsync();
+        var nodes = await page.EvaluateAsync<int>("document.querySelector('.transcript').getElementsByTagName('*').length");
+        Assert.True(nodes <= 1_500, $"The transcript holds {nodes} elements with {MaxShown} messages.");
+
+        // The button loads one more older page; the window keeps its bound.
+        var oldest = await shown.First.GetAttributeAsync("data-message-id");
         await page.Locator("[data-load-older]").ClickAsync();
-        await Assertions.Expect(page.Locator("article.message").Nth(loaded + 49)).ToBeAttachedAsync();
-        await Assertions.Expect(page.Locator($"article[data-message-id='{seeded.LongSessions[0].Last}']")).ToBeAttachedAsync();
+        await Assertions.Expect(shown.First).Not.ToHaveAttributeAsync("data-message-id", oldest!);
+        await Assertions.Expect(shown).ToHaveCountAsync(MaxShown);
+
+        // Scrolling down reads the next newer page below; "Jump to newest" goes back to the end.
+        var last = await shown.Last.GetAttributeAsync("data-message-id");
+        await page.Mouse.WheelAsync(0, 100_000);
+        await Assertions.Expect(shown.Last).Not.ToHaveAttributeAsync("data-message-id", last!);
+        await page.Locator("[data-jump-newest]").ClickAsync();
+        await Assertions.Expect(newest).ToBeInViewportAsync();
+        await Assertions.Expect(newer).ToHaveCountAsync(0);
 
         await Workbench.SendAsync(page, "One more turn [delay:1]");
         await Assertions.Expect(page.Locator("article.role-assistant").Last).ToHaveAttributeAsync("data-status", "complete");

@@ -28,7 +28,14 @@ public sealed class ChatSessionViewModel(
     IModelLister modelLister,
     PrincipalTenant caller)
 {
-    public const int PageSize = 50;
+    /// <summary>Messages read per page: the newest on opening, then each older or newer page as the reader scrolls.</summary>
+    public const int PageSize = 20;
+
+    /// <summary>
+    /// The most messages the transcript holds at once, whatever the session's length: past it, the end away from the
+    /// reader is let go (and read again on scroll), so the page's DOM and this circuit's memory stay bounded.
+    /// </summary>
+    public const int MaxShown = 40;
 
     // The newest copy of every message this view has seen, read or pushed; a read never replaces a newer push.
     private readonly Dictionary<Guid, SessionMessage> held = [];
@@ -41,10 +48,13 @@ public sealed class ChatSessionViewModel(
 
     public bool Loaded { get; private set; }
 
-    /// <summary>The loaded part of the shown branch, oldest first: the newest page, and older pages on request.</summary>
+    /// <summary>The loaded window of the shown branch, oldest first: the newest page, and older or newer pages on scroll.</summary>
     public IReadOnlyList<SessionMessage> Visible => path;
 
     public bool HasOlder { get; private set; }
+
+    /// <summary>The reader scrolled back far enough that the newest messages were let go; they are read again on request.</summary>
+    public bool HasNewer { get; private set; }
 
     public LiveReply? Live { get; private set; }
 
@@ -145,14 +155,16 @@ public sealed class ChatSessionViewModel(
         Gauge = await contexts.MeasureAsync(session.TenantId, session.Id, cancellationToken);
     }
 
-    /// <summary>Reads the newest page of the shown branch again (at least as many messages as are loaded now).</summary>
+    /// <summary>Reads the newest part of the shown branch again: as many messages as are shown now and a new turn's two, within a page and <see cref="MaxShown"/>.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
         var session = RequireSession();
-        var window = await messages.ReadPathAsync(session.TenantId, session.Id, activeLeaf, null, Math.Max(PageSize, path.Count), cancellationToken);
+        var window = await messages.ReadPathAsync(session.TenantId, session.Id, activeLeaf, null, Math.Clamp(path.Count + 2, PageSize, MaxShown), cancellationToken);
         path = [.. window.Messages.Select(Newest)];
         branches = new Dictionary<Guid, BranchPosition>(window.Branches);
         HasOlder = window.HasOlder;
+        HasNewer = false;
+        ForgetUnshown();
         Live = chat.LiveReplyFor(session.Id);
     }
 
@@ -178,11 +190,88 @@ public sealed class ChatSessionViewModel(
             }
 
             HasOlder = window.HasOlder;
+            if (path.Count > MaxShown)
+            {
+                path.RemoveRange(MaxShown, path.Count - MaxShown);
+                HasNewer = true;
+                ForgetUnshown();
+            }
+
             return true;
         }
         finally
         {
             loadingOlder = false;
+        }
+    }
+
+    /// <summary>Loads the next newer page below what is shown, after older pages let the newest go; false when there is none.</summary>
+    public async Task<bool> ShowNewerAsync(CancellationToken cancellationToken)
+    {
+        if (!HasNewer || path.Count == 0 || loadingOlder)
+        {
+            return false;
+        }
+
+        loadingOlder = true;
+        try
+        {
+            // The branch is read from its end: widen the read until it reaches the last message shown.
+            var session = RequireSession();
+            var bottom = path[^1].Id;
+            for (var take = PageSize * 2; ; take *= 2)
+            {
+                var window = await messages.ReadPathAsync(session.TenantId, session.Id, activeLeaf, null, take, cancellationToken);
+                var at = window.Messages.ToList().FindIndex(m => m.Id == bottom);
+                if (at < 0 && window.HasOlder)
+                {
+                    continue;
+                }
+
+                if (at < 0)
+                {
+                    break; // the shown messages are no longer on the branch: show its newest part
+                }
+
+                var newer = window.Messages.Skip(at + 1).Take(PageSize).Select(Newest).ToList();
+                path.AddRange(newer);
+                foreach (var (id, position) in window.Branches)
+                {
+                    branches[id] = position;
+                }
+
+                HasNewer = window.Messages.Count - (at + 1) > newer.Count;
+                if (path.Count > MaxShown)
+                {
+                    path.RemoveRange(0, path.Count - MaxShown);
+                    HasOlder = true;
+                    ForgetUnshown();
+                }
+
+                return true;
+            }
+        }
+        finally
+        {
+            loadingOlder = false;
+        }
+
+        await ReloadAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Lets go of what the window no longer shows: the copies held to order pushes, and the branch positions.</summary>
+    private void ForgetUnshown()
+    {
+        var shown = path.Select(m => m.Id).ToHashSet();
+        foreach (var id in held.Keys.Where(id => !shown.Contains(id)).ToList())
+        {
+            held.Remove(id);
+        }
+
+        foreach (var id in branches.Keys.Where(id => !shown.Contains(id)).ToList())
+        {
+            branches.Remove(id);
         }
     }
 

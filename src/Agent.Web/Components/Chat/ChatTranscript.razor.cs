@@ -8,7 +8,8 @@ using MudBlazor;
 namespace Agent.Web.Components.Chat;
 
 /// <summary>
-/// The chat's messages on the shown branch, newest page first, with older pages loaded on scroll or by the button,
+/// The chat's messages on the shown branch as a bounded window: the newest page first, older (and, once the newest were
+/// let go, newer) pages loaded on scroll or by the buttons,
 /// each message's actions (approve, deny, regenerate, continue, branch switch) and the markers where a compaction cut in.
 /// </summary>
 public sealed partial class ChatTranscript : IDisposable
@@ -56,14 +57,47 @@ public sealed partial class ChatTranscript : IDisposable
         return more;
     }
 
+    /// <summary>Called when the bottom of the window scrolls into view while newer messages are let go; false when there are none.</summary>
+    [JSInvokable]
+    public async Task<bool> LoadNewerFromScroll()
+    {
+        var more = false;
+        await InvokeAsync(async () =>
+        {
+            more = await Model.ShowNewerAsync(disposed.Token);
+            StateHasChanged();
+        });
+        return more;
+    }
+
     private async Task LoadOlder()
+    {
+        await KeepScrollPositionAsync();
+        await Model.ShowOlderAsync(disposed.Token);
+    }
+
+    private async Task LoadNewer()
+    {
+        await KeepScrollPositionAsync();
+        await Model.ShowNewerAsync(disposed.Token);
+    }
+
+    private async Task JumpToNewestAsync()
+    {
+        await Model.ReloadAsync(disposed.Token);
+        if (module is not null)
+        {
+            await module.InvokeVoidAsync("scrollToEnd", disposed.Token, transcript);
+        }
+    }
+
+    /// <summary>Keeps the message the reader sees where it is while pages come and go above or below it.</summary>
+    private async Task KeepScrollPositionAsync()
     {
         if (module is not null)
         {
             await module.InvokeVoidAsync("keepScrollPosition", disposed.Token, transcript);
         }
-
-        await Model.ShowOlderAsync(disposed.Token);
     }
 
     private Task RegenerateAsync(Guid messageId) => RunAsync(() => Model.RegenerateAsync(messageId, disposed.Token));

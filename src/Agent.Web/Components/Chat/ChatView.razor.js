@@ -88,13 +88,39 @@ function highlight(root) {
 
 const anchors = new WeakMap();
 
-// Before older messages are put on top, remember where the reader is so the view does not jump.
+// Before pages come or go above or below, remember the first message the reader sees and where, so the view does not jump.
 export function keepScrollPosition(element) {
-  anchors.set(element, { height: element.scrollHeight, top: element.scrollTop });
+  const top = element.getBoundingClientRect().top;
+  const seen = [...element.querySelectorAll("article.message")].find(m => m.getBoundingClientRect().bottom > top);
+  anchors.set(element, seen
+    ? { message: seen, offset: seen.getBoundingClientRect().top - top, ends: ends(element) }
+    : { height: element.scrollHeight, top: element.scrollTop });
 }
 
-// Keeps the newest text in view while streaming, unless the person scrolled up to read; loads older
-// messages when the reader nears the top.
+// The first and last message shown: a page came or went when either changed (a ripple or a re-rendered field did not).
+function ends(element) {
+  const messages = element.querySelectorAll("article.message");
+  return messages.length === 0 ? "" : `${messages[0].dataset.messageId} ${messages[messages.length - 1].dataset.messageId}`;
+}
+
+// After "Jump to newest" reads the newest page, the next change of the transcript ends at its bottom.
+export function scrollToEnd(element) {
+  anchors.set(element, { end: true, ends: ends(element) });
+}
+
+function restore(element, anchor) {
+  if (anchor.end) {
+    element.scrollTop = element.scrollHeight;
+  } else if (anchor.message) {
+    if (!anchor.message.isConnected) return;
+    element.scrollTop += anchor.message.getBoundingClientRect().top - element.getBoundingClientRect().top - anchor.offset;
+  } else {
+    element.scrollTop = anchor.top + (element.scrollHeight - anchor.height);
+  }
+}
+
+// Keeps the newest text in view while streaming, unless the person scrolled up to read; loads older messages when the
+// reader nears the top, and newer ones near the bottom once the window let them go.
 export function attachTranscript(element, view) {
   if (window.hljs) window.hljs.configure({ ignoreUnescapedHTML: true });
   // Whether the reader was at the bottom is judged against the height before the change, from where the view is now:
@@ -105,11 +131,14 @@ export function attachTranscript(element, view) {
   let loading = false;
   element.addEventListener("scroll", async () => {
     lastHeight = element.scrollHeight; // a reflow (a narrower window) changes the height without a mutation
-    if (loading || element.scrollTop > 200 || !element.querySelector("[data-older-sentinel]")) return;
+    if (loading) return;
+    const nearTop = element.scrollTop <= 200 && element.querySelector("[data-older-sentinel]");
+    const nearBottom = element.scrollHeight - element.scrollTop - element.clientHeight <= 200 && element.querySelector("[data-newer-sentinel]");
+    if (!nearTop && !nearBottom) return;
     loading = true;
     keepScrollPosition(element);
     try {
-      await view.invokeMethodAsync("LoadOlderFromScroll");
+      if (!(await view.invokeMethodAsync(nearTop ? "LoadOlderFromScroll" : "LoadNewerFromScroll"))) anchors.delete(element);
     } finally {
       loading = false;
     }
@@ -117,9 +146,9 @@ export function attachTranscript(element, view) {
   new MutationObserver(() => {
     const anchor = anchors.get(element);
     const pinned = lastHeight - element.scrollTop - element.clientHeight < 80;
-    if (anchor && element.scrollHeight !== anchor.height) {
+    if (anchor && (anchor.ends !== undefined ? ends(element) !== anchor.ends : element.scrollHeight !== anchor.height)) {
       anchors.delete(element);
-      element.scrollTop = anchor.top + (element.scrollHeight - anchor.height);
+      restore(element, anchor);
     } else if (pinned && element.scrollHeight !== lastHeight) {
       element.scrollTop = element.scrollHeight;
     }
