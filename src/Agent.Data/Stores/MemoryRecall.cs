@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
+using System.Numerics;
 using Agent.Domain.Configuration;
 using Agent.Domain.Memory;
 using Agent.Domain.Sessions;
@@ -39,20 +40,26 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     private readonly ConcurrentDictionary<string, CommonWord> commonWords = new(StringComparer.Ordinal);
 
 
-    // {0} the rows of the rarest words, {1} one SELECT per word with its weight, {2} the scope filter. Scored with the
-    // table's rank function (bm25, titles weighing twice, see MemoryFtsSql) on the rows that pass only, and filtered by
-    // tenant and kind without a join; pinned blocks are always in context, so never recalled. "+rowid" keeps these sets
-    // out of FTS5's plan: it walks the MATCH once and tests each row, instead of one FTS5 query per rowid in the set.
-    private const string Sql = """
-        WITH {0}
-        held(r) AS (SELECT rowid FROM ({1}) GROUP BY rowid HAVING sum(w) >= $full OR (count(*) >= 2 AND sum(w) >= $half))
-        SELECT rowid, -bm25(memory_fts, 2.0, 1.0) AS score, body FROM memory_fts
-        WHERE memory_fts MATCH $match AND +rowid IN (SELECT r FROM held) AND tenant_id = $tenant
-          AND kind IN ('ArchivalFact', 'DailyEpisode', 'AttachmentSummary', 'Message')
-        {2}
+    // {0} the rows that hold enough of the question (see Gate), {1} the scope filter. Scored by the table's rank function
+    // (bm25, titles weighing twice, see MemoryFtsSql) on those rows only. "+rowid" keeps these sets out of FTS5's plan: it
+    // walks the MATCH once and tests each row, instead of one FTS5 query per rowid of the set.
+    private const string RankSql = """
+        SELECT rowid, -bm25(memory_fts, 2.0, 1.0) AS score FROM memory_fts
+        WHERE memory_fts MATCH $match {0} {1}
         ORDER BY score DESC, rowid
-        LIMIT $limit
+        LIMIT $window
         """;
+
+    // Tenant and kind are read from the FTS table's content, one lookup per row: done on the ranked window only.
+    // Pinned blocks are always in context, so never recalled.
+    private const string TenantSql = """
+        SELECT rowid, body FROM memory_fts
+        WHERE rowid IN ({0}) AND tenant_id = $tenant AND kind IN ('ArchivalFact', 'DailyEpisode', 'AttachmentSummary', 'Message')
+        """;
+
+    // Questions with more words than this count the coverage per row in SQL (GROUP BY) rather than as a MATCH of the
+    // smallest sets of words that pass, whose number grows with 2^words.
+    private const int MaxGateWords = 8;
 
     // A scope keeps the rows of its chat session (items and messages) or of its agent profile; SQLite applies the LIMIT
     // after this filter, so the best rows within the scope come back however many others rank above them.
@@ -208,65 +215,134 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     }
 
     /// <summary>
-    /// The rows that hold enough of the question (<see cref="MemoryOptions.RecallMinCoverage"/> of its words weighed by
-    /// IDF, or half that share in two words or more), best BM25 first. The share is counted in SQL from one MATCH per
-    /// word (FTS5 applies its stemming), and only the rows that pass are scored: FTS5's own ORDER BY rank scores every
-    /// matching row (no top-k pruning; ~4 ms at 8,000 rows, each reading its column sizes), most of which then fail the
-    /// share. A row that holds none of the rarest words carrying more than 1 - share/2 of the weight cannot pass, so the
-    /// other words are only looked up among the rows of those rare ones.
+    /// The rows of this tenant that hold enough of the question (<see cref="Holds"/>), best BM25 first, at most
+    /// <paramref name="limit"/>. FTS5's own ORDER BY rank would score every row that matches any word (no top-k pruning;
+    /// ~3 µs a row, up to <see cref="PostingsBudget"/> rows) and most of them then fail the share; here FTS5 finds the
+    /// rows that pass first (<see cref="Gate"/>) and only those are scored. Tenant and kind are checked on a window of the
+    /// ranked rows, widened while other tenants' rows crowd it.
     /// </summary>
     private async Task<List<Hit>> RankAsync(AgentDbContext db, string tenantId, MemoryScope scope, IReadOnlyList<string> terms, double[] weights,
-        string match, int take, CancellationToken cancellationToken)
+        string match, int limit, CancellationToken cancellationToken)
     {
-        var total = weights.Sum();
-        var half = options.RecallMinCoverage / 2 * total;
-        var rare = 0;
-        for (var left = total; rare < terms.Count && !(left < half); rare++)
-        {
-            left -= weights[rare];
-        }
-
         var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
         var (filter, scopeValue) = scope.Kind switch
         {
             MemoryScopeKind.Session => (SessionFilter, (object?)scope.SessionId?.ToString().ToUpperInvariant()),
             MemoryScopeKind.Agent => (AgentFilter, scope.ProfileId),
             _ => ("", null),
         };
-        var words = string.Join(" UNION ALL ", terms.Select((_, i) =>
-            $"SELECT rowid, $w{i} AS w FROM memory_fts WHERE memory_fts MATCH $t{i}{(i < rare ? "" : " AND +rowid IN (SELECT r FROM candidates)")}"));
-        var candidates = rare < terms.Count ? "candidates(r) AS MATERIALIZED (SELECT rowid FROM memory_fts WHERE memory_fts MATCH $rare)," : "";
-        command.CommandText = string.Format(CultureInfo.InvariantCulture, Sql, candidates, words, filter);
+        var gate = Gate(terms, weights);
+        for (var window = 4 * limit; ; window *= 8)
+        {
+            var ranked = new List<(long RowId, double Score)>();
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = string.Format(CultureInfo.InvariantCulture, RankSql, gate.Filter, filter);
+                Add(command, "$match", match);
+                Add(command, "$window", window);
+                Add(command, "$tenant", tenantId);
+                if (filter.Length > 0)
+                {
+                    Add(command, "$scope", scopeValue ?? DBNull.Value);
+                }
+
+                foreach (var (name, value) in gate.Parameters)
+                {
+                    Add(command, name, value);
+                }
+
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    ranked.Add((reader.GetInt64(0), reader.GetDouble(1)));
+                }
+            }
+
+            if (ranked.Count == 0)
+            {
+                return [];
+            }
+
+            var bodies = new Dictionary<long, string>();
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = string.Format(CultureInfo.InvariantCulture, TenantSql, string.Join(',', ranked.Select(r => r.RowId.ToString(CultureInfo.InvariantCulture))));
+                Add(command, "$tenant", tenantId);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    bodies[reader.GetInt64(0)] = reader.GetString(1);
+                }
+            }
+
+            if (bodies.Count >= limit || ranked.Count < window)
+            {
+                return ranked.Where(r => bodies.ContainsKey(r.RowId)).Take(limit).Select(r => new Hit(r.RowId, r.Score, bodies[r.RowId])).ToList();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The SQL that keeps the rows holding enough of the question: a MATCH of the smallest sets of words that pass
+    /// ("a AND b OR a AND c OR d"), which FTS5 answers by intersecting posting lists, so no row is scored or grouped to
+    /// find out; none when any word alone passes (every matching row does). A question of many words counts each row's
+    /// share in SQL instead.
+    /// </summary>
+    private (string Filter, List<(string Name, object Value)> Parameters) Gate(IReadOnlyList<string> terms, double[] weights)
+    {
+        if (terms.Count <= MaxGateWords)
+        {
+            var all = (1 << terms.Count) - 1;
+            var smallest = Enumerable.Range(1, all)
+                .Where(set => Holds(weights, set) && !Enumerable.Range(0, terms.Count).Any(i => (set & (1 << i)) != 0 && Holds(weights, set & ~(1 << i))))
+                .ToList();
+            if (smallest.Count == terms.Count && smallest.All(set => BitOperations.PopCount((uint)set) == 1))
+            {
+                return ("", []);
+            }
+
+            var expression = string.Join(" OR ", smallest.Select(set =>
+                "(" + string.Join(" AND ", Enumerable.Range(0, terms.Count).Where(i => (set & (1 << i)) != 0).Select(i => FtsQuery.Or([terms[i]]))) + ")"));
+            return ("AND +rowid IN (SELECT rowid FROM memory_fts WHERE memory_fts MATCH $gate)", [("$gate", expression)]);
+        }
+
+        var total = weights.Sum();
+        var words = string.Join(" UNION ALL ", terms.Select((_, i) => $"SELECT rowid, $w{i} AS w FROM memory_fts WHERE memory_fts MATCH $t{i}"));
+        var parameters = new List<(string Name, object Value)>
+        {
+            ("$full", options.RecallMinCoverage * total),
+            ("$half", options.RecallMinCoverage / 2 * total),
+        };
         for (var i = 0; i < terms.Count; i++)
         {
-            Add(command, $"$t{i}", FtsQuery.Or([terms[i]])!);
-            Add(command, $"$w{i}", weights[i]);
+            parameters.Add(($"$t{i}", FtsQuery.Or([terms[i]])!));
+            parameters.Add(($"$w{i}", weights[i]));
         }
 
-        if (rare < terms.Count)
+        return ($"AND +rowid IN (SELECT rowid FROM ({words}) GROUP BY rowid HAVING sum(w) >= $full OR (count(*) >= 2 AND sum(w) >= $half))", parameters);
+    }
+
+    /// <summary>
+    /// Whether a row holds enough of the question: <see cref="MemoryOptions.RecallMinCoverage"/> of its weighed words, or
+    /// half that share in two words or more (a long question is rarely restated whole; one word of it rarely suffices).
+    /// </summary>
+    private bool Holds(double[] weights, int held)
+    {
+        var coverage = Coverage(weights, held);
+        return coverage >= options.RecallMinCoverage || (BitOperations.PopCount((uint)held) >= 2 && coverage >= options.RecallMinCoverage / 2);
+    }
+
+    /// <summary>The weighed share of the question's words a row holds; <paramref name="held"/> has bit i set for word i.</summary>
+    private static double Coverage(double[] weights, int held)
+    {
+        double total = 0, matched = 0;
+        for (var i = 0; i < weights.Length; i++)
         {
-            Add(command, "$rare", FtsQuery.Or(terms.Take(rare).ToList())!);
+            total += weights[i];
+            matched += (held & (1 << i)) != 0 ? weights[i] : 0;
         }
 
-        Add(command, "$full", options.RecallMinCoverage * total);
-        Add(command, "$half", half);
-        Add(command, "$match", match);
-        Add(command, "$tenant", tenantId);
-        Add(command, "$limit", take);
-        if (filter.Length > 0)
-        {
-            Add(command, "$scope", scopeValue ?? DBNull.Value);
-        }
-
-        var hits = new List<Hit>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            hits.Add(new Hit(reader.GetInt64(0), reader.GetDouble(1), reader.GetString(2)));
-        }
-
-        return hits;
+        return total == 0 ? 0 : matched / total;
     }
 
     /// <summary>The found rows as memory items, in rank order (plain reads by rowid: no model building per question).</summary>
