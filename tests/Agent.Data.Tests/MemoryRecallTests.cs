@@ -390,6 +390,45 @@ public sealed class MemoryRecallTests(ITestOutputHelper output)
         Assert.Equal(counted.Select(r => (r.Item.Id, r.Score)), countedAgain.Select(r => (r.Item.Id, r.Score)));
     }
 
+    [Fact]
+    public async Task Another_tenants_better_matches_do_not_crowd_out_this_tenants_item()
+    {
+        await using var db = new TempDatabase();
+        await using var services = await db.OpenInitializedAsync();
+        var store = services.GetRequiredService<IMemoryStore>();
+        // More rows that score higher than the window recall first ranks (4 x (2 x take + 1)): tenant is checked after ranking.
+        for (var i = 0; i < 60; i++)
+        {
+            await store.AddAsync(Item(MemoryTier.ArchivalFact, $"Rhubarb compost {i}: rhubarb loves compost.") with { TenantId = "other" }, None);
+        }
+
+        var mine = Item(MemoryTier.ArchivalFact, "A long note on the garden shed, the fence, the hose and the path, which also says the rhubarb gets compost in March.");
+        await store.AddAsync(mine, None);
+
+        var found = await services.GetRequiredService<IMemoryRecall>().RecallAsync("local", "When does the rhubarb get compost?", 5, None);
+
+        Assert.Equal([mine.Id], found.Select(f => f.Item.Id));
+    }
+
+    [Fact]
+    public async Task A_question_of_many_words_keeps_the_item_that_holds_most_of_them_and_not_one_that_shares_a_word()
+    {
+        await using var db = new TempDatabase();
+        await using var services = await db.OpenInitializedAsync();
+        var store = services.GetRequiredService<IMemoryStore>();
+        var shelf = Item(MemoryTier.ArchivalFact, "The blue ceramic teapot, the silver sugar bowl, the striped milk jug and the brass kettle are on the top shelf.");
+        await store.AddAsync(shelf, None);
+        await store.AddAsync(Item(MemoryTier.ArchivalFact, "The milk is in the fridge."), None);
+        await store.AddAsync(Item(MemoryTier.ArchivalFact, "The kettle needs descaling."), None);
+
+        // More subject words than the gate spells out as sets of words: the share is counted per row in SQL.
+        const string question = "Which shelf holds the blue ceramic teapot, the silver sugar bowl, the striped milk jug and the old brass kettle?";
+        Assert.True(FtsQuery.SubjectTerms(question).Count > 8);
+        var found = await services.GetRequiredService<IMemoryRecall>().RecallAsync("local", question, 5, None);
+
+        Assert.Equal([shelf.Id], found.Select(f => f.Item.Id));
+    }
+
     private static MemoryItem Item(MemoryTier tier, string content) =>
         new(Guid.NewGuid(), "local", null, tier, "", content, T0, T0);
 

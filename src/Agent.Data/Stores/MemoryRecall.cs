@@ -40,23 +40,34 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
     private readonly ConcurrentDictionary<string, CommonWord> commonWords = new(StringComparer.Ordinal);
 
 
-    // Ranked inside FTS5 (rank is bm25 with titles weighing twice, see MemoryFtsSql) and filtered by tenant and kind
-    // without a join; pinned blocks are always in context, so never recalled.
-    private const string Sql = """
-        SELECT rowid, -rank, body FROM memory_fts
-        WHERE memory_fts MATCH $match AND tenant_id = $tenant AND kind IN ('ArchivalFact', 'DailyEpisode', 'AttachmentSummary', 'Message')
-        {0}
-        ORDER BY rank
-        LIMIT $limit
+    // {0} the rows that hold enough of the question (see Gate), {1} the scope filter. Scored by the table's rank function
+    // (bm25, titles weighing twice, see MemoryFtsSql) on those rows only. "+rowid" keeps these sets out of FTS5's plan: it
+    // walks the MATCH once and tests each row, instead of one FTS5 query per rowid of the set.
+    private const string RankSql = """
+        SELECT rowid, -bm25(memory_fts, 2.0, 1.0) AS score FROM memory_fts
+        WHERE memory_fts MATCH $match {0} {1}
+        ORDER BY score DESC, rowid
+        LIMIT $window
         """;
+
+    // Tenant and kind are read from the FTS table's content, one lookup per row: done on the ranked window only.
+    // Pinned blocks are always in context, so never recalled.
+    private const string TenantSql = """
+        SELECT rowid, body FROM memory_fts
+        WHERE rowid IN ({0}) AND tenant_id = $tenant AND kind IN ('ArchivalFact', 'DailyEpisode', 'AttachmentSummary', 'Message')
+        """;
+
+    // Questions with more words than this count the coverage per row in SQL (GROUP BY) rather than as a MATCH of the
+    // smallest sets of words that pass, whose number grows with 2^words.
+    private const int MaxGateWords = 8;
 
     // A scope keeps the rows of its chat session (items and messages) or of its agent profile; SQLite applies the LIMIT
     // after this filter, so the best rows within the scope come back however many others rank above them.
-    private const string SessionFilter = "AND rowid IN (SELECT rowid FROM memory_items WHERE TenantId = $tenant AND SessionId = $scope UNION ALL SELECT -rowid FROM messages WHERE TenantId = $tenant AND SessionId = $scope)";
+    private const string SessionFilter = "AND +rowid IN (SELECT rowid FROM memory_items WHERE TenantId = $tenant AND SessionId = $scope UNION ALL SELECT -rowid FROM messages WHERE TenantId = $tenant AND SessionId = $scope)";
     // A chat in the trash is not remembered (restoring it brings its messages and items back); the index keeps them.
     private const string NotInTrash = "(SessionId IS NULL OR SessionId NOT IN (SELECT Id FROM sessions WHERE DeletedAt IS NOT NULL))";
 
-    private const string AgentFilter = "AND rowid IN (SELECT rowid FROM memory_items WHERE TenantId = $tenant AND AgentId = $scope)";
+    private const string AgentFilter = "AND +rowid IN (SELECT rowid FROM memory_items WHERE TenantId = $tenant AND AgentId = $scope)";
 
     public Task<IReadOnlyList<RecalledMemory>> RecallAsync(string tenantId, string query, int take, CancellationToken cancellationToken) =>
         RecallAsync(tenantId, query, take, MemoryScope.Whole, cancellationToken);
@@ -91,8 +102,14 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
             return [];
         }
 
-        // Ranked beyond take: the coverage rule below may drop rows that BM25 puts first.
-        var hits = await RankAsync(db, tenantId, scope, match, 2 * take + 1, cancellationToken);
+        // A row must hold a share of the question's subject words weighed by how rare each is in memory (IDF): a row that
+        // shares only a word found all over memory ("time", "project", a first name) holds little of what was asked. BM25
+        // alone does not say this: its score has no scale, and one shared word of middling rarity clears any fixed floor.
+        var documents = await DocumentCountAsync(db, cancellationToken);
+        var weights = terms.Select(t => Idf(documents, counts.GetValueOrDefault(t))).ToArray();
+
+        // Ranked beyond take: the asking message and the score floors below may drop rows that BM25 puts first.
+        var hits = await RankAsync(db, tenantId, scope, terms, weights, match, 2 * take + 1, cancellationToken);
 
         // The message that asks is stored before recall runs: it is the question, not something remembered.
         var question = query.Trim();
@@ -102,45 +119,15 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
             return [];
         }
 
-        // A row must hold a share of the question's subject words weighed by how rare each is in memory (IDF): a row that
-        // shares only a word found all over memory ("time", "project", a first name) holds little of what was asked. BM25
-        // alone does not say this: its score has no scale, and one shared word of middling rarity clears any fixed floor.
-        var documents = await DocumentCountAsync(db, cancellationToken);
-        var weights = terms.Select(t => Idf(documents, counts.GetValueOrDefault(t))).ToArray();
-        var held = await HeldTermsAsync(db, terms, hits, cancellationToken);
         var best = hits.Max(h => h.Score);
-        hits = hits.Where(h => Holds(weights, held.GetValueOrDefault(h.RowId))
-                && h.Score >= options.RecallMinScore && h.Score >= best * options.RecallRelativeCut)
+        hits = hits.Where(h => h.Score >= options.RecallMinScore && h.Score >= best * options.RecallRelativeCut)
             .Take(take)
             .ToList();
         return await MaterializeAsync(db, hits, cancellationToken);
     }
 
-    /// <summary>
-    /// Whether a row holds enough of the question: <see cref="MemoryOptions.RecallMinCoverage"/> of its weighed words, or
-    /// half that share in two words or more (a long question is rarely restated whole; one word of it rarely suffices).
-    /// </summary>
-    private bool Holds(double[] weights, int held)
-    {
-        var coverage = Coverage(weights, held);
-        return coverage >= options.RecallMinCoverage || (BitOperations.PopCount((uint)held) >= 2 && coverage >= options.RecallMinCoverage / 2);
-    }
-
     /// <summary>BM25's inverse document frequency, kept positive (a word in most rows weighs almost nothing, never less).</summary>
     private static double Idf(long documents, long items) => Math.Log(1 + ((documents - items + 0.5) / (items + 0.5)));
-
-    /// <summary>The weighed share of the question's words a row holds; <paramref name="held"/> has bit i set for word i.</summary>
-    private static double Coverage(double[] weights, int held)
-    {
-        double total = 0, matched = 0;
-        for (var i = 0; i < weights.Length; i++)
-        {
-            total += weights[i];
-            matched += (held & (1 << i)) != 0 ? weights[i] : 0;
-        }
-
-        return total == 0 ? 0 : matched / total;
-    }
 
     /// <summary>
     /// How many rows hold each of the question's words, counted by FTS5 itself (MATCH applies the index's stemming, so
@@ -227,54 +214,135 @@ public sealed class MemoryRecall(IDbContextFactory<AgentDbContext> contexts, Mem
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>Which of the words each ranked row holds, as bit i for word i (FTS5 matches each word with its stemming).</summary>
-    private static async Task<Dictionary<long, int>> HeldTermsAsync(AgentDbContext db, IReadOnlyList<string> terms, List<Hit> hits, CancellationToken cancellationToken)
-    {
-        var rows = string.Join(',', hits.Select(h => h.RowId.ToString(CultureInfo.InvariantCulture)));
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = string.Join(" UNION ALL ", terms.Select((_, i) => $"SELECT {i}, rowid FROM memory_fts WHERE memory_fts MATCH $t{i} AND rowid IN ({rows})"));
-        for (var i = 0; i < terms.Count; i++)
-        {
-            Add(command, $"$t{i}", FtsQuery.Or([terms[i]])!);
-        }
-
-        var held = new Dictionary<long, int>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var row = reader.GetInt64(1);
-            held[row] = held.GetValueOrDefault(row) | (1 << reader.GetInt32(0));
-        }
-
-        return held;
-    }
-
-    private static async Task<List<Hit>> RankAsync(AgentDbContext db, string tenantId, MemoryScope scope, string match, int take, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rows of this tenant that hold enough of the question (<see cref="Holds"/>), best BM25 first, at most
+    /// <paramref name="limit"/>. FTS5's own ORDER BY rank would score every row that matches any word (no top-k pruning;
+    /// ~3 µs a row, up to <see cref="PostingsBudget"/> rows) and most of them then fail the share; here FTS5 finds the
+    /// rows that pass first (<see cref="Gate"/>) and only those are scored. Tenant and kind are checked on a window of the
+    /// ranked rows, widened while other tenants' rows crowd it.
+    /// </summary>
+    private async Task<List<Hit>> RankAsync(AgentDbContext db, string tenantId, MemoryScope scope, IReadOnlyList<string> terms, double[] weights,
+        string match, int limit, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
         var (filter, scopeValue) = scope.Kind switch
         {
             MemoryScopeKind.Session => (SessionFilter, (object?)scope.SessionId?.ToString().ToUpperInvariant()),
             MemoryScopeKind.Agent => (AgentFilter, scope.ProfileId),
             _ => ("", null),
         };
-        command.CommandText = string.Format(CultureInfo.InvariantCulture, Sql, filter);
-        Add(command, "$match", match);
-        Add(command, "$tenant", tenantId);
-        Add(command, "$limit", take);
-        if (filter.Length > 0)
+        var gate = Gate(terms, weights);
+        for (var window = 4 * limit; ; window *= 8)
         {
-            Add(command, "$scope", scopeValue ?? DBNull.Value);
+            var ranked = new List<(long RowId, double Score)>();
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = string.Format(CultureInfo.InvariantCulture, RankSql, gate.Filter, filter);
+                Add(command, "$match", match);
+                Add(command, "$window", window);
+                Add(command, "$tenant", tenantId);
+                if (filter.Length > 0)
+                {
+                    Add(command, "$scope", scopeValue ?? DBNull.Value);
+                }
+
+                foreach (var (name, value) in gate.Parameters)
+                {
+                    Add(command, name, value);
+                }
+
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    ranked.Add((reader.GetInt64(0), reader.GetDouble(1)));
+                }
+            }
+
+            if (ranked.Count == 0)
+            {
+                return [];
+            }
+
+            var bodies = new Dictionary<long, string>();
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = string.Format(CultureInfo.InvariantCulture, TenantSql, string.Join(',', ranked.Select(r => r.RowId.ToString(CultureInfo.InvariantCulture))));
+                Add(command, "$tenant", tenantId);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    bodies[reader.GetInt64(0)] = reader.GetString(1);
+                }
+            }
+
+            if (bodies.Count >= limit || ranked.Count < window)
+            {
+                return ranked.Where(r => bodies.ContainsKey(r.RowId)).Take(limit).Select(r => new Hit(r.RowId, r.Score, bodies[r.RowId])).ToList();
+            }
         }
-        var hits = new List<Hit>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+    }
+
+    /// <summary>
+    /// The SQL that keeps the rows holding enough of the question: a MATCH of the smallest sets of words that pass
+    /// ("a AND b OR a AND c OR d"), which FTS5 answers by intersecting posting lists, so no row is scored or grouped to
+    /// find out; none when any word alone passes (every matching row does). A question of many words counts each row's
+    /// share in SQL instead.
+    /// </summary>
+    private (string Filter, List<(string Name, object Value)> Parameters) Gate(IReadOnlyList<string> terms, double[] weights)
+    {
+        if (terms.Count <= MaxGateWords)
         {
-            hits.Add(new Hit(reader.GetInt64(0), reader.GetDouble(1), reader.GetString(2)));
+            var all = (1 << terms.Count) - 1;
+            var smallest = Enumerable.Range(1, all)
+                .Where(set => Holds(weights, set) && !Enumerable.Range(0, terms.Count).Any(i => (set & (1 << i)) != 0 && Holds(weights, set & ~(1 << i))))
+                .ToList();
+            if (smallest.Count == terms.Count && smallest.All(set => BitOperations.PopCount((uint)set) == 1))
+            {
+                return ("", []);
+            }
+
+            var expression = string.Join(" OR ", smallest.Select(set =>
+                "(" + string.Join(" AND ", Enumerable.Range(0, terms.Count).Where(i => (set & (1 << i)) != 0).Select(i => FtsQuery.Or([terms[i]]))) + ")"));
+            return ("AND +rowid IN (SELECT rowid FROM memory_fts WHERE memory_fts MATCH $gate)", [("$gate", expression)]);
         }
 
-        return hits;
+        var total = weights.Sum();
+        var words = string.Join(" UNION ALL ", terms.Select((_, i) => $"SELECT rowid, $w{i} AS w FROM memory_fts WHERE memory_fts MATCH $t{i}"));
+        var parameters = new List<(string Name, object Value)>
+        {
+            ("$full", options.RecallMinCoverage * total),
+            ("$half", options.RecallMinCoverage / 2 * total),
+        };
+        for (var i = 0; i < terms.Count; i++)
+        {
+            parameters.Add(($"$t{i}", FtsQuery.Or([terms[i]])!));
+            parameters.Add(($"$w{i}", weights[i]));
+        }
+
+        return ($"AND +rowid IN (SELECT rowid FROM ({words}) GROUP BY rowid HAVING sum(w) >= $full OR (count(*) >= 2 AND sum(w) >= $half))", parameters);
+    }
+
+    /// <summary>
+    /// Whether a row holds enough of the question: <see cref="MemoryOptions.RecallMinCoverage"/> of its weighed words, or
+    /// half that share in two words or more (a long question is rarely restated whole; one word of it rarely suffices).
+    /// </summary>
+    private bool Holds(double[] weights, int held)
+    {
+        var coverage = Coverage(weights, held);
+        return coverage >= options.RecallMinCoverage || (BitOperations.PopCount((uint)held) >= 2 && coverage >= options.RecallMinCoverage / 2);
+    }
+
+    /// <summary>The weighed share of the question's words a row holds; <paramref name="held"/> has bit i set for word i.</summary>
+    private static double Coverage(double[] weights, int held)
+    {
+        double total = 0, matched = 0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            total += weights[i];
+            matched += (held & (1 << i)) != 0 ? weights[i] : 0;
+        }
+
+        return total == 0 ? 0 : matched / total;
     }
 
     /// <summary>The found rows as memory items, in rank order (plain reads by rowid: no model building per question).</summary>
