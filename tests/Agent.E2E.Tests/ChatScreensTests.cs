@@ -94,6 +94,12 @@ public sealed class ChatScreensTests(ChatFixture fixture) : IClassFixture<ChatFi
         var last = await shown.Last.GetAttributeAsync("data-message-id");
         await page.Mouse.WheelAsync(0, 100_000);
         await Assertions.Expect(shown.Last).Not.ToHaveAttributeAsync("data-message-id", last!);
+        await Assertions.Expect(page.Locator("[data-jump-newest]")).ToBeInViewportAsync();
+        await Workbench.ScreenshotsInBothThemesAsync(page, "chat-window-newer-desktop");
+        await Workbench.SetPhoneViewportAsync(page);
+        await Assertions.Expect(page.Locator("[data-jump-newest]")).ToBeInViewportAsync();
+        await Workbench.ScreenshotsInBothThemesAsync(page, "chat-window-newer-phone");
+        await Workbench.SetDesktopViewportAsync(page);
         await page.Locator("[data-jump-newest]").ClickAsync();
         await Assertions.Expect(newest).ToBeInViewportAsync();
         await Assertions.Expect(newer).ToHaveCountAsync(0);
