@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 using ExecutionContext = Agent.Domain.Runtime.ExecutionContext;
 
 // Console benches: "transcript" = opening a 10,000-message session, first window (TranscriptBench.cs); "context" = building a turn's context for a 10,000-message session (ContextBench.cs); "providers" = adapter overhead per chunk and added time to first token vs raw SSE
-// (ProvidersBench.cs); "turn-start" = store calls, SKILL.md reads and time from a send to the provider request (TurnStartBench.cs); "recall" = memory recall p50/p95 at 10,000 and 100,000 items (RecallBench.cs); "markdown" = render cost per chunk of a streamed 4,000-token reply, start vs end (MarkdownBench.cs); otherwise the runtime bench below ("recovery" runs only its recovery part, "no-http" skips the HTTP part).
+// (ProvidersBench.cs); "turn-start" = store calls, SKILL.md reads and time from a send to the provider request (TurnStartBench.cs); "recall" = memory recall p50/p95 at 10,000 and 100,000 items (RecallBench.cs); "markdown" = render cost per chunk of a streamed 4,000-token reply, start vs end (MarkdownBench.cs); otherwise the runtime bench below ("recovery" runs only its recovery part, "http" only the HTTP and recovery parts, "no-http" skips the HTTP part).
 if (args is ["transcript", ..])
 {
     Environment.ExitCode = await Agent.Benchmarks.TranscriptBench.RunAsync();
@@ -68,7 +68,7 @@ void Report(string line)
 Report($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 
 // ---------------------------------------------------------------- throughput (skip with the argument "recovery")
-if (!args.Contains("recovery"))
+if (!args.Contains("recovery") && !args.Contains("http"))
 {
     await using (var bench = await Bench.CreateAsync(Path.Combine(folder, $"throughput-{Guid.NewGuid():N}.db"), RecoveryPolicy.Leave))
     {
@@ -91,10 +91,11 @@ if (!args.Contains("recovery"))
         await bench.Runtime.StopAsync(CancellationToken.None);
     }
 
-    if (!args.Contains("no-http"))
-    {
-        Report(await Agent.Benchmarks.RuntimeHttpBench.RunAsync(folder, 2000, 32, CancellationToken.None));
-    }
+}
+
+if (!args.Contains("recovery") && !args.Contains("no-http"))
+{
+    Report(await Agent.Benchmarks.RuntimeHttpBench.RunAsync(folder, 2000, 32, CancellationToken.None));
 }
 
 // ---------------------------------------------------------------- recovery

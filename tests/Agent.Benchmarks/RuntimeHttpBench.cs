@@ -46,7 +46,7 @@ internal static class RuntimeHttpBench
             await WaitForHealthAsync(client, process, cancellationToken);
 
             // Warm-up: JIT, connection pool, first queries.
-            await SubmitAllAsync(client, 50, concurrency, cancellationToken).ContinueWith(t => WaitTerminalAsync(client, t.Result, concurrency, cancellationToken), cancellationToken).Unwrap();
+            await WaitTerminalAsync(client, await SubmitAllAsync(client, 50, concurrency, cancellationToken), concurrency, cancellationToken);
 
             var clock = Stopwatch.StartNew();
             var ids = await SubmitAllAsync(client, count, concurrency, cancellationToken);
@@ -74,7 +74,7 @@ internal static class RuntimeHttpBench
             }
 
             using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-            ids[i] = body.RootElement.GetProperty("id").GetGuid();
+            ids[i] = body.RootElement.GetProperty("executionId").GetGuid();
         });
         return [.. ids];
     }
