@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Agent.Domain.Runtime;
 using Agent.Domain.Storage;
 using Microsoft.Data.Sqlite;
@@ -5,13 +6,45 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Agent.Data.Stores;
 
-public sealed class ExecutionJournal(IDbContextFactory<AgentDbContext> contexts) : IExecutionJournal
+/// <summary>
+/// Writes execution records with their WAL rows. Writes from many executions are drained by one writer loop and
+/// committed together, one transaction per batch; each caller's task completes only after its batch has committed
+/// (so a 202 sent after it survives a killed process). A batch that fails is written again one write per transaction,
+/// so one bad write fails alone.
+/// </summary>
+public sealed class ExecutionJournal : IExecutionJournal, IAsyncDisposable, IDisposable
 {
-    public Task<WalEntry> CreateAsync(ExecutionRecord record, WalEntry entry, CancellationToken cancellationToken) =>
-        WriteAsync(db => db.Executions.Add(record), entry, cancellationToken);
+    private const int MaxBatch = 512;
+    private readonly IDbContextFactory<AgentDbContext> contexts;
+    private readonly Channel<PendingWrite> writes = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(16_384)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+    private readonly Task writer;
 
-    public Task<WalEntry> UpdateAsync(ExecutionRecord record, WalEntry entry, CancellationToken cancellationToken) =>
-        WriteAsync(db => db.Executions.Update(record), entry, cancellationToken);
+    public ExecutionJournal(IDbContextFactory<AgentDbContext> contexts)
+    {
+        this.contexts = contexts;
+        writer = Task.Run(WriteLoopAsync);
+    }
+
+    public async Task<WalEntry> CreateAsync(ExecutionRecord record, WalEntry entry, CancellationToken cancellationToken) =>
+        (await WriteAsync(record, true, [entry], cancellationToken))[0];
+
+    public async Task<WalEntry> UpdateAsync(ExecutionRecord record, WalEntry entry, CancellationToken cancellationToken) =>
+        (await WriteAsync(record, false, [entry], cancellationToken))[0];
+
+    public async Task<IReadOnlyList<WalEntry>> WriteAsync(ExecutionRecord record, bool isNew, IReadOnlyList<WalEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(entries);
+        var write = new PendingWrite(record, isNew, entries);
+        await writes.Writer.WriteAsync(write, cancellationToken);
+
+        // Once queued the write happens; the caller learns its outcome even if it stopped waiting for anything else.
+        return await write.Done.Task;
+    }
 
     public async Task<IReadOnlyList<WalEntry>> UpdateManyAsync(IReadOnlyList<(ExecutionRecord Record, WalEntry Entry)> changes, CancellationToken cancellationToken)
     {
@@ -21,28 +54,10 @@ public sealed class ExecutionJournal(IDbContextFactory<AgentDbContext> contexts)
             return [];
         }
 
-        // One transaction for all; saved in chunks so the change tracker stays small (start-up recovery of thousands).
-        const int chunk = 200;
+        var pending = changes.Select(c => new PendingWrite(c.Record, false, [c.Entry])).ToList();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var rows = new List<WalEntry>(changes.Count);
-        for (var start = 0; start < changes.Count; start += chunk)
-        {
-            foreach (var (record, entry) in changes.Skip(start).Take(chunk))
-            {
-                db.Executions.Update(record);
-                var row = entry with { Sequence = 0 };
-                db.Wal.Add(row);
-                rows.Add(row);
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
-            db.ChangeTracker.Clear();
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return rows;
+        var rows = await CommitAsync(db, pending, cancellationToken);
+        return [.. rows.Select(r => r[0])];
     }
 
     public async Task<IReadOnlyList<UnfinishedGroup>> UnfinishedAsync(IReadOnlyCollection<ExecutionStatus> statuses, CancellationToken cancellationToken)
@@ -115,17 +130,111 @@ public sealed class ExecutionJournal(IDbContextFactory<AgentDbContext> contexts)
         return new RecoveryWrite(interrupted, [.. requeued.OrderBy(r => r.CreatedAt)]);
     }
 
-    private async Task<WalEntry> WriteAsync(Action<AgentDbContext> change, WalEntry entry, CancellationToken cancellationToken)
+    /// <summary>Stops taking writes; those already queued are still committed.</summary>
+    public async ValueTask DisposeAsync()
     {
-        ArgumentNullException.ThrowIfNull(entry);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        change(db);
-        var row = entry with { Sequence = 0 };
-        db.Wal.Add(row);
+        writes.Writer.TryComplete();
+        await writer;
+    }
 
-        // One SaveChanges is one SQLite transaction: the record and its log row commit together or not at all.
-        await db.SaveChangesAsync(cancellationToken);
-        return row;
+    public void Dispose() => writes.Writer.TryComplete();
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        while (await writes.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && writes.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            try
+            {
+                await using var db = await contexts.CreateDbContextAsync();
+                var rows = await CommitAsync(db, batch, CancellationToken.None);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(rows[i]);
+                }
+            }
+            catch (Exception) when (batch.Count > 1)
+            {
+                foreach (var write in batch)
+                {
+                    try
+                    {
+                        await using var db = await contexts.CreateDbContextAsync();
+                        write.Done.TrySetResult((await CommitAsync(db, [write], CancellationToken.None))[0]);
+                    }
+                    catch (Exception alone)
+                    {
+                        write.Done.TrySetException(alone);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                batch[0].Done.TrySetException(ex);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    /// <summary>One transaction for all the writes, saved in chunks so the change tracker stays small.</summary>
+    private static async Task<List<IReadOnlyList<WalEntry>>> CommitAsync(AgentDbContext db, IReadOnlyList<PendingWrite> pending, CancellationToken cancellationToken)
+    {
+        const int chunk = 200;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        await using var transaction = pending.Count > 1 ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var result = new List<IReadOnlyList<WalEntry>>(pending.Count);
+        for (var start = 0; start < pending.Count; start += chunk)
+        {
+            for (var i = start; i < Math.Min(pending.Count, start + chunk); i++)
+            {
+                var write = pending[i];
+                if (write.IsNew)
+                {
+                    db.Executions.Add(write.Record);
+                }
+                else
+                {
+                    db.Executions.Update(write.Record);
+                }
+
+                var rows = new WalEntry[write.Entries.Count];
+                for (var e = 0; e < rows.Length; e++)
+                {
+                    rows[e] = write.Entries[e] with { Sequence = 0 };
+                    db.Wal.Add(rows[e]);
+                }
+
+                result.Add(rows);
+            }
+
+            // Without a batch transaction, this one SaveChanges is the transaction: record and log rows commit together or not at all.
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return result;
+    }
+
+    private sealed class PendingWrite(ExecutionRecord record, bool isNew, IReadOnlyList<WalEntry> entries)
+    {
+        public ExecutionRecord Record { get; } = record;
+
+        public bool IsNew { get; } = isNew;
+
+        public IReadOnlyList<WalEntry> Entries { get; } = entries;
+
+        public TaskCompletionSource<IReadOnlyList<WalEntry>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
 

@@ -11,7 +11,13 @@ public interface IExecutionJournal
     /// <summary>Updates <paramref name="record"/> and appends <paramref name="entry"/>; returns the entry with its sequence.</summary>
     Task<WalEntry> UpdateAsync(ExecutionRecord record, WalEntry entry, CancellationToken cancellationToken);
 
-    /// <summary>Updates many records with their entries in one transaction (start-up recovery); returns the entries in order.</summary>
+    /// <summary>
+    /// Inserts (<paramref name="isNew"/>) or updates <paramref name="record"/> and appends <paramref name="entries"/> in
+    /// order, in one transaction; returns the entries with their sequences once that transaction has committed.
+    /// </summary>
+    Task<IReadOnlyList<WalEntry>> WriteAsync(ExecutionRecord record, bool isNew, IReadOnlyList<WalEntry> entries, CancellationToken cancellationToken);
+
+    /// <summary>Updates many records with their entries in one transaction; returns the entries in order.</summary>
     Task<IReadOnlyList<WalEntry>> UpdateManyAsync(IReadOnlyList<(ExecutionRecord Record, WalEntry Entry)> changes, CancellationToken cancellationToken);
 
     /// <summary>The executions in <paramref name="statuses"/>, counted by what decides their recovery.</summary>
