@@ -19,7 +19,7 @@ public static class DataServiceCollectionExtensions
     /// <summary>As above, with the path resolved when the first context is created (after all configuration is loaded).</summary>
     public static IServiceCollection AddAgentData(this IServiceCollection services, Func<IServiceProvider, string> databasePath)
     {
-        services.AddPooledDbContextFactory<AgentDbContext>((sp, o) => o.UseSqlite(AgentDatabase.ConnectionStringFor(databasePath(sp))));
+        services.AddPooledDbContextFactory<AgentDbContext>((sp, o) => o.UseSqlite(AgentDatabase.ConnectionStringFor(databasePath(sp))).AddInterceptors(new SqlitePragmas()));
         services.AddSingleton<AgentDatabase>();
         services.AddSingleton<ISessionStore, SessionStore>();
         services.AddSingleton<IMessageStore, MessageStore>();

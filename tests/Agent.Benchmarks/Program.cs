@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 using ExecutionContext = Agent.Domain.Runtime.ExecutionContext;
 
 // Console benches: "transcript" = opening a 10,000-message session, first window (TranscriptBench.cs); "context" = building a turn's context for a 10,000-message session (ContextBench.cs); "providers" = adapter overhead per chunk and added time to first token vs raw SSE
-// (ProvidersBench.cs); "turn-start" = store calls, SKILL.md reads and time from a send to the provider request (TurnStartBench.cs); "recall" = memory recall p50/p95 at 10,000 and 100,000 items (RecallBench.cs); "markdown" = render cost per chunk of a streamed 4,000-token reply, start vs end (MarkdownBench.cs); otherwise the runtime bench below ("recovery" runs only its recovery part).
+// (ProvidersBench.cs); "turn-start" = store calls, SKILL.md reads and time from a send to the provider request (TurnStartBench.cs); "recall" = memory recall p50/p95 at 10,000 and 100,000 items (RecallBench.cs); "markdown" = render cost per chunk of a streamed 4,000-token reply, start vs end (MarkdownBench.cs); otherwise the runtime bench below ("recovery" runs only its recovery part, "http" only the HTTP and recovery parts, "no-http" skips the HTTP part).
 if (args is ["transcript", ..])
 {
     Environment.ExitCode = await Agent.Benchmarks.TranscriptBench.RunAsync();
@@ -68,26 +68,34 @@ void Report(string line)
 Report($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 
 // ---------------------------------------------------------------- throughput (skip with the argument "recovery")
-if (!args.Contains("recovery"))
+if (!args.Contains("recovery") && !args.Contains("http"))
 {
-    await using var bench = await Bench.CreateAsync(Path.Combine(folder, $"throughput-{Guid.NewGuid():N}.db"), RecoveryPolicy.Leave);
-    await bench.Runtime.StartAsync(CancellationToken.None);
-    await bench.RunBatchAsync(200); // warm-up
-    foreach (var count in new[] { 2000, 5000 })
+    await using (var bench = await Bench.CreateAsync(Path.Combine(folder, $"throughput-{Guid.NewGuid():N}.db"), RecoveryPolicy.Leave))
     {
-        var elapsed = await bench.RunBatchAsync(count);
-        Report($"throughput: {count} no-op executions submitted at once, all completed in {elapsed.TotalMilliseconds:0} ms = {count / elapsed.TotalSeconds:0} executions/s (4 lifecycle WAL entries each)");
+        await bench.Runtime.StartAsync(CancellationToken.None);
+        await bench.RunBatchAsync(200); // warm-up
+        foreach (var count in new[] { 2000, 5000 })
+        {
+            var elapsed = await bench.RunBatchAsync(count);
+            Report($"throughput: {count} no-op executions submitted at once in-process, all completed in {elapsed.TotalMilliseconds:0} ms = {count / elapsed.TotalSeconds:0} executions/s (4 lifecycle WAL entries each)");
+        }
+
+        var latencies = new List<double>();
+        for (var i = 0; i < 300; i++)
+        {
+            latencies.Add((await bench.RunBatchAsync(1)).TotalMilliseconds);
+        }
+
+        latencies.Sort();
+        Report($"latency: one execution at a time, submit -> completed: p50 {latencies[latencies.Count / 2]:0.0} ms, p95 {latencies[(int)(latencies.Count * 0.95)]:0.0} ms, max {latencies[^1]:0.0} ms (300 runs)");
+        await bench.Runtime.StopAsync(CancellationToken.None);
     }
 
-    var latencies = new List<double>();
-    for (var i = 0; i < 300; i++)
-    {
-        latencies.Add((await bench.RunBatchAsync(1)).TotalMilliseconds);
-    }
+}
 
-    latencies.Sort();
-    Report($"latency: one execution at a time, submit -> completed: p50 {latencies[latencies.Count / 2]:0.0} ms, p95 {latencies[(int)(latencies.Count * 0.95)]:0.0} ms, max {latencies[^1]:0.0} ms (300 runs)");
-    await bench.Runtime.StopAsync(CancellationToken.None);
+if (!args.Contains("recovery") && !args.Contains("no-http"))
+{
+    Report(await Agent.Benchmarks.RuntimeHttpBench.RunAsync(folder, 2000, 32, CancellationToken.None));
 }
 
 // ---------------------------------------------------------------- recovery
@@ -124,6 +132,7 @@ internal sealed class Bench : IAsyncDisposable
 {
     public const string Intent = "bench_noop";
     private readonly ServiceProvider services;
+    private readonly List<(int Target, TaskCompletionSource Waiter)> waiters = [];
     private int completed;
 
     private Bench(ServiceProvider services)
@@ -135,6 +144,7 @@ internal sealed class Bench : IAsyncDisposable
             if (c.Execution.Status == ExecutionStatus.Completed && c.Entry?.EventType == "execution.completed")
             {
                 Interlocked.Increment(ref completed);
+                Release();
             }
         });
     }
@@ -146,7 +156,7 @@ internal sealed class Bench : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<AgentOptions>().Configure(o => o.Caps = new CapsOptions { MaxConcurrentCallsGlobal = 64, MaxConcurrentCallsTenant = 64, MaxCallsPerMinuteTenant = 10_000_000 });
+        services.AddOptions<AgentOptions>().Configure(o => o.Caps = new CapsOptions { MaxConcurrentCallsGlobal = 100_000, MaxConcurrentCallsTenant = 100_000, MaxCallsPerMinuteTenant = 10_000_000 });
         services.AddAgentData(databasePath);
         services.AddExecutionRuntime(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Agent:Runtime:MaxQueuedPerTenant"] = "100000" }).Build());
         services.AddIntent(Intent, "NoopHandler", _ => new NoopHandler(), new IntentMetadata("bench", new IntentPolicy(TimeSpan.FromMinutes(1), 1, policy, BackoffOptions.Default)));
@@ -157,24 +167,35 @@ internal sealed class Bench : IAsyncDisposable
 
     public async Task<TimeSpan> RunBatchAsync(int count)
     {
-        var target = Volatile.Read(ref completed) + count;
+        var reached = WhenCompleted(Volatile.Read(ref completed) + count);
         var clock = Stopwatch.StartNew();
         var submits = Enumerable.Range(0, count).Select(_ => Runtime.SubmitAsync(new ExecutionRequest(Intent, "local", null, null, new Dictionary<string, string>(), null), CancellationToken.None));
         await Task.WhenAll(submits);
-        while (Volatile.Read(ref completed) < target)
-        {
-            await Task.Delay(1);
-        }
-
+        await reached;
         return clock.Elapsed;
     }
 
-    public async Task WaitForCompletedAsync(int count, TimeSpan timeout)
+    public Task WaitForCompletedAsync(int count, TimeSpan timeout) => WhenCompleted(count).WaitAsync(timeout);
+
+    /// <summary>Completes when the feed has counted <paramref name="target"/> completions (set by the feed's subscriber, not polled).</summary>
+    private Task WhenCompleted(int target)
     {
-        var deadline = Stopwatch.StartNew();
-        while (Volatile.Read(ref completed) < count && deadline.Elapsed < timeout)
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (waiters)
         {
-            await Task.Delay(5);
+            waiters.Add((target, waiter));
+        }
+
+        Release();
+        return waiter.Task;
+    }
+
+    private void Release()
+    {
+        var now = Volatile.Read(ref completed);
+        lock (waiters)
+        {
+            waiters.RemoveAll(w => w.Target <= now && w.Waiter.TrySetResult());
         }
     }
 

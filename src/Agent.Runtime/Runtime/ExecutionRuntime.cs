@@ -36,7 +36,9 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
     private readonly ConcurrentDictionary<Guid, ActiveExecution> active = new();
     private readonly ConcurrentDictionary<Guid, Task> running = new();
     private readonly CancellationTokenSource stopping = new();
-    private readonly SemaphoreSlim submitGate = new(1, 1);
+    // Submissions with the same idempotency key are serialized (find, then create); other keys go through other gates,
+    // so keyed submissions still share batch commits.
+    private readonly SemaphoreSlim[] submitGates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly Random jitter;
     private readonly Lock jitterGate = new();
     private int disposed;
@@ -187,6 +189,7 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
             return new SubmitOutcome(await CreateAsync(request, registration, cancellationToken), true);
         }
 
+        var submitGate = submitGates[(uint)HashCode.Combine(request.TenantId, request.IdempotencyKey) % (uint)submitGates.Length];
         await submitGate.WaitAsync(cancellationToken);
         try
         {
@@ -395,7 +398,10 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         if (Interlocked.Exchange(ref disposed, 1) == 0)
         {
             stopping.Dispose();
-            submitGate.Dispose();
+            foreach (var gate in submitGates)
+            {
+                gate.Dispose();
+            }
         }
     }
 
@@ -445,15 +451,23 @@ public sealed partial class ExecutionRuntime : IHostedService, IDisposable
         {
             ParametersJson = JsonSerializer.Serialize(request.Parameters, Json),
         };
-        var created = await journal.CreateAsync(record, Entry(record, WalEntryKind.LifecycleTransition, "execution.created",
-            new { to = nameof(ExecutionStatus.Created), intent = record.Intent, handler = record.HandlerName, sessionId = record.SessionId, idempotencyKey = record.IdempotencyKey, parameters = request.Parameters, metadata = request.Metadata }, now), cancellationToken);
-        feed.Publish(new ExecutionChange(record, created));
+        ExecutionLifecycle.EnsureCanTransition(record.Id, ExecutionStatus.Created, ExecutionStatus.Queued);
+        var queued = record with { Status = ExecutionStatus.Queued, ProgressMessage = "Queued: waiting for a slot." };
 
-        var a = active.GetOrAdd(record.Id, _ => new ActiveExecution(record, stopping.Token));
+        // Created and queued in one write (the row is stored queued, both WAL rows in order): one commit to wait for before the 202.
+        var entries = await journal.WriteAsync(queued, isNew: true,
+        [
+            Entry(record, WalEntryKind.LifecycleTransition, "execution.created",
+                new { to = nameof(ExecutionStatus.Created), intent = record.Intent, handler = record.HandlerName, sessionId = record.SessionId, idempotencyKey = record.IdempotencyKey, parameters = request.Parameters, metadata = request.Metadata }, now),
+            Entry(queued, WalEntryKind.LifecycleTransition, "execution.queued", new { from = nameof(ExecutionStatus.Created), to = nameof(ExecutionStatus.Queued), detail = new { } }, now),
+        ], cancellationToken);
+        feed.Publish(new ExecutionChange(record, entries[0]));
+        var a = active.GetOrAdd(record.Id, _ => new ActiveExecution(queued, stopping.Token));
+        feed.Publish(new ExecutionChange(queued, entries[1]));
+        logger.LogDebug("Execution {ExecutionId} ({Intent}, tenant {TenantId}) Created -> Queued at WAL {Sequence}", queued.Id, queued.Intent, queued.TenantId, entries[1].Sequence);
         await a.Gate.WaitAsync(CancellationToken.None);
         try
         {
-            await TransitionAsync(a, ExecutionStatus.Queued, x => x with { ProgressMessage = "Queued: waiting for a slot." }, "execution.queued", new { }, CancellationToken.None);
             Start(a, registration, isResume: false);
             return a.Record;
         }

@@ -93,6 +93,41 @@ public sealed class CrashRecoveryTests
         AssertWalIsGapFreeAndLegal(database, demos.Concat(sleeps).Append(finished).ToList());
     }
 
+    [Fact]
+    public async Task Every_submission_answered_202_in_a_concurrent_burst_survives_kill_9()
+    {
+        var database = TestPaths.NewDatabasePath();
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<Guid>();
+        await using (var first = await AppProcess.StartAsync(database))
+        {
+            // Submissions arrive together, so their writes share batch commits; each 202 must still mean committed.
+            await Parallel.ForAsync(0, 60, new ParallelOptions { MaxDegreeOfParallelism = 20 }, async (i, ct) =>
+            {
+                using var response = await first.Client.SubmitAsync("diagnostic_sleep", new { ms = 600000 });
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+                acknowledged.Add((await response.Content.ReadFromJsonAsync<ExecutionBody>(Api.Json, ct))!.Id);
+            });
+
+            // Killed right after the last answer: no drain, no shutdown hooks.
+            first.Kill();
+        }
+
+        Assert.Equal(60, acknowledged.Distinct().Count());
+        await using (var second = await AppProcess.StartAsync(database))
+        {
+            foreach (var id in acknowledged)
+            {
+                var record = await second.Client.StatusAsync(id);
+                Assert.True(record.Is("failed", "interrupted"), $"{id}: {record.Shown}");
+                var events = await second.Client.EventsAsync(id);
+                Assert.Equal("execution.created", events[0].EventType);
+                Assert.Equal("execution.interrupted", events[^1].EventType);
+            }
+        }
+
+        AssertWalIsGapFreeAndLegal(database, [.. acknowledged]);
+    }
+
     private static async Task<List<JsonElement>> ArtifactsOf(HttpClient client, Guid executionId)
     {
         using var response = await client.PostAsJsonAsync("/api/artifact/list", new { executionId });
@@ -186,7 +221,7 @@ public sealed class CrashRecoveryTests
             process.BeginErrorReadLine();
             var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
             var app = new AppProcess(process, output, client);
-            var deadline = DateTime.UtcNow.AddSeconds(60);
+            var deadline = DateTime.UtcNow.AddSeconds(120);
             while (DateTime.UtcNow < deadline)
             {
                 if (process.HasExited)
@@ -211,7 +246,7 @@ public sealed class CrashRecoveryTests
             }
 
             await app.DisposeAsync();
-            throw new Xunit.Sdk.XunitException($"The app did not answer /health within 60 s:\n{app.Output}");
+            throw new Xunit.Sdk.XunitException($"The app did not answer /health within 120 s:\n{app.Output}");
         }
 
         public string Output
