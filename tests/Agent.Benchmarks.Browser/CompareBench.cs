@@ -20,7 +20,12 @@ internal static class CompareBench
     private const int PaceMs = 50;
     private const int Circuits = 20;
     private const string NoLive = "() => !document.querySelector('[data-live=true]')";
-    private const string ReplyDone = "() => window.__bench.firstTextAt > 0 && !document.querySelector('[data-live=true]')";
+    private const string Assistants = "() => document.querySelectorAll('article.role-assistant').length";
+
+    // A reply counts as done once a new assistant message stands and nothing is live: under load a page may receive the
+    // whole reply before it ever renders live text, so first text alone cannot mark the end.
+    private const string ReplyDone = "n => document.querySelectorAll('article.role-assistant').length > n && !document.querySelector('[data-live=true]')";
+    private const string FirstTextOrDone = "n => window.__bench.firstTextAt > 0 || (document.querySelectorAll('article.role-assistant').length > n && !document.querySelector('[data-live=true]'))";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -71,24 +76,36 @@ internal static class CompareBench
             await page.Context.CloseAsync();
         }
 
-        async Task AlternateAsync(int runs, Func<BenchApp, int, Task> run)
+        var failures = new List<string>();
+        async Task AlternateAsync(string phase, int runs, Func<BenchApp, int, Task> run)
         {
             var perBlock = Math.Max(1, runs / 2);
             var index = new Dictionary<BenchApp, int>();
-            foreach (var app in order)
+            try
             {
-                for (var i = 0; i < perBlock; i++)
+                foreach (var app in order)
                 {
-                    var at = index.GetValueOrDefault(app);
-                    index[app] = at + 1;
-                    await run(app, at);
+                    for (var i = 0; i < perBlock; i++)
+                    {
+                        var at = index.GetValueOrDefault(app);
+                        index[app] = at + 1;
+                        await run(app, at);
+                    }
+
+                    Console.WriteLine($"  {DateTime.UtcNow:HH:mm:ss} {phase}: {app.Name} block done (load {LoadAverage()})");
                 }
+            }
+            catch (Exception e) when (e is TimeoutException or PlaywrightException or InvalidOperationException)
+            {
+                // Keep the figures gathered so far: the report says which phase stopped and why.
+                failures.Add($"{phase}: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+                Console.WriteLine($"  {phase} stopped: {e}");
             }
         }
 
         // 1. Page load to a usable composer, in a fresh browser context each time.
-        Console.WriteLine("Page load...");
-        await AlternateAsync(options.Runs * 4, async (app, _) =>
+        Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} Page load...");
+        await AlternateAsync("page load", options.Runs * 3, async (app, _) =>
         {
             var page = await NewPageAsync(browser, app);
             try
@@ -104,8 +121,8 @@ internal static class CompareBench
         });
 
         // 2. The 10,000-message session clicked in the sessions list of an open page.
-        Console.WriteLine("Open a 10,000-message session...");
-        await AlternateAsync(options.Runs * 4, async (app, _) =>
+        Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} Open a 10,000-message session...");
+        await AlternateAsync("open 10,000", options.Runs * 3, async (app, _) =>
         {
             var page = await NewPageAsync(browser, app);
             try
@@ -128,7 +145,7 @@ internal static class CompareBench
         });
 
         // 3. One chat of T turns per run: first text and request-at-provider per turn, DOM and RSS at turn 60 (and 200).
-        Console.WriteLine($"Chats of {options.Turns} turns...");
+        Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} Chats of {options.Turns} turns...");
         var ranges = new List<(int From, int To)> { (2, 10), (41, 60) };
         if (options.Turns >= 200)
         {
@@ -136,7 +153,8 @@ internal static class CompareBench
         }
 
         ranges.RemoveAll(r => r.To > options.Turns);
-        await AlternateAsync(chatsPerApp, async (app, run) =>
+        var missed = new Dictionary<string, int> { ["baseline"] = 0, ["current"] = 0 };
+        await AlternateAsync("chats", chatsPerApp, async (app, run) =>
         {
             var page = await NewPageAsync(browser, app);
             try
@@ -146,9 +164,14 @@ internal static class CompareBench
                 for (var turn = 1; turn <= options.Turns; turn++)
                 {
                     var (firstText, toProvider) = await TurnAsync(page, app, $"benchmark question {turn}");
+                    missed[app.Name] += firstText is null ? 1 : 0;
                     foreach (var (from, to) in ranges.Where(r => turn >= r.From && turn <= r.To))
                     {
-                        figures.Add($"Enter → first streamed text visible, turns {from}-{to}", app, firstText);
+                        if (firstText is { } shown)
+                        {
+                            figures.Add($"Enter → first streamed text visible, turns {from}-{to}", app, shown);
+                        }
+
                         figures.Add($"Enter → request read by the provider, turns {from}-{to}", app, toProvider);
                     }
 
@@ -165,14 +188,13 @@ internal static class CompareBench
                 await page.Context.CloseAsync();
             }
 
-            Console.WriteLine($"  {app.Name} chat {run + 1} done");
         });
 
         // 4. Twenty circuits: memory idle and streaming (the provider holds every stream after its first chunk while
         // the reading is taken), then twenty replies at once.
-        Console.WriteLine($"{Circuits} circuits...");
+        Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {Circuits} circuits...");
         var heapUnit = heap is null ? "" : " (GC heap after a full collection, dotnet-gcdump)";
-        await AlternateAsync(options.Runs, async (app, _) =>
+        await AlternateAsync("circuits", options.Runs, async (app, _) =>
         {
             var heapBefore = heap is null ? 0 : await heap.MegabytesAsync(app.ProcessId);
             var rssBefore = RssMegabytes(app.ProcessId);
@@ -200,7 +222,7 @@ internal static class CompareBench
                 await allHeld.WaitAsync(TimeSpan.FromSeconds(120));
                 foreach (var page in pages)
                 {
-                    await page.WaitForFunctionAsync("() => window.__bench.firstTextAt > 0", null, new() { Timeout = 60_000 });
+                    await page.Locator("[data-live=true]").WaitForAsync(new() { Timeout = 60_000 });
                 }
 
                 var heapStreaming = heap is null ? 0 : await heap.MegabytesAsync(app.ProcessId);
@@ -220,15 +242,16 @@ internal static class CompareBench
                 figures.Add("Server memory per idle circuit (VmRSS)", app, (rssIdle - rssBefore) / Circuits, unit: " MB");
                 figures.Add("Server memory extra per streaming circuit (VmRSS)", app, (rssStreaming - rssIdle) / Circuits, unit: " MB");
 
+                var before = new List<int>();
                 foreach (var page in pages)
                 {
-                    await page.EvaluateAsync("() => window.__bench.reset()");
+                    before.Add(await page.EvaluateAsync<int>(Assistants));
                     await page.Locator("#composer-input[data-composer-ready=true]").FillAsync("all at once");
                 }
 
                 var pressedAt = Stopwatch.GetTimestamp();
                 await Task.WhenAll(pages.Select(p => p.Locator("#composer-input[data-composer-ready=true]").PressAsync("Enter")));
-                await Task.WhenAll(pages.Select(p => p.WaitForFunctionAsync(ReplyDone, null, new() { Timeout = 120_000 })));
+                await Task.WhenAll(pages.Select((p, i) => p.WaitForFunctionAsync(ReplyDone, before[i], new() { Timeout = 120_000 })));
                 figures.Add($"{Circuits} replies at once (20 pages press Enter together) → all complete, wall time", app, Stopwatch.GetElapsedTime(pressedAt).TotalMilliseconds);
             }
             finally
@@ -249,7 +272,14 @@ internal static class CompareBench
         string? tracePath = null;
         if (options.Trace)
         {
-            tracePath = await TraceAsync(browser, current, sessions.Trace);
+            try
+            {
+                tracePath = await TraceAsync(browser, current, sessions.Trace);
+            }
+            catch (Exception e) when (e is TimeoutException or PlaywrightException or InvalidOperationException)
+            {
+                Console.WriteLine($"--trace failed: {e}");
+            }
         }
 
         var loadAtEnd = LoadAverage();
@@ -263,7 +293,7 @@ internal static class CompareBench
             .AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} cores, load average {loadAtStart} at start and {loadAtEnd} at the end; Debian Chromium {browser.Version}; both apps Release builds, running at the same time")
             .AppendLine(CultureInfo.InvariantCulture, $"- Command: `{command}` ({took.TotalMinutes:F1} min)")
             .AppendLine(CultureInfo.InvariantCulture, $"- Provider: one local OpenAI-compatible SSE emulator per app, {Chunks} chunks × {PaceMs} ms; caps 100000 calls a minute, 64 concurrent calls; model context window 1,000,000 (no compaction)")
-            .AppendLine(CultureInfo.InvariantCulture, $"- Runs: blocks of {Math.Max(1, options.Runs / 2)} in the order baseline, current, baseline, current; chats of {options.Turns} turns ({chatsPerApp} per app), page loads and session opens {2 * Math.Max(1, options.Runs * 2)} per app, {Circuits}-circuit rounds {2 * Math.Max(1, options.Runs / 2)} per app")
+            .AppendLine(CultureInfo.InvariantCulture, $"- Runs: blocks of {Math.Max(1, options.Runs / 2)} in the order baseline, current, baseline, current; chats of {options.Turns} turns ({chatsPerApp} per app), page loads and session opens {2 * Math.Max(1, options.Runs * 3 / 2)} per app, {Circuits}-circuit rounds {2 * Math.Max(1, options.Runs / 2)} per app")
             .AppendLine("- Times in the page are on the page's clock (performance.now); Enter → provider and the 20-at-once wall time on the bench process's Stopwatch (Enter is taken just before Playwright presses it)")
             .AppendLine()
             .AppendLine("| figure | baseline | current | current / baseline | note |")
@@ -274,6 +304,17 @@ internal static class CompareBench
                 ? $"floor {Chunks * PaceMs} ms ({Chunks} × {PaceMs} ms, the emulator's first byte right after it reads the request): baseline {row.Baseline / (Chunks * PaceMs * 1.1):F2} ×, current {row.Current / (Chunks * PaceMs * 1.1):F2} × floor + 10 %"
                 : $"n = {row.BaselineCount} / {row.CurrentCount}";
             report.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Format(row.Baseline)} | {row.Format(row.Current)} | {row.Current / row.Baseline:F2} | {note} |");
+        }
+
+        report.AppendLine();
+        if (missed.Values.Any(m => m > 0))
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"- Turns whose reply arrived whole, never shown live (left out of first text): baseline {missed["baseline"]}, current {missed["current"]}");
+        }
+
+        foreach (var failure in failures)
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"- Stopped early: {failure}");
         }
 
         var resultsPath = Path.Combine(AppProcess.RepoRoot, "tests", "Agent.Benchmarks.Browser", "RESULTS-compare.md");
@@ -301,18 +342,20 @@ internal static class CompareBench
         return 0;
     }
 
-    private static async Task<(double FirstText, double ToProvider)> TurnAsync(IPage page, BenchApp app, string text)
+    /// <summary>One turn to its end; first text is null when the page never showed the reply live (it arrived whole).</summary>
+    private static async Task<(double? FirstText, double ToProvider)> TurnAsync(IPage page, BenchApp app, string text)
     {
         await page.EvaluateAsync("() => window.__bench.reset()");
+        var assistants = await page.EvaluateAsync<int>(Assistants);
         var composer = page.Locator("#composer-input[data-composer-ready=true]");
         await composer.FillAsync(text);
         var pressedAt = Stopwatch.GetTimestamp();
         await composer.PressAsync("Enter");
-        await page.WaitForFunctionAsync("() => window.__bench.firstTextAt > 0", null, new() { Timeout = 60_000 });
-        var firstText = await page.EvaluateAsync<double>("() => window.__bench.firstTextAt - window.__bench.enterAt");
+        await page.WaitForFunctionAsync(FirstTextOrDone, assistants, new() { Timeout = 60_000 });
+        var firstText = await page.EvaluateAsync<double>("() => window.__bench.firstTextAt > 0 ? window.__bench.firstTextAt - window.__bench.enterAt : -1");
+        await page.WaitForFunctionAsync(ReplyDone, assistants, new() { Timeout = 60_000 });
         var toProvider = Stopwatch.GetElapsedTime(pressedAt, app.Provider.LastRequest().ReadAt).TotalMilliseconds;
-        await page.WaitForFunctionAsync(NoLive, null, new() { Timeout = 60_000 });
-        return (firstText, toProvider);
+        return (firstText >= 0 ? firstText : null, toProvider);
     }
 
     private static async Task SendAsync(IPage page, string text)
