@@ -20,12 +20,13 @@ internal static class CompareBench
     private const int PaceMs = 50;
     private const int Circuits = 20;
     private const string NoLive = "() => !document.querySelector('[data-live=true]')";
-    private const string Assistants = "() => document.querySelectorAll('article.role-assistant').length";
+    private const string LastAssistant = "() => [...document.querySelectorAll('article.role-assistant')].at(-1)?.getAttribute('data-message-id') ?? ''";
 
-    // A reply counts as done once a new assistant message stands and nothing is live: under load a page may receive the
-    // whole reply before it ever renders live text, so first text alone cannot mark the end.
-    private const string ReplyDone = "n => document.querySelectorAll('article.role-assistant').length > n && !document.querySelector('[data-live=true]')";
-    private const string FirstTextOrDone = "n => window.__bench.firstTextAt > 0 || (document.querySelectorAll('article.role-assistant').length > n && !document.querySelector('[data-live=true]'))";
+    // A reply counts as done once another assistant message is the newest and nothing is live. Not a count of messages:
+    // a transcript that shows a window of the newest messages keeps its count. And not first text alone: under load a
+    // page may receive the whole reply before it ever renders live text.
+    private const string ReplyDone = "last => ([...document.querySelectorAll('article.role-assistant')].at(-1)?.getAttribute('data-message-id') ?? '') !== last && !document.querySelector('[data-live=true]')";
+    private const string FirstTextOrDone = "last => window.__bench.firstTextAt > 0 || (([...document.querySelectorAll('article.role-assistant')].at(-1)?.getAttribute('data-message-id') ?? '') !== last && !document.querySelector('[data-live=true]'))";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -35,6 +36,7 @@ internal static class CompareBench
         var baselineCommit = await GitAsync(AppProcess.RepoRoot, "rev-parse", "--short=7", options.Baseline + "^{commit}");
         var currentCommit = await GitAsync(AppProcess.RepoRoot, "rev-parse", "--short=7", "HEAD");
         var checkout = await PrepareBaselineAsync(baselineCommit);
+        var settingsCheck = SettingsCheck(checkout);
 
         // One template database in this checkout's schema; each app gets its rows copied into the schema it migrated itself.
         var chatsPerApp = 2 * Math.Max(1, options.Runs / 2);
@@ -105,7 +107,7 @@ internal static class CompareBench
 
         // 1. Page load to a usable composer, in a fresh browser context each time.
         Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} Page load...");
-        await AlternateAsync("page load", options.Runs * 3, async (app, _) =>
+        await AlternateAsync("page load", options.Runs * 2, async (app, _) =>
         {
             var page = await NewPageAsync(browser, app);
             try
@@ -122,7 +124,7 @@ internal static class CompareBench
 
         // 2. The 10,000-message session clicked in the sessions list of an open page.
         Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} Open a 10,000-message session...");
-        await AlternateAsync("open 10,000", options.Runs * 3, async (app, _) =>
+        await AlternateAsync("open 10,000", options.Runs * 2, async (app, _) =>
         {
             var page = await NewPageAsync(browser, app);
             try
@@ -242,10 +244,10 @@ internal static class CompareBench
                 figures.Add("Server memory per idle circuit (VmRSS)", app, (rssIdle - rssBefore) / Circuits, unit: " MB");
                 figures.Add("Server memory extra per streaming circuit (VmRSS)", app, (rssStreaming - rssIdle) / Circuits, unit: " MB");
 
-                var before = new List<int>();
+                var before = new List<string>();
                 foreach (var page in pages)
                 {
-                    before.Add(await page.EvaluateAsync<int>(Assistants));
+                    before.Add(await page.EvaluateAsync<string>(LastAssistant));
                     await page.Locator("#composer-input[data-composer-ready=true]").FillAsync("all at once");
                 }
 
@@ -289,11 +291,12 @@ internal static class CompareBench
             .AppendLine(CultureInfo.InvariantCulture, $"# Baseline against current, side by side ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)")
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"- Baseline: {baselineCommit} ({await GitAsync(AppProcess.RepoRoot, "log", "-1", "--format=%s", baselineCommit)})")
-            .AppendLine(CultureInfo.InvariantCulture, $"- Current: {currentCommit} ({await GitAsync(AppProcess.RepoRoot, "log", "-1", "--format=%s", currentCommit)})")
+            .AppendLine(CultureInfo.InvariantCulture, $"- Current: {currentCommit} ({await GitAsync(AppProcess.RepoRoot, "log", "-1", "--format=%s", currentCommit)}); src/ last changed in {await GitAsync(AppProcess.RepoRoot, "log", "-1", "--format=%h", currentCommit, "--", "src")}")
+            .AppendLine(CultureInfo.InvariantCulture, $"- Settings passed to both under the same names: {settingsCheck}")
             .AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} cores, load average {loadAtStart} at start and {loadAtEnd} at the end; Debian Chromium {browser.Version}; both apps Release builds, running at the same time")
             .AppendLine(CultureInfo.InvariantCulture, $"- Command: `{command}` ({took.TotalMinutes:F1} min)")
             .AppendLine(CultureInfo.InvariantCulture, $"- Provider: one local OpenAI-compatible SSE emulator per app, {Chunks} chunks × {PaceMs} ms; caps 100000 calls a minute, 64 concurrent calls; model context window 1,000,000 (no compaction)")
-            .AppendLine(CultureInfo.InvariantCulture, $"- Runs: blocks of {Math.Max(1, options.Runs / 2)} in the order baseline, current, baseline, current; chats of {options.Turns} turns ({chatsPerApp} per app), page loads and session opens {2 * Math.Max(1, options.Runs * 3 / 2)} per app, {Circuits}-circuit rounds {2 * Math.Max(1, options.Runs / 2)} per app")
+            .AppendLine(CultureInfo.InvariantCulture, $"- Runs: blocks of {Math.Max(1, options.Runs / 2)} in the order baseline, current, baseline, current; chats of {options.Turns} turns ({chatsPerApp} per app), page loads and session opens {2 * Math.Max(1, options.Runs)} per app, {Circuits}-circuit rounds {2 * Math.Max(1, options.Runs / 2)} per app")
             .AppendLine("- Times in the page are on the page's clock (performance.now); Enter → provider and the 20-at-once wall time on the bench process's Stopwatch (Enter is taken just before Playwright presses it)")
             .AppendLine()
             .AppendLine("| figure | baseline | current | current / baseline | note |")
@@ -346,14 +349,14 @@ internal static class CompareBench
     private static async Task<(double? FirstText, double ToProvider)> TurnAsync(IPage page, BenchApp app, string text)
     {
         await page.EvaluateAsync("() => window.__bench.reset()");
-        var assistants = await page.EvaluateAsync<int>(Assistants);
+        var last = await page.EvaluateAsync<string>(LastAssistant);
         var composer = page.Locator("#composer-input[data-composer-ready=true]");
         await composer.FillAsync(text);
         var pressedAt = Stopwatch.GetTimestamp();
         await composer.PressAsync("Enter");
-        await page.WaitForFunctionAsync(FirstTextOrDone, assistants, new() { Timeout = 60_000 });
+        await page.WaitForFunctionAsync(FirstTextOrDone, last, new() { Timeout = 120_000 });
         var firstText = await page.EvaluateAsync<double>("() => window.__bench.firstTextAt > 0 ? window.__bench.firstTextAt - window.__bench.enterAt : -1");
-        await page.WaitForFunctionAsync(ReplyDone, assistants, new() { Timeout = 60_000 });
+        await page.WaitForFunctionAsync(ReplyDone, last, new() { Timeout = 120_000 });
         var toProvider = Stopwatch.GetElapsedTime(pressedAt, app.Provider.LastRequest().ReadAt).TotalMilliseconds;
         return (firstText >= 0 ? firstText : null, toProvider);
     }
@@ -482,6 +485,23 @@ internal static class CompareBench
         }
 
         return (await stdout).Trim();
+    }
+
+    /// <summary>Whether the baseline's configuration knows the keys both apps are given (a renamed key would be ignored silently).</summary>
+    private static string SettingsCheck(string checkout)
+    {
+        var file = new[] { Path.Combine(checkout, "appsettings.json"), Path.Combine(checkout, "src", "Agent.Web", "appsettings.json") }.FirstOrDefault(File.Exists);
+        if (file is null)
+        {
+            return "baseline appsettings.json not found, keys unchecked";
+        }
+
+        var text = File.ReadAllText(file);
+        var missing = new[] { "MaxCallsPerMinuteTenant", "MaxConcurrentCallsTenant", "MaxConcurrentCallsGlobal", "ContextWindow", "DefaultProvider" }
+            .Where(k => !text.Contains($"\"{k}\"", StringComparison.Ordinal)).ToList();
+        return missing.Count == 0
+            ? $"Agent:Caps:MaxCallsPerMinuteTenant/MaxConcurrentCallsTenant/MaxConcurrentCallsGlobal, Agent:DefaultProvider and Models:N:ContextWindow all appear in the baseline's {Path.GetRelativePath(checkout, file)}"
+            : $"NOT in the baseline's {Path.GetRelativePath(checkout, file)}: {string.Join(", ", missing)}";
     }
 
     private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
