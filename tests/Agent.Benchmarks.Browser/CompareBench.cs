@@ -286,7 +286,7 @@ internal static class CompareBench
 
         var loadAtEnd = LoadAverage();
         var took = Stopwatch.GetElapsedTime(started);
-        var command = "dotnet run -c Release --project tests/Agent.Benchmarks.Browser -- " + string.Join(' ', args);
+        var command = "dotnet run -c Release --project tests/Agent.Benchmarks.Browser -- compare " + string.Join(' ', args);
         var report = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"# Baseline against current, side by side ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)")
             .AppendLine()
@@ -386,29 +386,28 @@ internal static class CompareBench
         }
 
         using var trace = Process.Start(start)!;
-        var recording = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new StringBuilder();
-        void OnLine(string? line)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-
-            if (line?.Contains("Recording trace", StringComparison.OrdinalIgnoreCase) == true || line?.Contains("Press <Enter>", StringComparison.OrdinalIgnoreCase) == true)
-            {
-                recording.TrySetResult();
-            }
-        }
-
-        trace.OutputDataReceived += (_, e) => OnLine(e.Data);
-        trace.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        trace.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        trace.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         trace.BeginOutputReadLine();
         trace.BeginErrorReadLine();
-        await Task.WhenAny(recording.Task, trace.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(60));
-        if (trace.HasExited)
+
+        // The session is open once the file exists: dotnet-trace's progress line ends in '\r', never in a line break
+        // a redirected reader would see.
+        var deadline = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
+        while (!File.Exists(path) && !trace.HasExited && Stopwatch.GetTimestamp() < deadline)
         {
-            Console.WriteLine($"--trace: dotnet-trace exited with {trace.ExitCode}:\n{output}");
+            await Task.Delay(100);
+        }
+
+        if (!File.Exists(path))
+        {
+            Console.WriteLine($"--trace: no trace file (dotnet-trace {(trace.HasExited ? $"exited with {trace.ExitCode}" : "still starting")}):\n{output}");
+            if (!trace.HasExited)
+            {
+                trace.Kill();
+            }
+
             return null;
         }
 
@@ -434,7 +433,8 @@ internal static class CompareBench
         }
 
         await trace.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return File.Exists(path) ? path : null;
+        Console.WriteLine($"--trace: {new FileInfo(path).Length:N0} bytes");
+        return path;
     }
 
     private static async Task<IPage> NewPageAsync(IBrowser browser, BenchApp app)
