@@ -8,6 +8,12 @@ using Microsoft.Playwright;
 
 // Browser benchmarks of the chat, in Debian Chromium against the real app process (Release build) and a
 // local paced SSE provider. Prints figures and writes tests/Agent.Benchmarks.Browser/RESULTS-chat.md.
+// "compare --baseline SHA [--runs N] [--turns T] [--trace]" runs another commit beside this one instead (CompareBench).
+if (args.Length > 0 && args[0] == "compare")
+{
+    return await CompareBench.RunAsync(args[1..]);
+}
+
 var runs = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 10;
 const int PaceMs = 25;
 const int Chunks = 40;

@@ -42,19 +42,21 @@ public sealed class AppProcess : IAsyncDisposable
     /// Starts the app; <paramref name="environment"/> adds (or, with a null value, removes) environment variables of its
     /// process. With <paramref name="remoteHost"/> (this machine's own non-loopback address) it listens on every address
     /// and <see cref="BaseAddress"/> uses that one, so the browser arrives as from another machine and must sign in.
+    /// <paramref name="appHost"/> and <paramref name="contentRoot"/> start another build of the app (another commit's
+    /// checkout) instead of this repository's.
     /// </summary>
     public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? dataFolder = null, CancellationToken cancellationToken = default,
-        IReadOnlyDictionary<string, string?>? environment = null, string? remoteHost = null)
+        IReadOnlyDictionary<string, string?>? environment = null, string? remoteHost = null, string? appHost = null, string? contentRoot = null)
     {
         var port = FreePort();
         dataFolder ??= Directory.CreateTempSubdirectory("agent-e2e").FullName;
-        var start = new ProcessStartInfo(AppHostPath())
+        var start = new ProcessStartInfo(appHost ?? AppHostPath())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             ArgumentList =
             {
-                $"--contentRoot={RepoRoot}",
+                $"--contentRoot={contentRoot ?? RepoRoot}",
                 remoteHost is null ? $"--urls=http://127.0.0.1:{port}" : $"--urls=http://0.0.0.0:{port}",
                 $"--Agent:Storage:DatabasePath={Path.Combine(dataFolder, "agent.db")}",
             },
@@ -188,10 +190,11 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
-    private static string AppHostPath()
+    /// <summary>The apphost of src/Agent.Web built under <paramref name="checkout"/> (this repository by default) in this assembly's configuration.</summary>
+    public static string AppHostPath(string? checkout = null)
     {
         var configuration = typeof(AppProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var output = Path.Combine(RepoRoot, "src", "Agent.Web", "bin", configuration, "net10.0");
+        var output = Path.Combine(checkout ?? RepoRoot, "src", "Agent.Web", "bin", configuration, "net10.0");
         var host = Directory.GetFiles(output, "Agent.Web", SearchOption.AllDirectories).FirstOrDefault()
             ?? throw new FileNotFoundException($"Build src/Agent.Web first: no apphost under {output}");
         return host;

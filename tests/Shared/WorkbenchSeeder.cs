@@ -1,5 +1,6 @@
 using Agent.Data;
 using Agent.Domain.Sessions;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -66,6 +67,55 @@ public static class WorkbenchSeeder
 
             return new SeededWorkbench(seeded);
         }
+    }
+
+    /// <summary>
+    /// Copies the rows of <paramref name="tables"/> from <paramref name="templatePath"/> (seeded by <see cref="SeedAsync"/>
+    /// with this checkout's schema) into <paramref name="targetPath"/>, which another build of the app has migrated to
+    /// its own schema: only the columns both databases have, and a zero value for a required column the template lacks.
+    /// </summary>
+    public static async Task CopyIntoAsync(string templatePath, string targetPath, params string[] tables)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = targetPath, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using (var attach = connection.CreateCommand())
+        {
+            attach.CommandText = "ATTACH DATABASE $path AS template;";
+            attach.Parameters.AddWithValue("$path", templatePath);
+            await attach.ExecuteNonQueryAsync();
+        }
+
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        foreach (var table in tables)
+        {
+            var target = await ColumnsAsync(connection, "main", table);
+            var source = (await ColumnsAsync(connection, "template", table)).Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var shared = target.Where(c => source.Contains(c.Name)).Select(c => $"\"{c.Name}\"").ToList();
+            var filled = target.Where(c => !source.Contains(c.Name) && c.Required).ToList();
+            var names = string.Join(", ", shared.Concat(filled.Select(c => $"\"{c.Name}\"")));
+            var values = string.Join(", ", shared.Concat(filled.Select(c => c.Type.Contains("INT", StringComparison.OrdinalIgnoreCase) ? "0" : "''")));
+            await using var copy = connection.CreateCommand();
+            copy.Transaction = transaction;
+            copy.CommandText = $"INSERT INTO main.\"{table}\" ({names}) SELECT {values} FROM template.\"{table}\" ORDER BY rowid;";
+            await copy.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+    }
+
+    private static async Task<List<(string Name, string Type, bool Required)>> ColumnsAsync(SqliteConnection connection, string schema, string table)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA {schema}.table_info(\"{table}\");";
+        await using var reader = await command.ExecuteReaderAsync();
+        var columns = new List<(string, string, bool)>();
+        while (await reader.ReadAsync())
+        {
+            // cid, name, type, notnull, dflt_value, pk
+            columns.Add((reader.GetString(1), reader.GetString(2), reader.GetInt64(3) == 1 && reader.IsDBNull(4)));
+        }
+
+        return columns.Count > 0 ? columns : throw new InvalidOperationException($"{schema}.{table} has no columns: is the database migrated?");
     }
 }
 
