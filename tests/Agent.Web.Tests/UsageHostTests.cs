@@ -126,19 +126,26 @@ public sealed class UsageHostTests
         var (tools, _) = await SendAsync(app, "[scenario:tool-call] use the tools");
         Assert.Equal(MessageStatus.Complete, tools.Status);
         var timeline = await client.GetFromJsonAsync<JsonElement>($"/api/execution/{tools.ExecutionId}/trace");
-        var entries = timeline.GetProperty("entries").EnumerateArray().ToList();
+        var all = timeline.GetProperty("entries").EnumerateArray().ToList();
+        Assert.All(all, e => Assert.True(e.GetProperty("durationMs").GetDouble() >= 0));
+
+        // The turn's stages come first (the runtime's admission starts the run), then its model and tool calls in order.
+        Assert.Equal("admission", all[0].GetProperty("name").GetString());
+        Assert.Equal(0, all[0].GetProperty("startMs").GetDouble());
+        var entries = all.Where(e => e.GetProperty("kind").GetString() != TraceKinds.TurnStage).ToList();
         Assert.Equal(
             [TraceKinds.ProviderCall, TraceKinds.ToolCall, TraceKinds.ToolCall, TraceKinds.ProviderCall],
             entries.Select(e => e.GetProperty("kind").GetString()!).ToArray());
-        Assert.All(entries, e => Assert.True(e.GetProperty("durationMs").GetDouble() >= 0));
-        Assert.Equal(0, entries[0].GetProperty("startMs").GetDouble());
+        Assert.All(all.TakeWhile(e => e.GetProperty("kind").GetString() == TraceKinds.TurnStage), e => Assert.True(
+            e.GetProperty("startMs").GetDouble() + e.GetProperty("durationMs").GetDouble() <= entries[0].GetProperty("startMs").GetDouble() + 1, "a stage ends before the first model call"));
         Assert.True(entries[^1].GetProperty("startMs").GetDouble() >= entries[1].GetProperty("startMs").GetDouble(), "the answer starts after the tools ran");
         Assert.Contains(entries, e => e.GetProperty("kind").GetString() == TraceKinds.ToolCall && e.GetProperty("name").GetString() == "get_time" && e.GetProperty("outcome").GetString() == "refused");
         Assert.All(entries.Where(e => e.GetProperty("kind").GetString() == TraceKinds.ProviderCall), e => Assert.Equal("ok", e.GetProperty("outcome").GetString()));
         Assert.True(timeline.GetProperty("totalMs").GetDouble() >= entries[^1].GetProperty("durationMs").GetDouble());
 
         var retriedTrace = await client.GetFromJsonAsync<JsonElement>($"/api/execution/{retried.ExecutionId}/trace");
-        Assert.Contains("1 retry", retriedTrace.GetProperty("entries")[0].GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var retriedCall = Assert.Single(retriedTrace.GetProperty("entries").EnumerateArray(), e => e.GetProperty("kind").GetString() == TraceKinds.ProviderCall);
+        Assert.Contains("1 retry", retriedCall.GetProperty("detail").GetString(), StringComparison.Ordinal);
         client.Dispose();
     }
 
